@@ -1,0 +1,118 @@
+/**
+ * The reference server as a value: routes, CORS, error handling, lifecycle.
+ *
+ * Why this exists: `main.ts` runs it as a process, and tests start it
+ * in-process with `createApp(...).listen(0, '127.0.0.1')` against a temporary
+ * data directory, so both go through exactly the same code.
+ */
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createContentRangeApi, isContentRangePath } from './content-range.js';
+import { createCors } from './cors.js';
+import { HttpError, sendError, toHttpError } from './errors.js';
+import { createStaticHandler } from './static.js';
+import { UploadStore } from './storage.js';
+
+export interface AppOptions {
+  /** Where uploads are kept (created if missing). */
+  readonly dataDir: string;
+  /** Serve the demo page's files from here; no static files when absent. */
+  readonly publicDir?: string | undefined;
+  /** Largest file_size accepted, in bytes; unlimited when absent. */
+  readonly maxFileSize?: number | undefined;
+  /** Origins allowed by CORS; any origin when absent or empty. */
+  readonly corsOrigins?: readonly string[] | undefined;
+  /** Fixed origin for the URLs handed out; default: the request's Host header. */
+  readonly publicOrigin?: string | undefined;
+  /** A connection silent for this long is dropped (default 120 s); it bounds how long a stalled upload holds its lock. */
+  readonly idleTimeoutMs?: number | undefined;
+  /** On close, how long requests in progress may finish before their connections are cut (default 2 s). */
+  readonly closeGraceMs?: number | undefined;
+}
+
+export interface App {
+  readonly server: Server;
+  listen(port: number, host?: string): Promise<{ port: number }>;
+  close(): Promise<void>;
+}
+
+export function createApp(options: AppOptions): App {
+  const store = new UploadStore(options.dataDir);
+  const ready = store.init();
+  ready.catch(() => {}); // reported by listen() and by each request
+
+  const cors = createCors(options.corsOrigins ?? []);
+  const api = createContentRangeApi({
+    store,
+    maxFileSize: options.maxFileSize,
+    publicOrigin: options.publicOrigin,
+  });
+  const serveStatic = options.publicDir === undefined ? undefined : createStaticHandler(options.publicDir);
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      if (cors.apply(req, res)) return;
+      await ready;
+      const pathname = pathnameOf(req.url);
+      if (isContentRangePath(pathname)) await api(req, res, pathname);
+      else if (serveStatic) await serveStatic(req, res, pathname);
+      else throw new HttpError(404, 'not_found', 'There is nothing at this address.');
+    } catch (err) {
+      sendError(req, res, toHttpError(err));
+    }
+  }
+
+  const inFlight = new Set<Promise<void>>();
+  const server = createServer((req, res) => {
+    const work: Promise<void> = handle(req, res)
+      .catch((err: unknown) => {
+        console.error('asset-uploader server: request failed:', err);
+        res.destroy();
+      })
+      .finally(() => inFlight.delete(work));
+    inFlight.add(work);
+  });
+  // Upload bodies may take long; what matters is that they keep moving.
+  server.requestTimeout = 0;
+  server.headersTimeout = 60_000;
+  server.setTimeout(options.idleTimeoutMs ?? 120_000);
+
+  return {
+    server,
+
+    async listen(port, host = '127.0.0.1') {
+      await ready;
+      return new Promise<{ port: number }>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve({ port: (server.address() as AddressInfo).port });
+        });
+      });
+    },
+
+    async close() {
+      if (server.listening) {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        const grace = setTimeout(() => server.closeAllConnections(), options.closeGraceMs ?? 2_000);
+        grace.unref();
+        await closed;
+        clearTimeout(grace);
+      }
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}
+
+/** The path of the request target, without query or fragment; absolute-form targets are accepted. */
+function pathnameOf(target: string | undefined): string {
+  const raw = target ?? '/';
+  if (raw.startsWith('/')) return raw.replace(/[?#].*$/s, '');
+  try {
+    return new URL(raw).pathname;
+  } catch {
+    throw new HttpError(400, 'bad_path', 'The request target is not a path or an absolute URL.');
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Entry point of the reference server: reads the environment, listens on
+ * 127.0.0.1 only, prints one line with the URL, and stops cleanly on
+ * SIGTERM/SIGINT.
+ *
+ * Environment: PORT (default 8787, 0 for any free port), DATA_DIR (default
+ * ./.data), MAX_FILE_SIZE (bytes, default unlimited), CORS_ORIGINS
+ * (comma-separated, default any origin), PUBLIC_DIR (serve these static
+ * files). `--demo` serves `dist/demo` of the repository unless PUBLIC_DIR says
+ * otherwise.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createApp } from './app.js';
+import { parseOriginList } from './cors.js';
+
+const HOST = '127.0.0.1';
+
+function fail(message: string): never {
+  console.error(`asset-uploader server: ${message}`);
+  process.exit(1);
+}
+
+function integerFromEnv(name: string, fallback: number | undefined, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  const text = process.env[name];
+  if (text === undefined || text.trim() === '') return fallback;
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value > max) {
+    fail(`${name} must be a whole number between 0 and ${max}, not "${text}".`);
+  }
+  return value;
+}
+
+async function main(): Promise<void> {
+  const demo = process.argv.slice(2).includes('--demo');
+  const port = integerFromEnv('PORT', 8787, 65535) ?? 8787;
+  const maxFileSize = integerFromEnv('MAX_FILE_SIZE', undefined);
+  const dataDir = resolve(process.env['DATA_DIR'] || './.data');
+  const repoRoot = new URL('../../', import.meta.url);
+  const publicEnv = process.env['PUBLIC_DIR'];
+  let publicDir: string | undefined;
+  if (publicEnv) publicDir = resolve(publicEnv);
+  else if (demo) publicDir = fileURLToPath(new URL('dist/demo/', repoRoot));
+  if (publicDir !== undefined && !existsSync(publicDir)) {
+    console.error(`asset-uploader server: ${publicDir} does not exist yet (run "vite build" first); only the API is useful.`);
+  }
+
+  const app = createApp({
+    dataDir,
+    publicDir,
+    maxFileSize,
+    corsOrigins: parseOriginList(process.env['CORS_ORIGINS']),
+  });
+
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) process.exit(0);
+    stopping = true;
+    app.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error('asset-uploader server: error while closing:', err);
+        process.exit(0);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+
+  const { port: actual } = await app.listen(port, HOST);
+  process.stdout.write(`asset-uploader reference server listening on http://${HOST}:${actual}\n`);
+}
+
+main().catch((err: unknown) => {
+  fail(err instanceof Error ? err.message : String(err));
+});

@@ -1,0 +1,133 @@
+/**
+ * The main thread's side of hashing: a small pool of md5 workers fed from one queue.
+ * The main thread only posts a `Blob` reference and a range; reading and hashing happen
+ * in the worker. Workers start lazily and stop when the pool is disposed.
+ */
+import type { HashRequest, HashResponse } from './hash-messages.js';
+import { UploadError, UploadErrorCode } from './upload-error.js';
+
+export interface PartDigest {
+  /** The part as cut in the worker. */
+  readonly part: Blob;
+  /** Base64 of the MD5 digest (the `Content-MD5` form). */
+  readonly md5: string;
+  readonly hex: string;
+}
+
+export interface Hasher {
+  digest(blob: Blob, start: number, end: number, signal: AbortSignal): Promise<PartDigest>;
+  dispose(): void;
+}
+
+export type WorkerFactory = () => Worker;
+
+interface Task {
+  readonly request: HashRequest;
+  readonly resolve: (digest: PartDigest) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+export const defaultWorkerFactory: WorkerFactory = () =>
+  new Worker(new URL('./md5.worker.ts', import.meta.url), { type: 'module', name: 'asset-uploader-md5' });
+
+export class HashPool implements Hasher {
+  readonly #size: number;
+  readonly #factory: WorkerFactory;
+  readonly #idle: Worker[] = [];
+  readonly #busy = new Map<Worker, Task>();
+  readonly #queue: Task[] = [];
+  #nextId = 1;
+  #disposed = false;
+
+  constructor(options: { size?: number; workerFactory?: WorkerFactory } = {}) {
+    this.#size = Math.max(1, options.size ?? 2);
+    this.#factory = options.workerFactory ?? defaultWorkerFactory;
+  }
+
+  digest(blob: Blob, start: number, end: number, signal: AbortSignal): Promise<PartDigest> {
+    return new Promise((resolve, reject) => {
+      if (this.#disposed) return reject(new UploadError(UploadErrorCode.Aborted, 'The hash pool is closed.'));
+      if (signal.aborted) return reject(new UploadError(UploadErrorCode.Aborted, 'Hashing was aborted.'));
+      const task: Task = {
+        request: { id: this.#nextId++, blob, start, end },
+        resolve,
+        reject,
+      };
+      // An aborted task that has not started leaves the queue; a running one finishes in
+      // the worker and its answer is dropped (a worker cannot be interrupted mid-read).
+      signal.addEventListener(
+        'abort',
+        () => {
+          const index = this.#queue.indexOf(task);
+          if (index >= 0) this.#queue.splice(index, 1);
+          reject(new UploadError(UploadErrorCode.Aborted, 'Hashing was aborted.'));
+        },
+        { once: true },
+      );
+      this.#queue.push(task);
+      this.#pump();
+    });
+  }
+
+  dispose(): void {
+    this.#disposed = true;
+    for (const worker of [...this.#idle, ...this.#busy.keys()]) worker.terminate();
+    for (const task of [...this.#queue, ...this.#busy.values()]) task.reject(new UploadError(UploadErrorCode.Aborted, 'The hash pool was closed.'));
+    this.#idle.length = 0;
+    this.#busy.clear();
+    this.#queue.length = 0;
+  }
+
+  #pump(): void {
+    while (this.#queue.length > 0) {
+      const worker = this.#idle.pop() ?? (this.#busy.size < this.#size ? this.#spawn() : undefined);
+      if (!worker) return;
+      const task = this.#queue.shift()!;
+      this.#busy.set(worker, task);
+      worker.postMessage(task.request);
+    }
+  }
+
+  #spawn(): Worker | undefined {
+    let worker: Worker;
+    try {
+      worker = this.#factory();
+    } catch (cause) {
+      const task = this.#queue.shift();
+      task?.reject(new UploadError(UploadErrorCode.WorkerFailed, 'The checksum worker could not start.', { cause }));
+      return undefined;
+    }
+    worker.onmessage = (event: MessageEvent<HashResponse>) => this.#settle(worker, event.data);
+    worker.onerror = (event) => {
+      event.preventDefault();
+      this.#fail(worker, new UploadError(UploadErrorCode.WorkerFailed, `The checksum worker failed: ${event.message || 'it could not load'}.`));
+    };
+    return worker;
+  }
+
+  #settle(worker: Worker, response: HashResponse): void {
+    const task = this.#busy.get(worker);
+    this.#busy.delete(worker);
+    this.#idle.push(worker);
+    if (task && task.request.id === response.id) {
+      if (response.error) {
+        const { name, message } = response.error;
+        const code = name === 'NotReadableError' || name === 'NotFoundError' ? UploadErrorCode.FileUnreadable : UploadErrorCode.WorkerFailed;
+        const text = code === UploadErrorCode.FileUnreadable ? 'The file could not be read; it may have changed or been removed since it was picked.' : `Hashing failed: ${message}`;
+        task.reject(new UploadError(code, text));
+      } else {
+        task.resolve({ part: response.part, md5: response.md5, hex: response.hex });
+      }
+    }
+    this.#pump();
+  }
+
+  #fail(worker: Worker, error: UploadError): void {
+    worker.terminate();
+    const task = this.#busy.get(worker);
+    this.#busy.delete(worker);
+    task?.reject(error);
+    // Every queued task would hit the same broken worker script: fail them too.
+    for (const queued of this.#queue.splice(0)) queued.reject(error);
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * Cuts a part out of the file with `Blob.slice` and computes its MD5 with spark-md5,
+ * off the main thread. The part is read in sub-slices so a 50 MiB part never needs a
+ * 50 MiB ArrayBuffer, and the cut `Blob` goes back with the digest: the bytes that were
+ * hashed are the bytes that are sent.
+ *
+ * A module worker loaded from a same-origin file (no `blob:` URL), so it runs under a
+ * strict Content-Security-Policy with `worker-src 'self'`.
+ */
+import SparkMD5 from 'spark-md5';
+import type { HashRequest, HashResponse } from './hash-messages.js';
+
+/** 4 MiB reads: large enough to amortise each read, small enough to keep memory flat. */
+const READ_SIZE = 4 * 1024 * 1024;
+
+const scope = self as unknown as { onmessage: ((event: MessageEvent<HashRequest>) => void) | null; postMessage(message: HashResponse): void };
+
+scope.onmessage = (event) => {
+  void hash(event.data).then((response) => scope.postMessage(response));
+};
+
+async function hash({ id, blob, start, end }: HashRequest): Promise<HashResponse> {
+  try {
+    const part = blob.slice(start, end);
+    const spark = new SparkMD5.ArrayBuffer();
+    for (let offset = 0; offset < part.size; offset += READ_SIZE) {
+      spark.append(await part.slice(offset, offset + READ_SIZE).arrayBuffer());
+    }
+    const raw = spark.end(true);
+    return { id, part, md5: btoa(raw), hex: toHex(raw) };
+  } catch (error) {
+    const name = error instanceof Error ? error.name : 'Error';
+    const message = error instanceof Error ? error.message : String(error);
+    return { id, error: { name, message } };
+  }
+}
+
+function toHex(raw: string): string {
+  let hex = '';
+  for (let i = 0; i < raw.length; i++) hex += raw.charCodeAt(i).toString(16).padStart(2, '0');
+  return hex;
+}

@@ -1,0 +1,107 @@
+/**
+ * What the engine tells the world: statuses, snapshots and the event vocabulary
+ * (Vaadin Upload's names: `upload-start/progress/success/error/retry/abort`,
+ * `file-reject`). Details are plain frozen snapshots keyed by the upload's id: never a
+ * live XHR, never a mutated `File`.
+ */
+import type { Asset } from '../protocols/protocol.js';
+import type { UploadErrorInfo } from './upload-error.js';
+
+export const UploadStatus = {
+  /** Waiting for a free slot (or for `start()` with `autoStart: false`). */
+  Queued: 'queued',
+  /** Fingerprinting, looking up resume state, creating or re-attaching the server upload. */
+  Preparing: 'preparing',
+  Uploading: 'uploading',
+  /** Waiting before the next attempt after a recoverable failure. */
+  Retrying: 'retrying',
+  Paused: 'paused',
+  Success: 'success',
+  Error: 'error',
+  Aborted: 'aborted',
+} as const;
+export type UploadStatus = (typeof UploadStatus)[keyof typeof UploadStatus];
+
+/** Statuses in which an upload still wants to run. */
+export const activeStatuses: ReadonlySet<UploadStatus> = new Set([UploadStatus.Queued, UploadStatus.Preparing, UploadStatus.Uploading, UploadStatus.Retrying]);
+
+export type Transport = 'put' | 'form';
+
+export interface UploadSnapshot {
+  readonly id: string;
+  readonly name: string;
+  readonly size: number;
+  readonly type: string;
+  readonly status: UploadStatus;
+  /** Bytes the server confirmed plus bytes of the part in flight. */
+  readonly bytesUploaded: number;
+  /** Bytes the server confirmed. */
+  readonly bytesConfirmed: number;
+  /** Recent upload rate (sliding window). */
+  readonly bytesPerSecond: number;
+  /** 0..1. */
+  readonly progress: number;
+  readonly transport: Transport;
+  /** Bytes the server already held when this upload (re-)attached: > 0 means resumed. */
+  readonly resumedFrom: number;
+  /** Whether this upload's resume state survives a reload. */
+  readonly persistent: boolean;
+  /** Retries since the last progress. */
+  readonly attempt: number;
+  readonly error?: UploadErrorInfo;
+  readonly asset?: Asset;
+}
+
+export const RejectReason = {
+  FileTooLarge: 'file_too_large',
+  FileType: 'file_type',
+  TooManyFiles: 'too_many_files',
+  Duplicate: 'duplicate',
+  Disabled: 'disabled',
+} as const;
+export type RejectReason = (typeof RejectReason)[keyof typeof RejectReason];
+
+export interface RejectedFile {
+  readonly name: string;
+  readonly size: number;
+  readonly type: string;
+  readonly reason: RejectReason;
+  readonly message: string;
+}
+
+export interface UploadEventDetail {
+  readonly id: string;
+  readonly upload: UploadSnapshot;
+}
+export interface UploadRetryDetail extends UploadEventDetail {
+  readonly error: UploadErrorInfo;
+  readonly attempt: number;
+  readonly delayMs: number;
+}
+export interface UploadErrorDetail extends UploadEventDetail {
+  readonly error: UploadErrorInfo;
+}
+export interface UploadSuccessDetail extends UploadEventDetail {
+  readonly asset: Asset;
+}
+export interface UploadCompleteDetail {
+  readonly successful: readonly UploadSnapshot[];
+  readonly failed: readonly UploadSnapshot[];
+}
+export interface FileRejectDetail {
+  readonly file: RejectedFile;
+}
+
+export interface UploaderEventMap {
+  'upload-add': CustomEvent<UploadEventDetail>;
+  'file-reject': CustomEvent<FileRejectDetail>;
+  'upload-start': CustomEvent<UploadEventDetail>;
+  'upload-progress': CustomEvent<UploadEventDetail>;
+  'upload-retry': CustomEvent<UploadRetryDetail>;
+  'upload-pause': CustomEvent<UploadEventDetail>;
+  'upload-resume': CustomEvent<UploadEventDetail>;
+  'upload-success': CustomEvent<UploadSuccessDetail>;
+  'upload-error': CustomEvent<UploadErrorDetail>;
+  'upload-abort': CustomEvent<UploadEventDetail>;
+  'upload-complete': CustomEvent<UploadCompleteDetail>;
+}

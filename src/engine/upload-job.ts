@@ -1,0 +1,391 @@
+/**
+ * One file's upload: the state machine between `queued` and `success | error | aborted`.
+ *
+ * The job asks its protocol adapter for everything protocol-specific and its host (the
+ * `Uploader`) for shared services. It only branches on capabilities and error codes.
+ * After any failure it asks the server what it holds before sending again: the server
+ * is the authority, never a local counter.
+ */
+import type { Asset, Protocol, ProtocolUpload, ServerProgress, UploadTarget } from '../protocols/protocol.js';
+import type { PartDigest, Hasher } from './hash-pool.js';
+import { decideRetry, type RetryPolicy } from './retry-policy.js';
+import type { ResumeRecord, ResumeStore } from './resume-store.js';
+import { sleep, whenOnline } from './sleep.js';
+import { SpeedMeter } from './speed.js';
+import { UploadStatus, type Transport, type UploadSnapshot } from './types.js';
+import { isAbort, toUploadError, UploadError, UploadErrorCode, type UploadErrorInfo } from './upload-error.js';
+
+/** What a job needs from the engine around it. */
+export interface JobHost {
+  readonly protocol: Protocol;
+  readonly endpoint: string;
+  readonly partSize: number;
+  readonly checksum: boolean;
+  readonly retryPolicy: RetryPolicy;
+  readonly resume: boolean;
+  /** 'form' when the browser or the server cannot take streaming parts. */
+  transport(): Transport;
+  /** The server refused streaming: every later upload uses the form fallback too. */
+  refuseStreaming(): void;
+  createUpload(target: UploadTarget): ProtocolUpload;
+  hasher(): Hasher | undefined;
+  store(): Promise<ResumeStore>;
+  now(): number;
+  changed(job: UploadJob, event?: JobEvent): void;
+}
+
+export type JobEvent =
+  | { type: 'upload-start' }
+  | { type: 'upload-progress' }
+  | { type: 'upload-retry'; error: UploadErrorInfo; attempt: number; delayMs: number }
+  | { type: 'upload-success'; asset: Asset }
+  | { type: 'upload-error'; error: UploadErrorInfo };
+
+/** Resume records older than this are ignored: servers expire abandoned uploads too. */
+const RESUME_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
+/** Bytes hashed for the fingerprint: enough to tell two exports of one name apart. */
+const FINGERPRINT_BYTES = 64 * 1024;
+
+export class UploadJob {
+  readonly id: string;
+  readonly file: File;
+  readonly #host: JobHost;
+  #status: UploadStatus = UploadStatus.Queued;
+  #confirmed = 0;
+  #inFlight = 0;
+  #bytesPerSecond = 0;
+  #attempt = 0;
+  #resumedFrom = 0;
+  #persistent = false;
+  #transport: Transport = 'put';
+  #error: UploadErrorInfo | undefined;
+  #asset: Asset | undefined;
+  #upload: ProtocolUpload | undefined;
+  #opened = false;
+  #key: string | undefined;
+  #controller: AbortController | undefined;
+  readonly #speed = new SpeedMeter();
+  #snapshot: UploadSnapshot | undefined;
+
+  constructor(id: string, file: File, host: JobHost) {
+    this.id = id;
+    this.file = file;
+    this.#host = host;
+  }
+
+  get status(): UploadStatus {
+    return this.#status;
+  }
+
+  /** A frozen view, rebuilt only when something changed. */
+  snapshot(): UploadSnapshot {
+    if (this.#snapshot) return this.#snapshot;
+    const size = this.file.size;
+    const bytesUploaded = Math.min(size, this.#confirmed + this.#inFlight);
+    this.#snapshot = Object.freeze({
+      id: this.id,
+      name: this.file.name,
+      size,
+      type: this.file.type,
+      status: this.#status,
+      bytesUploaded,
+      bytesConfirmed: this.#confirmed,
+      bytesPerSecond: this.#bytesPerSecond,
+      progress: size === 0 ? (this.#status === UploadStatus.Success ? 1 : 0) : bytesUploaded / size,
+      transport: this.#transport,
+      resumedFrom: this.#resumedFrom,
+      persistent: this.#persistent,
+      attempt: this.#attempt,
+      ...(this.#error ? { error: this.#error } : {}),
+      ...(this.#asset ? { asset: this.#asset } : {}),
+    });
+    return this.#snapshot;
+  }
+
+  /** Runs until success, error, pause or cancel. Never throws. */
+  async run(): Promise<void> {
+    const controller = new AbortController();
+    this.#controller = controller;
+    this.#error = undefined;
+    this.#set(UploadStatus.Preparing, { type: 'upload-start' });
+    try {
+      this.#transport = this.#host.transport();
+      const asset = this.#transport === 'form' ? await this.#sendForm(controller.signal) : await this.#streamOrForm(controller.signal);
+      await this.#forget();
+      this.#asset = asset;
+      this.#confirmed = this.file.size;
+      this.#inFlight = 0;
+      this.#set(UploadStatus.Success, { type: 'upload-success', asset });
+    } catch (thrown) {
+      if (controller.signal.aborted || isAbort(thrown)) return; // pause or cancel set the status already
+      const error = toUploadError(thrown);
+      this.#error = error.toJSON();
+      this.#inFlight = 0;
+      this.#set(UploadStatus.Error, { type: 'upload-error', error: this.#error });
+    } finally {
+      if (this.#controller === controller) this.#controller = undefined;
+    }
+  }
+
+  pause(): boolean {
+    if (this.#status === UploadStatus.Paused || !this.#isActive()) return false;
+    this.#controller?.abort();
+    this.#inFlight = 0;
+    this.#set(UploadStatus.Paused);
+    return true;
+  }
+
+  /** Back to the queue after a pause or an error; the host starts it when a slot is free. */
+  requeue(): boolean {
+    if (this.#status !== UploadStatus.Paused && this.#status !== UploadStatus.Error) return false;
+    this.#error = undefined;
+    this.#attempt = 0;
+    this.#set(UploadStatus.Queued);
+    return true;
+  }
+
+  async cancel(): Promise<boolean> {
+    if (this.#status === UploadStatus.Success || this.#status === UploadStatus.Aborted) return false;
+    this.#controller?.abort();
+    this.#inFlight = 0;
+    this.#set(UploadStatus.Aborted);
+    await this.#upload?.abort();
+    await this.#forget();
+    return true;
+  }
+
+  #target(): UploadTarget {
+    return { name: this.file.name, size: this.file.size, type: this.file.type };
+  }
+
+  #isActive(): boolean {
+    return this.#status === UploadStatus.Queued || this.#status === UploadStatus.Preparing || this.#status === UploadStatus.Uploading || this.#status === UploadStatus.Retrying;
+  }
+
+  /** Streams parts; when the server turns out not to take them (405/415/501), sends the form instead. */
+  async #streamOrForm(signal: AbortSignal): Promise<Asset> {
+    try {
+      return await this.#stream(signal);
+    } catch (thrown) {
+      if (!(thrown instanceof UploadError) || thrown.code !== UploadErrorCode.StreamingUnsupported || !this.#upload?.sendForm) throw thrown;
+      this.#host.refuseStreaming();
+      this.#transport = 'form';
+      this.#confirm(0);
+      return this.#sendForm(signal);
+    }
+  }
+
+  async #stream(signal: AbortSignal): Promise<Asset> {
+    let progress = await this.#attach(signal);
+    this.#set(UploadStatus.Uploading);
+    const size = this.file.size;
+    const lookahead = new Map<number, Promise<PartDigest>>();
+    try {
+      while (!progress.asset) {
+        const start = progress.offset;
+        if (start >= size && size > 0) {
+          // Every byte is there but the server has not said "done": ask once more.
+          progress = await this.#retrying(signal, () => this.#upload!.sync(signal));
+          if (!progress.asset) throw new UploadError(UploadErrorCode.BadResponse, 'The server holds every byte but did not finish the upload.');
+          break;
+        }
+        const end = Math.min(size, start + this.#host.partSize);
+        const part = await this.#partAt(start, end, lookahead, signal);
+        // Hash the next part while this one uploads (bounded to one part ahead).
+        if (end < size) this.#prefetch(end, Math.min(size, end + this.#host.partSize), lookahead, signal);
+        await this.#remember();
+        try {
+          progress = await this.#upload!.send({
+            start,
+            end,
+            body: part.body,
+            ...(part.md5 === undefined ? {} : { md5: part.md5 }),
+            signal,
+            onProgress: (loaded) => this.#progress(loaded),
+          });
+        } catch (thrown) {
+          if (isAbort(thrown) || signal.aborted) throw thrown;
+          await this.#backoff(toUploadError(thrown), signal);
+          progress = await this.#retrying(signal, () => this.#upload!.sync(signal));
+        }
+        if (progress.offset > this.#confirmed) this.#attempt = 0;
+        if (progress.offset !== end) lookahead.clear();
+        this.#confirm(progress.offset);
+      }
+    } finally {
+      lookahead.clear();
+    }
+    return progress.asset;
+  }
+
+  /** Creates the server upload, or re-attaches to the one a saved record names. */
+  async #attach(signal: AbortSignal): Promise<ServerProgress> {
+    if (this.#opened) {
+      const progress = await this.#retrying(signal, () => this.#upload!.sync(signal));
+      this.#confirm(progress.offset);
+      return progress;
+    }
+    const store = this.#host.resume ? await this.#host.store() : undefined;
+    this.#persistent = store?.persistent ?? false;
+    this.#key = store ? await this.#fingerprint(signal) : undefined;
+    const saved = store && this.#key ? await this.#recall(store, this.#key) : undefined;
+    this.#upload = this.#host.createUpload(this.#target());
+    let progress: ServerProgress;
+    try {
+      progress = await this.#retrying(signal, () => this.#upload!.open(signal, saved?.state));
+    } catch (thrown) {
+      const error = toUploadError(thrown);
+      if (!saved || (error.code !== UploadErrorCode.SessionExpired && error.status !== 403)) throw thrown;
+      // The saved upload is gone on the server (expired, cleaned up): start afresh.
+      await this.#forget();
+      this.#upload = this.#host.createUpload(this.#target());
+      progress = await this.#retrying(signal, () => this.#upload!.open(signal));
+    }
+    this.#opened = true;
+    this.#resumedFrom = progress.offset;
+    this.#confirm(progress.offset);
+    return progress;
+  }
+
+  async #sendForm(signal: AbortSignal): Promise<Asset> {
+    this.#upload ??= this.#host.createUpload(this.#target());
+    const upload = this.#upload;
+    if (!upload.sendForm) throw new UploadError(UploadErrorCode.StreamingUnsupported, `The ${this.#host.protocol.name} protocol has no form upload, and this browser cannot stream parts.`);
+    if (!this.#opened) {
+      await this.#retrying(signal, () => upload.open(signal));
+      this.#opened = true;
+    }
+    this.#set(UploadStatus.Uploading);
+    return this.#retrying(signal, () => {
+      this.#inFlight = 0;
+      return upload.sendForm!(this.file, this.file.name, signal, (loaded) => this.#progress(Math.min(loaded, this.file.size)));
+    });
+  }
+
+  /** Runs `operation`, retrying per the policy. */
+  async #retrying<T>(signal: AbortSignal, operation: () => Promise<T>): Promise<T> {
+    for (;;) {
+      try {
+        return await operation();
+      } catch (thrown) {
+        if (isAbort(thrown) || signal.aborted) throw thrown;
+        await this.#backoff(toUploadError(thrown), signal);
+      }
+    }
+  }
+
+  /** Waits before the next attempt, or rethrows when the policy says stop. */
+  async #backoff(error: UploadError, signal: AbortSignal): Promise<void> {
+    const decision = decideRetry(error, this.#attempt, this.#host.retryPolicy);
+    if (!decision.retry) throw error;
+    this.#attempt++;
+    this.#inFlight = 0;
+    this.#set(UploadStatus.Retrying, { type: 'upload-retry', error: error.toJSON(), attempt: this.#attempt, delayMs: decision.delayMs });
+    await whenOnline(signal);
+    if (decision.delayMs > 0) await sleep(decision.delayMs, signal);
+    this.#set(UploadStatus.Uploading);
+  }
+
+  async #partAt(start: number, end: number, lookahead: Map<number, Promise<PartDigest>>, signal: AbortSignal): Promise<{ body: Blob; md5?: string }> {
+    const hasher = this.#host.checksum ? this.#host.hasher() : undefined;
+    if (!hasher) return { body: this.file.slice(start, end) };
+    const pending = lookahead.get(start);
+    lookahead.delete(start);
+    const digest = await (pending ?? hasher.digest(this.file, start, end, signal));
+    if (digest.part.size !== end - start) {
+      // A prefetch for another window (the server moved the offset): hash the right one.
+      const fresh = await hasher.digest(this.file, start, end, signal);
+      return { body: fresh.part, md5: fresh.md5 };
+    }
+    return { body: digest.part, md5: digest.md5 };
+  }
+
+  #prefetch(start: number, end: number, lookahead: Map<number, Promise<PartDigest>>, signal: AbortSignal): void {
+    const hasher = this.#host.checksum ? this.#host.hasher() : undefined;
+    if (!hasher || lookahead.has(start)) return;
+    const pending = hasher.digest(this.file, start, end, signal);
+    pending.catch(() => undefined); // surfaced when (if) the part is used
+    lookahead.set(start, pending);
+  }
+
+  /** name, size, mtime and the digest of the first 64 KiB: two files that merely share a name do not collide. */
+  async #fingerprint(signal: AbortSignal): Promise<string> {
+    const { protocol, endpoint } = this.#host;
+    const hasher = this.#host.hasher();
+    const head = hasher ? (await hasher.digest(this.file, 0, Math.min(this.file.size, FINGERPRINT_BYTES), signal)).hex : 'no-digest';
+    return ['asset-uploader/v1', protocol.name, endpoint, this.file.name, this.file.size, this.file.lastModified, head].join('\n');
+  }
+
+  async #recall(store: ResumeStore, key: string): Promise<ResumeRecord | undefined> {
+    try {
+      const record = await store.get(key);
+      if (!record) return undefined;
+      if (this.#host.now() - record.updatedAt > RESUME_MAX_AGE_MS || record.size !== this.file.size || record.protocol !== this.#host.protocol.name) {
+        await store.remove(key);
+        return undefined;
+      }
+      return record;
+    } catch {
+      return undefined; // a broken store costs resume, never the upload
+    }
+  }
+
+  /** Written before each part is sent: a crash mid-part still finds the upload. */
+  async #remember(): Promise<void> {
+    const state = this.#upload?.saveState();
+    if (!this.#key || !state) return;
+    const now = this.#host.now();
+    try {
+      const store = await this.#host.store();
+      const previous = await store.get(this.#key);
+      await store.set(this.#key, {
+        version: 1,
+        protocol: this.#host.protocol.name,
+        endpoint: this.#host.endpoint,
+        name: this.file.name,
+        size: this.file.size,
+        partSize: this.#host.partSize,
+        state,
+        createdAt: previous?.createdAt ?? now,
+        updatedAt: now,
+      });
+    } catch {
+      // Full or broken IndexedDB: the upload goes on; only resume across reloads is lost.
+      this.#persistent = false;
+      this.#touch();
+    }
+  }
+
+  async #forget(): Promise<void> {
+    if (!this.#key) return;
+    try {
+      await (await this.#host.store()).remove(this.#key);
+    } catch {
+      // Stale records expire by age.
+    }
+  }
+
+  #confirm(offset: number): void {
+    this.#confirmed = offset;
+    this.#inFlight = 0;
+    this.#progress(0);
+  }
+
+  #progress(loaded: number): void {
+    this.#inFlight = loaded;
+    this.#bytesPerSecond = this.#speed.sample(this.#host.now(), this.#confirmed + loaded);
+    this.#touch({ type: 'upload-progress' });
+  }
+
+  #set(status: UploadStatus, event?: JobEvent): void {
+    this.#status = status;
+    if (status !== UploadStatus.Uploading) this.#speed.reset();
+    if (status !== UploadStatus.Uploading) this.#bytesPerSecond = 0;
+    this.#touch(event);
+  }
+
+  #touch(event?: JobEvent): void {
+    this.#snapshot = undefined;
+    this.#host.changed(this, event);
+  }
+}

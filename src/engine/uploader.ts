@@ -1,0 +1,403 @@
+/**
+ * The engine: a queue of uploads with restrictions, concurrency, pause/resume/cancel/
+ * retry and typed events. No DOM: usable from JS alone (`new Uploader(options)`), and
+ * the `<asset-uploader>` element is only a view over it.
+ *
+ * @example
+ * const uploader = new Uploader({ endpoint: '/content-range/videos/upload.json' });
+ * uploader.addEventListener('upload-success', (e) => console.log(e.detail.asset.url));
+ * uploader.add(fileInput.files);
+ */
+import type { Protocol, ProtocolContext, UploadTarget } from '../protocols/protocol.js';
+import { protocolNamed, protocols } from '../protocols/index.js';
+import { canStream, detectSupport, type BrowserSupport } from './capabilities.js';
+import { HashPool, type Hasher } from './hash-pool.js';
+import type { HttpStack } from './http.js';
+import { checkFile } from './restrictions.js';
+import { openResumeStore, type ResumeStore } from './resume-store.js';
+import { defaultRetryPolicy, validateRetryPolicy, type RetryPolicy } from './retry-policy.js';
+import { ScopedHttpStack } from './scoped-http.js';
+import { activeStatuses, RejectReason, UploadStatus, type RejectedFile, type Transport, type UploaderEventMap, type UploadSnapshot } from './types.js';
+import { UploadJob, type JobEvent, type JobHost } from './upload-job.js';
+import { XhrHttpStack } from './xhr-http-stack.js';
+
+export interface UploaderOptions {
+  /** The API's URL; what it points at depends on the protocol (README). Resolved against the page. */
+  endpoint: string;
+  /** A protocol name (`content-range`) or an adapter object. Default `content-range`. */
+  protocol?: string | Protocol;
+  /** Bytes per part. Default 8 MiB. */
+  chunkSize?: number;
+  /** Files uploaded at the same time. Default 2. */
+  concurrency?: number;
+  accept?: string;
+  maxFileSize?: number;
+  maxFiles?: number;
+  /** Start uploads as soon as files are added. Default true. */
+  autoStart?: boolean;
+  /** `auto` streams parts where it can; `put` always; `form` always sends one multipart/form-data POST. */
+  transport?: 'auto' | 'put' | 'form';
+  /** Compute and send each part's MD5. Default true. */
+  checksum?: boolean;
+  /** Keep resume state across reloads. Default true. */
+  resume?: boolean;
+  /** Headers for requests to the endpoint's origin only (an `Authorization`, say). */
+  headers?: Readonly<Record<string, string>>;
+  /** Send cookies to the endpoint's origin. Default false. */
+  withCredentials?: boolean;
+  /** Other origins a server `Location` may move an upload to. */
+  allowedOrigins?: readonly string[];
+  retryPolicy?: RetryPolicy;
+  /** Abort a request that made no progress for this long, then resume. Default 30 s. */
+  stallTimeoutMs?: number;
+  /** Number of md5 workers. Default 2. */
+  hashWorkers?: number;
+  /** Injection points (tests, other runtimes). */
+  http?: HttpStack;
+  hasher?: Hasher;
+  resumeStore?: ResumeStore | Promise<ResumeStore>;
+  support?: BrowserSupport;
+  now?: () => number;
+}
+
+type Resolved = Required<Omit<UploaderOptions, 'protocol' | 'accept' | 'maxFileSize' | 'maxFiles' | 'http' | 'hasher' | 'resumeStore' | 'support' | 'now'>> &
+  Pick<UploaderOptions, 'accept' | 'maxFileSize' | 'maxFiles'> & { protocol: Protocol };
+
+export interface Uploader {
+  addEventListener<K extends keyof UploaderEventMap>(type: K, listener: (event: UploaderEventMap[K]) => void, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof UploaderEventMap>(type: K, listener: (event: UploaderEventMap[K]) => void, options?: boolean | EventListenerOptions): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
+}
+
+let nextId = 0;
+
+export class Uploader extends EventTarget {
+  #options!: Resolved;
+  readonly #jobs = new Map<string, UploadJob>();
+  readonly #running = new Set<string>();
+  readonly #support: BrowserSupport;
+  readonly #now: () => number;
+  readonly #http: HttpStack | undefined;
+  #hasher: Hasher | undefined;
+  readonly #ownsHasher: boolean;
+  #store: Promise<ResumeStore> | undefined;
+  readonly #injectedStore: ResumeStore | Promise<ResumeStore> | undefined;
+  #streamingRefused = false;
+  #destroyed = false;
+  /** Whether the queue ran since the last `upload-complete`. */
+  #batchOpen = false;
+
+  constructor(options: UploaderOptions) {
+    super();
+    this.#support = options.support ?? detectSupport();
+    this.#now = options.now ?? (() => Date.now());
+    this.#http = options.http;
+    this.#hasher = options.hasher;
+    this.#ownsHasher = options.hasher === undefined;
+    this.#injectedStore = options.resumeStore;
+    this.setOptions(options);
+  }
+
+  /** Changes options; running uploads keep the part size they started with. Throws on invalid values. */
+  setOptions(options: Partial<UploaderOptions>): void {
+    const merged = { ...this.#options, ...definedOnly(options) } as UploaderOptions & { protocol?: string | Protocol };
+    this.#options = resolve(merged);
+  }
+
+  get options(): Readonly<Resolved> {
+    return this.#options;
+  }
+
+  /** Whether parts are streamed (false: one multipart/form-data POST per file). */
+  get transport(): Transport {
+    const o = this.#options;
+    if (o.transport === 'form') return 'form';
+    if (o.transport === 'put') return 'put';
+    return this.#streamingRefused || !canStream(this.#support) || !o.protocol.capabilities.ordered ? 'form' : 'put';
+  }
+
+  /** Resolves to whether resume state survives a reload here (IndexedDB usable). */
+  async resumePersistent(): Promise<boolean> {
+    return this.#options.resume && this.transport === 'put' && (await this.#resumeStore()).persistent;
+  }
+
+  get uploads(): readonly UploadSnapshot[] {
+    return [...this.#jobs.values()].map((job) => job.snapshot());
+  }
+
+  get(id: string): UploadSnapshot | undefined {
+    return this.#jobs.get(id)?.snapshot();
+  }
+
+  /** The `File` behind an upload (snapshots stay plain data). */
+  fileOf(id: string): File | undefined {
+    return this.#jobs.get(id)?.file;
+  }
+
+  /** Adds files; returns the accepted uploads. Refused files fire `file-reject`. */
+  add(files: Iterable<File> | ArrayLike<File>): UploadSnapshot[] {
+    const added: UploadSnapshot[] = [];
+    for (const file of Array.from(files as ArrayLike<File>)) {
+      const refusal = this.#destroyed ? disabled(file) : this.#duplicate(file) ?? checkFile(file, this.#options, this.#countTaken());
+      if (refusal) {
+        this.#emit('file-reject', { file: refusal });
+        continue;
+      }
+      const job = new UploadJob(`upload-${++nextId}`, file, this.#host);
+      this.#jobs.set(job.id, job);
+      const snapshot = job.snapshot();
+      added.push(snapshot);
+      this.#emit('upload-add', { id: job.id, upload: snapshot });
+    }
+    if (this.#options.autoStart) this.#pump();
+    return added;
+  }
+
+  /** Starts queued uploads (needed with `autoStart: false`). */
+  start(): void {
+    this.#pump(true);
+  }
+
+  pause(id: string): void {
+    const job = this.#jobs.get(id);
+    if (job?.pause()) this.#emit('upload-pause', { id, upload: job.snapshot() });
+  }
+
+  resume(id: string): void {
+    const job = this.#jobs.get(id);
+    if (job?.status === UploadStatus.Paused && job.requeue()) {
+      this.#emit('upload-resume', { id, upload: job.snapshot() });
+      this.#pump(true);
+    }
+  }
+
+  /** Tries a failed upload again: it re-syncs with the server and sends only what is missing. */
+  retry(id: string): void {
+    const job = this.#jobs.get(id);
+    if (job?.status === UploadStatus.Error && job.requeue()) this.#pump(true);
+  }
+
+  /** Cancels: stops sending, tells the server (DELETE where the API has it), forgets resume state. */
+  async cancel(id: string): Promise<void> {
+    const job = this.#jobs.get(id);
+    if (!job) return;
+    const cancelling = job.cancel();
+    this.#emit('upload-abort', { id, upload: job.snapshot() });
+    await cancelling;
+    this.#pump();
+  }
+
+  /** Removes a finished (or cancelled) upload from the list; cancels it first if it is still going. */
+  async remove(id: string): Promise<void> {
+    const job = this.#jobs.get(id);
+    if (!job) return;
+    if (job.status !== UploadStatus.Success && job.status !== UploadStatus.Aborted && job.status !== UploadStatus.Error) await this.cancel(id);
+    this.#jobs.delete(id);
+  }
+
+  /** Pauses everything running (page teardown); returns the ids, for `resumeAll`. */
+  pauseAll(): string[] {
+    const paused: string[] = [];
+    for (const job of this.#jobs.values()) if (job.pause()) paused.push(job.id);
+    return paused;
+  }
+
+  resumeAll(ids: readonly string[]): void {
+    for (const id of ids) this.resume(id);
+  }
+
+  /** Stops everything and releases workers. Server uploads stay resumable. */
+  destroy(): void {
+    this.#destroyed = true;
+    this.pauseAll();
+    if (this.#ownsHasher) this.#hasher?.dispose();
+    this.#hasher = undefined;
+  }
+
+  readonly #host: JobHost = (() => {
+    const uploader = this;
+    return {
+      get protocol() {
+        return uploader.#options.protocol;
+      },
+      get endpoint() {
+        return uploader.#options.endpoint;
+      },
+      get partSize() {
+        return uploader.#partSize();
+      },
+      get checksum() {
+        return uploader.#options.checksum;
+      },
+      get retryPolicy() {
+        return uploader.#options.retryPolicy;
+      },
+      get resume() {
+        return uploader.#options.resume;
+      },
+      transport: () => uploader.transport,
+      refuseStreaming: () => {
+        uploader.#streamingRefused = true;
+      },
+      createUpload: (target: UploadTarget) => uploader.#options.protocol.create(uploader.#context(), target),
+      hasher: () => uploader.#hasherOrUndefined(),
+      store: () => uploader.#resumeStore(),
+      now: () => uploader.#now(),
+      changed: (job: UploadJob, event?: JobEvent) => uploader.#changed(job, event),
+    } satisfies JobHost;
+  })();
+
+  #context(): ProtocolContext {
+    const o = this.#options;
+    const http = this.#http ?? new XhrHttpStack({ stallTimeoutMs: o.stallTimeoutMs });
+    return { endpoint: o.endpoint, http: new ScopedHttpStack(http, o.endpoint, o.headers, o.withCredentials), allowedOrigins: o.allowedOrigins };
+  }
+
+  #partSize(): number {
+    const { chunkSize, protocol } = this.#options;
+    const { minPartSize, maxPartSize } = protocol.capabilities;
+    return Math.min(maxPartSize ?? Infinity, Math.max(minPartSize ?? 1, chunkSize));
+  }
+
+  #hasherOrUndefined(): Hasher | undefined {
+    if (!this.#support.worker || this.#destroyed) return this.#hasher;
+    this.#hasher ??= new HashPool({ size: this.#options.hashWorkers });
+    return this.#hasher;
+  }
+
+  #resumeStore(): Promise<ResumeStore> {
+    this.#store ??= Promise.resolve(this.#injectedStore ?? openResumeStore());
+    return this.#store;
+  }
+
+  #duplicate(file: File): RejectedFile | undefined {
+    for (const job of this.#jobs.values()) {
+      const other = job.file;
+      if (job.status === UploadStatus.Aborted || job.status === UploadStatus.Success) continue;
+      if (other === file || (other.name === file.name && other.size === file.size && other.lastModified === file.lastModified)) {
+        return { name: file.name, size: file.size, type: file.type, reason: RejectReason.Duplicate, message: `${file.name} is already in the list.` };
+      }
+    }
+    return undefined;
+  }
+
+  #countTaken(): number {
+    let count = 0;
+    for (const job of this.#jobs.values()) if (job.status !== UploadStatus.Aborted) count++;
+    return count;
+  }
+
+  #pump(startQueued = this.#options.autoStart): void {
+    if (this.#destroyed || !startQueued) return;
+    for (const job of this.#jobs.values()) {
+      if (this.#running.size >= this.#options.concurrency) return;
+      if (job.status !== UploadStatus.Queued || this.#running.has(job.id)) continue;
+      this.#batchOpen = true;
+      void this.#runInSlot(job);
+    }
+  }
+
+  async #runInSlot(job: UploadJob): Promise<void> {
+    this.#running.add(job.id);
+    try {
+      await job.run();
+    } finally {
+      this.#running.delete(job.id);
+    }
+    this.#pump(true);
+    this.#maybeComplete();
+  }
+
+  #maybeComplete(): void {
+    if (!this.#batchOpen) return;
+    const all = [...this.#jobs.values()];
+    if (this.#running.size > 0 || all.some((job) => activeStatuses.has(job.status))) return;
+    this.#batchOpen = false;
+    const snapshots = all.map((job) => job.snapshot());
+    this.#emit('upload-complete', {
+      successful: snapshots.filter((s) => s.status === UploadStatus.Success),
+      failed: snapshots.filter((s) => s.status === UploadStatus.Error),
+    });
+  }
+
+  #changed(job: UploadJob, event?: JobEvent): void {
+    if (!event) return;
+    const base = { id: job.id, upload: job.snapshot() };
+    switch (event.type) {
+      case 'upload-retry':
+        this.#emit(event.type, { ...base, error: event.error, attempt: event.attempt, delayMs: event.delayMs });
+        break;
+      case 'upload-success':
+        this.#emit(event.type, { ...base, asset: event.asset });
+        break;
+      case 'upload-error':
+        this.#emit(event.type, { ...base, error: event.error });
+        break;
+      default:
+        this.#emit(event.type, base);
+    }
+  }
+
+  #emit<K extends keyof UploaderEventMap>(type: K, detail: UploaderEventMap[K]['detail']): void {
+    this.dispatchEvent(new CustomEvent(type, { detail: Object.freeze(detail) }));
+  }
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function disabled(file: File): RejectedFile {
+  return { name: file.name, size: file.size, type: file.type, reason: RejectReason.Disabled, message: 'The uploader is closed.' };
+}
+
+/** Strict validation of programmatic options: wrong values throw, with the option's name. */
+function resolve(options: UploaderOptions): Resolved {
+  const fail = (message: string): never => {
+    throw new TypeError(`Uploader: ${message}`);
+  };
+  if (typeof options.endpoint !== 'string' || options.endpoint === '') fail('`endpoint` is required.');
+  let endpoint = '';
+  try {
+    endpoint = new URL(options.endpoint, globalThis.location?.href).href;
+  } catch {
+    fail(`\`endpoint\` is not a URL: ${options.endpoint}`);
+  }
+  const protocol = typeof options.protocol === 'object' ? options.protocol : protocolNamed(options.protocol ?? 'content-range');
+  if (!protocol) fail(`unknown \`protocol\` "${String(options.protocol)}"; known: ${[...protocols.keys()].join(', ')}.`);
+  const positive = (name: string, value: number | undefined, fallback: number) => {
+    if (value === undefined) return fallback;
+    if (!Number.isFinite(value) || value <= 0) fail(`\`${name}\` must be a positive number, got ${value}.`);
+    return value;
+  };
+  const optional = (name: string, value: number | undefined) => (value === undefined ? undefined : positive(name, value, 0));
+  const transport = options.transport ?? 'auto';
+  if (!['auto', 'put', 'form'].includes(transport)) fail(`\`transport\` must be auto, put or form, got ${transport}.`);
+  const allowedOrigins = (options.allowedOrigins ?? []).map((origin) => {
+    try {
+      return new URL(origin).origin;
+    } catch {
+      return fail(`\`allowedOrigins\` entry is not a URL: ${origin}`);
+    }
+  });
+  return {
+    endpoint,
+    protocol: protocol!,
+    chunkSize: Math.floor(positive('chunkSize', options.chunkSize, 8 * 1024 * 1024)),
+    concurrency: Math.floor(positive('concurrency', options.concurrency, 2)),
+    accept: options.accept,
+    maxFileSize: optional('maxFileSize', options.maxFileSize),
+    maxFiles: optional('maxFiles', options.maxFiles),
+    autoStart: options.autoStart ?? true,
+    transport,
+    checksum: options.checksum ?? true,
+    resume: options.resume ?? true,
+    headers: { ...(options.headers ?? {}) },
+    withCredentials: options.withCredentials ?? false,
+    allowedOrigins,
+    retryPolicy: validateRetryPolicy(options.retryPolicy ?? defaultRetryPolicy),
+    stallTimeoutMs: options.stallTimeoutMs ?? 30_000,
+    hashWorkers: Math.floor(positive('hashWorkers', options.hashWorkers, 2)),
+  };
+}

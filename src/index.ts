@@ -1,0 +1,21 @@
+/**
+ * Public exports. Importing this module defines `<asset-uploader>`.
+ */
+import { AssetUploader } from './asset-uploader.js';
+
+if (!customElements.get('asset-uploader')) customElements.define('asset-uploader', AssetUploader);
+
+export { AssetUploader } from './asset-uploader.js';
+export { Uploader, type UploaderOptions } from './engine/uploader.js';
+export { UploadError, UploadErrorCode, type UploadErrorInfo } from './engine/upload-error.js';
+export { UploadStatus, RejectReason, type UploadSnapshot, type RejectedFile, type UploaderEventMap, type UploadEventDetail, type UploadRetryDetail, type UploadErrorDetail, type UploadSuccessDetail, type UploadCompleteDetail, type FileRejectDetail, type Transport } from './engine/types.js';
+export { defaultRetryPolicy, decideRetry, type RetryPolicy, type RetryDecision } from './engine/retry-policy.js';
+export { MemoryResumeStore, IdbResumeStore, type ResumeStore, type ResumeRecord } from './engine/resume-store.js';
+export { HashPool, type Hasher, type PartDigest } from './engine/hash-pool.js';
+export { XhrHttpStack } from './engine/xhr-http-stack.js';
+export type { HttpStack, HttpRequest, HttpResponse } from './engine/http.js';
+export { parseSize, formatSize } from './engine/size.js';
+export { protocols } from './protocols/index.js';
+export { contentRange } from './protocols/content-range.js';
+export type { Protocol, ProtocolUpload, ProtocolContext, ProtocolCapabilities, Asset, ServerProgress, PartToSend, UploadTarget } from './protocols/protocol.js';
+export { defaultI18n, type UploaderI18n, type UploaderI18nInput } from './ui/i18n.js';

@@ -1,0 +1,12 @@
+/**
+ * The protocols the element knows by name. The engine looks a protocol up here and
+ * then only talks to the interface; adding an API is adding an entry.
+ */
+import { contentRange } from './content-range.js';
+import type { Protocol } from './protocol.js';
+
+export const protocols: ReadonlyMap<string, Protocol> = new Map<string, Protocol>([[contentRange.name, contentRange]]);
+
+export function protocolNamed(name: string): Protocol | undefined {
+  return protocols.get(name);
+}

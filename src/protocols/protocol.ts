@@ -1,0 +1,96 @@
+/**
+ * The protocol adapter interface: every server API is one adapter behind it, and the
+ * engine never branches on a protocol's name, only on the capabilities declared here.
+ *
+ * An adapter is pure HTTP semantics: it builds requests, parses answers and throws one
+ * `UploadError` when something is wrong. It never retries, never sleeps, never touches
+ * workers, IndexedDB or the DOM; the engine does all of that around it.
+ */
+import type { HttpStack } from '../engine/http.js';
+
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+/** What the server made of an upload. `raw` is the server's JSON as it came. */
+export interface Asset {
+  readonly id: string;
+  readonly name?: string;
+  readonly size?: number;
+  readonly url?: string;
+  /** Hex MD5 of the whole file as the server computed it, when the API tells. */
+  readonly md5?: string;
+  readonly raw: Json;
+}
+
+/** What the server holds after a call. */
+export interface ServerProgress {
+  /** Bytes the server has confirmed, counted from the start of the file. */
+  readonly offset: number;
+  /** Present once the server considers the upload done. */
+  readonly asset?: Asset;
+}
+
+export interface ProtocolContext {
+  /** Absolute URL of the API, from the `endpoint` attribute. */
+  readonly endpoint: string;
+  /** Already scoped: credentials are attached for the endpoint's origin only. */
+  readonly http: HttpStack;
+  /** Origins a server-sent `Location` may point to (the endpoint's is always allowed). */
+  readonly allowedOrigins: readonly string[];
+}
+
+export interface UploadTarget {
+  readonly name: string;
+  readonly size: number;
+  readonly type: string;
+}
+
+export interface PartToSend {
+  /** First byte of the part. */
+  readonly start: number;
+  /** One past the last byte (exclusive). `start === end` only for an empty file. */
+  readonly end: number;
+  /** The part's bytes: a slice of the file, read from disk by the browser as it sends. */
+  readonly body: Blob;
+  /** Base64 of the part's MD5 digest (the `Content-MD5` form), when checksums are on. */
+  readonly md5?: string;
+  readonly signal: AbortSignal;
+  readonly onProgress: (loaded: number) => void;
+}
+
+export interface ProtocolCapabilities {
+  /** Parts must arrive in order, each one at the server's offset (content-range, phased, tus). */
+  readonly ordered: boolean;
+  /** Whether a part's MD5 is sent with it (it is then hashed before sending). */
+  readonly partChecksum: 'none' | 'optional' | 'required';
+  /** Whether the API has a one-request `multipart/form-data` fallback. */
+  readonly form: boolean;
+  /** Part size bounds the API imposes, in bytes. */
+  readonly minPartSize?: number;
+  readonly maxPartSize?: number;
+}
+
+/** One file's upload as the server sees it. */
+export interface ProtocolUpload {
+  /**
+   * Creates the server-side upload, or re-attaches to `saved` and asks the server what
+   * it already holds. Throws `session_expired` when the saved upload is gone.
+   */
+  open(signal: AbortSignal, saved?: JsonObject): Promise<ServerProgress>;
+  /** Plain JSON that lets `open` re-attach after a reload: ids and locations, never tokens or signatures. */
+  saveState(): JsonObject | undefined;
+  /** Asks the server what it holds (after any failure, before sending again). */
+  sync(signal: AbortSignal): Promise<ServerProgress>;
+  /** Sends one part at the server's offset; resolves with what the server confirmed. */
+  send(part: PartToSend): Promise<ServerProgress>;
+  /** Sends the whole file in one `multipart/form-data` request (after `open`). */
+  sendForm?(file: Blob, name: string, signal: AbortSignal, onProgress: (loaded: number) => void): Promise<Asset>;
+  /** Cancels on the server where the API allows it; best effort. */
+  abort(): Promise<void>;
+}
+
+export interface Protocol {
+  readonly name: string;
+  readonly capabilities: ProtocolCapabilities;
+  create(context: ProtocolContext, target: UploadTarget): ProtocolUpload;
+}

@@ -1,0 +1,47 @@
+/** One upload's row: name, size, progress, rate, status, actions, and where it went. */
+import { html, nothing, type TemplateResult } from 'lit';
+import { formatSize } from '../engine/size.js';
+import { UploadStatus, type UploadSnapshot } from '../engine/types.js';
+import { fill, type UploaderI18n } from './i18n.js';
+
+export interface RowActions {
+  pause(id: string): void;
+  resume(id: string): void;
+  cancel(id: string): void;
+  retry(id: string): void;
+  remove(id: string): void;
+}
+
+export function fileRow(upload: UploadSnapshot, i18n: UploaderI18n, actions: RowActions, locale?: string): TemplateResult {
+  const { id, name, status } = upload;
+  const running = status === UploadStatus.Uploading || status === UploadStatus.Preparing || status === UploadStatus.Retrying || status === UploadStatus.Queued;
+  const finished = status === UploadStatus.Success || status === UploadStatus.Aborted;
+  const percent = Math.floor(upload.progress * 100);
+  const button = (label: string, handler: (id: string) => void, part: string) =>
+    html`<button type="button" class="action" part="action ${part}" aria-label="${label}: ${name}" @click=${() => handler(id)}>${label}</button>`;
+  return html`<li part="file file-${status}" data-id=${id} data-status=${status}>
+    <span part="file-name">${name}</span>
+    <span part="file-meta">
+      <span part="file-size">${upload.bytesUploaded > 0 && status !== UploadStatus.Success ? `${formatSize(upload.bytesUploaded, locale)} / ` : ''}${formatSize(upload.size, locale)}</span>
+      · <span part="file-status">${i18n.status[status]}${status === UploadStatus.Uploading ? ` ${percent}%` : ''}</span>
+      ${status === UploadStatus.Uploading && upload.bytesPerSecond > 0 ? html`· <span part="file-speed">${fill(i18n.speed, { speed: formatSize(upload.bytesPerSecond, locale) })}</span>` : nothing}
+      ${upload.resumedFrom > 0 ? html`· <span part="file-resumed">${fill(i18n.resumedFrom, { size: formatSize(upload.resumedFrom, locale) })}</span>` : nothing}
+    </span>
+    <progress part="progress" max="100" .value=${percent} aria-label=${fill(i18n.progressLabel, { name })}></progress>
+    <span part="file-actions">
+      ${running ? button(i18n.pause, actions.pause, 'pause-button') : nothing}
+      ${status === UploadStatus.Paused ? button(i18n.resume, actions.resume, 'resume-button') : nothing}
+      ${status === UploadStatus.Error ? button(i18n.retry, actions.retry, 'retry-button') : nothing}
+      ${finished ? button(i18n.remove, actions.remove, 'remove-button') : button(i18n.cancel, actions.cancel, 'cancel-button')}
+    </span>
+    ${upload.error ? html`<span part="file-error">${errorText(upload, i18n)}</span>` : nothing}
+    ${upload.asset?.url ? html`<a part="file-link" href=${upload.asset.url} target="_blank" rel="noopener noreferrer">${i18n.openAsset}: ${upload.asset.url}</a>` : nothing}
+  </li>`;
+}
+
+export function errorText(upload: UploadSnapshot, i18n: UploaderI18n): string {
+  const error = upload.error;
+  if (!error) return '';
+  const template = i18n.errors[error.code] ?? i18n.errors.default;
+  return fill(template, { message: error.message, status: error.status, name: upload.name });
+}

@@ -1,0 +1,118 @@
+/**
+ * Every text the element shows, in one object a page can override in part
+ * (`uploader.i18n = { status: { paused: 'En pause' } }`): it is deep-merged over these
+ * defaults, as Vaadin Upload does.
+ */
+import type { UploadErrorCode } from '../engine/upload-error.js';
+import type { RejectReason, UploadStatus } from '../engine/types.js';
+
+export interface UploaderI18n {
+  dropLabel: string;
+  dropHint: string;
+  dropHintAccept: string;
+  dropHintMaxSize: string;
+  dropActive: string;
+  pause: string;
+  resume: string;
+  cancel: string;
+  retry: string;
+  remove: string;
+  dismiss: string;
+  progressLabel: string;
+  speed: string;
+  resumedFrom: string;
+  openAsset: string;
+  status: Record<UploadStatus, string>;
+  errors: Partial<Record<UploadErrorCode, string>> & { default: string };
+  rejections: Record<RejectReason, string>;
+  notices: { resumeOff: string; formOnly: string; misconfigured: string };
+  announce: { added: string; success: string; error: string; paused: string; progress: string; aborted: string };
+}
+
+export const defaultI18n: UploaderI18n = {
+  dropLabel: 'Drop files here or choose files',
+  dropHint: 'Press Enter or Space to choose files. You can also paste files.',
+  dropHintAccept: 'Accepted: {accept}.',
+  dropHintMaxSize: 'Up to {size} per file.',
+  dropActive: 'Release to add the files',
+  pause: 'Pause',
+  resume: 'Resume',
+  cancel: 'Cancel',
+  retry: 'Retry',
+  remove: 'Remove',
+  dismiss: 'Dismiss',
+  progressLabel: 'Upload progress of {name}',
+  speed: '{speed}/s',
+  resumedFrom: 'continued from {size}',
+  openAsset: 'Uploaded file',
+  status: {
+    queued: 'Waiting',
+    preparing: 'Preparing',
+    uploading: 'Uploading',
+    retrying: 'Connection problem, trying again',
+    paused: 'Paused',
+    success: 'Uploaded',
+    error: 'Failed',
+    aborted: 'Cancelled',
+  },
+  errors: {
+    default: 'The upload failed: {message}',
+    network: 'The server could not be reached.',
+    stalled: 'The connection stalled.',
+    server_error: 'The server had a problem ({status}).',
+    rate_limited: 'The server is busy; try again later.',
+    client_error: 'The server refused the upload: {message}',
+    unauthorized: 'You are not allowed to upload here ({status}).',
+    checksum_mismatch: 'The file was damaged on its way several times; the server refused it.',
+    session_expired: 'The server no longer knows this upload.',
+    location_refused: 'The server tried to send the upload to another site; refused for safety.',
+    bad_response: 'The server answered in a way the uploader does not understand: {message}',
+    file_unreadable: 'The file could not be read. It may have been changed or moved since you picked it.',
+    worker_failed: 'The checksum worker failed: {message}',
+    integrity_mismatch: 'The server stored different bytes than were sent.',
+    streaming_unsupported: 'This server cannot take the upload: {message}',
+  },
+  rejections: {
+    file_too_large: '{name} is too large ({size}; the limit is {limit}).',
+    file_type: '{name} is not an accepted type ({accept}).',
+    too_many_files: '{name} was not added: at most {max} files.',
+    duplicate: '{name} is already in the list.',
+    disabled: '{name} was not added: the uploader is disabled.',
+  },
+  notices: {
+    resumeOff: 'Resume after a reload is off in this browser (no usable IndexedDB): an interrupted upload continues only while this page stays open.',
+    formOnly: 'This browser sends each file in one piece; an interrupted upload starts over.',
+    misconfigured: 'The uploader is not configured: {message}',
+  },
+  announce: {
+    added: '{count} file(s) added.',
+    success: '{name} uploaded.',
+    error: '{name} failed: {message}',
+    paused: '{name} paused.',
+    progress: '{name}: {percent} uploaded.',
+    aborted: '{name} cancelled.',
+  },
+};
+
+/** `{name}`-style placeholders, filled as text (the result is rendered by Lit, escaped). */
+export function fill(template: string, values: Record<string, string | number | undefined>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, key: string) => (values[key] === undefined ? whole : String(values[key])));
+}
+
+type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+export type UploaderI18nInput = DeepPartial<UploaderI18n>;
+
+export function mergeI18n(base: UploaderI18n, patch: UploaderI18nInput | undefined): UploaderI18n {
+  return deepMerge(base, patch ?? {}) as UploaderI18n;
+}
+
+function deepMerge(base: unknown, patch: unknown): unknown {
+  if (!isPlain(base) || !isPlain(patch)) return patch === undefined ? base : patch;
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(patch)) out[key] = deepMerge(base[key], value);
+  return out;
+}
+
+function isPlain(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,80 @@
+/**
+ * Bridges the engine to the element: re-dispatches every engine event on the host as a
+ * bubbling, composed DOM event, and asks the host to render at most once per animation
+ * frame however many progress events arrive.
+ *
+ * When the host leaves the document, running uploads pause (their server state stays,
+ * so they resume later or after a reload); when it comes back, they resume.
+ */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { Uploader } from './engine/uploader.js';
+import type { UploaderEventMap } from './engine/types.js';
+
+export const uploaderEventTypes: ReadonlyArray<keyof UploaderEventMap> = [
+  'upload-add',
+  'file-reject',
+  'upload-start',
+  'upload-progress',
+  'upload-retry',
+  'upload-pause',
+  'upload-resume',
+  'upload-success',
+  'upload-error',
+  'upload-abort',
+  'upload-complete',
+];
+
+export class UploaderController implements ReactiveController {
+  readonly #host: ReactiveControllerHost & HTMLElement;
+  readonly #onEvent: (event: CustomEvent) => void;
+  #uploader: Uploader | undefined;
+  #frame: number | undefined;
+  #pausedByDisconnect: string[] = [];
+
+  constructor(host: ReactiveControllerHost & HTMLElement, onEvent: (event: CustomEvent) => void) {
+    this.#host = host;
+    this.#onEvent = onEvent;
+    host.addController(this);
+  }
+
+  get uploader(): Uploader | undefined {
+    return this.#uploader;
+  }
+
+  attach(uploader: Uploader): void {
+    this.#uploader = uploader;
+    for (const type of uploaderEventTypes) uploader.addEventListener(type, this.#forward);
+  }
+
+  hostConnected(): void {
+    const ids = this.#pausedByDisconnect;
+    this.#pausedByDisconnect = [];
+    this.#uploader?.resumeAll(ids);
+  }
+
+  hostDisconnected(): void {
+    if (this.#uploader) this.#pausedByDisconnect.push(...this.#uploader.pauseAll());
+    if (this.#frame !== undefined) cancelAnimationFrame(this.#frame);
+    this.#frame = undefined;
+  }
+
+  readonly #forward = (event: Event): void => {
+    const { type, detail } = event as CustomEvent;
+    this.#onEvent(event as CustomEvent);
+    this.#host.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+    this.#scheduleRender();
+  };
+
+  #scheduleRender(): void {
+    if (this.#frame !== undefined) return;
+    if (typeof requestAnimationFrame !== 'function' || document.visibilityState === 'hidden') {
+      // Hidden tabs get no frames; render on the microtask instead so state stays true.
+      this.#host.requestUpdate();
+      return;
+    }
+    this.#frame = requestAnimationFrame(() => {
+      this.#frame = undefined;
+      this.#host.requestUpdate();
+    });
+  }
+}

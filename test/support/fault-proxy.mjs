@@ -1,0 +1,159 @@
+// @ts-check
+/**
+ * A proxy between the browser and the reference server that injects faults on demand
+ * and records what passed: the tests' way to make 5xx, 429, resets, corrupted bytes,
+ * moved locations and slow links real, without any hook in the server itself.
+ *
+ * A rule: { method?, path? (substring), nth? (1-based among matching requests, default 1),
+ *   times? (default 1), action } with action one of
+ *   { type: 'status', status, headers?, body? }   answer instead of the server
+ *   { type: 'reset' }                              forward half the body, then cut both sockets
+ *   { type: 'corrupt' }                            flip one byte of the body, keep the headers
+ *   { type: 'location', to: 'moved' | 'foreign' }  forward, then rewrite the answer's Location
+ *   { type: 'throttle', bytesPerSecond }           forward the body slowly
+ * Preflights (OPTIONS) are always forwarded and never matched unless a rule names them.
+ * `/moved/...` paths are forwarded without the prefix, so a moved upload still works.
+ */
+import http from 'node:http';
+
+export async function startFaultProxy(target) {
+  const upstream = new URL(target);
+  let rules = [];
+  let entries = [];
+  const sockets = new Set();
+
+  const server = http.createServer((req, res) => {
+    void handle(req, res).catch((error) => {
+      if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
+      res.end(String(error));
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  function cors(req) {
+    return {
+      'access-control-allow-origin': req.headers.origin ?? '*',
+      'access-control-allow-credentials': 'true',
+      'access-control-expose-headers': 'Range, Location, Retry-After',
+      vary: 'Origin',
+    };
+  }
+
+  function pick(req) {
+    for (const rule of rules) {
+      if (rule.method ? rule.method !== req.method : req.method === 'OPTIONS') continue;
+      if (rule.path && !req.url.includes(rule.path)) continue;
+      rule.seen = (rule.seen ?? 0) + 1;
+      if (rule.seen < (rule.nth ?? 1) || (rule.fired ?? 0) >= (rule.times ?? 1)) continue;
+      rule.fired = (rule.fired ?? 0) + 1;
+      return rule;
+    }
+    return undefined;
+  }
+
+  async function handle(req, res) {
+    const rule = pick(req);
+    const action = rule?.action;
+    const entry = {
+      method: req.method,
+      path: req.url,
+      contentRange: req.headers['content-range'] ?? null,
+      contentMd5: req.headers['content-md5'] ?? null,
+      contentType: req.headers['content-type'] ?? null,
+      authorization: req.headers['authorization'] ?? null,
+      bodyBytes: 0,
+      status: 0,
+      fault: action?.type ?? null,
+    };
+    entries.push(entry);
+    const path = req.url.startsWith('/moved/') ? req.url.slice('/moved'.length) : req.url;
+
+    if (action?.type === 'status') {
+      for await (const chunk of req) entry.bodyBytes += chunk.length;
+      entry.status = action.status;
+      res.writeHead(action.status, { ...cors(req), 'content-type': 'application/json', ...(action.headers ?? {}) });
+      res.end(action.body ?? JSON.stringify({ error: { code: 'injected', message: `injected ${action.status}` } }));
+      return;
+    }
+
+    const headers = { ...req.headers };
+    const forward = http.request({ host: upstream.hostname, port: upstream.port, method: req.method, path, headers });
+    const answered = new Promise((resolve, reject) => {
+      forward.on('response', resolve);
+      forward.on('error', reject);
+    });
+    answered.catch(() => undefined);
+
+    const length = Number(req.headers['content-length'] ?? 0);
+    try {
+      if (action?.type === 'corrupt') {
+        const chunks = [];
+        for await (const chunk of req) chunks.push(chunk);
+        const body = Buffer.concat(chunks);
+        entry.bodyBytes = body.length;
+        if (body.length > 0) body[Math.floor(body.length / 2)] ^= 0xff;
+        forward.end(body);
+      } else {
+        for await (const chunk of req) {
+          if (action?.type === 'reset' && entry.bodyBytes + chunk.length >= length / 2) {
+            forward.write(chunk.subarray(0, Math.max(0, Math.floor(length / 2) - entry.bodyBytes)));
+            entry.bodyBytes = Math.floor(length / 2);
+            forward.destroy();
+            req.socket.destroy();
+            entry.status = -1;
+            return;
+          }
+          entry.bodyBytes += chunk.length;
+          if (!forward.write(chunk)) await new Promise((resolve) => forward.once('drain', resolve));
+          if (action?.type === 'throttle') await new Promise((resolve) => setTimeout(resolve, Math.min(5000, (chunk.length / action.bytesPerSecond) * 1000)));
+        }
+        if (action?.type === 'reset') {
+          // No body to cut (a status query): cut the connection instead.
+          forward.destroy();
+          req.socket.destroy();
+          entry.status = -1;
+          return;
+        }
+        forward.end();
+      }
+    } catch {
+      // The browser went away mid-body (pause, teardown): the server must see it too.
+      forward.destroy();
+      entry.status = -2;
+      return;
+    }
+
+    const response = await answered;
+    entry.status = response.statusCode ?? 0;
+    const out = { ...response.headers };
+    if (action?.type === 'location') {
+      const here = `http://${req.headers.host}`;
+      const moved = new URL(path, here);
+      out.location = action.to === 'foreign' ? new URL(path, target).href : `${here}/moved${moved.pathname}`;
+    }
+    res.writeHead(response.statusCode ?? 502, out);
+    response.pipe(res);
+  }
+
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    setRules(next) {
+      rules = next.map((rule) => ({ ...rule, seen: 0, fired: 0 }));
+    },
+    log: () => entries,
+    clearLog() {
+      entries = [];
+    },
+    close: () =>
+      new Promise((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve(undefined));
+      }),
+  };
+}

@@ -1,0 +1,107 @@
+/**
+ * Acts on `<asset-uploader>` like a person: drops files, presses keys, clicks buttons,
+ * and waits (bounded) for what a person would see.
+ */
+import '../../src/index.js';
+import type { AssetUploader } from '../../src/asset-uploader.js';
+import type { UploaderEventMap } from '../../src/engine/types.js';
+
+const mounted = new Set<HTMLElement>();
+
+export async function mount(attributes: Record<string, string | boolean>): Promise<AssetUploader> {
+  const element = document.createElement('asset-uploader');
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === false) continue;
+    element.setAttribute(name, value === true ? '' : value);
+  }
+  document.body.append(element);
+  mounted.add(element);
+  await element.updateComplete;
+  return element;
+}
+
+/** Removes every element mounted by the tests (pausing their uploads). */
+export function unmountAll(): void {
+  for (const element of mounted) element.remove();
+  mounted.clear();
+}
+
+export function dropZone(element: AssetUploader): HTMLElement {
+  const zone = element.shadowRoot!.querySelector<HTMLElement>('[part=drop-zone]');
+  if (!zone) throw new Error('no drop zone');
+  return zone;
+}
+
+/** Drags `files` over the drop zone and drops them, as a person would. */
+export async function dropFiles(element: AssetUploader, files: File[]): Promise<void> {
+  const transfer = new DataTransfer();
+  for (const file of files) transfer.items.add(file);
+  const zone = dropZone(element);
+  zone.dispatchEvent(new DragEvent('dragenter', { dataTransfer: transfer, bubbles: true, cancelable: true, composed: true }));
+  zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: transfer, bubbles: true, cancelable: true, composed: true }));
+  zone.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true, composed: true }));
+  // The drop handler reads entries asynchronously; let it finish.
+  await new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/** Resolves with the first `type` event whose detail passes `accept`; rejects after `timeoutMs`. */
+export function nextEvent<K extends keyof UploaderEventMap>(
+  target: EventTarget,
+  type: K,
+  accept: (event: UploaderEventMap[K]) => boolean = () => true,
+  timeoutMs = 20_000,
+): Promise<UploaderEventMap[K]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      target.removeEventListener(type, listener);
+      reject(new Error(`no ${type} event within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const listener = (event: Event) => {
+      if (!accept(event as UploaderEventMap[K])) return;
+      clearTimeout(timer);
+      target.removeEventListener(type, listener);
+      resolve(event as UploaderEventMap[K]);
+    };
+    target.addEventListener(type, listener);
+  });
+}
+
+/** Collects every event of the given types fired on `target` until `stop()` is called. */
+export function recordEvents(target: EventTarget, types: string[]): { events: CustomEvent[]; stop(): void } {
+  const events: CustomEvent[] = [];
+  const listener = (event: Event) => events.push(event as CustomEvent);
+  for (const type of types) target.addEventListener(type, listener);
+  return { events, stop: () => types.forEach((type) => target.removeEventListener(type, listener)) };
+}
+
+/** Polls `condition` each frame until true; rejects after `timeoutMs`. */
+export async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** The rendered row of an upload. */
+export function row(element: AssetUploader, id: string): HTMLElement {
+  const found = element.shadowRoot!.querySelector<HTMLElement>(`[part~=file][data-id="${id}"]`);
+  if (!found) throw new Error(`no row for ${id}`);
+  return found;
+}
+
+/** Clicks the row's button whose part is `<action>-button`. */
+export async function clickRowAction(element: AssetUploader, id: string, action: 'pause' | 'resume' | 'cancel' | 'retry' | 'remove'): Promise<void> {
+  await element.updateComplete;
+  await new Promise((resolve) => requestAnimationFrame(() => resolve(undefined)));
+  await element.updateComplete;
+  const button = row(element, id).querySelector<HTMLButtonElement>(`[part~=${action}-button]`);
+  if (!button) throw new Error(`no ${action} button on ${id}`);
+  button.click();
+}
+
+/** Waits for the next frame and the render it schedules. */
+export async function rendered(element: AssetUploader): Promise<void> {
+  await new Promise((resolve) => requestAnimationFrame(() => resolve(undefined)));
+  await element.updateComplete;
+}

@@ -1,0 +1,152 @@
+// @ts-check
+/**
+ * A web-test-runner plugin that gives every test file (browser session) its own
+ * reference server (a real child process on an ephemeral port, its own DATA_DIR) and
+ * its own fault-injecting proxy in front of it. Faults exist only here, in the tests:
+ * the demo server has no hook for them.
+ *
+ * Browser tests reach it with `executeServerCommand` (see test/support/ref-server.ts).
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startFaultProxy } from './fault-proxy.mjs';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const START_TIMEOUT_MS = 20_000;
+
+/** Starts `demo/server/main.ts` with PORT (0 = ephemeral) and resolves with its origin. */
+function startServer(dataDir, port = 0) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'demo/server/main.ts'], {
+      cwd: root,
+      env: { ...process.env, PORT: String(port), DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`reference server did not start within ${START_TIMEOUT_MS} ms: ${err}`));
+    }, START_TIMEOUT_MS);
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const match = /listening on (http:\/\/\S+)/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ child, origin: match[1] });
+      }
+    });
+    child.stderr.on('data', (chunk) => {
+      err += chunk;
+      if (err.length > 10_000) err = err.slice(-10_000);
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`reference server exited (${code}) before listening: ${err}`));
+    });
+  });
+}
+
+function killHard(child) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve(undefined);
+    child.once('exit', () => resolve(undefined));
+    child.kill('SIGKILL');
+  });
+}
+
+export function refServerPlugin() {
+  /** @type {Map<string, any>} session id -> { child, origin, dataDir, proxy } */
+  const sessions = new Map();
+  const starting = new Map();
+
+  async function sessionFor(id) {
+    if (sessions.has(id)) return sessions.get(id);
+    if (!starting.has(id)) {
+      starting.set(
+        id,
+        (async () => {
+          const dataDir = await mkdtemp(join(tmpdir(), 'asset-uploader-test-'));
+          const { child, origin } = await startServer(dataDir);
+          const proxy = await startFaultProxy(origin);
+          const session = { child, origin, dataDir, proxy };
+          sessions.set(id, session);
+          return session;
+        })(),
+      );
+    }
+    return starting.get(id);
+  }
+
+  async function stopSession(session) {
+    await killHard(session.child);
+    await session.proxy.close();
+    await rm(session.dataDir, { recursive: true, force: true });
+  }
+
+  const onExit = () => {
+    for (const session of sessions.values()) session.child.kill('SIGKILL');
+  };
+
+  return {
+    name: 'ref-server',
+    serverStart() {
+      process.on('exit', onExit);
+    },
+    async serverStop() {
+      await Promise.all([...sessions.values()].map(stopSession));
+      sessions.clear();
+      process.off('exit', onExit);
+    },
+    async executeCommand({ command, payload, session }) {
+      if (!command.startsWith('ref-')) return undefined;
+      const s = await sessionFor(session.id);
+      switch (command) {
+        case 'ref-server':
+          return { proxy: s.proxy.origin, direct: s.origin };
+        case 'ref-faults':
+          s.proxy.setRules(payload?.rules ?? []);
+          return true;
+        case 'ref-log':
+          return s.proxy.log();
+        case 'ref-log-clear':
+          s.proxy.clearLog();
+          return true;
+        case 'ref-stored': {
+          const id = String(payload?.id ?? '');
+          if (!/^[0-9a-f]{32}$/.test(id)) throw new Error(`not an upload id: ${id}`);
+          const bin = join(s.dataDir, 'content-range', `${id}.bin`);
+          const record = JSON.parse(await readFile(join(s.dataDir, 'content-range', `${id}.json`), 'utf8'));
+          const bytes = await readFile(bin);
+          return { size: (await stat(bin)).size, sha256: createHash('sha256').update(bytes).digest('hex'), record };
+        }
+        case 'ref-restart': {
+          // A hard kill, as a crash: only what the server acknowledged may survive.
+          const port = Number(new URL(s.origin).port);
+          await killHard(s.child);
+          const { child, origin } = await startServer(s.dataDir, port);
+          s.child = child;
+          s.origin = origin;
+          return { direct: origin };
+        }
+        case 'ref-stop': {
+          await killHard(s.child);
+          return true;
+        }
+        case 'ref-start': {
+          const port = Number(new URL(s.origin).port);
+          const { child, origin } = await startServer(s.dataDir, port);
+          s.child = child;
+          s.origin = origin;
+          return { direct: origin };
+        }
+        default:
+          throw new Error(`unknown command ${command}`);
+      }
+    },
+  };
+}

@@ -1,0 +1,67 @@
+/** The browser side of test/support/ref-server-plugin.mjs. */
+import { executeServerCommand } from '@web/test-runner-commands';
+
+export interface LogEntry {
+  method: string;
+  path: string;
+  contentRange: string | null;
+  contentMd5: string | null;
+  contentType: string | null;
+  authorization: string | null;
+  bodyBytes: number;
+  status: number;
+  fault: string | null;
+}
+
+export type FaultAction =
+  | { type: 'status'; status: number; headers?: Record<string, string>; body?: string }
+  | { type: 'reset' }
+  | { type: 'corrupt' }
+  | { type: 'location'; to: 'moved' | 'foreign' }
+  | { type: 'throttle'; bytesPerSecond: number };
+
+export interface FaultRule {
+  method?: string;
+  path?: string;
+  nth?: number;
+  times?: number;
+  action: FaultAction;
+}
+
+export interface StoredUpload {
+  size: number;
+  sha256: string;
+  record: { id: string; name: string; size: number; offset: number; complete: boolean; md5?: string };
+}
+
+/** Origins of this test file's own reference server and of the fault proxy in front of it. */
+export function refServer(): Promise<{ proxy: string; direct: string }> {
+  return executeServerCommand('ref-server');
+}
+
+/** The create URL of the content-range API, through the proxy. */
+export async function contentRangeEndpoint(): Promise<string> {
+  return `${(await refServer()).proxy}/content-range/videos/upload.json`;
+}
+
+export async function setFaults(rules: FaultRule[]): Promise<void> {
+  await executeServerCommand('ref-faults', { rules });
+}
+
+export function requestLog(): Promise<LogEntry[]> {
+  return executeServerCommand('ref-log');
+}
+
+export async function clearLog(): Promise<void> {
+  await executeServerCommand('ref-log-clear');
+}
+
+/** What the server has on disk for an upload id: size, SHA-256 of the bytes, its record. */
+export function stored(id: string): Promise<StoredUpload> {
+  return executeServerCommand('ref-stored', { id });
+}
+
+/** SIGKILLs the reference server and starts a new process on the same port and data. */
+export async function restartServer(): Promise<void> {
+  await executeServerCommand('ref-restart');
+}
