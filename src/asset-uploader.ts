@@ -1,6 +1,7 @@
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { styles } from './asset-uploader.styles.js';
+import { defaultRetryPolicy, type RetryPolicy } from './engine/retry-policy.js';
 import { parseSize, formatSize } from './engine/size.js';
 import { activeStatuses, UploadStatus, type RejectedFile, type UploaderEventMap, type UploadSnapshot } from './engine/types.js';
 import { Uploader, type UploaderOptions } from './engine/uploader.js';
@@ -31,6 +32,7 @@ import { UploaderController } from './uploader-controller.js';
  * @attr no-resume - Do not keep resume state across reloads.
  * @attr with-credentials - Send cookies to the endpoint's origin.
  * @attr allowed-origins - Space-separated origins a server `Location` may move an upload to.
+ * @attr retry-delays - Milliseconds to wait before each retry, space- or comma-separated. Default `0 1000 3000 5000`.
  * @attr name - Form field name; each uploaded asset adds one entry (its URL, or id).
  * @attr required - The form is invalid until a file is uploaded.
  *
@@ -95,6 +97,7 @@ export class AssetUploader extends LitElement {
     noResume: { type: Boolean, attribute: 'no-resume' },
     withCredentials: { type: Boolean, attribute: 'with-credentials' },
     allowedOrigins: { type: String, attribute: 'allowed-origins' },
+    retryDelays: { type: String, attribute: 'retry-delays' },
     name: { type: String },
     required: { type: Boolean },
     headers: { attribute: false },
@@ -120,6 +123,7 @@ export class AssetUploader extends LitElement {
   declare noResume: boolean;
   declare withCredentials: boolean;
   declare allowedOrigins: string;
+  declare retryDelays: string;
   declare name: string;
   declare required: boolean;
   /** Extra request headers for the endpoint's origin only (an `Authorization`, say). Never stored. */
@@ -156,6 +160,7 @@ export class AssetUploader extends LitElement {
     this.noResume = false;
     this.withCredentials = false;
     this.allowedOrigins = '';
+    this.retryDelays = '';
     this.name = '';
     this.required = false;
     this.headers = {};
@@ -369,7 +374,18 @@ export class AssetUploader extends LitElement {
       headers: this.headers,
       withCredentials: this.withCredentials,
       allowedOrigins: this.allowedOrigins.split(/[\s,]+/).filter(Boolean),
+      retryPolicy: this.#retryPolicy(),
     };
+  }
+
+  #retryPolicy(): RetryPolicy | undefined {
+    if (!this.retryDelays.trim()) return undefined;
+    const delays = this.retryDelays.split(/[\s,]+/).filter(Boolean).map(Number);
+    if (delays.some((d) => !Number.isFinite(d) || d < 0)) {
+      this.#warn('retry-delays', `<asset-uploader>: retry-delays="${this.retryDelays}" must be non-negative milliseconds; using the defaults.`);
+      return undefined;
+    }
+    return { ...defaultRetryPolicy, delays };
   }
 
   #warn(key: string, message: string): void {

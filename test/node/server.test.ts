@@ -7,7 +7,7 @@
  * `after`; every request has a time limit.
  */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { appendFile, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -474,6 +474,29 @@ describe('content-range API', () => {
       assert.equal((await statusQuery(location, 8)).headers.get('range'), '0-3');
     });
 
+    it('streams large random parts and answers a rejected large part with its status, not a reset', T, async () => {
+      const data = randomBytes(3 * 1024 * 1024 + 17);
+      const { location } = await createUpload(base, data.length, 'big.bin');
+      const wrong = await putPart(location, data.subarray(1024 * 1024, 2 * 1024 * 1024), 1024 * 1024, data.length);
+      assert.equal(wrong.status, 409);
+      assert.equal(await errorCode(wrong), 'offset_mismatch');
+      let offset = 0;
+      let last: Response | undefined;
+      for (const size of [1024 * 1024, 1024 * 1024 + 1, 1024 * 1024 + 16]) {
+        const part = data.subarray(offset, offset + size);
+        last = await putPart(location, part, offset, data.length, { 'Content-MD5': md5Base64(part) });
+        offset += size;
+        if (offset < data.length) {
+          assert.equal(last.status, 204);
+          assert.equal(last.headers.get('range'), `0-${offset - 1}`);
+        }
+      }
+      assert.equal(last?.status, 200);
+      const asset = (await last?.json()) as { md5: string; url: string };
+      assert.equal(asset.md5, md5Hex(data));
+      assert.ok(Buffer.from(await (await call(asset.url)).arrayBuffer()).equals(data));
+    });
+
     it('leaves the offset unchanged when the client disconnects mid-body', T, async () => {
       const { id, location } = await createUpload(base, 100);
       assert.equal((await putPart(location, 'x'.repeat(10), 0, 100)).status, 204);
@@ -555,6 +578,31 @@ describe('content-range API', () => {
       const right = new FormData();
       right.append('file', new Blob(['abcde']), 'a');
       assert.equal((await post(right)).status, 200);
+    });
+
+    it('keeps nothing when the client disconnects in the middle of a form', T, async () => {
+      const { id, location } = await createUpload(base, 1000);
+      const boundary = 'test-boundary-1234';
+      const req = httpRequest(location, {
+        method: 'POST',
+        agent: false,
+        headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': 5000 },
+      });
+      const failed = new Promise<void>((resolve) => {
+        req.on('error', () => resolve());
+        req.on('close', () => resolve());
+      });
+      req.write(
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.bin"\r\n` +
+          `Content-Type: application/octet-stream\r\n\r\n${'q'.repeat(600)}`,
+      );
+      await waitFor(async () => (await stat(binPath(dataDir, id))).size > 0, 'the server to write form bytes');
+      req.destroy();
+      await failed;
+      const status = await statusQuery(location, 1000);
+      assert.equal(status.status, 204);
+      assert.equal(status.headers.get('range'), null);
+      assert.equal((await stat(binPath(dataDir, id))).size, 0);
     });
 
     it('refuses a form once bytes are stored', T, async () => {

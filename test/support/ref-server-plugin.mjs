@@ -120,7 +120,12 @@ export function refServerPlugin() {
           const id = String(payload?.id ?? '');
           if (!/^[0-9a-f]{32}$/.test(id)) throw new Error(`not an upload id: ${id}`);
           const bin = join(s.dataDir, 'content-range', `${id}.bin`);
-          const record = JSON.parse(await readFile(join(s.dataDir, 'content-range', `${id}.json`), 'utf8'));
+          const text = await readFile(join(s.dataDir, 'content-range', `${id}.json`), 'utf8').catch((error) => {
+            if (error.code === 'ENOENT') return null;
+            throw error;
+          });
+          if (text === null) return null;
+          const record = JSON.parse(text);
           const bytes = await readFile(bin);
           return { size: (await stat(bin)).size, sha256: createHash('sha256').update(bytes).digest('hex'), record };
         }

@@ -57,7 +57,13 @@ export async function clearLog(): Promise<void> {
 }
 
 /** What the server has on disk for an upload id: size, SHA-256 of the bytes, its record. */
-export function stored(id: string): Promise<StoredUpload> {
+export async function stored(id: string): Promise<StoredUpload> {
+  const found = await storedOrNull(id);
+  if (!found) throw new Error(`the server has no upload ${id}`);
+  return found;
+}
+
+export function storedOrNull(id: string): Promise<StoredUpload | null> {
   return executeServerCommand('ref-stored', { id });
 }
 
