@@ -16,6 +16,21 @@
  */
 import http from 'node:http';
 
+/** Resolves when `stream` can take more, or rejects when it closes first. */
+function drained(stream) {
+  return new Promise((resolve, reject) => {
+    const done = (error) => {
+      stream.off('drain', onDrain);
+      stream.off('close', onClose);
+      error ? reject(error) : resolve(undefined);
+    };
+    const onDrain = () => done();
+    const onClose = () => done(new Error('upstream closed'));
+    stream.once('drain', onDrain);
+    stream.once('close', onClose);
+  });
+}
+
 export async function startFaultProxy(target) {
   const upstream = new URL(target);
   let rules = [];
@@ -106,9 +121,11 @@ export async function startFaultProxy(target) {
             entry.status = -1;
             return;
           }
-          entry.bodyBytes += chunk.length;
-          if (!forward.write(chunk)) await new Promise((resolve) => forward.once('drain', resolve));
+          // Throttle before forwarding, so a body cut during the wait never reached the server.
           if (action?.type === 'throttle') await new Promise((resolve) => setTimeout(resolve, Math.min(5000, (chunk.length / action.bytesPerSecond) * 1000)));
+          if (forward.destroyed) throw new Error('upstream gone');
+          entry.bodyBytes += chunk.length;
+          if (!forward.write(chunk)) await drained(forward);
         }
         if (action?.type === 'reset') {
           // No body to cut (a status query): cut the connection instead.
@@ -120,9 +137,18 @@ export async function startFaultProxy(target) {
         forward.end();
       }
     } catch {
-      // The browser went away mid-body (pause, teardown): the server must see it too.
+      if (length > 0 && entry.bodyBytes >= length && !forward.destroyed) {
+        // Every byte went through; only the browser left. The server still answers: record it.
+        forward.end();
+        entry.status = await answered.then((r) => r.statusCode ?? 0, () => -2);
+        return;
+      }
+      // The browser went away mid-body (pause, teardown), or the server did (killed):
+      // the other side must see it too.
       forward.destroy();
       entry.status = -2;
+      // A dead server resets its connections: mirror that to the browser.
+      res.socket?.destroy();
       return;
     }
 

@@ -124,7 +124,7 @@ export function refServerPlugin() {
             if (error.code === 'ENOENT') return null;
             throw error;
           });
-          if (text === null) return null;
+          if (text === null) return { missing: true }; // (null would read as "command not handled")
           const record = JSON.parse(text);
           const bytes = await readFile(bin);
           return { size: (await stat(bin)).size, sha256: createHash('sha256').update(bytes).digest('hex'), record };

@@ -63,8 +63,9 @@ export async function stored(id: string): Promise<StoredUpload> {
   return found;
 }
 
-export function storedOrNull(id: string): Promise<StoredUpload | null> {
-  return executeServerCommand('ref-stored', { id });
+export async function storedOrNull(id: string): Promise<StoredUpload | null> {
+  const found = await executeServerCommand<StoredUpload | { missing: true }, { id: string }>('ref-stored', { id });
+  return 'missing' in found ? null : found;
 }
 
 /** SIGKILLs the reference server and starts a new process on the same port and data. */
