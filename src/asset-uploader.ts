@@ -56,11 +56,17 @@ import { UploaderController } from './uploader-controller.js';
  * @csspart hint - The text under the label (accepted types, size limit).
  * @csspart file-list - The list of uploads.
  * @csspart file - One upload's row; also `file-<status>`.
- * @csspart file-name - @csspart file-meta - @csspart file-size - @csspart file-status - @csspart file-speed
+ * @csspart file-name - A row's file name (text, never HTML).
+ * @csspart file-meta - A row's size, status, rate and resume note.
+ * @csspart file-size - Bytes sent and total.
+ * @csspart file-status - The row's status text.
+ * @csspart file-speed - The upload rate.
+ * @csspart file-resumed - "continued from …" when the server already held part of the file.
  * @csspart progress - The `<progress>` of a row.
  * @csspart file-actions - The row's buttons; each is `action` plus `pause-button`, `resume-button`, `retry-button`, `cancel-button` or `remove-button`.
  * @csspart file-error - A row's error message.
  * @csspart file-link - Where a finished upload went.
+ * @csspart rejections - The list of refused files.
  * @csspart rejection - One refused file's message.
  * @csspart notice - A message about the uploader as a whole (resume off, misconfiguration).
  *

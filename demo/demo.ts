@@ -1,0 +1,38 @@
+/**
+ * The demo page's script: defines the element and shows its events and form value.
+ * Query parameters override the element's attributes for experiments
+ * (`?chunk-size=1MiB&transport=form`); the page itself is configured by attributes only.
+ */
+import '../src/index.js';
+import type { AssetUploader } from '../src/asset-uploader.js';
+
+const uploader = document.querySelector<AssetUploader>('#uploader')!;
+const log = document.querySelector<HTMLOListElement>('#event-log')!;
+const form = document.querySelector<HTMLFormElement>('#demo-form')!;
+const output = document.querySelector<HTMLOutputElement>('#form-value')!;
+
+const overridable = ['chunk-size', 'transport', 'no-checksum', 'no-resume', 'concurrency', 'accept', 'max-file-size', 'retry-delays'];
+const params = new URLSearchParams(location.search);
+for (const name of overridable) {
+  const value = params.get(name);
+  if (value !== null) uploader.setAttribute(name, value);
+}
+
+const shown = ['upload-add', 'file-reject', 'upload-start', 'upload-retry', 'upload-pause', 'upload-resume', 'upload-success', 'upload-error', 'upload-abort', 'upload-complete'];
+for (const type of shown) {
+  uploader.addEventListener(type, (event) => {
+    const detail = (event as CustomEvent).detail as { upload?: { name: string }; file?: { name: string; message: string }; error?: { message: string }; asset?: { url?: string } };
+    const item = document.createElement('li');
+    const what = detail.upload?.name ?? detail.file?.name ?? '';
+    const extra = detail.error?.message ?? detail.file?.message ?? detail.asset?.url ?? '';
+    item.textContent = `${new Date().toLocaleTimeString()} ${type} ${what} ${extra}`.trim();
+    log.prepend(item);
+  });
+}
+
+form.addEventListener('submit', (event) => {
+  event.preventDefault();
+  if (!form.reportValidity()) return;
+  const values = new FormData(form).getAll('assets');
+  output.textContent = values.length ? `assets = ${values.join('\n         ')}` : 'No file uploaded yet.';
+});

@@ -1,0 +1,125 @@
+/**
+ * The demo as a person uses it: the built page served by the reference server under its
+ * strict Content-Security-Policy, a real page reload in the middle of an upload, and
+ * keyboard-only use.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright';
+import { fileOnDisk, launchChromium, startDemo, storedSha256, until, type Demo, type LogEntry } from './support.js';
+
+const MiB = 1024 * 1024;
+
+let demo: Demo;
+let browser: Browser;
+let files: string;
+
+before(async () => {
+  demo = await startDemo();
+  browser = await launchChromium();
+  files = await mkdtemp(join(tmpdir(), 'asset-uploader-files-'));
+});
+
+after(async () => {
+  await browser?.close();
+  await demo?.stop();
+  await rm(files, { recursive: true, force: true });
+});
+
+interface Seen {
+  uploads: Array<{ id: string; status: string; bytesConfirmed: number; resumedFrom: number; asset?: { id: string; url?: string } }>;
+}
+
+const state = (page: Page) =>
+  page.evaluate(() => {
+    const element = document.querySelector('asset-uploader') as unknown as Seen;
+    return { uploads: element.uploads.map((u) => ({ ...u })) } as Seen;
+  });
+
+/** Collects CSP violations and console errors from the first script on. */
+async function watch(page: Page): Promise<string[]> {
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event) => {
+      console.error(`CSP violation: ${event.violatedDirective} ${event.blockedURI}`);
+    });
+  });
+  return problems;
+}
+
+const dataPuts = (log: LogEntry[]) => log.filter((e) => e.method === 'PUT' && e.contentRange !== null && !e.contentRange.includes('*'));
+
+describe('demo page', () => {
+  it('is served with a strict CSP and uploads under it', async () => {
+    const page = await browser.newPage();
+    const problems = await watch(page);
+    const response = await page.goto(`${demo.proxy.origin}/?chunk-size=1MiB`);
+    const csp = response!.headers()['content-security-policy'] ?? '';
+    assert.match(csp, /script-src 'self'/);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+    const file = await fileOnDisk(files, 'csp.bin', 3 * MiB + 5);
+    await page.locator('asset-uploader input[type=file]').setInputFiles(file.path);
+    const done = await until(() => state(page), (s) => s.uploads[0]?.status === 'success', 'upload success');
+    assert.equal(await storedSha256(demo.dataDir, done.uploads[0]!.asset!.id), file.sha256);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  it('continues after a real page reload from where the server is', async () => {
+    const page = await browser.newPage();
+    const problems = await watch(page);
+    const size = 12 * MiB + 321;
+    const file = await fileOnDisk(files, 'reload.bin', size);
+    demo.proxy.clearLog();
+    demo.proxy.setRules([{ method: 'PUT', times: 10_000, action: { type: 'throttle', bytesPerSecond: 2 * MiB } }]);
+    await page.goto(`${demo.proxy.origin}/?chunk-size=1MiB`);
+    await page.locator('asset-uploader input[type=file]').setInputFiles(file.path);
+    const before = await until(() => state(page), (s) => (s.uploads[0]?.bytesConfirmed ?? 0) >= 3 * MiB, 'three parts confirmed');
+    await page.reload();
+    demo.proxy.setRules([]);
+
+    await page.locator('asset-uploader input[type=file]').setInputFiles(file.path);
+    const done = await until(() => state(page), (s) => s.uploads[0]?.status === 'success', 'upload success after reload');
+    const upload = done.uploads[0]!;
+    assert.ok(upload.resumedFrom >= before.uploads[0]!.bytesConfirmed, `resumed from ${upload.resumedFrom}`);
+    assert.match(await page.locator('asset-uploader [part=file-resumed]').innerText(), /continued from/);
+    assert.equal(await storedSha256(demo.dataDir, upload.asset!.id), file.sha256);
+    const log = demo.proxy.log();
+    assert.equal(log.filter((e) => e.method === 'POST').length, 1, 'one upload session, re-attached after the reload');
+    const sent = dataPuts(log).reduce((sum, e) => sum + e.bodyBytes, 0);
+    assert.ok(sent - size <= MiB, `sent ${sent - size} bytes again; at most one part may be`);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  it('works with the keyboard alone', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${demo.proxy.origin}/?chunk-size=1MiB`);
+    const file = await fileOnDisk(files, 'keyboard.bin', MiB + 7);
+    // Tab from the top of the page reaches the uploader's drop zone first.
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => document.activeElement?.shadowRoot?.activeElement?.getAttribute('part'));
+    assert.equal(focused, 'drop-zone');
+    const chooser = page.waitForEvent('filechooser');
+    await page.keyboard.press('Enter');
+    await (await chooser).setFiles(file.path);
+    const done = await until(() => state(page), (s) => s.uploads[0]?.status === 'success', 'keyboard upload');
+    assert.equal(await storedSha256(demo.dataDir, done.uploads[0]!.asset!.id), file.sha256);
+    // Space opens the picker too.
+    const again = page.waitForEvent('filechooser');
+    await page.keyboard.press('Space');
+    await (await again).setFiles([]);
+    // The row's actions and link are reachable by Tab.
+    await page.keyboard.press('Tab');
+    const next = await page.evaluate(() => document.activeElement?.shadowRoot?.activeElement?.getAttribute('part'));
+    assert.ok(next === 'action remove-button' || next === 'file-link', `focus went to ${next}`);
+    await page.close();
+  });
+});

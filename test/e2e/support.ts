@@ -1,0 +1,106 @@
+/**
+ * End-to-end support: the built demo served by a real reference-server process, a fault
+ * proxy in front of it, and Debian's Chromium driven by Playwright.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser } from 'playwright';
+// @ts-expect-error: plain JS module shared with the browser tests' plugin
+import { startFaultProxy } from '../support/fault-proxy.mjs';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface LogEntry {
+  method: string;
+  path: string;
+  contentRange: string | null;
+  bodyBytes: number;
+  status: number;
+}
+
+export interface FaultProxy {
+  origin: string;
+  setRules(rules: unknown[]): void;
+  log(): LogEntry[];
+  clearLog(): void;
+  close(): Promise<void>;
+}
+
+export interface Demo {
+  origin: string;
+  proxy: FaultProxy;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `demo/server/main.ts --demo` (serving dist/demo) on an ephemeral port. */
+export async function startDemo(): Promise<Demo> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'asset-uploader-e2e-'));
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'demo/server/main.ts', '--demo'], {
+    cwd: root,
+    env: { ...process.env, PORT: '0', DATA_DIR: dataDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const origin = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('demo server did not start in 20 s')), 20_000);
+    child.stdout!.on('data', (chunk) => {
+      out += chunk;
+      const match = /listening on (http:\/\/\S+)/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`demo server exited with ${code}`)));
+  });
+  const proxy = (await startFaultProxy(origin)) as FaultProxy;
+  return {
+    origin,
+    proxy,
+    dataDir,
+    async stop() {
+      await proxy.close();
+      await new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGKILL');
+      });
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
+  });
+}
+
+/** A file of random bytes on disk (big test files live on disk, not in page memory). */
+export async function fileOnDisk(dir: string, name: string, size: number): Promise<{ path: string; sha256: string }> {
+  const bytes = randomBytes(size);
+  const path = join(dir, name);
+  await writeFile(path, bytes);
+  return { path, sha256: createHash('sha256').update(bytes).digest('hex') };
+}
+
+export async function storedSha256(dataDir: string, id: string): Promise<string> {
+  return createHash('sha256').update(await readFile(join(dataDir, 'content-range', `${id}.bin`))).digest('hex');
+}
+
+/** Polls `read` until `accept` holds; bounded. */
+export async function until<T>(read: () => Promise<T>, accept: (value: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (accept(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
