@@ -14,14 +14,21 @@ const chromiumArgs = [
   '--no-first-run',
 ];
 
-/** spark-md5 ships as UMD/CommonJS only; the dev server serves browsers ES modules. */
-function sparkMd5AsEsm() {
+/**
+ * spark-md5 and axe-core ship as UMD/CommonJS only; the dev server serves browsers ES
+ * modules, so those two files get a CommonJS wrapper (Vite's build converts them itself).
+ */
+const commonJs = ['/spark-md5/spark-md5.js', '/axe-core/axe.js'];
+const wrapperHead = 'const module = { exports: {} }; const exports = module.exports;\n';
+const wrapperTail = '\nexport default module.exports;\n';
+
+function commonJsAsEsm() {
   return {
-    name: 'spark-md5-esm',
+    name: 'commonjs-as-esm',
     transform(context) {
-      if (!context.path.endsWith('/spark-md5/spark-md5.js')) return undefined;
+      if (!commonJs.some((suffix) => context.path.endsWith(suffix))) return undefined;
       const body = typeof context.body === 'string' ? context.body : String(context.body);
-      return { body: `const module = { exports: {} }; const exports = module.exports;\n${body}\nexport default module.exports;\n` };
+      return { body: wrapperHead + body + wrapperTail };
     },
   };
 }
@@ -33,7 +40,7 @@ export default {
   rootDir: '.',
   testFramework: { config: { timeout: 30_000 } },
   testsFinishTimeout: 10 * 60_000,
-  plugins: [esbuildPlugin({ ts: true, target: 'es2022' }), sparkMd5AsEsm(), refServerPlugin()],
+  plugins: [esbuildPlugin({ ts: true, target: 'es2022' }), commonJsAsEsm(), refServerPlugin()],
   browsers: [
     playwrightLauncher({
       product: 'chromium',

@@ -1,0 +1,135 @@
+/** Pure engine pieces: retry policy, sizes, restrictions, credential scoping, the md5 worker. */
+import { expect } from '@esm-bundle/chai';
+import SparkMD5 from 'spark-md5';
+import { HashPool } from '../../../src/engine/hash-pool.js';
+import { accepts, checkFile } from '../../../src/engine/restrictions.js';
+import { decideRetry, defaultRetryPolicy, parseRetryAfter } from '../../../src/engine/retry-policy.js';
+import { ScopedHttpStack } from '../../../src/engine/scoped-http.js';
+import { parseSize } from '../../../src/engine/size.js';
+import { UploadError } from '../../../src/engine/upload-error.js';
+import { TestHttpStack } from '../../support/test-http-stack.js';
+import { makeFile } from '../../support/data.js';
+
+describe('retry policy', () => {
+  const error = (code: ConstructorParameters<typeof UploadError>[0], retryAfterMs?: number) => new UploadError(code, code, retryAfterMs === undefined ? {} : { retryAfterMs });
+
+  it('retries network errors, stalls, 408, 409, 429 and 5xx with the default delays, then stops', () => {
+    for (const code of ['network', 'stalled', 'request_timeout', 'offset_mismatch', 'rate_limited', 'server_error'] as const) {
+      const delays = [0, 1, 2, 3].map((attempt) => decideRetry(error(code), attempt, defaultRetryPolicy, () => 0));
+      expect(delays, code).to.deep.equal([0, 1000, 3000, 5000].map((delayMs) => ({ retry: true, delayMs })));
+      expect(decideRetry(error(code), 4)).to.deep.equal({ retry: false });
+    }
+  });
+
+  it('never retries client errors, refused credentials, refused locations or unreadable files', () => {
+    for (const code of ['client_error', 'unauthorized', 'location_refused', 'file_unreadable', 'bad_response', 'session_expired'] as const) {
+      expect(decideRetry(error(code), 0), code).to.deep.equal({ retry: false });
+    }
+    expect(decideRetry(new Error('plain'), 0)).to.deep.equal({ retry: false });
+  });
+
+  it('adds at most `jitter` of the delay', () => {
+    const high = decideRetry(error('network'), 2, defaultRetryPolicy, () => 0.999);
+    expect(high.retry && high.delayMs).to.be.within(3000, 3600);
+  });
+
+  it('waits at least what Retry-After asks, capped', () => {
+    expect(decideRetry(error('rate_limited', 7000), 0, defaultRetryPolicy, () => 0)).to.deep.equal({ retry: true, delayMs: 7000 });
+    expect(decideRetry(error('rate_limited', 10 * 60_000), 0, defaultRetryPolicy, () => 0)).to.deep.equal({ retry: true, delayMs: 60_000 });
+    expect(parseRetryAfter('3')).to.equal(3000);
+    expect(parseRetryAfter(new Date(Date.UTC(2030, 0, 1, 0, 0, 10)).toUTCString(), Date.UTC(2030, 0, 1))).to.equal(10_000);
+    expect(parseRetryAfter('soon')).to.equal(undefined);
+  });
+
+  it('re-sends a part with a rejected checksum at once, a bounded number of times', () => {
+    expect(decideRetry(error('checksum_mismatch'), 0)).to.deep.equal({ retry: true, delayMs: 0 });
+    expect(decideRetry(error('checksum_mismatch'), 3)).to.deep.equal({ retry: false });
+  });
+});
+
+describe('sizes', () => {
+  it('reads what people write', () => {
+    expect(parseSize('8MB')).to.equal(8_000_000);
+    expect(parseSize('5MiB')).to.equal(5 * 1024 * 1024);
+    expect(parseSize('1.5 GB')).to.equal(1_500_000_000);
+    expect(parseSize('1048576')).to.equal(1048576);
+    expect(parseSize('20GB')).to.equal(20e9);
+    expect(parseSize('8 M')).to.equal(8 * 1024 * 1024);
+    expect(parseSize('lots')).to.equal(undefined);
+    expect(parseSize('5 XB')).to.equal(undefined);
+    expect(parseSize('-5')).to.equal(undefined);
+  });
+});
+
+describe('restrictions', () => {
+  it('reads accept like <input type=file>', () => {
+    expect(accepts('image/*', { name: 'a.png', type: 'image/png' })).to.equal(true);
+    expect(accepts('image/*', { name: 'a.mp4', type: 'video/mp4' })).to.equal(false);
+    expect(accepts('.PDF, video/mp4', { name: 'Report.pdf', type: '' })).to.equal(true);
+    expect(accepts('video/mp4', { name: 'a.mp4', type: 'video/mp4' })).to.equal(true);
+  });
+
+  it('gives a reason a person understands', () => {
+    const big = checkFile(makeFile(2000, 'big.bin'), { maxFileSize: 1000 }, 0);
+    expect(big?.reason).to.equal('file_too_large');
+    expect(big?.message).to.contain('big.bin').and.contain('2 kB').and.contain('1 kB');
+    expect(checkFile(makeFile(1), { maxFiles: 2 }, 2)?.reason).to.equal('too_many_files');
+    expect(checkFile(makeFile(1), { maxFiles: 2 }, 1)).to.equal(undefined);
+  });
+});
+
+describe('credentials go to the endpoint origin only', () => {
+  it('adds headers and cookies for the endpoint origin, nothing elsewhere', async () => {
+    const inner = new TestHttpStack();
+    const scoped = new ScopedHttpStack(inner, 'https://api.example.test/videos/upload.json', { Authorization: 'Bearer secret' }, true);
+    void scoped.request({ method: 'PUT', url: 'https://api.example.test/uploads/1', headers: { 'Content-Range': 'bytes */1' } });
+    void scoped.request({ method: 'PUT', url: 'https://bucket.s3.example.test/part?sig=x', headers: { 'Content-Type': '' } });
+    const [own, foreign] = inner.requests;
+    expect(own!.headers).to.deep.equal({ Authorization: 'Bearer secret', 'Content-Range': 'bytes */1' });
+    expect(own!.withCredentials).to.equal(true);
+    expect(foreign!.headers).to.deep.equal({ 'Content-Type': '' });
+    expect(foreign!.withCredentials).to.equal(false);
+  });
+});
+
+describe('md5 worker', () => {
+  let pool: HashPool;
+  beforeEach(() => (pool = new HashPool({ size: 2 })));
+  afterEach(() => pool.dispose());
+
+  it('matches known digests', async () => {
+    const signal = new AbortController().signal;
+    expect((await pool.digest(new Blob([]), 0, 0, signal)).hex).to.equal('d41d8cd98f00b204e9800998ecf8427e');
+    const abc = await pool.digest(new Blob(['xabcx']), 1, 4, signal);
+    expect(abc.hex).to.equal('900150983cd24fb0d6963f7d28e17f72');
+    expect(abc.md5).to.equal('kAFQmDzST7DWlj99KOF/cg==');
+    expect(await abc.part.text()).to.equal('abc');
+  });
+
+  it('hashes a 9 MiB part read in sub-slices the same as hashing it whole', async () => {
+    const file = makeFile(9 * 1024 * 1024 + 3, 'nine.bin', 5);
+    const start = 1234;
+    const end = file.size - 5;
+    const digest = await pool.digest(file, start, end, new AbortController().signal);
+    const expected = SparkMD5.ArrayBuffer.hash(await file.slice(start, end).arrayBuffer());
+    expect(digest.hex).to.equal(expected);
+    expect(digest.part.size).to.equal(end - start);
+  });
+
+  it('runs parts in parallel and keeps each answer with its request', async () => {
+    const file = makeFile(256 * 1024, 'par.bin', 6);
+    const signal = new AbortController().signal;
+    const ranges = [0, 1, 2, 3, 4, 5].map((i) => [i * 40_000, i * 40_000 + 40_000] as const);
+    const digests = await Promise.all(ranges.map(([s, e]) => pool.digest(file, s, e, signal)));
+    for (const [i, [s, e]] of ranges.entries()) {
+      expect(digests[i]!.hex).to.equal(SparkMD5.ArrayBuffer.hash(await file.slice(s, e).arrayBuffer()));
+    }
+  });
+
+  it('rejects with worker_failed when the worker cannot load', async () => {
+    const broken = new HashPool({ workerFactory: () => new Worker(new URL('./no-such-worker.js', import.meta.url), { type: 'module' }) });
+    const result = await broken.digest(new Blob(['x']), 0, 1, new AbortController().signal).catch((e: UploadError) => e);
+    broken.dispose();
+    expect((result as UploadError).code).to.equal('worker_failed');
+  });
+});
