@@ -82,6 +82,7 @@ export const styles = css`
     accent-color: var(--asset-uploader-progress-color);
   }
   [part='file-actions'] {
+    grid-column: 1 / -1;
     display: flex;
     gap: 0.25rem;
     justify-content: end;

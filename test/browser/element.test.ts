@@ -112,8 +112,10 @@ describe('<asset-uploader> accessibility', () => {
     const element = await uploader();
     const name = '<img src=x onerror="window.__pwned=1">.bin';
     const success = nextEvent(element, 'upload-success');
-    await dropFiles(element, [new File(['hi'], name)]);
+    const file = new File(['hi'], name);
+    await dropFiles(element, [file]);
     const { detail } = await success;
+    expect((await stored(detail.asset.id)).sha256).to.equal(await sha256(file));
     await rendered(element);
     expect(row(element, detail.id).querySelector('[part=file-name]')!.textContent).to.equal(name);
     expect(element.shadowRoot!.querySelector('img')).to.equal(null);
@@ -129,8 +131,9 @@ describe('<asset-uploader> attributes and events', () => {
     try {
       const element = await uploader({ 'chunk-size': 'huge', transport: 'carrier-pigeon' });
       const success = nextEvent(element, 'upload-success');
-      await dropFiles(element, [makeFile(10, 'warned.bin', 7)]);
-      await success;
+      const file = makeFile(10, 'warned.bin', 7);
+      await dropFiles(element, [file]);
+      expect((await stored((await success).detail.asset.id)).sha256).to.equal(await sha256(file));
       element.setAttribute('chunk-size', 'still huge');
       await element.updateComplete;
     } finally {
@@ -156,13 +159,14 @@ describe('<asset-uploader> attributes and events', () => {
   it('waits for start() with no-auto-start, and pastes files', async () => {
     const element = await uploader({ 'no-auto-start': true });
     const transfer = new DataTransfer();
-    transfer.items.add(makeFile(100, 'pasted.bin', 11));
+    const file = makeFile(100, 'pasted.bin', 11);
+    transfer.items.add(file);
     element.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }));
     await rendered(element);
     expect(element.uploads.map((u) => [u.name, u.status])).to.deep.equal([['pasted.bin', 'queued']]);
     const success = nextEvent(element, 'upload-success');
     element.start();
-    await success;
+    expect((await stored((await success).detail.asset.id)).sha256).to.equal(await sha256(file));
   });
 
   it('fires every event bubbling and composed, with frozen snapshot details keyed by id', async () => {
@@ -173,8 +177,10 @@ describe('<asset-uploader> attributes and events', () => {
     const seen: CustomEvent[] = [];
     for (const type of ['upload-add', 'upload-start', 'upload-progress', 'upload-success', 'upload-complete']) wrapper.addEventListener(type, (e) => seen.push(e as CustomEvent));
     const complete = nextEvent(element, 'upload-complete');
-    await dropFiles(element, [makeFile(3 * 64 * 1024, 'events.bin', 12)]);
-    await complete;
+    const file = makeFile(3 * 64 * 1024, 'events.bin', 12);
+    await dropFiles(element, [file]);
+    const { detail } = await complete;
+    expect((await stored(detail.successful[0]!.asset!.id)).sha256).to.equal(await sha256(file));
     const types = new Set(seen.map((e) => e.type));
     expect([...types]).to.have.members(['upload-add', 'upload-start', 'upload-progress', 'upload-success', 'upload-complete']);
     for (const event of seen) {
