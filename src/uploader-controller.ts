@@ -53,7 +53,8 @@ export class UploaderController implements ReactiveController {
   }
 
   hostDisconnected(): void {
-    if (this.#uploader) this.#pausedByDisconnect.push(...this.#uploader.pauseAll());
+    // No workers left behind by an element that is gone for good.
+    if (this.#uploader) this.#pausedByDisconnect.push(...this.#uploader.suspend());
     if (this.#frame !== undefined) cancelAnimationFrame(this.#frame);
     this.#frame = undefined;
   }

@@ -207,6 +207,16 @@ export class Uploader extends EventTarget {
     for (const id of ids) this.resume(id);
   }
 
+  /** Pauses everything and stops the md5 workers (they start again when needed). */
+  suspend(): string[] {
+    const paused = this.pauseAll();
+    if (this.#ownsHasher) {
+      this.#hasher?.dispose();
+      this.#hasher = undefined;
+    }
+    return paused;
+  }
+
   /** Stops everything and releases workers. Server uploads stay resumable. */
   destroy(): void {
     this.#destroyed = true;
