@@ -21,6 +21,8 @@ export interface JobHost {
   readonly endpoint: string;
   readonly partSize: number;
   readonly checksum: boolean;
+  /** How many parts to hash ahead of the one being sent. */
+  readonly hashAhead: number;
   readonly retryPolicy: RetryPolicy;
   readonly resume: boolean;
   /** 'form' when the browser or the server cannot take streaming parts. */
@@ -191,8 +193,14 @@ export class UploadJob {
         }
         const end = Math.min(size, start + this.#host.partSize);
         const part = await this.#partAt(start, end, lookahead, signal);
-        // Hash the next part while this one uploads (bounded to one part ahead).
-        if (end < size) this.#prefetch(end, Math.min(size, end + this.#host.partSize), lookahead, signal);
+        // Hash the next parts while this one uploads, as many as there are hash workers:
+        // hashing (~100 MB/s per worker) must not be what the upload waits for. Memory
+        // stays flat: a pending digest holds a Blob slice, not the bytes.
+        for (let next = end, k = 0; k < this.#host.hashAhead && next < size; k++) {
+          const nextEnd = Math.min(size, next + this.#host.partSize);
+          this.#prefetch(next, nextEnd, lookahead, signal);
+          next = nextEnd;
+        }
         await this.#remember();
         try {
           progress = await this.#upload!.send({

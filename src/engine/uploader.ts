@@ -240,6 +240,9 @@ export class Uploader extends EventTarget {
       get checksum() {
         return uploader.#options.checksum;
       },
+      get hashAhead() {
+        return uploader.#options.hashWorkers;
+      },
       get retryPolicy() {
         return uploader.#options.retryPolicy;
       },

@@ -46,16 +46,17 @@ describe('engine part loop', () => {
     const http = new TestHttpStack();
     const hasher = new RecordingHasher();
     const store = new RecordingStore();
-    const uploader = new Uploader({ endpoint: ENDPOINT, chunkSize: PART, http, hasher, resumeStore: store, support: { slice: true, worker: true, uploadProgress: true } });
+    const uploader = new Uploader({ endpoint: ENDPOINT, chunkSize: PART, hashWorkers: 2, http, hasher, resumeStore: store, support: { slice: true, worker: true, uploadProgress: true } });
     const success = nextEvent(uploader, 'upload-success');
     uploader.add([makeFile(3 * PART + 10, 'pipe.bin', 3)]);
 
     (await http.next()).respond(201, {}, JSON.stringify({ id: 1, location: LOCATION }));
     const put1 = await http.next();
     expect(put1.request.headers!['Content-Range']).to.equal(`bytes 0-${PART - 1}/${3 * PART + 10}`);
-    await settleHashing(hasher, 3);
-    // [0, 64 KiB) for the fingerprint, then part 1, then part 2 before part 1 is answered.
-    expect(hasher.asked.slice(1)).to.deep.equal([[0, PART], [PART, 2 * PART]]);
+    await settleHashing(hasher, 4);
+    // [0, 64 KiB) for the fingerprint, then part 1, then parts 2 and 3 (one per hash
+    // worker) before part 1 is answered.
+    expect(hasher.asked.slice(1)).to.deep.equal([[0, PART], [PART, 2 * PART], [2 * PART, 3 * PART]]);
     expect(store.writes, 'resume state written before the first part').to.have.length(1);
     expect(store.writes[0]!.state).to.deep.equal({ id: '1', location: LOCATION });
     put1.respond(204, { Range: `0-${PART - 1}` });
