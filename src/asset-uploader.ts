@@ -449,6 +449,7 @@ export class AssetUploader extends LitElement {
         break;
       case 'upload-progress':
         if (upload) this.#announceProgress(upload);
+        if (this.uploader?.hashingError && !this.noChecksum && !this._notice) this._notice = this.#texts.notices.checksumOff;
         break;
       case 'upload-add':
       case 'upload-complete':

@@ -29,6 +29,7 @@ export class UploaderController implements ReactiveController {
   readonly #onEvent: (event: CustomEvent) => void;
   #uploader: Uploader | undefined;
   #frame: number | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
   #pausedByDisconnect: string[] = [];
 
   constructor(host: ReactiveControllerHost & HTMLElement, onEvent: (event: CustomEvent) => void) {
@@ -56,7 +57,9 @@ export class UploaderController implements ReactiveController {
     // No workers left behind by an element that is gone for good.
     if (this.#uploader) this.#pausedByDisconnect.push(...this.#uploader.suspend());
     if (this.#frame !== undefined) cancelAnimationFrame(this.#frame);
+    clearTimeout(this.#timer);
     this.#frame = undefined;
+    this.#timer = undefined;
   }
 
   readonly #forward = (event: Event): void => {
@@ -67,15 +70,17 @@ export class UploaderController implements ReactiveController {
   };
 
   #scheduleRender(): void {
-    if (this.#frame !== undefined) return;
-    if (typeof requestAnimationFrame !== 'function' || document.visibilityState === 'hidden') {
-      // Hidden tabs get no frames; render on the microtask instead so state stays true.
-      this.#host.requestUpdate();
-      return;
-    }
-    this.#frame = requestAnimationFrame(() => {
+    if (this.#frame !== undefined || this.#timer !== undefined) return;
+    const render = () => {
+      if (this.#frame !== undefined) cancelAnimationFrame(this.#frame);
+      clearTimeout(this.#timer);
       this.#frame = undefined;
+      this.#timer = undefined;
       this.#host.requestUpdate();
-    });
+    };
+    // One render per frame; the timer covers pages that get no frames (background tabs),
+    // so what the list shows is never more than a quarter second behind.
+    if (typeof requestAnimationFrame === 'function') this.#frame = requestAnimationFrame(render);
+    this.#timer = setTimeout(render, 250);
   }
 }

@@ -46,6 +46,8 @@ export interface UploadSnapshot {
   readonly resumedFrom: number;
   /** Whether this upload's resume state survives a reload. */
   readonly persistent: boolean;
+  /** Whether this upload's parts carry an MD5 the server checks. */
+  readonly checksum: boolean;
   /** Retries since the last progress. */
   readonly attempt: number;
   readonly error?: UploadErrorInfo;

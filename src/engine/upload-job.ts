@@ -30,7 +30,10 @@ export interface JobHost {
   /** The server refused streaming: every later upload uses the form fallback too. */
   refuseStreaming(): void;
   createUpload(target: UploadTarget): ProtocolUpload;
+  /** undefined when no worker can hash here. */
   hasher(): Hasher | undefined;
+  /** The md5 worker cannot run: stop using it for every upload. */
+  hashingFailed(error: UploadError): void;
   store(): Promise<ResumeStore>;
   now(): number;
   changed(job: UploadJob, event?: JobEvent): void;
@@ -59,6 +62,7 @@ export class UploadJob {
   #attempt = 0;
   #resumedFrom = 0;
   #persistent = false;
+  #checksummed = true;
   #transport: Transport = 'put';
   #error: UploadErrorInfo | undefined;
   #asset: Asset | undefined;
@@ -97,6 +101,7 @@ export class UploadJob {
       transport: this.#transport,
       resumedFrom: this.#resumedFrom,
       persistent: this.#persistent,
+      checksum: this.#host.checksum && this.#checksummed && this.#transport === 'put',
       attempt: this.#attempt,
       ...(this.#error ? { error: this.#error } : {}),
       ...(this.#asset ? { asset: this.#asset } : {}),
@@ -295,15 +300,14 @@ export class UploadJob {
   }
 
   async #partAt(start: number, end: number, lookahead: Map<number, Promise<PartDigest>>, signal: AbortSignal): Promise<{ body: Blob; md5?: string }> {
-    const hasher = this.#host.checksum ? this.#host.hasher() : undefined;
-    if (!hasher) return { body: this.file.slice(start, end) };
     const pending = lookahead.get(start);
     lookahead.delete(start);
-    const digest = await (pending ?? hasher.digest(this.file, start, end, signal));
-    if (digest.part.size !== end - start) {
-      // A prefetch for another window (the server moved the offset): hash the right one.
-      const fresh = await hasher.digest(this.file, start, end, signal);
-      return { body: fresh.part, md5: fresh.md5 };
+    let digest = await this.#digest(start, end, signal, pending);
+    // A prefetch for another window (the server moved the offset): hash the right one.
+    if (digest && digest.part.size !== end - start) digest = await this.#digest(start, end, signal);
+    if (!digest) {
+      this.#checksummed = false;
+      return { body: this.file.slice(start, end) };
     }
     return { body: digest.part, md5: digest.md5 };
   }
@@ -316,11 +320,27 @@ export class UploadJob {
     lookahead.set(start, pending);
   }
 
+  /**
+   * The part's digest, or undefined when checksums are off or the worker cannot run
+   * (a browser without module workers, a CSP that blocks it): then the upload goes on
+   * without MD5s rather than failing, and the snapshot says so.
+   */
+  async #digest(start: number, end: number, signal: AbortSignal, pending?: Promise<PartDigest>, always = false): Promise<PartDigest | undefined> {
+    const hasher = this.#host.checksum || always ? this.#host.hasher() : undefined;
+    if (!hasher) return undefined;
+    try {
+      return await (pending ?? hasher.digest(this.file, start, end, signal));
+    } catch (thrown) {
+      if (!(thrown instanceof UploadError) || thrown.code !== UploadErrorCode.WorkerFailed) throw thrown;
+      this.#host.hashingFailed(thrown);
+      return undefined;
+    }
+  }
+
   /** name, size, mtime and the digest of the first 64 KiB: two files that merely share a name do not collide. */
   async #fingerprint(signal: AbortSignal): Promise<string> {
     const { protocol, endpoint } = this.#host;
-    const hasher = this.#host.hasher();
-    const head = hasher ? (await hasher.digest(this.file, 0, Math.min(this.file.size, FINGERPRINT_BYTES), signal)).hex : 'no-digest';
+    const head = (await this.#digest(0, Math.min(this.file.size, FINGERPRINT_BYTES), signal, undefined, true))?.hex ?? 'no-digest';
     return ['asset-uploader/v1', protocol.name, endpoint, this.file.name, this.file.size, this.file.lastModified, head].join('\n');
   }
 

@@ -17,6 +17,7 @@ import { checkFile } from './restrictions.js';
 import { openResumeStore, type ResumeStore } from './resume-store.js';
 import { defaultRetryPolicy, validateRetryPolicy, type RetryPolicy } from './retry-policy.js';
 import { ScopedHttpStack } from './scoped-http.js';
+import type { UploadError } from './upload-error.js';
 import { activeStatuses, RejectReason, UploadStatus, type RejectedFile, type Transport, type UploaderEventMap, type UploadSnapshot } from './types.js';
 import { UploadJob, type JobEvent, type JobHost } from './upload-job.js';
 import { XhrHttpStack } from './xhr-http-stack.js';
@@ -84,6 +85,8 @@ export class Uploader extends EventTarget {
   #store: Promise<ResumeStore> | undefined;
   readonly #injectedStore: ResumeStore | Promise<ResumeStore> | undefined;
   #streamingRefused = false;
+  /** Why the md5 worker cannot run here, once it failed. */
+  #hashingBroken: UploadError | undefined;
   #destroyed = false;
   /** Whether the queue ran since the last `upload-complete`. */
   #batchOpen = false;
@@ -255,6 +258,9 @@ export class Uploader extends EventTarget {
       },
       createUpload: (target: UploadTarget) => uploader.#options.protocol.create(uploader.#context(), target),
       hasher: () => uploader.#hasherOrUndefined(),
+      hashingFailed: (error: UploadError) => {
+        uploader.#hashingBroken ??= error;
+      },
       store: () => uploader.#resumeStore(),
       now: () => uploader.#now(),
       changed: (job: UploadJob, event?: JobEvent) => uploader.#changed(job, event),
@@ -273,7 +279,13 @@ export class Uploader extends EventTarget {
     return Math.min(maxPartSize ?? Infinity, Math.max(minPartSize ?? 1, chunkSize));
   }
 
+  /** Set when the md5 worker could not run: uploads go on without part checksums. */
+  get hashingError(): UploadError | undefined {
+    return this.#hashingBroken;
+  }
+
   #hasherOrUndefined(): Hasher | undefined {
+    if (this.#hashingBroken) return undefined;
     if (!this.#support.worker || this.#destroyed) return this.#hasher;
     this.#hasher ??= new HashPool({ size: this.#options.hashWorkers });
     return this.#hasher;

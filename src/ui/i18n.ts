@@ -25,7 +25,7 @@ export interface UploaderI18n {
   status: Record<UploadStatus, string>;
   errors: Partial<Record<UploadErrorCode, string>> & { default: string };
   rejections: Record<RejectReason, string>;
-  notices: { resumeOff: string; formOnly: string; misconfigured: string };
+  notices: { resumeOff: string; formOnly: string; checksumOff: string; misconfigured: string };
   announce: { added: string; success: string; error: string; paused: string; progress: string; aborted: string };
 }
 
@@ -82,6 +82,7 @@ export const defaultI18n: UploaderI18n = {
   notices: {
     resumeOff: 'Resume after a reload is off in this browser (no usable IndexedDB): an interrupted upload continues only while this page stays open.',
     formOnly: 'This browser sends each file in one piece; an interrupted upload starts over.',
+    checksumOff: 'This browser cannot run the checksum worker, so parts are sent without an MD5 check.',
     misconfigured: 'The uploader is not configured: {message}',
   },
   announce: {

@@ -37,6 +37,7 @@ describe('content-range: uploads store identical bytes', () => {
       await expectStoredIdentical(detail.asset.id, file);
       expect(detail.upload.status).to.equal('success');
       expect(detail.upload.bytesUploaded).to.equal(size);
+      expect(detail.upload.checksum, 'parts carried an MD5').to.equal(true);
 
       const puts = (await requestLog()).filter((e) => e.method === 'PUT');
       const expectedParts = Math.max(1, Math.ceil(size / PART));

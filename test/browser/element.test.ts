@@ -73,7 +73,7 @@ describe('<asset-uploader> accessibility', () => {
     await sendKeys({ press: 'Tab' });
     expect(element.shadowRoot!.activeElement).to.equal(dropZone(element));
     await sendKeys({ press: 'Enter' });
-    await sendKeys({ press: 'Space' });
+    await sendKeys({ press: ' ' });
     expect(opened).to.equal(2);
     before.remove();
   });
@@ -161,7 +161,10 @@ describe('<asset-uploader> attributes and events', () => {
     const transfer = new DataTransfer();
     const file = makeFile(100, 'pasted.bin', 11);
     transfer.items.add(file);
-    element.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }));
+    // Firefox ignores `clipboardData` in the ClipboardEvent constructor; a real paste has it.
+    const paste = new ClipboardEvent('paste', { bubbles: true, cancelable: true });
+    Object.defineProperty(paste, 'clipboardData', { value: transfer });
+    element.dispatchEvent(paste);
     await rendered(element);
     expect(element.uploads.map((u) => [u.name, u.status])).to.deep.equal([['pasted.bin', 'queued']]);
     const success = nextEvent(element, 'upload-success');

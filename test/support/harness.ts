@@ -92,16 +92,24 @@ export function row(element: AssetUploader, id: string): HTMLElement {
 
 /** Clicks the row's button whose part is `<action>-button`. */
 export async function clickRowAction(element: AssetUploader, id: string, action: 'pause' | 'resume' | 'cancel' | 'retry' | 'remove'): Promise<void> {
-  await element.updateComplete;
-  await new Promise((resolve) => requestAnimationFrame(() => resolve(undefined)));
-  await element.updateComplete;
+  await rendered(element);
   const button = row(element, id).querySelector<HTMLButtonElement>(`[part~=${action}-button]`);
   if (!button) throw new Error(`no ${action} button on ${id}`);
   button.click();
 }
 
-/** Waits for the next frame and the render it schedules. */
+/**
+ * Waits for the render the element scheduled. It renders once per animation frame, but
+ * a test page may be a background tab (Firefox runs parallel test files as tabs of one
+ * window) where frames do not come: then a short timeout stands in for the frame.
+ */
 export async function rendered(element: AssetUploader): Promise<void> {
-  await new Promise((resolve) => requestAnimationFrame(() => resolve(undefined)));
+  await new Promise((resolve) => {
+    const timer = setTimeout(resolve, 50);
+    requestAnimationFrame(() => {
+      clearTimeout(timer);
+      resolve(undefined);
+    });
+  });
   await element.updateComplete;
 }
