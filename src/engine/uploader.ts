@@ -102,7 +102,7 @@ export class Uploader extends EventTarget {
     this.setOptions(options);
   }
 
-  /** Changes options; running uploads keep the part size they started with. Throws on invalid values. */
+  /** Changes options; they apply from the next part or file on. Throws on invalid values. */
   setOptions(options: Partial<UploaderOptions>): void {
     const merged = { ...this.#options, ...definedOnly(options) } as UploaderOptions & { protocol?: string | Protocol };
     this.#options = resolve(merged);
@@ -189,6 +189,7 @@ export class Uploader extends EventTarget {
     this.#emit('upload-abort', { id, upload: job.snapshot() });
     await cancelling;
     this.#pump();
+    this.#maybeComplete();
   }
 
   /** Removes a finished (or cancelled) upload from the list; cancels it first if it is still going. */
