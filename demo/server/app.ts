@@ -12,6 +12,7 @@ import { createContentRangeApi, isContentRangePath } from './content-range.js';
 import { createCors } from './cors.js';
 import { HttpError, sendError, toHttpError } from './errors.js';
 import { createStaticHandler } from './static.js';
+import { createTusApi, isTusPath } from './tus.js';
 import { UploadStore } from './storage.js';
 
 export interface AppOptions {
@@ -48,13 +49,16 @@ export function createApp(options: AppOptions): App {
     maxFileSize: options.maxFileSize,
     publicOrigin: options.publicOrigin,
   });
+  const tusApi = createTusApi({ dataDir: options.dataDir, maxFileSize: options.maxFileSize, corsOrigins: options.corsOrigins });
   const serveStatic = options.publicDir === undefined ? undefined : createStaticHandler(options.publicDir);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
+      const pathname = pathnameOf(req.url);
+      // tus paths: @tus/server answers everything itself, CORS included.
+      if (isTusPath(pathname)) return await tusApi(req, res, pathname);
       if (cors.apply(req, res)) return;
       await ready;
-      const pathname = pathnameOf(req.url);
       if (isContentRangePath(pathname)) await api(req, res, pathname);
       else if (serveStatic) await serveStatic(req, res, pathname);
       else throw new HttpError(404, 'not_found', 'There is nothing at this address.');

@@ -101,7 +101,7 @@ export class UploadJob {
       transport: this.#transport,
       resumedFrom: this.#resumedFrom,
       persistent: this.#persistent,
-      checksum: this.#host.checksum && this.#checksummed && this.#transport === 'put',
+      checksum: this.#wantsChecksum() && this.#checksummed && this.#transport === 'put',
       attempt: this.#attempt,
       ...(this.#error ? { error: this.#error } : {}),
       ...(this.#asset ? { asset: this.#asset } : {}),
@@ -159,6 +159,11 @@ export class UploadJob {
     await this.#upload?.abort();
     await this.#forget();
     return true;
+  }
+
+  /** Checksums on, and the server (once asked) wants them. */
+  #wantsChecksum(): boolean {
+    return this.#host.checksum && (this.#upload?.acceptsChecksum?.() ?? true);
   }
 
   #target(): UploadTarget {
@@ -313,7 +318,7 @@ export class UploadJob {
   }
 
   #prefetch(start: number, end: number, lookahead: Map<number, Promise<PartDigest>>, signal: AbortSignal): void {
-    const hasher = this.#host.checksum ? this.#host.hasher() : undefined;
+    const hasher = this.#wantsChecksum() ? this.#host.hasher() : undefined;
     if (!hasher || lookahead.has(start)) return;
     const pending = hasher.digest(this.file, start, end, signal);
     pending.catch(() => undefined); // surfaced when (if) the part is used
@@ -326,7 +331,7 @@ export class UploadJob {
    * without MD5s rather than failing, and the snapshot says so.
    */
   async #digest(start: number, end: number, signal: AbortSignal, pending?: Promise<PartDigest>, always = false): Promise<PartDigest | undefined> {
-    const hasher = this.#host.checksum || always ? this.#host.hasher() : undefined;
+    const hasher = this.#wantsChecksum() || always ? this.#host.hasher() : undefined;
     if (!hasher) return undefined;
     try {
       return await (pending ?? hasher.digest(this.file, start, end, signal));

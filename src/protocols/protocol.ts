@@ -83,6 +83,11 @@ export interface ProtocolUpload {
   sync(signal: AbortSignal): Promise<ServerProgress>;
   /** Sends one part at the server's offset; resolves with what the server confirmed. */
   send(part: PartToSend): Promise<ServerProgress>;
+  /**
+   * After `open`: whether the server wants part MD5s. Absent means "as the capabilities
+   * say". A tus server that does not announce md5 gets none, and nothing is hashed.
+   */
+  acceptsChecksum?(): boolean;
   /** Sends the whole file in one `multipart/form-data` request (after `open`). */
   sendForm?(file: Blob, name: string, signal: AbortSignal, onProgress: (loaded: number) => void): Promise<Asset>;
   /** Cancels on the server where the API allows it; best effort. */

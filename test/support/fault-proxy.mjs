@@ -79,6 +79,8 @@ export async function startFaultProxy(target) {
       contentMd5: req.headers['content-md5'] ?? null,
       contentType: req.headers['content-type'] ?? null,
       authorization: req.headers['authorization'] ?? null,
+      uploadOffset: req.headers['upload-offset'] ?? null,
+      uploadChecksum: req.headers['upload-checksum'] ?? null,
       bodyBytes: 0,
       status: 0,
       fault: action?.type ?? null,

@@ -117,10 +117,18 @@ export function refServerPlugin() {
           s.proxy.clearLog();
           return true;
         case 'ref-stored': {
+          // Where each API keeps an upload's bytes and record, by upload id.
+          const layouts = {
+            'content-range': { bytes: (id) => `${id}.bin`, record: (id) => `${id}.json`, id: /^[0-9a-f]{32}$/ },
+            tus: { bytes: (id) => id, record: (id) => `${id}.json`, id: /^[A-Za-z0-9_-]{8,64}$/ },
+            'tus-md5': { bytes: (id) => id, record: (id) => `${id}.json`, id: /^[A-Za-z0-9_-]{8,64}$/ },
+          };
+          const store = String(payload?.store ?? 'content-range');
+          const layout = layouts[store];
           const id = String(payload?.id ?? '');
-          if (!/^[0-9a-f]{32}$/.test(id)) throw new Error(`not an upload id: ${id}`);
-          const bin = join(s.dataDir, 'content-range', `${id}.bin`);
-          const text = await readFile(join(s.dataDir, 'content-range', `${id}.json`), 'utf8').catch((error) => {
+          if (!layout || !layout.id.test(id)) throw new Error(`not an upload id of ${store}: ${id}`);
+          const bin = join(s.dataDir, store, layout.bytes(id));
+          const text = await readFile(join(s.dataDir, store, layout.record(id)), 'utf8').catch((error) => {
             if (error.code === 'ENOENT') return null;
             throw error;
           });

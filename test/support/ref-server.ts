@@ -8,6 +8,8 @@ export interface LogEntry {
   contentMd5: string | null;
   contentType: string | null;
   authorization: string | null;
+  uploadOffset: string | null;
+  uploadChecksum: string | null;
   bodyBytes: number;
   status: number;
   fault: string | null;
@@ -31,12 +33,21 @@ export interface FaultRule {
 export interface StoredUpload {
   size: number;
   sha256: string;
-  record: { id: string; name: string; size: number; offset: number; complete: boolean; md5?: string };
+  /** The server's own record of the upload (its shape is the API's). */
+  record: Record<string, unknown> & { complete?: boolean };
 }
+
+/** Which store of the reference server holds an upload. */
+export type StoreName = 'content-range' | 'tus' | 'tus-md5';
 
 /** Origins of this test file's own reference server and of the fault proxy in front of it. */
 export function refServer(): Promise<{ proxy: string; direct: string }> {
   return executeServerCommand('ref-server');
+}
+
+/** The creation URL of a tus server (`@tus/server`), through the proxy; `tus-md5` announces md5 checksums. */
+export async function tusEndpoint(store: 'tus' | 'tus-md5' = 'tus'): Promise<string> {
+  return `${(await refServer()).proxy}/${store}/files`;
 }
 
 /** The create URL of the content-range API, through the proxy. */
@@ -57,14 +68,14 @@ export async function clearLog(): Promise<void> {
 }
 
 /** What the server has on disk for an upload id: size, SHA-256 of the bytes, its record. */
-export async function stored(id: string): Promise<StoredUpload> {
-  const found = await storedOrNull(id);
+export async function stored(id: string, store: StoreName = 'content-range'): Promise<StoredUpload> {
+  const found = await storedOrNull(id, store);
   if (!found) throw new Error(`the server has no upload ${id}`);
   return found;
 }
 
-export async function storedOrNull(id: string): Promise<StoredUpload | null> {
-  const found = await executeServerCommand<StoredUpload | { missing: true }, { id: string }>('ref-stored', { id });
+export async function storedOrNull(id: string, store: StoreName = 'content-range'): Promise<StoredUpload | null> {
+  const found = await executeServerCommand<StoredUpload | { missing: true }, { id: string; store: StoreName }>('ref-stored', { id, store });
   return 'missing' in found ? null : found;
 }
 

@@ -1,0 +1,183 @@
+/**
+ * `tus`: tus 1.0.0 (https://tus.io/protocols/resumable-upload) — core, creation,
+ * termination, and checksum where the server announces md5.
+ *
+ * - `endpoint` is the creation URL (e.g. `/files/`). `OPTIONS` on it tells the server's
+ *   extensions (`Tus-Extension`) and checksum algorithms (`Tus-Checksum-Algorithm`); a
+ *   server or CORS setup that refuses `OPTIONS` is taken as core + creation only.
+ * - Create: `POST` with `Upload-Length` and `Upload-Metadata` (`filename`, `filetype`,
+ *   values base64 of UTF-8) -> `201` + `Location`.
+ * - Resume: `HEAD <location>` -> `Upload-Offset`; `404`/`410` mean the upload is gone.
+ * - Parts: `PATCH <location>` with `Upload-Offset` and
+ *   `Content-Type: application/offset+octet-stream` -> `204` + the new `Upload-Offset`.
+ *   `409` (offset mismatch) is re-synced with `HEAD`; `423` (locked by a previous,
+ *   still-running request) is retried; `460` is a rejected checksum.
+ * - `Upload-Checksum: md5 <base64>` goes with a part only when the server listed `md5`;
+ *   otherwise the engine does not even hash (`acceptsChecksum`).
+ * - Cancel: `DELETE <location>` (termination) when announced.
+ * - The asset is the upload URL itself: tus has no completion body.
+ */
+import { errorFromResponse, type HttpResponse } from '../engine/http.js';
+import { UploadError, UploadErrorCode } from '../engine/upload-error.js';
+import { resolveLocation } from './location.js';
+import type { Asset, JsonObject, PartToSend, Protocol, ProtocolContext, ProtocolUpload, ServerProgress, UploadTarget } from './protocol.js';
+
+const VERSION = '1.0.0';
+
+export const tus: Protocol = {
+  name: 'tus',
+  capabilities: { ordered: true, partChecksum: 'optional', form: false },
+  create: (context, target) => new TusUpload(context, target),
+};
+
+interface ServerInfo {
+  readonly extensions: ReadonlySet<string>;
+  readonly checksums: ReadonlySet<string>;
+  readonly maxSize: number | undefined;
+}
+
+class TusUpload implements ProtocolUpload {
+  readonly #context: ProtocolContext;
+  readonly #target: UploadTarget;
+  #location: string | undefined;
+  #server: ServerInfo = { extensions: new Set(['creation']), checksums: new Set(), maxSize: undefined };
+
+  constructor(context: ProtocolContext, target: UploadTarget) {
+    this.#context = context;
+    this.#target = target;
+  }
+
+  saveState(): JsonObject | undefined {
+    return this.#location === undefined ? undefined : { location: this.#location };
+  }
+
+  acceptsChecksum(): boolean {
+    return this.#server.extensions.has('checksum') && this.#server.checksums.has('md5');
+  }
+
+  async open(signal: AbortSignal, saved?: JsonObject): Promise<ServerProgress> {
+    await this.#discover(signal);
+    if (saved && typeof saved['location'] === 'string') {
+      this.#location = this.#follow(saved['location'], this.#context.endpoint);
+      return this.sync(signal);
+    }
+    const { maxSize } = this.#server;
+    if (maxSize !== undefined && this.#target.size > maxSize) {
+      throw new UploadError(UploadErrorCode.ClientError, `The file is larger than the server accepts (${maxSize} bytes).`, { status: 413 });
+    }
+    const response = await this.#context.http.request({
+      method: 'POST',
+      url: this.#context.endpoint,
+      headers: {
+        'Tus-Resumable': VERSION,
+        'Upload-Length': String(this.#target.size),
+        'Upload-Metadata': metadata({ filename: this.#target.name, filetype: this.#target.type || 'application/octet-stream' }),
+      },
+      body: null,
+      signal,
+    });
+    if (response.status !== 201) throw errorFromResponse(response, 'Creating the upload');
+    const location = response.header('Location');
+    if (!location) throw new UploadError(UploadErrorCode.BadResponse, 'Creating the upload: the server sent no Location.');
+    this.#location = this.#follow(location, response.url);
+    // A 0-byte upload is complete once created.
+    return this.#target.size === 0 ? { offset: 0, asset: this.#asset() } : { offset: 0 };
+  }
+
+  async sync(signal: AbortSignal): Promise<ServerProgress> {
+    const response = await this.#context.http.request({ method: 'HEAD', url: this.#requireLocation(), headers: { 'Tus-Resumable': VERSION }, body: null, signal });
+    if (response.status === 404 || response.status === 410 || response.status === 403) {
+      throw new UploadError(UploadErrorCode.SessionExpired, `The server no longer knows this upload (${response.status}).`, { status: response.status });
+    }
+    if (response.status !== 200 && response.status !== 204) throw errorFromResponse(response, 'Asking the server for the offset');
+    const length = response.header('Upload-Length');
+    if (length !== null && Number(length) !== this.#target.size) {
+      throw new UploadError(UploadErrorCode.SessionExpired, `The saved upload is for ${length} bytes, not ${this.#target.size}.`);
+    }
+    return this.#progress(offsetOf(response));
+  }
+
+  async send(part: PartToSend): Promise<ServerProgress> {
+    const headers: Record<string, string> = {
+      'Tus-Resumable': VERSION,
+      'Upload-Offset': String(part.start),
+      'Content-Type': 'application/offset+octet-stream',
+    };
+    if (part.md5 !== undefined && this.acceptsChecksum()) headers['Upload-Checksum'] = `md5 ${part.md5}`;
+    const response = await this.#context.http.request({ method: 'PATCH', url: this.#requireLocation(), headers, body: part.body, signal: part.signal, onUploadProgress: part.onProgress });
+    if (response.status === 204 || response.status === 200) return this.#progress(offsetOf(response));
+    throw this.#errorOf(response);
+  }
+
+  async abort(): Promise<void> {
+    if (this.#location === undefined || !this.#server.extensions.has('termination')) return;
+    await this.#context.http.request({ method: 'DELETE', url: this.#location, headers: { 'Tus-Resumable': VERSION } }).catch(() => undefined);
+  }
+
+  async #discover(signal: AbortSignal): Promise<void> {
+    let response: HttpResponse;
+    try {
+      response = await this.#context.http.request({ method: 'OPTIONS', url: this.#context.endpoint, body: null, signal });
+    } catch (thrown) {
+      if (thrown instanceof UploadError && thrown.code === UploadErrorCode.Aborted) throw thrown;
+      return; // discovery is optional in tus; keep the core + creation assumption
+    }
+    if (response.status !== 200 && response.status !== 204) return;
+    const list = (name: string) => new Set((response.header(name) ?? '').split(',').map((v) => v.trim().toLowerCase()).filter(Boolean));
+    const max = response.header('Tus-Max-Size');
+    this.#server = {
+      extensions: list('Tus-Extension'),
+      checksums: list('Tus-Checksum-Algorithm'),
+      maxSize: max !== null && /^\d+$/.test(max) ? Number(max) : undefined,
+    };
+  }
+
+  #progress(offset: number): ServerProgress {
+    if (offset > this.#target.size) throw new UploadError(UploadErrorCode.BadResponse, `The server claims ${offset} bytes of a ${this.#target.size}-byte file.`);
+    return offset === this.#target.size ? { offset, asset: this.#asset() } : { offset };
+  }
+
+  #errorOf(response: HttpResponse): UploadError {
+    const status = response.status;
+    if (status === 409) return new UploadError(UploadErrorCode.OffsetMismatch, 'The server holds a different offset (409).', { status });
+    // 423: a previous PATCH still holds the upload's lock; the same as a busy server.
+    if (status === 423) return new UploadError(UploadErrorCode.ServerError, 'The upload is locked by a request still running (423).', { status });
+    if (status === 460) return new UploadError(UploadErrorCode.ChecksumMismatch, 'The server rejected the part\'s checksum (460).', { status });
+    if (status === 404 || status === 410) return new UploadError(UploadErrorCode.SessionExpired, `The server no longer knows this upload (${status}).`, { status });
+    return errorFromResponse(response, 'Sending a part');
+  }
+
+  #asset(): Asset {
+    const location = this.#requireLocation();
+    const id = decodeURIComponent(new URL(location).pathname.split('/').filter(Boolean).pop() ?? location);
+    return { id, name: this.#target.name, size: this.#target.size, url: location, raw: { location } };
+  }
+
+  #follow(location: string, base: string): string {
+    return resolveLocation(location, base, this.#context.endpoint, this.#context.allowedOrigins);
+  }
+
+  #requireLocation(): string {
+    if (this.#location === undefined) throw new UploadError(UploadErrorCode.BadResponse, 'The upload has no location yet; open it first.');
+    return this.#location;
+  }
+}
+
+function offsetOf(response: HttpResponse): number {
+  const value = response.header('Upload-Offset');
+  if (value === null || !/^\d+$/.test(value.trim())) throw new UploadError(UploadErrorCode.BadResponse, `The server sent no valid Upload-Offset (${value ?? 'none'}).`, { status: response.status });
+  return Number(value.trim());
+}
+
+/** `Upload-Metadata`: comma-separated `key base64(value)`, values as UTF-8. */
+export function metadata(values: Record<string, string>): string {
+  return Object.entries(values)
+    .map(([key, value]) => `${key} ${base64Utf8(value)}`)
+    .join(',');
+}
+
+function base64Utf8(text: string): string {
+  let binary = '';
+  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}

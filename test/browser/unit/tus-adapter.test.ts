@@ -1,0 +1,123 @@
+/** The tus adapter against a scripted HTTP stack: the tus 1.0 exchanges, one by one. */
+import { expect } from '@esm-bundle/chai';
+import { metadata, tus } from '../../../src/protocols/tus.js';
+import { settle, TestHttpStack } from '../../support/test-http-stack.js';
+
+const ENDPOINT = 'https://tus.example.test/files/';
+const LOCATION = 'https://tus.example.test/files/abc';
+
+function setup(size = 10) {
+  const http = new TestHttpStack();
+  const upload = tus.create({ endpoint: ENDPOINT, http, allowedOrigins: [] }, { name: 'Straße.mov', size, type: 'video/quicktime' });
+  return { http, upload };
+}
+
+async function opened(size = 10, options: Record<string, string> = { 'Tus-Resumable': '1.0.0', 'Tus-Version': '1.0.0', 'Tus-Extension': 'creation,termination' }) {
+  const { http, upload } = setup(size);
+  const open = upload.open(new AbortController().signal);
+  const discover = await http.next();
+  expect(discover.request.method).to.equal('OPTIONS');
+  discover.respond(204, options);
+  const create = await http.next();
+  create.respond(201, { Location: '/files/abc', 'Tus-Resumable': '1.0.0' });
+  await open;
+  return { http, upload };
+}
+
+const part = (start: number, end: number, md5?: string) => ({ start, end, body: new Blob([new Uint8Array(end - start)]), signal: new AbortController().signal, onProgress: () => undefined, ...(md5 ? { md5 } : {}) });
+
+describe('tus adapter', () => {
+  it('creates with Upload-Length and base64 UTF-8 metadata', async () => {
+    const { http, upload } = setup();
+    const open = upload.open(new AbortController().signal);
+    (await http.next()).respond(204, { 'Tus-Extension': 'creation' });
+    const create = await http.next();
+    expect(create.request.method).to.equal('POST');
+    expect(create.request.headers).to.deep.include({ 'Tus-Resumable': '1.0.0', 'Upload-Length': '10' });
+    expect(create.request.headers!['Upload-Metadata']).to.equal(metadata({ filename: 'Straße.mov', filetype: 'video/quicktime' }));
+    const [name, value] = create.request.headers!['Upload-Metadata']!.split(',')[0]!.split(' ');
+    expect(name).to.equal('filename');
+    expect(new TextDecoder().decode(Uint8Array.from(atob(value!), (c) => c.charCodeAt(0)))).to.equal('Straße.mov');
+    create.respond(201, { Location: '/files/abc' });
+    expect((await open).offset).to.equal(0);
+    expect(upload.saveState()).to.deep.equal({ location: LOCATION });
+  });
+
+  it('PATCHes at the offset and finishes when Upload-Offset reaches the length', async () => {
+    const { http, upload } = await opened();
+    const first = upload.send(part(0, 6, 'AAAAAAAAAAAAAAAAAAAAAA=='));
+    const patch = await http.next();
+    expect(patch.request.method).to.equal('PATCH');
+    expect(patch.request.url).to.equal(LOCATION);
+    expect(patch.request.headers).to.deep.equal({ 'Tus-Resumable': '1.0.0', 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' });
+    patch.respond(204, { 'Upload-Offset': '6' });
+    expect(await first).to.deep.equal({ offset: 6 });
+    const second = upload.send(part(6, 10));
+    (await http.next()).respond(204, { 'Upload-Offset': '10' });
+    const done = await second;
+    expect(done.asset).to.include({ id: 'abc', url: LOCATION });
+  });
+
+  it('sends Upload-Checksum only when the server announces md5', async () => {
+    expect((await opened()).upload.acceptsChecksum!()).to.equal(false);
+    const { http, upload } = await opened(10, { 'Tus-Extension': 'creation,checksum', 'Tus-Checksum-Algorithm': 'sha1,md5' });
+    expect(upload.acceptsChecksum!()).to.equal(true);
+    const sent = upload.send(part(0, 10, 'kAFQmDzST7DWlj99KOF/cg=='));
+    const patch = await http.next();
+    expect(patch.request.headers!['Upload-Checksum']).to.equal('md5 kAFQmDzST7DWlj99KOF/cg==');
+    patch.respond(460);
+    expect((await settle(sent)).error?.code).to.equal('checksum_mismatch');
+  });
+
+  it('reads 409 as an offset to re-sync, 423 as busy, 404 as gone, 400 as a client error', async () => {
+    for (const [status, code] of [[409, 'offset_mismatch'], [423, 'server_error'], [404, 'session_expired'], [410, 'session_expired'], [400, 'client_error']] as const) {
+      const { http, upload } = await opened();
+      const sent = settle(upload.send(part(0, 6)));
+      (await http.next()).respond(status);
+      expect((await sent).error?.code, String(status)).to.equal(code);
+    }
+  });
+
+  it('re-attaches with HEAD and refuses a saved upload of another length', async () => {
+    const { http, upload } = setup();
+    const open = upload.open(new AbortController().signal, { location: LOCATION });
+    (await http.next()).respond(204, { 'Tus-Extension': 'creation' });
+    const head = await http.next();
+    expect(head.request.method).to.equal('HEAD');
+    expect(head.request.headers).to.deep.equal({ 'Tus-Resumable': '1.0.0' });
+    head.respond(200, { 'Upload-Offset': '4', 'Upload-Length': '10', 'Cache-Control': 'no-store' });
+    expect((await open).offset).to.equal(4);
+
+    const other = setup();
+    const reopen = settle(other.upload.open(new AbortController().signal, { location: LOCATION }));
+    (await other.http.next()).respond(204, {});
+    (await other.http.next()).respond(200, { 'Upload-Offset': '4', 'Upload-Length': '99' });
+    expect((await reopen).error?.code).to.equal('session_expired');
+  });
+
+  it('works without OPTIONS (a CORS setup that refuses it), and DELETEs only with termination', async () => {
+    const { http, upload } = setup();
+    const open = upload.open(new AbortController().signal);
+    (await http.next()).failNetwork();
+    (await http.next()).respond(201, { Location: LOCATION });
+    await open;
+    await upload.abort();
+    expect(http.requests.map((r) => r.method)).to.deep.equal(['OPTIONS', 'POST']);
+
+    const terminating = await opened();
+    const aborted = terminating.upload.abort();
+    const del = await terminating.http.next();
+    expect(del.request.method).to.equal('DELETE');
+    expect(del.request.headers).to.deep.equal({ 'Tus-Resumable': '1.0.0' });
+    del.respond(204);
+    await aborted;
+  });
+
+  it('a 0-byte upload is done once created', async () => {
+    const { http, upload } = setup(0);
+    const open = upload.open(new AbortController().signal);
+    (await http.next()).respond(204, {});
+    (await http.next()).respond(201, { Location: LOCATION });
+    expect((await open).asset?.url).to.equal(LOCATION);
+  });
+});
