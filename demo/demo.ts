@@ -11,8 +11,20 @@ const log = document.querySelector<HTMLOListElement>('#event-log')!;
 const form = document.querySelector<HTMLFormElement>('#demo-form')!;
 const output = document.querySelector<HTMLOutputElement>('#form-value')!;
 
-const overridable = ['chunk-size', 'transport', 'no-checksum', 'no-resume', 'concurrency', 'accept', 'max-file-size', 'retry-delays'];
+// One element, re-pointed at the API picked in the selector (`?protocol=tus&endpoint=/tus/files` too).
+const picker = document.querySelector<HTMLSelectElement>('#protocol')!;
+function usePicked(): void {
+  const option = picker.selectedOptions[0]!;
+  uploader.setAttribute('protocol', option.value);
+  uploader.setAttribute('endpoint', option.dataset['endpoint']!);
+}
+picker.addEventListener('change', usePicked);
+
+const overridable = ['protocol', 'endpoint', 'chunk-size', 'transport', 'no-checksum', 'no-resume', 'concurrency', 'accept', 'max-file-size', 'retry-delays'];
 const params = new URLSearchParams(location.search);
+const wanted = [...picker.options].findIndex((o) => o.dataset['endpoint'] === params.get('endpoint') || (!params.get('endpoint') && o.value === params.get('protocol')));
+if (wanted >= 0) picker.selectedIndex = wanted;
+usePicked();
 for (const name of overridable) {
   const value = params.get(name);
   if (value !== null) uploader.setAttribute(name, value);

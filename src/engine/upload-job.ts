@@ -6,7 +6,7 @@
  * After any failure it asks the server what it holds before sending again: the server
  * is the authority, never a local counter.
  */
-import type { Asset, Protocol, ProtocolUpload, ServerProgress, UploadTarget } from '../protocols/protocol.js';
+import type { Asset, Protocol, ProtocolContext, ProtocolUpload, ServerProgress, UploadTarget } from '../protocols/protocol.js';
 import type { PartDigest, Hasher } from './hash-pool.js';
 import { decideRetry, type RetryPolicy } from './retry-policy.js';
 import type { ResumeRecord, ResumeStore } from './resume-store.js';
@@ -15,11 +15,16 @@ import { SpeedMeter } from './speed.js';
 import { UploadStatus, type Transport, type UploadSnapshot } from './types.js';
 import { isAbort, toUploadError, UploadError, UploadErrorCode, type UploadErrorInfo } from './upload-error.js';
 
+/** The server a job talks to, fixed when the file is added: later option changes do not move it. */
+export interface JobSetup {
+  readonly protocol: Protocol;
+  readonly context: ProtocolContext;
+}
+
 /** What a job needs from the engine around it. */
 export interface JobHost {
-  readonly protocol: Protocol;
-  readonly endpoint: string;
-  readonly partSize: number;
+  /** The part size asked for; the job clamps it to its protocol's limits. */
+  readonly chunkSize: number;
   readonly checksum: boolean;
   /** How many parts to hash ahead of the one being sent. */
   readonly hashAhead: number;
@@ -29,7 +34,6 @@ export interface JobHost {
   transport(): Transport;
   /** The server refused streaming: every later upload uses the form fallback too. */
   refuseStreaming(): void;
-  createUpload(target: UploadTarget): ProtocolUpload;
   /** undefined when no worker can hash here. */
   hasher(): Hasher | undefined;
   /** The md5 worker cannot run: stop using it for every upload. */
@@ -55,6 +59,7 @@ export class UploadJob {
   readonly id: string;
   readonly file: File;
   readonly #host: JobHost;
+  readonly #setup: JobSetup;
   #status: UploadStatus = UploadStatus.Queued;
   #confirmed = 0;
   #inFlight = 0;
@@ -73,10 +78,11 @@ export class UploadJob {
   readonly #speed = new SpeedMeter();
   #snapshot: UploadSnapshot | undefined;
 
-  constructor(id: string, file: File, host: JobHost) {
+  constructor(id: string, file: File, host: JobHost, setup: JobSetup) {
     this.id = id;
     this.file = file;
     this.#host = host;
+    this.#setup = setup;
   }
 
   get status(): UploadStatus {
@@ -161,6 +167,11 @@ export class UploadJob {
     return true;
   }
 
+  #partSize(): number {
+    const { minPartSize, maxPartSize } = this.#setup.protocol.capabilities;
+    return Math.min(maxPartSize ?? Infinity, Math.max(minPartSize ?? 1, this.#host.chunkSize));
+  }
+
   /** Checksums on, and the server (once asked) wants them. */
   #wantsChecksum(): boolean {
     return this.#host.checksum && (this.#upload?.acceptsChecksum?.() ?? true);
@@ -201,13 +212,13 @@ export class UploadJob {
           if (!progress.asset) throw new UploadError(UploadErrorCode.BadResponse, 'The server holds every byte but did not finish the upload.');
           break;
         }
-        const end = Math.min(size, start + this.#host.partSize);
+        const end = Math.min(size, start + this.#partSize());
         const part = await this.#partAt(start, end, lookahead, signal);
         // Hash the next parts while this one uploads, as many as there are hash workers:
         // hashing (~100 MB/s per worker) must not be what the upload waits for. Memory
         // stays flat: a pending digest holds a Blob slice, not the bytes.
         for (let next = end, k = 0; k < this.#host.hashAhead && next < size; k++) {
-          const nextEnd = Math.min(size, next + this.#host.partSize);
+          const nextEnd = Math.min(size, next + this.#partSize());
           this.#prefetch(next, nextEnd, lookahead, signal);
           next = nextEnd;
         }
@@ -247,7 +258,7 @@ export class UploadJob {
     this.#persistent = store?.persistent ?? false;
     this.#key = store ? await this.#fingerprint(signal) : undefined;
     const saved = store && this.#key ? await this.#recall(store, this.#key) : undefined;
-    this.#upload = this.#host.createUpload(this.#target());
+    this.#upload = this.#setup.protocol.create(this.#setup.context, this.#target());
     let progress: ServerProgress;
     try {
       progress = await this.#retrying(signal, () => this.#upload!.open(signal, saved?.state));
@@ -256,7 +267,7 @@ export class UploadJob {
       if (!saved || (error.code !== UploadErrorCode.SessionExpired && error.status !== 403)) throw thrown;
       // The saved upload is gone on the server (expired, cleaned up): start afresh.
       await this.#forget();
-      this.#upload = this.#host.createUpload(this.#target());
+      this.#upload = this.#setup.protocol.create(this.#setup.context, this.#target());
       progress = await this.#retrying(signal, () => this.#upload!.open(signal));
     }
     this.#opened = true;
@@ -266,9 +277,9 @@ export class UploadJob {
   }
 
   async #sendForm(signal: AbortSignal): Promise<Asset> {
-    this.#upload ??= this.#host.createUpload(this.#target());
+    this.#upload ??= this.#setup.protocol.create(this.#setup.context, this.#target());
     const upload = this.#upload;
-    if (!upload.sendForm) throw new UploadError(UploadErrorCode.StreamingUnsupported, `The ${this.#host.protocol.name} protocol has no form upload, and this browser cannot stream parts.`);
+    if (!upload.sendForm) throw new UploadError(UploadErrorCode.StreamingUnsupported, `The ${this.#setup.protocol.name} protocol has no form upload, and this browser cannot stream parts.`);
     if (!this.#opened) {
       await this.#retrying(signal, () => upload.open(signal));
       this.#opened = true;
@@ -344,7 +355,7 @@ export class UploadJob {
 
   /** name, size, mtime and the digest of the first 64 KiB: two files that merely share a name do not collide. */
   async #fingerprint(signal: AbortSignal): Promise<string> {
-    const { protocol, endpoint } = this.#host;
+    const { protocol, context: { endpoint } } = this.#setup;
     const head = (await this.#digest(0, Math.min(this.file.size, FINGERPRINT_BYTES), signal, undefined, true))?.hex ?? 'no-digest';
     return ['asset-uploader/v1', protocol.name, endpoint, this.file.name, this.file.size, this.file.lastModified, head].join('\n');
   }
@@ -353,7 +364,7 @@ export class UploadJob {
     try {
       const record = await store.get(key);
       if (!record) return undefined;
-      if (this.#host.now() - record.updatedAt > RESUME_MAX_AGE_MS || record.size !== this.file.size || record.protocol !== this.#host.protocol.name) {
+      if (this.#host.now() - record.updatedAt > RESUME_MAX_AGE_MS || record.size !== this.file.size || record.protocol !== this.#setup.protocol.name) {
         await store.remove(key);
         return undefined;
       }
@@ -373,11 +384,11 @@ export class UploadJob {
       const previous = await store.get(this.#key);
       await store.set(this.#key, {
         version: 1,
-        protocol: this.#host.protocol.name,
-        endpoint: this.#host.endpoint,
+        protocol: this.#setup.protocol.name,
+        endpoint: this.#setup.context.endpoint,
         name: this.file.name,
         size: this.file.size,
-        partSize: this.#host.partSize,
+        partSize: this.#partSize(),
         state,
         createdAt: previous?.createdAt ?? now,
         updatedAt: now,

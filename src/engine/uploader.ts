@@ -8,7 +8,7 @@
  * uploader.addEventListener('upload-success', (e) => console.log(e.detail.asset.url));
  * uploader.add(fileInput.files);
  */
-import type { Protocol, ProtocolContext, UploadTarget } from '../protocols/protocol.js';
+import type { Protocol, ProtocolContext } from '../protocols/protocol.js';
 import { protocolNamed, protocols } from '../protocols/index.js';
 import { canStream, detectSupport, type BrowserSupport } from './capabilities.js';
 import { HashPool, type Hasher } from './hash-pool.js';
@@ -147,7 +147,7 @@ export class Uploader extends EventTarget {
         this.#emit('file-reject', { file: refusal });
         continue;
       }
-      const job = new UploadJob(`upload-${++nextId}`, file, this.#host);
+      const job = new UploadJob(`upload-${++nextId}`, file, this.#host, { protocol: this.#options.protocol, context: this.#context() });
       this.#jobs.set(job.id, job);
       const snapshot = job.snapshot();
       added.push(snapshot);
@@ -232,14 +232,8 @@ export class Uploader extends EventTarget {
   readonly #host: JobHost = (() => {
     const uploader = this;
     return {
-      get protocol() {
-        return uploader.#options.protocol;
-      },
-      get endpoint() {
-        return uploader.#options.endpoint;
-      },
-      get partSize() {
-        return uploader.#partSize();
+      get chunkSize() {
+        return uploader.#options.chunkSize;
       },
       get checksum() {
         return uploader.#options.checksum;
@@ -257,7 +251,6 @@ export class Uploader extends EventTarget {
       refuseStreaming: () => {
         uploader.#streamingRefused = true;
       },
-      createUpload: (target: UploadTarget) => uploader.#options.protocol.create(uploader.#context(), target),
       hasher: () => uploader.#hasherOrUndefined(),
       hashingFailed: (error: UploadError) => {
         uploader.#hashingBroken ??= error;
@@ -274,11 +267,6 @@ export class Uploader extends EventTarget {
     return { endpoint: o.endpoint, http: new ScopedHttpStack(http, o.endpoint, o.headers, o.withCredentials), allowedOrigins: o.allowedOrigins };
   }
 
-  #partSize(): number {
-    const { chunkSize, protocol } = this.#options;
-    const { minPartSize, maxPartSize } = protocol.capabilities;
-    return Math.min(maxPartSize ?? Infinity, Math.max(minPartSize ?? 1, chunkSize));
-  }
 
   /** Set when the md5 worker could not run: uploads go on without part checksums. */
   get hashingError(): UploadError | undefined {

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright';
+import type { Browser, FileChooser, Page } from 'playwright';
 import { fileOnDisk, launchChromium, startDemo, storedSha256, until, type Demo, type LogEntry } from './support.js';
 
 const MiB = 1024 * 1024;
@@ -99,21 +99,48 @@ describe('demo page', () => {
     await page.close();
   });
 
+  it('lets a person pick the server API: tus with md5 checksums', async () => {
+    const page = await browser.newPage();
+    const problems = await watch(page);
+    await page.goto(`${demo.proxy.origin}/?chunk-size=1MiB`);
+    await page.selectOption('#protocol', { label: 'tus 1.0 with md5 checksums, served by @tus/server' });
+    demo.proxy.clearLog();
+    const file = await fileOnDisk(files, 'picked-tus.bin', 2 * MiB + 3);
+    await page.locator('asset-uploader input[type=file]').setInputFiles(file.path);
+    const done = await until(() => state(page), (s) => s.uploads[0]?.status === 'success', 'tus upload');
+    assert.equal(await storedSha256(demo.dataDir, done.uploads[0]!.asset!.id, 'tus-md5'), file.sha256);
+    const patches = demo.proxy.log().filter((e) => e.method === 'PATCH');
+    assert.equal(patches.length, 3);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
   it('works with the keyboard alone', async () => {
     const page = await browser.newPage();
+    // Listen before any key: Playwright intercepts file choosers only once someone listens,
+    // and that switch is asynchronous.
+    const choosers: FileChooser[] = [];
+    page.on('filechooser', (chooser) => choosers.push(chooser));
+    const nextChooser = async () => {
+      const seen = choosers.length;
+      await until(async () => choosers.length, (n) => n > seen, 'a file chooser', 10_000);
+      return choosers[seen]!;
+    };
     await page.goto(`${demo.proxy.origin}/?chunk-size=1MiB`);
     const file = await fileOnDisk(files, 'keyboard.bin', MiB + 7);
-    // Tab from the top of the page reaches the uploader's drop zone first.
+    // Tab from the top of the page: the API picker, then the uploader's drop zone.
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'protocol');
     await page.keyboard.press('Tab');
     const focused = await page.evaluate(() => document.activeElement?.shadowRoot?.activeElement?.getAttribute('part'));
     assert.equal(focused, 'drop-zone');
-    const chooser = page.waitForEvent('filechooser');
+    const chooser = nextChooser();
     await page.keyboard.press('Enter');
     await (await chooser).setFiles(file.path);
     const done = await until(() => state(page), (s) => s.uploads[0]?.status === 'success', 'keyboard upload');
     assert.equal(await storedSha256(demo.dataDir, done.uploads[0]!.asset!.id), file.sha256);
     // Space opens the picker too.
-    const again = page.waitForEvent('filechooser');
+    const again = nextChooser();
     await page.keyboard.press('Space');
     await (await again).setFiles([]);
     // The row's actions and link are reachable by Tab.

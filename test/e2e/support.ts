@@ -90,8 +90,10 @@ export async function fileOnDisk(dir: string, name: string, size: number): Promi
   return { path, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
-export async function storedSha256(dataDir: string, id: string): Promise<string> {
-  return createHash('sha256').update(await readFile(join(dataDir, 'content-range', `${id}.bin`))).digest('hex');
+/** SHA-256 of what a store of the reference server holds for an upload id. */
+export async function storedSha256(dataDir: string, id: string, store: 'content-range' | 'tus' | 'tus-md5' = 'content-range'): Promise<string> {
+  const file = store === 'content-range' ? join(dataDir, store, `${id}.bin`) : join(dataDir, store, id);
+  return createHash('sha256').update(await readFile(file)).digest('hex');
 }
 
 /** Polls `read` until `accept` holds; bounded. */
