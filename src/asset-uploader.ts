@@ -7,7 +7,7 @@ import { activeStatuses, UploadStatus, type RejectedFile, type UploaderEventMap,
 import { Uploader, type UploaderOptions } from './engine/uploader.js';
 import type { Asset } from './protocols/protocol.js';
 import { filesFromDataTransfer } from './ui/drop.js';
-import { errorText, fileRow } from './ui/file-row.js';
+import { errorText, fileRow, type RowActions, type RowState } from './ui/file-row.js';
 import { defaultI18n, fill, mergeI18n, type UploaderI18n, type UploaderI18nInput } from './ui/i18n.js';
 import { UploaderController } from './uploader-controller.js';
 
@@ -35,6 +35,7 @@ import { UploaderController } from './uploader-controller.js';
  * @attr retry-delays - Milliseconds to wait before each retry, space- or comma-separated. Default `0 1000 3000 5000`.
  * @attr name - Form field name; each uploaded asset adds one entry (its URL, or id).
  * @attr required - The form is invalid until a file is uploaded.
+ * @attr token - Bearer token for the endpoint's origin (never stored); the `token` property is preferred.
  *
  * @fires upload-add - A file was taken into the queue. `detail: { id, upload }`.
  * @fires file-reject - A file was refused (size, type, count, duplicate). `detail: { file: { name, size, type, reason, message } }`.
@@ -47,6 +48,8 @@ import { UploaderController } from './uploader-controller.js';
  * @fires upload-error - Failed for good (until `retry`). `detail: { id, upload, error }`.
  * @fires upload-abort - Cancelled. `detail: { id, upload }`.
  * @fires upload-complete - Nothing is queued or running any more. `detail: { successful, failed }`.
+ * @fires asset-rename - An uploaded asset was renamed on the server. `detail: { id, upload, asset }`.
+ * @fires asset-delete - An uploaded asset was deleted on the server. `detail: { id, upload }`.
  * @fires change - The form value changed.
  *
  * @slot label - Replaces the drop zone's label.
@@ -63,8 +66,10 @@ import { UploaderController } from './uploader-controller.js';
  * @csspart file-speed - The upload rate.
  * @csspart file-resumed - "continued from …" when the server already held part of the file.
  * @csspart progress - The `<progress>` of a row.
- * @csspart file-actions - The row's buttons; each is `action` plus `pause-button`, `resume-button`, `retry-button`, `cancel-button` or `remove-button`.
+ * @csspart file-actions - The row's buttons; each is `action` plus `pause-button`, `resume-button`, `retry-button`, `cancel-button`, `remove-button`, `rename-button` or `delete-button`.
  * @csspart file-error - A row's error message.
+ * @csspart rename-form - The inline form that renames an uploaded asset; `rename-input` is its field.
+ * @csspart delete-confirm - The inline question before deleting an uploaded asset.
  * @csspart file-link - Where a finished upload went.
  * @csspart rejections - The list of refused files.
  * @csspart rejection - One refused file's message.
@@ -112,6 +117,8 @@ export class AssetUploader extends LitElement {
     _notice: { state: true },
     _announcement: { state: true },
     _dragging: { state: true },
+    _rows: { state: true },
+    token: { type: String },
   };
 
   declare endpoint: string;
@@ -140,6 +147,13 @@ export class AssetUploader extends LitElement {
   declare _notice: string;
   declare _announcement: string;
   declare _dragging: boolean;
+  declare _rows: ReadonlyMap<string, RowState>;
+  /**
+   * A bearer token for the endpoint (sent as `Authorization: Bearer …` to the endpoint's
+   * origin only, never stored). Prefer setting the property from script; the attribute
+   * exists for CMS templates.
+   */
+  declare token: string;
 
   readonly #internals: ElementInternals;
   readonly #controller = new UploaderController(this, (event) => this.#onEngineEvent(event));
@@ -148,6 +162,8 @@ export class AssetUploader extends LitElement {
   /** Last announced quarter per upload, so progress is announced at 25/50/75 %, not every frame. */
   readonly #announcedQuarter = new Map<string, number>();
   #formValue = '';
+  /** A selector to focus after the next render (keeps focus sensible as rows change). */
+  #focusAfterRender: string | undefined;
 
   constructor() {
     super();
@@ -175,6 +191,8 @@ export class AssetUploader extends LitElement {
     this._notice = '';
     this._announcement = '';
     this._dragging = false;
+    this._rows = new Map();
+    this.token = '';
     this.#internals = this.attachInternals();
     this.addEventListener('paste', this.#onPaste);
   }
@@ -315,20 +333,75 @@ export class AssetUploader extends LitElement {
         : nothing}
       ${this.uploads.length
         ? html`<ul part="file-list" aria-label="Uploads">
-            ${repeat(this.uploads, (u) => u.id, (u) => fileRow(u, t, this.#rowActions))}
+            ${repeat(this.uploads, (u) => u.id, (u) => fileRow(u, t, this.#rowActions, this._rows.get(u.id)))}
           </ul>`
         : nothing}
       <div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">${this._announcement}</div>
     </div>`;
   }
 
-  readonly #rowActions = {
-    pause: (id: string) => this.pauseUpload(id),
-    resume: (id: string) => this.resumeUpload(id),
-    cancel: (id: string) => void this.cancelUpload(id),
-    retry: (id: string) => this.retryUpload(id),
-    remove: (id: string) => void this.removeUpload(id),
+  readonly #rowActions: RowActions = {
+    pause: (id) => this.pauseUpload(id),
+    resume: (id) => this.resumeUpload(id),
+    cancel: (id) => void this.cancelUpload(id),
+    retry: (id) => this.retryUpload(id),
+    remove: (id) => void this.removeUpload(id),
+    edit: (id, mode) => {
+      const previous = this._rows.get(id)?.editing;
+      this.#setRow(id, { editing: mode });
+      // Focus follows: into the form or question, and back to the button that opened it.
+      const row = `[data-id="${id}"]`;
+      if (mode === 'rename') this.#focusAfterRender = `${row} [part=rename-input]`;
+      else if (mode === 'delete') this.#focusAfterRender = `${row} [part~=keep-button]`;
+      else if (previous) this.#focusAfterRender = `${row} [part~=${previous}-button]`;
+    },
+    rename: (id, name) => void this.renameAsset(id, name).catch(() => undefined),
+    delete: (id) => void this.deleteAsset(id).catch(() => undefined),
   };
+
+  /** Renames an uploaded asset on the server, where the protocol can. Failures show on the row. */
+  async renameAsset(id: string, name: string): Promise<void> {
+    const before = this.uploader?.get(id);
+    try {
+      await this.uploader?.renameAsset(id, name);
+      this.#setRow(id, {});
+      this.#announce(fill(this.#texts.announce.renamed, { name: before?.asset?.name ?? before?.name, to: name }));
+      this.#focusAfterRender = `[data-id="${id}"] [part~=rename-button]`;
+      this.#syncForm();
+    } catch (error) {
+      this.#setRow(id, { editing: 'rename', note: (error as Error).message });
+      throw error;
+    }
+  }
+
+  /** Deletes an uploaded asset on the server, where the protocol can, and drops its row. */
+  async deleteAsset(id: string): Promise<void> {
+    const before = this.uploader?.get(id);
+    try {
+      await this.uploader?.deleteAsset(id);
+      this.#setRow(id, undefined);
+      this.#announce(fill(this.#texts.announce.deleted, { name: before?.asset?.name ?? before?.name }));
+      this.#focusAfterRender = '[part=drop-zone]';
+      this.#syncForm();
+    } catch (error) {
+      this.#setRow(id, { editing: 'delete', note: (error as Error).message });
+      throw error;
+    }
+  }
+
+  #setRow(id: string, state: RowState | undefined): void {
+    const rows = new Map(this._rows);
+    if (state) rows.set(id, state);
+    else rows.delete(id);
+    this._rows = rows;
+  }
+
+  protected override updated(): void {
+    if (!this.#focusAfterRender) return;
+    const target = this.renderRoot.querySelector<HTMLElement>(this.#focusAfterRender);
+    this.#focusAfterRender = undefined;
+    target?.focus();
+  }
 
   #ensureUploader(): Uploader | undefined {
     if (this.uploader) return this.uploader;
@@ -377,7 +450,7 @@ export class AssetUploader extends LitElement {
       transport,
       checksum: !this.noChecksum,
       resume: !this.noResume,
-      headers: this.headers,
+      headers: this.token ? { ...this.headers, Authorization: `Bearer ${this.token}` } : this.headers,
       withCredentials: this.withCredentials,
       allowedOrigins: this.allowedOrigins.split(/[\s,]+/).filter(Boolean),
       retryPolicy: this.#retryPolicy(),

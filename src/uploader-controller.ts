@@ -22,6 +22,8 @@ export const uploaderEventTypes: ReadonlyArray<keyof UploaderEventMap> = [
   'upload-error',
   'upload-abort',
   'upload-complete',
+  'asset-rename',
+  'asset-delete',
 ];
 
 export class UploaderController implements ReactiveController {

@@ -50,6 +50,8 @@ export interface UploadSnapshot {
   readonly checksum: boolean;
   /** Retries since the last progress. */
   readonly attempt: number;
+  /** What the protocol can do with the uploaded asset: `rename`, `delete`. */
+  readonly assetActions: readonly ('rename' | 'delete')[];
   readonly error?: UploadErrorInfo;
   readonly asset?: Asset;
 }
@@ -86,6 +88,9 @@ export interface UploadErrorDetail extends UploadEventDetail {
 export interface UploadSuccessDetail extends UploadEventDetail {
   readonly asset: Asset;
 }
+export interface AssetRenameDetail extends UploadEventDetail {
+  readonly asset: Asset;
+}
 export interface UploadCompleteDetail {
   readonly successful: readonly UploadSnapshot[];
   readonly failed: readonly UploadSnapshot[];
@@ -106,4 +111,6 @@ export interface UploaderEventMap {
   'upload-error': CustomEvent<UploadErrorDetail>;
   'upload-abort': CustomEvent<UploadEventDetail>;
   'upload-complete': CustomEvent<UploadCompleteDetail>;
+  'asset-rename': CustomEvent<AssetRenameDetail>;
+  'asset-delete': CustomEvent<UploadEventDetail>;
 }

@@ -109,6 +109,7 @@ export class UploadJob {
       persistent: this.#persistent,
       checksum: this.#wantsChecksum() && this.#checksummed && this.#transport === 'put',
       attempt: this.#attempt,
+      assetActions: this.assetActions,
       ...(this.#error ? { error: this.#error } : {}),
       ...(this.#asset ? { asset: this.#asset } : {}),
     });
@@ -123,6 +124,8 @@ export class UploadJob {
     this.#set(UploadStatus.Preparing, { type: 'upload-start' });
     try {
       this.#transport = this.#host.transport();
+      // Some APIs take some files in one request by design (the phased API: everything but video).
+      if (this.#transport === 'put' && this.#adapter().prefersForm?.()) this.#transport = 'form';
       const asset = this.#transport === 'form' ? await this.#sendForm(controller.signal) : await this.#streamOrForm(controller.signal);
       await this.#forget();
       this.#asset = asset;
@@ -174,7 +177,31 @@ export class UploadJob {
 
   /** Checksums on, and the server (once asked) wants them. */
   #wantsChecksum(): boolean {
-    return this.#host.checksum && (this.#upload?.acceptsChecksum?.() ?? true);
+    if (!this.#host.checksum || this.#setup.protocol.capabilities.partChecksum === 'none') return false;
+    return this.#upload?.acceptsChecksum?.() ?? true;
+  }
+
+  /** What can be done with the uploaded asset from here (rename, delete), per the protocol. */
+  get assetActions(): readonly ('rename' | 'delete')[] {
+    if (this.#status !== UploadStatus.Success || !this.#asset) return [];
+    const { rename, remove } = this.#setup.protocol;
+    return [...(rename ? (['rename'] as const) : []), ...(remove ? (['delete'] as const) : [])];
+  }
+
+  /** Renames the uploaded asset on the server; the snapshot then shows the server's answer. */
+  async renameAsset(name: string): Promise<Asset> {
+    const { protocol, context } = this.#setup;
+    if (!this.#asset || !protocol.rename) throw new UploadError(UploadErrorCode.ClientError, `The ${protocol.name} protocol cannot rename assets.`);
+    this.#asset = await protocol.rename(context, this.#asset, name);
+    this.#touch();
+    return this.#asset;
+  }
+
+  /** Deletes the uploaded asset on the server. */
+  async deleteAsset(): Promise<void> {
+    const { protocol, context } = this.#setup;
+    if (!this.#asset || !protocol.remove) throw new UploadError(UploadErrorCode.ClientError, `The ${protocol.name} protocol cannot delete assets.`);
+    await protocol.remove(context, this.#asset);
   }
 
   #target(): UploadTarget {
@@ -206,13 +233,17 @@ export class UploadJob {
     try {
       while (!progress.asset) {
         const start = progress.offset;
-        if (start >= size && size > 0) {
-          // Every byte is there but the server has not said "done": ask once more.
-          progress = await this.#retrying(signal, () => this.#upload!.sync(signal));
+        if (start >= size && (size > 0 || this.#upload!.complete)) {
+          // Every byte is there: finish (commit, publish...) where the API has a step for
+          // it, or ask once more whether the server is done.
+          const upload = this.#upload!;
+          progress = await this.#retrying(signal, async () => (upload.complete ? { offset: size, asset: await upload.complete(signal) } : upload.sync(signal)));
           if (!progress.asset) throw new UploadError(UploadErrorCode.BadResponse, 'The server holds every byte but did not finish the upload.');
           break;
         }
-        const end = Math.min(size, start + this.#partSize());
+        // The server may name the next window itself (the phased API); else parts are ours to size.
+        const window = progress.window?.start === start ? progress.window : undefined;
+        const end = window ? Math.min(size, window.end) : Math.min(size, start + this.#partSize());
         const part = await this.#partAt(start, end, lookahead, signal);
         // Hash the next parts while this one uploads, as many as there are hash workers:
         // hashing (~100 MB/s per worker) must not be what the upload waits for. Memory
@@ -258,7 +289,7 @@ export class UploadJob {
     this.#persistent = store?.persistent ?? false;
     this.#key = store ? await this.#fingerprint(signal) : undefined;
     const saved = store && this.#key ? await this.#recall(store, this.#key) : undefined;
-    this.#upload = this.#setup.protocol.create(this.#setup.context, this.#target());
+    this.#upload = this.#adapter();
     let progress: ServerProgress;
     try {
       progress = await this.#retrying(signal, () => this.#upload!.open(signal, saved?.state));
@@ -277,18 +308,19 @@ export class UploadJob {
   }
 
   async #sendForm(signal: AbortSignal): Promise<Asset> {
-    this.#upload ??= this.#setup.protocol.create(this.#setup.context, this.#target());
-    const upload = this.#upload;
+    const upload = this.#adapter();
     if (!upload.sendForm) throw new UploadError(UploadErrorCode.StreamingUnsupported, `The ${this.#setup.protocol.name} protocol has no form upload, and this browser cannot stream parts.`);
-    if (!this.#opened) {
-      await this.#retrying(signal, () => upload.open(signal));
-      this.#opened = true;
-    }
     this.#set(UploadStatus.Uploading);
     return this.#retrying(signal, () => {
       this.#inFlight = 0;
       return upload.sendForm!(this.file, this.file.name, signal, (loaded) => this.#progress(Math.min(loaded, this.file.size)));
     });
+  }
+
+  /** The adapter for this file, created once and kept across pauses and retries. */
+  #adapter(): ProtocolUpload {
+    this.#upload ??= this.#setup.protocol.create(this.#setup.context, this.#target());
+    return this.#upload;
   }
 
   /** Runs `operation`, retrying per the policy. */

@@ -200,6 +200,24 @@ export class Uploader extends EventTarget {
     this.#jobs.delete(id);
   }
 
+  /** Renames an uploaded asset on the server (where the protocol can); fires `asset-rename`. */
+  async renameAsset(id: string, name: string): Promise<void> {
+    const job = this.#jobs.get(id);
+    if (!job) throw new TypeError(`Uploader: no upload ${id}.`);
+    const asset = await job.renameAsset(name);
+    this.#emit('asset-rename', { id, upload: job.snapshot(), asset });
+  }
+
+  /** Deletes an uploaded asset on the server (where the protocol can), then drops it from the list; fires `asset-delete`. */
+  async deleteAsset(id: string): Promise<void> {
+    const job = this.#jobs.get(id);
+    if (!job) throw new TypeError(`Uploader: no upload ${id}.`);
+    await job.deleteAsset();
+    const snapshot = job.snapshot();
+    this.#jobs.delete(id);
+    this.#emit('asset-delete', { id, upload: snapshot });
+  }
+
   /** Pauses everything running (page teardown); returns the ids, for `resumeAll`. */
   pauseAll(): string[] {
     const paused: string[] = [];

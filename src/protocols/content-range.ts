@@ -106,6 +106,7 @@ class ContentRangeUpload implements ProtocolUpload {
   }
 
   async sendForm(file: Blob, name: string, signal: AbortSignal, onProgress: (loaded: number) => void): Promise<Asset> {
+    if (this.#location === undefined) await this.open(signal);
     const form = new FormData();
     form.append('file', file, name);
     const response = await this.#context.http.request({ method: 'POST', url: this.#requireLocation(), body: form, signal, onUploadProgress: onProgress });

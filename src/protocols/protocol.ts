@@ -28,6 +28,8 @@ export interface ServerProgress {
   readonly offset: number;
   /** Present once the server considers the upload done. */
   readonly asset?: Asset;
+  /** The next byte range the server wants, when the server decides it (end exclusive). */
+  readonly window?: { readonly start: number; readonly end: number };
 }
 
 export interface ProtocolContext {
@@ -88,8 +90,12 @@ export interface ProtocolUpload {
    * say". A tus server that does not announce md5 gets none, and nothing is hashed.
    */
   acceptsChecksum?(): boolean;
-  /** Sends the whole file in one `multipart/form-data` request (after `open`). */
+  /** Sends the whole file in one `multipart/form-data` request (creating what it needs first). */
   sendForm?(file: Blob, name: string, signal: AbortSignal, onProgress: (loaded: number) => void): Promise<Asset>;
+  /** Whether this file goes by `sendForm` by design, even where parts could stream. */
+  prefersForm?(): boolean;
+  /** Finishes once every byte is on the server (commit, publish); absent when the last part finishes. */
+  complete?(signal: AbortSignal): Promise<Asset>;
   /** Cancels on the server where the API allows it; best effort. */
   abort(): Promise<void>;
 }
@@ -98,4 +104,8 @@ export interface Protocol {
   readonly name: string;
   readonly capabilities: ProtocolCapabilities;
   create(context: ProtocolContext, target: UploadTarget): ProtocolUpload;
+  /** Renames an uploaded asset, where the API can; resolves with the asset as the server now has it. */
+  rename?(context: ProtocolContext, asset: Asset, name: string, signal?: AbortSignal): Promise<Asset>;
+  /** Deletes an uploaded asset on the server, where the API can. */
+  remove?(context: ProtocolContext, asset: Asset, signal?: AbortSignal): Promise<void>;
 }

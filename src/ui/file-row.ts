@@ -10,10 +10,21 @@ export interface RowActions {
   cancel(id: string): void;
   retry(id: string): void;
   remove(id: string): void;
+  edit(id: string, mode: 'rename' | 'delete' | undefined): void;
+  rename(id: string, name: string): void;
+  delete(id: string): void;
 }
 
-export function fileRow(upload: UploadSnapshot, i18n: UploaderI18n, actions: RowActions, locale?: string): TemplateResult {
-  const { id, name, status } = upload;
+/** What the row is doing beyond its upload: an open rename form or delete confirmation, a message. */
+export interface RowState {
+  readonly editing?: 'rename' | 'delete' | undefined;
+  readonly note?: string | undefined;
+}
+
+export function fileRow(upload: UploadSnapshot, i18n: UploaderI18n, actions: RowActions, state: RowState = {}, locale?: string): TemplateResult {
+  const { id, status } = upload;
+  // After a rename the server's name is the one to show.
+  const name = upload.asset?.name ?? upload.name;
   const running = status === UploadStatus.Uploading || status === UploadStatus.Preparing || status === UploadStatus.Retrying || status === UploadStatus.Queued;
   const finished = status === UploadStatus.Success || status === UploadStatus.Aborted;
   const percent = Math.floor(upload.progress * 100);
@@ -32,11 +43,38 @@ export function fileRow(upload: UploadSnapshot, i18n: UploaderI18n, actions: Row
       ${running ? button(i18n.pause, actions.pause, 'pause-button') : nothing}
       ${status === UploadStatus.Paused ? button(i18n.resume, actions.resume, 'resume-button') : nothing}
       ${status === UploadStatus.Error ? button(i18n.retry, actions.retry, 'retry-button') : nothing}
+      ${upload.assetActions.includes('rename') ? button(i18n.rename, () => actions.edit(id, 'rename'), 'rename-button') : nothing}
+      ${upload.assetActions.includes('delete') ? button(i18n.deleteAsset, () => actions.edit(id, 'delete'), 'delete-button') : nothing}
       ${finished ? button(i18n.remove, actions.remove, 'remove-button') : button(i18n.cancel, actions.cancel, 'cancel-button')}
     </span>
+    ${state.editing === 'rename' ? renameForm(id, name, i18n, actions) : nothing}
+    ${state.editing === 'delete' ? deleteConfirm(id, name, i18n, actions) : nothing}
     ${upload.error ? html`<span part="file-error">${errorText(upload, i18n)}</span>` : nothing}
+    ${state.note ? html`<span part="file-error" role="alert">${state.note}</span>` : nothing}
     ${upload.asset?.url ? html`<a part="file-link" href=${upload.asset.url} target="_blank" rel="noopener noreferrer">${i18n.openAsset}: ${upload.asset.url}</a>` : nothing}
   </li>`;
+}
+
+function renameForm(id: string, name: string, i18n: UploaderI18n, actions: RowActions): TemplateResult {
+  const submit = (event: SubmitEvent) => {
+    event.preventDefault();
+    const input = (event.currentTarget as HTMLFormElement).elements.namedItem('name') as HTMLInputElement;
+    if (input.value.trim()) actions.rename(id, input.value.trim());
+  };
+  return html`<form part="rename-form" @submit=${submit}>
+    <label>${fill(i18n.renameLabel, { name })} <input part="rename-input" name="name" required .value=${name} /></label>
+    <button type="submit" class="action" part="action save-button">${i18n.save}</button>
+    <button type="button" class="action" part="action keep-button" @click=${() => actions.edit(id, undefined)}>${i18n.cancel}</button>
+  </form>`;
+}
+
+function deleteConfirm(id: string, name: string, i18n: UploaderI18n, actions: RowActions): TemplateResult {
+  const question = fill(i18n.deleteConfirm, { name });
+  return html`<div part="delete-confirm" role="group" aria-label=${question}>
+    <span>${question}</span>
+    <button type="button" class="action" part="action confirm-delete-button" @click=${() => actions.delete(id)}>${i18n.deleteAsset}</button>
+    <button type="button" class="action" part="action keep-button" @click=${() => actions.edit(id, undefined)}>${i18n.keep}</button>
+  </div>`;
 }
 
 export function errorText(upload: UploadSnapshot, i18n: UploaderI18n): string {

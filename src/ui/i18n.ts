@@ -17,6 +17,12 @@ export interface UploaderI18n {
   cancel: string;
   retry: string;
   remove: string;
+  rename: string;
+  deleteAsset: string;
+  save: string;
+  keep: string;
+  renameLabel: string;
+  deleteConfirm: string;
   dismiss: string;
   progressLabel: string;
   speed: string;
@@ -26,7 +32,7 @@ export interface UploaderI18n {
   errors: Partial<Record<UploadErrorCode, string>> & { default: string };
   rejections: Record<RejectReason, string>;
   notices: { resumeOff: string; formOnly: string; checksumOff: string; misconfigured: string };
-  announce: { added: string; success: string; error: string; paused: string; progress: string; aborted: string };
+  announce: { added: string; success: string; error: string; paused: string; progress: string; aborted: string; renamed: string; deleted: string };
 }
 
 export const defaultI18n: UploaderI18n = {
@@ -40,6 +46,12 @@ export const defaultI18n: UploaderI18n = {
   cancel: 'Cancel',
   retry: 'Retry',
   remove: 'Remove',
+  rename: 'Rename',
+  deleteAsset: 'Delete',
+  save: 'Save',
+  keep: 'Keep',
+  renameLabel: 'New name for {name}',
+  deleteConfirm: 'Delete {name} from the server?',
   dismiss: 'Dismiss',
   progressLabel: 'Upload progress of {name}',
   speed: '{speed}/s',
@@ -92,6 +104,8 @@ export const defaultI18n: UploaderI18n = {
     paused: '{name} paused.',
     progress: '{name}: {percent} uploaded.',
     aborted: '{name} cancelled.',
+    renamed: '{name} renamed to {to}.',
+    deleted: '{name} deleted from the server.',
   },
 };
 
