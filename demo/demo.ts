@@ -17,6 +17,8 @@ function usePicked(): void {
   const option = picker.selectedOptions[0]!;
   uploader.setAttribute('protocol', option.value);
   uploader.setAttribute('endpoint', option.dataset['endpoint']!);
+  // The reference server's documented demo token (API_TOKENS); a real page gets its token from its own backend.
+  uploader.token = option.dataset['token'] ?? '';
 }
 picker.addEventListener('change', usePicked);
 

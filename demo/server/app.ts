@@ -11,6 +11,8 @@ import type { AddressInfo } from 'node:net';
 import { createContentRangeApi, isContentRangePath } from './content-range.js';
 import { createCors } from './cors.js';
 import { HttpError, sendError, toHttpError } from './errors.js';
+import type { ApiTokens } from './phased-auth.js';
+import { createPhasedApi, isPhasedPath } from './phased.js';
 import { createStaticHandler } from './static.js';
 import { createTusApi, isTusPath } from './tus.js';
 import { UploadStore } from './storage.js';
@@ -30,17 +32,36 @@ export interface AppOptions {
   readonly idleTimeoutMs?: number | undefined;
   /** On close, how long requests in progress may finish before their connections are cut (default 2 s). */
   readonly closeGraceMs?: number | undefined;
+  /** Bearer tokens of the /phased API and their scopes; default: DEFAULT_API_TOKENS (phased-auth.ts). */
+  readonly apiTokens?: ApiTokens | undefined;
+  /** Bytes per /phased transfer window (default 52428800). */
+  readonly phasedChunkSize?: number | undefined;
+  /** Where /phased asset events are POSTed; none when absent. */
+  readonly webhookUrl?: string | undefined;
+  /** Key of the events' X-Webhook-Signature HMAC; unsigned when absent. */
+  readonly webhookSecret?: string | undefined;
 }
 
 export interface App {
   readonly server: Server;
   listen(port: number, host?: string): Promise<{ port: number }>;
   close(): Promise<void>;
+  /** Resolves when no /phased webhook is queued or being delivered. */
+  webhooksIdle(): Promise<void>;
 }
 
 export function createApp(options: AppOptions): App {
   const store = new UploadStore(options.dataDir);
-  const ready = store.init();
+  const phased = createPhasedApi({
+    dataDir: options.dataDir,
+    maxFileSize: options.maxFileSize,
+    publicOrigin: options.publicOrigin,
+    apiTokens: options.apiTokens,
+    chunkSize: options.phasedChunkSize,
+    webhookUrl: options.webhookUrl,
+    webhookSecret: options.webhookSecret,
+  });
+  const ready = Promise.all([store.init(), phased.init()]);
   ready.catch(() => {}); // reported by listen() and by each request
 
   const cors = createCors(options.corsOrigins ?? []);
@@ -60,6 +81,7 @@ export function createApp(options: AppOptions): App {
       if (cors.apply(req, res)) return;
       await ready;
       if (isContentRangePath(pathname)) await api(req, res, pathname);
+      else if (isPhasedPath(pathname)) await phased.handle(req, res, pathname);
       else if (serveStatic) await serveStatic(req, res, pathname);
       else throw new HttpError(404, 'not_found', 'There is nothing at this address.');
     } catch (err) {
@@ -106,7 +128,10 @@ export function createApp(options: AppOptions): App {
         clearTimeout(grace);
       }
       await Promise.allSettled([...inFlight]);
+      await phased.close(options.closeGraceMs ?? 2_000);
     },
+
+    webhooksIdle: () => phased.webhooksIdle(),
   };
 }
 

@@ -6,14 +6,19 @@
  * Environment: PORT (default 8787, 0 for any free port), DATA_DIR (default
  * ./.data), MAX_FILE_SIZE (bytes, default unlimited), CORS_ORIGINS
  * (comma-separated, default any origin), PUBLIC_DIR (serve these static
- * files). `--demo` serves `dist/demo` of the repository unless PUBLIC_DIR says
- * otherwise.
+ * files), API_TOKENS (bearer tokens of the /phased API,
+ * "tok=scope,scope;tok2=scope", default DEFAULT_API_TOKENS in phased-auth.ts),
+ * PHASED_CHUNK_SIZE (bytes per /phased transfer window, default 52428800),
+ * WEBHOOK_URL and WEBHOOK_SECRET (where /phased asset events are POSTed, and
+ * their HMAC key). `--demo` serves `dist/demo` of the repository unless
+ * PUBLIC_DIR says otherwise.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp } from './app.js';
 import { parseOriginList } from './cors.js';
+import { DEFAULT_API_TOKENS, parseApiTokens } from './phased-auth.js';
 
 const HOST = '127.0.0.1';
 
@@ -51,6 +56,11 @@ async function main(): Promise<void> {
     publicDir,
     maxFileSize,
     corsOrigins: parseOriginList(process.env['CORS_ORIGINS']),
+    // A malformed value throws here, and main() fails with its message.
+    apiTokens: parseApiTokens(process.env['API_TOKENS'] ?? DEFAULT_API_TOKENS),
+    phasedChunkSize: integerFromEnv('PHASED_CHUNK_SIZE', undefined),
+    webhookUrl: process.env['WEBHOOK_URL'] || undefined,
+    webhookSecret: process.env['WEBHOOK_SECRET'] || undefined,
   });
 
   let stopping = false;

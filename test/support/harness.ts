@@ -91,7 +91,7 @@ export function row(element: AssetUploader, id: string): HTMLElement {
 }
 
 /** Clicks the row's button whose part is `<action>-button`. */
-export async function clickRowAction(element: AssetUploader, id: string, action: 'pause' | 'resume' | 'cancel' | 'retry' | 'remove'): Promise<void> {
+export async function clickRowAction(element: AssetUploader, id: string, action: 'pause' | 'resume' | 'cancel' | 'retry' | 'remove' | 'rename' | 'delete'): Promise<void> {
   await rendered(element);
   const button = row(element, id).querySelector<HTMLButtonElement>(`[part~=${action}-button]`);
   if (!button) throw new Error(`no ${action} button on ${id}`);

@@ -23,7 +23,15 @@ function startServer(dataDir, port = 0) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'demo/server/main.ts'], {
       cwd: root,
-      env: { ...process.env, PORT: String(port), DATA_DIR: dataDir },
+      env: {
+        ...process.env,
+        PORT: String(port),
+        DATA_DIR: dataDir,
+        // The phased API's tokens for the tests: one with every scope, one that may only upload.
+        API_TOKENS: 'test-full-token=assets,assets_publish,assets_delete;test-upload-only=assets',
+        // Small windows, so test files span several chunks.
+        PHASED_CHUNK_SIZE: String(64 * 1024),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -122,6 +130,7 @@ export function refServerPlugin() {
             'content-range': { bytes: (id) => `${id}.bin`, record: (id) => `${id}.json`, id: /^[0-9a-f]{32}$/ },
             tus: { bytes: (id) => id, record: (id) => `${id}.json`, id: /^[A-Za-z0-9_-]{8,64}$/ },
             'tus-md5': { bytes: (id) => id, record: (id) => `${id}.json`, id: /^[A-Za-z0-9_-]{8,64}$/ },
+            phased: { bytes: (id) => `${id}.bin`, record: (id) => `${id}.json`, id: /^[0-9a-f]{32}$/ },
           };
           const store = String(payload?.store ?? 'content-range');
           const layout = layouts[store];

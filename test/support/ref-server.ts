@@ -38,7 +38,7 @@ export interface StoredUpload {
 }
 
 /** Which store of the reference server holds an upload. */
-export type StoreName = 'content-range' | 'tus' | 'tus-md5';
+export type StoreName = 'content-range' | 'tus' | 'tus-md5' | 'phased';
 
 /** Origins of this test file's own reference server and of the fault proxy in front of it. */
 export function refServer(): Promise<{ proxy: string; direct: string }> {
@@ -49,6 +49,15 @@ export function refServer(): Promise<{ proxy: string; direct: string }> {
 export async function tusEndpoint(store: 'tus' | 'tus-md5' = 'tus'): Promise<string> {
   return `${(await refServer()).proxy}/${store}/files`;
 }
+
+/** The phased API's assets collection, through the proxy. */
+export async function phasedEndpoint(): Promise<string> {
+  return `${(await refServer()).proxy}/phased/assets`;
+}
+
+/** Tokens the test server knows (see ref-server-plugin.mjs). */
+export const PHASED_FULL_TOKEN = 'test-full-token';
+export const PHASED_UPLOAD_ONLY_TOKEN = 'test-upload-only';
 
 /** The create URL of the content-range API, through the proxy. */
 export async function contentRangeEndpoint(): Promise<string> {
