@@ -108,6 +108,10 @@ export const styles = css`
     color: var(--asset-uploader-error-color);
     grid-column: 1 / -1;
   }
+  [part='produced'] {
+    grid-column: 1 / -1;
+    display: block;
+  }
   [part='file-link'] {
     grid-column: 1 / -1;
     color: var(--asset-uploader-success-color);

@@ -70,7 +70,8 @@ import { UploaderController } from './uploader-controller.js';
  * @csspart file-error - A row's error message.
  * @csspart rename-form - The inline form that renames an uploaded asset; `rename-input` is its field.
  * @csspart delete-confirm - The inline question before deleting an uploaded asset.
- * @csspart file-link - Where a finished upload went.
+ * @csspart file-link - Where a finished upload went (one per asset the server made).
+ * @csspart produced - The list of assets the server made of one file (a zip's entries).
  * @csspart rejections - The list of refused files.
  * @csspart rejection - One refused file's message.
  * @csspart notice - A message about the uploader as a whole (resume off, misconfiguration).
@@ -545,7 +546,8 @@ export class AssetUploader extends LitElement {
   /** Form value: one entry per uploaded asset; invalid while uploads run or when required and empty. */
   #syncForm(mayChange = false): void {
     const assets = this.value;
-    const entries = assets.map((asset) => asset.url ?? asset.id);
+    // One entry per asset the server made: a zip's entries each count.
+    const entries = assets.flatMap((asset) => (asset.produced?.length ? asset.produced : [asset]).map((a) => a.url ?? a.id));
     const serialised = JSON.stringify(entries);
     if (this.name) {
       const data = new FormData();

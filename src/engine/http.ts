@@ -14,6 +14,8 @@ export interface HttpRequest {
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: HttpBody;
   readonly withCredentials?: boolean;
+  /** A signed URL: send exactly these headers, none of the endpoint's credentials, even on its origin. */
+  readonly anonymous?: boolean;
   readonly signal?: AbortSignal;
   /** Bytes of the body sent so far. */
   readonly onUploadProgress?: (loaded: number) => void;

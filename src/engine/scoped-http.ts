@@ -4,7 +4,8 @@
  * Every adapter's requests pass through here: the configured headers (an
  * `Authorization` bearer, say) and `withCredentials` are attached only when the
  * request's origin is the endpoint's. A signed URL on an object store gets exactly the
- * headers its signer gave and nothing of ours. This is the one place that decides it.
+ * headers its signer gave and nothing of ours (also on the endpoint's own origin, when
+ * the adapter marks the request `anonymous`). This is the one place that decides it.
  */
 import type { HttpRequest, HttpResponse, HttpStack } from './http.js';
 
@@ -22,7 +23,7 @@ export class ScopedHttpStack implements HttpStack {
   }
 
   request(request: HttpRequest): Promise<HttpResponse> {
-    if (new URL(request.url).origin !== this.#origin) {
+    if (request.anonymous || new URL(request.url).origin !== this.#origin) {
       return this.#inner.request({ ...request, withCredentials: false });
     }
     return this.#inner.request({

@@ -15,6 +15,8 @@ export const UploadStatus = {
   Uploading: 'uploading',
   /** Waiting before the next attempt after a recoverable failure. */
   Retrying: 'retrying',
+  /** Every byte is there; the server commits, publishes or processes it. */
+  Processing: 'processing',
   Paused: 'paused',
   Success: 'success',
   Error: 'error',
@@ -23,7 +25,7 @@ export const UploadStatus = {
 export type UploadStatus = (typeof UploadStatus)[keyof typeof UploadStatus];
 
 /** Statuses in which an upload still wants to run. */
-export const activeStatuses: ReadonlySet<UploadStatus> = new Set([UploadStatus.Queued, UploadStatus.Preparing, UploadStatus.Uploading, UploadStatus.Retrying]);
+export const activeStatuses: ReadonlySet<UploadStatus> = new Set([UploadStatus.Queued, UploadStatus.Preparing, UploadStatus.Uploading, UploadStatus.Retrying, UploadStatus.Processing]);
 
 export type Transport = 'put' | 'form';
 
@@ -50,6 +52,8 @@ export interface UploadSnapshot {
   readonly checksum: boolean;
   /** Retries since the last progress. */
   readonly attempt: number;
+  /** The server's own word for what it is doing with the file ("transcoding"), while processing. */
+  readonly serverStatus?: string;
   /** What the protocol can do with the uploaded asset: `rename`, `delete`. */
   readonly assetActions: readonly ('rename' | 'delete')[];
   readonly error?: UploadErrorInfo;

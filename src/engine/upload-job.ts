@@ -6,19 +6,21 @@
  * After any failure it asks the server what it holds before sending again: the server
  * is the authority, never a local counter.
  */
-import type { Asset, Protocol, ProtocolContext, ProtocolUpload, ServerProgress, UploadTarget } from '../protocols/protocol.js';
+import type { Asset, Protocol, ProtocolContext, ProtocolUpload, ServerProgress } from '../protocols/protocol.js';
 import type { PartDigest, Hasher } from './hash-pool.js';
 import { decideRetry, type RetryPolicy } from './retry-policy.js';
 import type { ResumeRecord, ResumeStore } from './resume-store.js';
 import { sleep, whenOnline } from './sleep.js';
 import { SpeedMeter } from './speed.js';
-import { UploadStatus, type Transport, type UploadSnapshot } from './types.js';
+import { activeStatuses, UploadStatus, type Transport, type UploadSnapshot } from './types.js';
 import { isAbort, toUploadError, UploadError, UploadErrorCode, type UploadErrorInfo } from './upload-error.js';
 
 /** The server a job talks to, fixed when the file is added: later option changes do not move it. */
 export interface JobSetup {
   readonly protocol: Protocol;
   readonly context: ProtocolContext;
+  /** Makes this file's adapter (alone, or as one file of a batch). */
+  create(): ProtocolUpload;
 }
 
 /** What a job needs from the engine around it. */
@@ -68,6 +70,7 @@ export class UploadJob {
   #resumedFrom = 0;
   #persistent = false;
   #checksummed = true;
+  #serverStatus: string | undefined;
   #transport: Transport = 'put';
   #error: UploadErrorInfo | undefined;
   #asset: Asset | undefined;
@@ -110,6 +113,7 @@ export class UploadJob {
       checksum: this.#wantsChecksum() && this.#checksummed && this.#transport === 'put',
       attempt: this.#attempt,
       assetActions: this.assetActions,
+      ...(this.#serverStatus ? { serverStatus: this.#serverStatus } : {}),
       ...(this.#error ? { error: this.#error } : {}),
       ...(this.#asset ? { asset: this.#asset } : {}),
     });
@@ -137,6 +141,7 @@ export class UploadJob {
       const error = toUploadError(thrown);
       this.#error = error.toJSON();
       this.#inFlight = 0;
+      this.#upload?.dispose?.('error');
       this.#set(UploadStatus.Error, { type: 'upload-error', error: this.#error });
     } finally {
       if (this.#controller === controller) this.#controller = undefined;
@@ -165,6 +170,7 @@ export class UploadJob {
     this.#controller?.abort();
     this.#inFlight = 0;
     this.#set(UploadStatus.Aborted);
+    this.#upload?.dispose?.('cancel');
     await this.#upload?.abort();
     await this.#forget();
     return true;
@@ -204,12 +210,9 @@ export class UploadJob {
     await protocol.remove(context, this.#asset);
   }
 
-  #target(): UploadTarget {
-    return { name: this.file.name, size: this.file.size, type: this.file.type };
-  }
 
   #isActive(): boolean {
-    return this.#status === UploadStatus.Queued || this.#status === UploadStatus.Preparing || this.#status === UploadStatus.Uploading || this.#status === UploadStatus.Retrying;
+    return activeStatuses.has(this.#status);
   }
 
   /** Streams parts; when the server turns out not to take them (405/415/501), sends the form instead. */
@@ -230,14 +233,21 @@ export class UploadJob {
     this.#set(UploadStatus.Uploading);
     const size = this.file.size;
     const lookahead = new Map<number, Promise<PartDigest>>();
+    let sentOnce = false;
     try {
       while (!progress.asset) {
         const start = progress.offset;
-        if (start >= size && (size > 0 || this.#upload!.complete)) {
+        // A 0-byte file still goes once (an empty PUT or transfer) before it counts as sent.
+        if (start >= size && (size > 0 || sentOnce)) {
           // Every byte is there: finish (commit, publish...) where the API has a step for
           // it, or ask once more whether the server is done.
           const upload = this.#upload!;
-          progress = await this.#retrying(signal, async () => (upload.complete ? { offset: size, asset: await upload.complete(signal) } : upload.sync(signal)));
+          if (upload.complete) this.#set(UploadStatus.Processing);
+          const onStatus = (status: string) => {
+            this.#serverStatus = status;
+            this.#touch({ type: 'upload-progress' });
+          };
+          progress = await this.#retrying(signal, async () => (upload.complete ? { offset: size, asset: await upload.complete(signal, onStatus) } : upload.sync(signal)));
           if (!progress.asset) throw new UploadError(UploadErrorCode.BadResponse, 'The server holds every byte but did not finish the upload.');
           break;
         }
@@ -254,6 +264,7 @@ export class UploadJob {
           next = nextEnd;
         }
         await this.#remember();
+        sentOnce = true;
         try {
           progress = await this.#upload!.send({
             start,
@@ -298,7 +309,7 @@ export class UploadJob {
       if (!saved || (error.code !== UploadErrorCode.SessionExpired && error.status !== 403)) throw thrown;
       // The saved upload is gone on the server (expired, cleaned up): start afresh.
       await this.#forget();
-      this.#upload = this.#setup.protocol.create(this.#setup.context, this.#target());
+      this.#upload = this.#setup.create();
       progress = await this.#retrying(signal, () => this.#upload!.open(signal));
     }
     this.#opened = true;
@@ -319,7 +330,7 @@ export class UploadJob {
 
   /** The adapter for this file, created once and kept across pauses and retries. */
   #adapter(): ProtocolUpload {
-    this.#upload ??= this.#setup.protocol.create(this.#setup.context, this.#target());
+    this.#upload ??= this.#setup.create();
     return this.#upload;
   }
 

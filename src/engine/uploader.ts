@@ -141,13 +141,20 @@ export class Uploader extends EventTarget {
   /** Adds files; returns the accepted uploads. Refused files fire `file-reject`. */
   add(files: Iterable<File> | ArrayLike<File>): UploadSnapshot[] {
     const added: UploadSnapshot[] = [];
+    const taken: File[] = [];
     for (const file of Array.from(files as ArrayLike<File>)) {
-      const refusal = this.#destroyed ? disabled(file) : this.#duplicate(file) ?? checkFile(file, this.#options, this.#countTaken());
-      if (refusal) {
-        this.#emit('file-reject', { file: refusal });
-        continue;
-      }
-      const job = new UploadJob(`upload-${++nextId}`, file, this.#host, { protocol: this.#options.protocol, context: this.#context() });
+      const refusal = this.#destroyed ? disabled(file) : this.#duplicate(file, taken) ?? checkFile(file, this.#options, this.#countTaken() + taken.length);
+      if (refusal) this.#emit('file-reject', { file: refusal });
+      else taken.push(file);
+    }
+    const { protocol } = this.#options;
+    const context = this.#context();
+    const targets = taken.map((file) => ({ name: file.name, size: file.size, type: file.type }));
+    // Files added together share one server session where the API works that way.
+    const batch = protocol.createBatch && targets.length > 0 ? protocol.createBatch(context, targets) : undefined;
+    for (const [index, file] of taken.entries()) {
+      const create = batch ? () => batch.upload(index) : () => protocol.create(context, targets[index]!);
+      const job = new UploadJob(`upload-${++nextId}`, file, this.#host, { protocol, context, create });
       this.#jobs.set(job.id, job);
       const snapshot = job.snapshot();
       added.push(snapshot);
@@ -303,10 +310,9 @@ export class Uploader extends EventTarget {
     return this.#store;
   }
 
-  #duplicate(file: File): RejectedFile | undefined {
-    for (const job of this.#jobs.values()) {
-      const other = job.file;
-      if (job.status === UploadStatus.Aborted || job.status === UploadStatus.Success) continue;
+  #duplicate(file: File, alsoTaken: readonly File[]): RejectedFile | undefined {
+    const pending = [...this.#jobs.values()].filter((job) => job.status !== UploadStatus.Aborted && job.status !== UploadStatus.Success).map((job) => job.file);
+    for (const other of [...pending, ...alsoTaken]) {
       if (other === file || (other.name === file.name && other.size === file.size && other.lastModified === file.lastModified)) {
         return { name: file.name, size: file.size, type: file.type, reason: RejectReason.Duplicate, message: `${file.name} is already in the list.` };
       }

@@ -19,6 +19,8 @@ export interface Asset {
   readonly url?: string;
   /** Hex MD5 of the whole file as the server computed it, when the API tells. */
   readonly md5?: string;
+  /** What the server made of the file, when that is several things (a zip's entries). */
+  readonly produced?: readonly Asset[];
   readonly raw: Json;
 }
 
@@ -94,16 +96,30 @@ export interface ProtocolUpload {
   sendForm?(file: Blob, name: string, signal: AbortSignal, onProgress: (loaded: number) => void): Promise<Asset>;
   /** Whether this file goes by `sendForm` by design, even where parts could stream. */
   prefersForm?(): boolean;
-  /** Finishes once every byte is on the server (commit, publish); absent when the last part finishes. */
-  complete?(signal: AbortSignal): Promise<Asset>;
+  /**
+   * Finishes once every byte is on the server (commit, publish, wait for processing);
+   * absent when the last part finishes the upload. `onStatus` reports the server's
+   * own words for what it is doing ("transcoding").
+   */
+  complete?(signal: AbortSignal, onStatus?: (status: string) => void): Promise<Asset>;
+  /** The engine gave this upload up (failed for good, or cancelled): release what it holds. */
+  dispose?(reason: 'error' | 'cancel'): void;
   /** Cancels on the server where the API allows it; best effort. */
   abort(): Promise<void>;
+}
+
+/** Files added together that the API uploads as one session (one create, one commit). */
+export interface ProtocolBatch {
+  /** The upload of the `index`-th file of the batch. */
+  upload(index: number): ProtocolUpload;
 }
 
 export interface Protocol {
   readonly name: string;
   readonly capabilities: ProtocolCapabilities;
   create(context: ProtocolContext, target: UploadTarget): ProtocolUpload;
+  /** Present when files added together share one server session; then the engine uses it instead of `create`. */
+  createBatch?(context: ProtocolContext, targets: readonly UploadTarget[]): ProtocolBatch;
   /** Renames an uploaded asset, where the API can; resolves with the asset as the server now has it. */
   rename?(context: ProtocolContext, asset: Asset, name: string, signal?: AbortSignal): Promise<Asset>;
   /** Deletes an uploaded asset on the server, where the API can. */

@@ -34,7 +34,7 @@ export function fileRow(upload: UploadSnapshot, i18n: UploaderI18n, actions: Row
     <span part="file-name">${name}</span>
     <span part="file-meta">
       <span part="file-size">${upload.bytesUploaded > 0 && status !== UploadStatus.Success ? `${formatSize(upload.bytesUploaded, locale)} / ` : ''}${formatSize(upload.size, locale)}</span>
-      · <span part="file-status">${i18n.status[status]}${status === UploadStatus.Uploading ? ` ${percent}%` : ''}</span>
+      · <span part="file-status">${i18n.status[status]}${status === UploadStatus.Uploading ? ` ${percent}%` : ''}${status === UploadStatus.Processing && upload.serverStatus ? ` (${upload.serverStatus})` : ''}</span>
       ${status === UploadStatus.Uploading && upload.bytesPerSecond > 0 ? html`· <span part="file-speed">${fill(i18n.speed, { speed: formatSize(upload.bytesPerSecond, locale) })}</span>` : nothing}
       ${upload.resumedFrom > 0 ? html`· <span part="file-resumed">${fill(i18n.resumedFrom, { size: formatSize(upload.resumedFrom, locale) })}</span>` : nothing}
     </span>
@@ -51,7 +51,13 @@ export function fileRow(upload: UploadSnapshot, i18n: UploaderI18n, actions: Row
     ${state.editing === 'delete' ? deleteConfirm(id, name, i18n, actions) : nothing}
     ${upload.error ? html`<span part="file-error">${errorText(upload, i18n)}</span>` : nothing}
     ${state.note ? html`<span part="file-error" role="alert">${state.note}</span>` : nothing}
-    ${upload.asset?.url ? html`<a part="file-link" href=${upload.asset.url} target="_blank" rel="noopener noreferrer">${i18n.openAsset}: ${upload.asset.url}</a>` : nothing}
+    ${upload.asset?.produced?.length
+      ? html`<ul part="produced" aria-label=${fill(i18n.producedLabel, { name })}>
+          ${upload.asset.produced.map((asset) => html`<li>${asset.url ? html`<a part="file-link" href=${asset.url} target="_blank" rel="noopener noreferrer">${asset.name ?? asset.url}</a>` : asset.name ?? asset.id}</li>`)}
+        </ul>`
+      : upload.asset?.url
+        ? html`<a part="file-link" href=${upload.asset.url} target="_blank" rel="noopener noreferrer">${i18n.openAsset}: ${upload.asset.url}</a>`
+        : nothing}
   </li>`;
 }
 

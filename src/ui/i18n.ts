@@ -28,6 +28,7 @@ export interface UploaderI18n {
   speed: string;
   resumedFrom: string;
   openAsset: string;
+  producedLabel: string;
   status: Record<UploadStatus, string>;
   errors: Partial<Record<UploadErrorCode, string>> & { default: string };
   rejections: Record<RejectReason, string>;
@@ -57,11 +58,13 @@ export const defaultI18n: UploaderI18n = {
   speed: '{speed}/s',
   resumedFrom: 'continued from {size}',
   openAsset: 'Uploaded file',
+  producedLabel: 'What the server made of {name}',
   status: {
     queued: 'Waiting',
     preparing: 'Preparing',
     uploading: 'Uploading',
     retrying: 'Connection problem, trying again',
+    processing: 'Processing on the server',
     paused: 'Paused',
     success: 'Uploaded',
     error: 'Failed',
