@@ -3,7 +3,7 @@
  * what the user sees, which events fire, and that the stored file is still identical.
  */
 import { expect } from '@esm-bundle/chai';
-import { clearLog, contentRangeEndpoint, refServer, requestLog, setFaults, stored, storedOrNull, type LogEntry } from '../support/ref-server.js';
+import { clearLog, logOnceAnswered, contentRangeEndpoint, refServer, requestLog, setFaults, stored, storedOrNull, type LogEntry } from '../support/ref-server.js';
 import { makeFile, sha256 } from '../support/data.js';
 import { clickRowAction, dropFiles, mount, nextEvent, recordEvents, rendered, row, unmountAll } from '../support/harness.js';
 
@@ -128,11 +128,7 @@ describe('content-range: faults', () => {
     const { detail } = await progressed;
     await clickRowAction(element, detail.id, 'cancel');
     expect((await aborted).detail.upload.status).to.equal('aborted');
-    let log: LogEntry[] = [];
-    for (let i = 0; i < 200 && !log.some((e) => e.method === 'DELETE' && e.status > 0); i++) {
-      log = await requestLog();
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+    const log = await logOnceAnswered((e) => e.method === 'DELETE');
     const deletes = log.filter((e) => e.method === 'DELETE');
     expect(deletes).to.have.length(1);
     expect(deletes[0]!.status).to.equal(200);

@@ -4,7 +4,7 @@
  * and rename/delete from the row.
  */
 import { expect } from '@esm-bundle/chai';
-import { clearLog, PHASED_FULL_TOKEN, PHASED_UPLOAD_ONLY_TOKEN, phasedEndpoint, requestLog, setFaults, stored, storedOrNull, type LogEntry } from '../support/ref-server.js';
+import { clearLog, logOnceAnswered, PHASED_FULL_TOKEN, PHASED_UPLOAD_ONLY_TOKEN, phasedEndpoint, requestLog, setFaults, stored, storedOrNull, type LogEntry } from '../support/ref-server.js';
 import { makeFile, sha256 } from '../support/data.js';
 import { clickRowAction, dropFiles, mount, nextEvent, recordEvents, rendered, row, unmountAll } from '../support/harness.js';
 
@@ -116,11 +116,7 @@ describe('phased', () => {
     const { detail } = await progressed;
     await clickRowAction(element, detail.id, 'cancel');
     await aborted;
-    let log: LogEntry[] = [];
-    for (let i = 0; i < 200 && !log.some((e) => e.method === 'DELETE' && e.status > 0); i++) {
-      log = await requestLog();
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+    const log = await logOnceAnswered((e) => e.method === 'DELETE');
     const del = log.find((e) => e.method === 'DELETE')!;
     expect(del.status).to.equal(204);
     expect(await storedOrNull(del.path.split('/').pop()!, 'phased')).to.equal(null);

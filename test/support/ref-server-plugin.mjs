@@ -13,6 +13,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import yazl from 'yazl';
 import { startFaultProxy } from './fault-proxy.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -131,13 +132,15 @@ export function refServerPlugin() {
             tus: { bytes: (id) => id, record: (id) => `${id}.json`, id: /^[A-Za-z0-9_-]{8,64}$/ },
             'tus-md5': { bytes: (id) => id, record: (id) => `${id}.json`, id: /^[A-Za-z0-9_-]{8,64}$/ },
             phased: { bytes: (id) => `${id}.bin`, record: (id) => `${id}.json`, id: /^[0-9a-f]{32}$/ },
+            'session-assets': { dir: 'session', bytes: (id) => `assets/${id}.bin`, record: (id) => `assets/${id}.json`, id: /^[0-9a-f]{32}$/ },
           };
           const store = String(payload?.store ?? 'content-range');
           const layout = layouts[store];
           const id = String(payload?.id ?? '');
           if (!layout || !layout.id.test(id)) throw new Error(`not an upload id of ${store}: ${id}`);
-          const bin = join(s.dataDir, store, layout.bytes(id));
-          const text = await readFile(join(s.dataDir, store, layout.record(id)), 'utf8').catch((error) => {
+          const dir = join(s.dataDir, layout.dir ?? store);
+          const bin = join(dir, layout.bytes(id));
+          const text = await readFile(join(dir, layout.record(id)), 'utf8').catch((error) => {
             if (error.code === 'ENOENT') return null;
             throw error;
           });
@@ -145,6 +148,15 @@ export function refServerPlugin() {
           const record = JSON.parse(text);
           const bytes = await readFile(bin);
           return { size: (await stat(bin)).size, sha256: createHash('sha256').update(bytes).digest('hex'), record };
+        }
+        case 'ref-make-zip': {
+          // A real zip (yazl) with the given entries, for the session API's processing.
+          const zip = new yazl.ZipFile();
+          for (const entry of payload?.entries ?? []) zip.addBuffer(Buffer.from(String(entry.text)), String(entry.name));
+          zip.end();
+          const chunks = [];
+          for await (const chunk of zip.outputStream) chunks.push(chunk);
+          return { base64: Buffer.concat(chunks).toString('base64') };
         }
         case 'ref-restart': {
           // A hard kill, as a crash: only what the server acknowledged may survive.

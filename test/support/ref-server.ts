@@ -38,7 +38,7 @@ export interface StoredUpload {
 }
 
 /** Which store of the reference server holds an upload. */
-export type StoreName = 'content-range' | 'tus' | 'tus-md5' | 'phased';
+export type StoreName = 'content-range' | 'tus' | 'tus-md5' | 'phased' | 'session-assets';
 
 /** Origins of this test file's own reference server and of the fault proxy in front of it. */
 export function refServer(): Promise<{ proxy: string; direct: string }> {
@@ -53,6 +53,17 @@ export async function tusEndpoint(store: 'tus' | 'tus-md5' = 'tus'): Promise<str
 /** The phased API's assets collection, through the proxy. */
 export async function phasedEndpoint(): Promise<string> {
   return `${(await refServer()).proxy}/phased/assets`;
+}
+
+/** The session API's sessions collection, through the proxy. */
+export async function sessionEndpoint(): Promise<string> {
+  return `${(await refServer()).proxy}/session/v1/upload_sessions.json`;
+}
+
+/** A real zip made by the server side (yazl), as a File. */
+export async function makeZip(name: string, entries: Array<{ name: string; text: string }>): Promise<File> {
+  const { base64 } = await executeServerCommand<{ base64: string }, { entries: typeof entries }>('ref-make-zip', { entries });
+  return new File([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))], name, { type: 'application/zip', lastModified: 1_700_000_000_000 });
 }
 
 /** Tokens the test server knows (see ref-server-plugin.mjs). */
@@ -70,6 +81,16 @@ export async function setFaults(rules: FaultRule[]): Promise<void> {
 
 export function requestLog(): Promise<LogEntry[]> {
   return executeServerCommand('ref-log');
+}
+
+/** The request log once it holds an answered request that `match` picks (bounded wait, 5 s). */
+export async function logOnceAnswered(match: (entry: LogEntry) => boolean): Promise<LogEntry[]> {
+  for (let i = 0; i < 200; i++) {
+    const log = await requestLog();
+    if (log.some((entry) => match(entry) && entry.status > 0)) return log;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error('the expected request was not answered within 5 s');
 }
 
 export async function clearLog(): Promise<void> {
