@@ -17,8 +17,8 @@ import { UploaderController } from './uploader-controller.js';
  * @summary Drop, paste or pick files; each is sent in MD5-checked parts that survive
  * reloads and dropped networks. The field's value is what it uploaded.
  *
- * @attr endpoint - The API URL (`content-range`: the URL that creates an upload session; `tus`: the creation URL).
- * @attr protocol - Server API: `content-range` (default) or `tus`.
+ * @attr endpoint - The API URL (`content-range`: the URL that creates an upload session; `tus`: the creation URL; `session`: the sessions collection; `phased`: the assets collection).
+ * @attr protocol - Server API: `content-range` (default), `tus`, `session` or `phased`.
  * @attr chunk-size - Part size: bytes or `8MB`, `5MiB`… Default 8 MiB.
  * @attr accept - Accepted types, as `<input type=file accept>`: `.pdf,image/*`.
  * @attr max-file-size - Largest file taken: bytes or `20GB`.

@@ -13,6 +13,7 @@ import { createCors } from './cors.js';
 import { HttpError, sendError, toHttpError } from './errors.js';
 import type { ApiTokens } from './phased-auth.js';
 import { createPhasedApi, isPhasedPath } from './phased.js';
+import { createSessionApi, isSessionPath } from './session.js';
 import { createStaticHandler } from './static.js';
 import { createTusApi, isTusPath } from './tus.js';
 import { UploadStore } from './storage.js';
@@ -40,6 +41,10 @@ export interface AppOptions {
   readonly webhookUrl?: string | undefined;
   /** Key of the events' X-Webhook-Signature HMAC; unsigned when absent. */
   readonly webhookSecret?: string | undefined;
+  /** Key of the /session upload URL signatures (at least 16 bytes); default: a random key kept in DATA_DIR/session/signing.key. */
+  readonly sessionSigningKey?: string | undefined;
+  /** Lifetime of a /session upload URL in seconds (default 3600). */
+  readonly sessionUrlTtl?: number | undefined;
 }
 
 export interface App {
@@ -61,7 +66,15 @@ export function createApp(options: AppOptions): App {
     webhookUrl: options.webhookUrl,
     webhookSecret: options.webhookSecret,
   });
-  const ready = Promise.all([store.init(), phased.init()]);
+  const session = createSessionApi({
+    dataDir: options.dataDir,
+    maxFileSize: options.maxFileSize,
+    publicOrigin: options.publicOrigin,
+    apiTokens: options.apiTokens,
+    signingKey: options.sessionSigningKey,
+    urlTtl: options.sessionUrlTtl,
+  });
+  const ready = Promise.all([store.init(), phased.init(), session.init()]);
   ready.catch(() => {}); // reported by listen() and by each request
 
   const cors = createCors(options.corsOrigins ?? []);
@@ -82,6 +95,7 @@ export function createApp(options: AppOptions): App {
       await ready;
       if (isContentRangePath(pathname)) await api(req, res, pathname);
       else if (isPhasedPath(pathname)) await phased.handle(req, res, pathname);
+      else if (isSessionPath(pathname)) await session.handle(req, res, pathname);
       else if (serveStatic) await serveStatic(req, res, pathname);
       else throw new HttpError(404, 'not_found', 'There is nothing at this address.');
     } catch (err) {
@@ -128,7 +142,7 @@ export function createApp(options: AppOptions): App {
         clearTimeout(grace);
       }
       await Promise.allSettled([...inFlight]);
-      await phased.close(options.closeGraceMs ?? 2_000);
+      await Promise.all([phased.close(options.closeGraceMs ?? 2_000), session.close()]);
     },
 
     webhooksIdle: () => phased.webhooksIdle(),

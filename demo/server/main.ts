@@ -10,7 +10,10 @@
  * "tok=scope,scope;tok2=scope", default DEFAULT_API_TOKENS in phased-auth.ts),
  * PHASED_CHUNK_SIZE (bytes per /phased transfer window, default 52428800),
  * WEBHOOK_URL and WEBHOOK_SECRET (where /phased asset events are POSTed, and
- * their HMAC key). `--demo` serves `dist/demo` of the repository unless
+ * their HMAC key), SESSION_SIGNING_KEY (key of the /session upload URL
+ * signatures, at least 16 bytes; default a random key kept in
+ * DATA_DIR/session/signing.key) and SESSION_URL_TTL (their lifetime in
+ * seconds, default 3600). `--demo` serves `dist/demo` of the repository unless
  * PUBLIC_DIR says otherwise.
  */
 import { existsSync } from 'node:fs';
@@ -61,6 +64,8 @@ async function main(): Promise<void> {
     phasedChunkSize: integerFromEnv('PHASED_CHUNK_SIZE', undefined),
     webhookUrl: process.env['WEBHOOK_URL'] || undefined,
     webhookSecret: process.env['WEBHOOK_SECRET'] || undefined,
+    sessionSigningKey: process.env['SESSION_SIGNING_KEY'] || undefined,
+    sessionUrlTtl: integerFromEnv('SESSION_URL_TTL', undefined),
   });
 
   let stopping = false;

@@ -1,0 +1,383 @@
+/**
+ * Durable sessions, uploaded files and assets of the upload-session API.
+ *
+ * Why this exists: a session hands out URLs that may be used hours later, a
+ * commit starts work that may be cut short by a restart, and a status poll
+ * must say the truth after either. Everything lives under
+ * `<dataDir>/session/`:
+ *
+ * - `<token>.json`: the session record (see SessionRecord), the truth about
+ *   every file's status;
+ * - `<token>/<index>.bin`: the bytes PUT to the file's signed URL;
+ * - `assets/<id>.bin` and `assets/<id>.json`: the assets made by processing.
+ *
+ * Every file is written aside (`*.tmp`), fsynced, renamed into place, and the
+ * directory fsynced; startup removes leftovers of a crash. An uploaded file is
+ * renamed into place before the record that acknowledges it is written, and an
+ * asset's bytes before its record, so a record never points at missing bytes.
+ * Only random tokens and ids (checked against ID_PATTERN) and indexes ever
+ * become part of a path; client file names are data.
+ *
+ * Operations on one session are serialised with a per-token promise lock
+ * (`withLock`). Records are replaced atomically, so reading one without the
+ * lock (`peek`) is safe.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { ID_PATTERN } from './storage.js';
+
+export { ID_PATTERN };
+
+export type FileStatus = 'waiting' | 'uploaded' | 'transcoding' | 'done' | 'error';
+
+export interface SessionAsset {
+  readonly id: string;
+  readonly name: string;
+  readonly size: number;
+  readonly md5: string;
+}
+
+export interface SessionFile {
+  /** The name the client declared (checked with names.ts). */
+  readonly name: string;
+  readonly status: FileStatus;
+  /** Size and hex MD5 of the uploaded bytes, once uploaded. */
+  readonly size?: number;
+  readonly md5?: string;
+  /** Why the file is in `error`. */
+  readonly status_message?: string;
+  /** Random value set at commit; asset ids are derived from it, so resumed processing rewrites the same assets. */
+  readonly nonce?: string;
+  readonly assets: readonly SessionAsset[];
+}
+
+/** A per-file problem, as shown in `errors`. */
+export interface FileError {
+  readonly name: string | null;
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface SessionRecord {
+  readonly token: string;
+  readonly committed: boolean;
+  readonly files: readonly SessionFile[];
+  readonly errors: readonly FileError[];
+  readonly created_at: string;
+  readonly updated_at: string;
+}
+
+export interface AssetRecord extends SessionAsset {
+  /** Session token and file index the asset came from. */
+  readonly session: string;
+  readonly file_index: number;
+  readonly created_at: string;
+}
+
+/** Bytes received into a temporary file, not yet in place. */
+export interface ReceivedBlob {
+  readonly size: number;
+  /** The 16-byte MD5 digest. */
+  readonly md5: Buffer;
+  /** Renames the bytes into place (durably). */
+  keep(): Promise<void>;
+  /** Removes the bytes. Safe to call after `keep` (does nothing). */
+  discard(): Promise<void>;
+}
+
+export class SessionStore {
+  readonly dir: string;
+  readonly assetDir: string;
+  readonly #locks = new Map<string, Promise<void>>();
+
+  constructor(dataDir: string) {
+    this.dir = join(dataDir, 'session');
+    this.assetDir = join(this.dir, 'assets');
+  }
+
+  /** Creates the directories, removes what a crash left half-written, and returns every session record. */
+  async init(): Promise<SessionRecord[]> {
+    await mkdir(this.assetDir, { recursive: true });
+    await removeTemporaries(this.dir);
+    await removeTemporaries(this.assetDir);
+    const records: SessionRecord[] = [];
+    for (const entry of await readdir(this.dir, { withFileTypes: true })) {
+      const token = entry.name.replace(/\.json$/, '');
+      if (!ID_PATTERN.test(token)) continue;
+      if (entry.isDirectory()) await removeTemporaries(join(this.dir, entry.name));
+      else if (entry.name.endsWith('.json')) {
+        const record = await this.peek(token);
+        if (record) records.push(record);
+      }
+    }
+    return records;
+  }
+
+  /** Runs `fn` while holding the lock of session `token`; callers queue in arrival order. */
+  async withLock<T>(token: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.#locks.get(token) ?? Promise.resolve();
+    let release = (): void => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const tail = previous.then(() => held);
+    this.#locks.set(token, tail);
+    await previous;
+    try {
+      return await fn();
+    } finally {
+      release();
+      if (this.#locks.get(token) === tail) this.#locks.delete(token);
+    }
+  }
+
+  /** Makes a new session for files already checked; returns its record. */
+  async create(names: readonly string[], errors: readonly FileError[]): Promise<SessionRecord> {
+    const now = new Date().toISOString();
+    const record: SessionRecord = {
+      token: randomBytes(16).toString('hex'),
+      committed: false,
+      files: names.map((name) => ({ name, status: 'waiting', assets: [] })),
+      errors,
+      created_at: now,
+      updated_at: now,
+    };
+    await this.save(record);
+    return record;
+  }
+
+  /** The record of `token`, or null (unknown, or not a token). Records are replaced atomically: no lock needed. */
+  async peek(token: string): Promise<SessionRecord | null> {
+    if (!ID_PATTERN.test(token)) return null;
+    const text = await readOrNull(join(this.dir, `${token}.json`));
+    return text === null ? null : parseSession(text, token);
+  }
+
+  /** Replaces the record durably (call it under `withLock`, except for a new session). */
+  async save(record: SessionRecord): Promise<void> {
+    await writeDurably(this.dir, `${record.token}.json`, `${JSON.stringify({ ...record, updated_at: new Date().toISOString() }, null, 2)}\n`);
+  }
+
+  /** Where the uploaded bytes of file `index` of session `token` are kept. */
+  blobPath(token: string, index: number): string {
+    return join(this.dir, token, `${index}.bin`);
+  }
+
+  /**
+   * Streams an uploaded file into a temporary file next to its place,
+   * counting its bytes and computing its MD5 as they arrive. `read` feeds the
+   * chunks (and may throw to refuse the body; the bytes are then removed).
+   * Needs no lock: nothing is in place until `keep`, which the caller runs
+   * under the session's lock.
+   */
+  async receive(
+    token: string,
+    index: number,
+    read: (write: (chunk: Buffer) => Promise<void>) => Promise<void>,
+  ): Promise<ReceivedBlob> {
+    const dir = join(this.dir, token);
+    await mkdir(dir, { recursive: true });
+    const target = this.blobPath(token, index);
+    const temporary = `${target}.${randomBytes(8).toString('hex')}.tmp`;
+    const handle = await open(temporary, 'wx');
+    const hash = createHash('md5');
+    let size = 0;
+    let settled = false;
+    const discard = async (): Promise<void> => {
+      if (settled) return;
+      settled = true;
+      await unlink(temporary).catch(() => {});
+    };
+    try {
+      await read(async (chunk) => {
+        hash.update(chunk);
+        await writeAll(handle, chunk, size);
+        size += chunk.length;
+      });
+      await handle.sync();
+    } catch (err) {
+      await handle.close().catch(() => {});
+      await discard();
+      throw err;
+    }
+    await handle.close();
+    return {
+      size,
+      md5: hash.digest(),
+      keep: async () => {
+        if (settled) throw new Error('The upload was already kept or discarded.');
+        settled = true;
+        await rename(temporary, target);
+        await syncDir(dir);
+      },
+      discard,
+    };
+  }
+
+  /**
+   * Stores an asset: its bytes from `chunks` (written aside, fsynced, renamed
+   * to `<id>.bin`), then its record. Storing the same id again replaces both,
+   * which is how processing resumed after a restart avoids duplicates.
+   */
+  async writeAsset(
+    id: string,
+    chunks: AsyncIterable<Buffer>,
+    meta: Pick<AssetRecord, 'name' | 'session' | 'file_index'>,
+  ): Promise<AssetRecord> {
+    const target = join(this.assetDir, `${id}.bin`);
+    const temporary = `${target}.${randomBytes(8).toString('hex')}.tmp`;
+    const handle = await open(temporary, 'wx');
+    const hash = createHash('md5');
+    let size = 0;
+    try {
+      try {
+        for await (const chunk of chunks) {
+          hash.update(chunk);
+          await writeAll(handle, chunk, size);
+          size += chunk.length;
+        }
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(temporary, target);
+    } catch (err) {
+      await unlink(temporary).catch(() => {});
+      throw err;
+    }
+    const record: AssetRecord = { id, ...meta, size, md5: hash.digest('hex'), created_at: new Date().toISOString() };
+    await writeDurably(this.assetDir, `${id}.json`, `${JSON.stringify(record, null, 2)}\n`);
+    return record;
+  }
+
+  /** The record of asset `id`, or null. */
+  async asset(id: string): Promise<AssetRecord | null> {
+    if (!ID_PATTERN.test(id)) return null;
+    const text = await readOrNull(join(this.assetDir, `${id}.json`));
+    return text === null ? null : parseAsset(text, id);
+  }
+
+  /** Removes an asset (record first, so it is never served without its bytes); missing is fine. */
+  async removeAsset(id: string): Promise<void> {
+    if (!ID_PATTERN.test(id)) return;
+    for (const name of [`${id}.json`, `${id}.bin`]) {
+      await unlink(join(this.assetDir, name)).catch((err: unknown) => {
+        if (!isNotFound(err)) throw err;
+      });
+    }
+    await syncDir(this.assetDir);
+  }
+
+  /** The bytes of an asset (exactly `record.size` of them). */
+  openAsset(record: AssetRecord): Readable {
+    if (record.size === 0) return Readable.from([]);
+    return createReadStream(join(this.assetDir, `${record.id}.bin`), { start: 0, end: record.size - 1 });
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Files
+
+async function writeAll(handle: FileHandle, chunk: Buffer, position: number): Promise<void> {
+  let done = 0;
+  while (done < chunk.length) {
+    const { bytesWritten } = await handle.write(chunk, done, chunk.length - done, position + done);
+    done += bytesWritten;
+  }
+}
+
+/** Writes `text` to `<dir>/<name>` atomically and durably. */
+async function writeDurably(dir: string, name: string, text: string): Promise<void> {
+  const target = join(dir, name);
+  const temporary = `${target}.${randomBytes(8).toString('hex')}.tmp`;
+  const handle = await open(temporary, 'wx');
+  try {
+    try {
+      await handle.writeFile(text, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temporary, target);
+  } catch (err) {
+    await unlink(temporary).catch(() => {});
+    throw err;
+  }
+  await syncDir(dir);
+}
+
+/** Makes a rename or unlink durable; some platforms cannot fsync a directory, which is then skipped. */
+async function syncDir(dir: string): Promise<void> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(dir, 'r');
+    await handle.sync();
+  } catch {
+    // Not supported here (e.g. Windows); the rename itself is still atomic.
+  } finally {
+    await handle?.close();
+  }
+}
+
+async function removeTemporaries(dir: string): Promise<void> {
+  for (const entry of await readdir(dir)) {
+    if (entry.endsWith('.tmp')) await unlink(join(dir, entry)).catch(() => {});
+  }
+}
+
+async function readOrNull(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    if (isNotFound(err)) return null;
+    throw err;
+  }
+}
+
+function isNotFound(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'ENOENT';
+}
+
+// ---------------------------------------------------------------------------
+// Records
+
+const STATUSES: readonly string[] = ['waiting', 'uploaded', 'transcoding', 'done', 'error'];
+
+function parseSession(text: string, token: string): SessionRecord {
+  const value = JSON.parse(text) as Record<string, unknown> | null;
+  const files = value?.['files'];
+  const ok =
+    typeof value === 'object' &&
+    value !== null &&
+    value['token'] === token &&
+    typeof value['committed'] === 'boolean' &&
+    Array.isArray(files) &&
+    files.every(
+      (file: Record<string, unknown> | null) =>
+        typeof file === 'object' &&
+        file !== null &&
+        typeof file['name'] === 'string' &&
+        STATUSES.includes(file['status'] as string) &&
+        Array.isArray(file['assets']),
+    ) &&
+    Array.isArray(value['errors']);
+  if (!ok) throw new Error(`Session record ${token} is malformed.`);
+  return value as unknown as SessionRecord;
+}
+
+function parseAsset(text: string, id: string): AssetRecord {
+  const value = JSON.parse(text) as Record<string, unknown> | null;
+  const ok =
+    typeof value === 'object' &&
+    value !== null &&
+    value['id'] === id &&
+    typeof value['name'] === 'string' &&
+    Number.isSafeInteger(value['size']) &&
+    typeof value['md5'] === 'string';
+  if (!ok) throw new Error(`Asset record ${id} is malformed.`);
+  return value as unknown as AssetRecord;
+}

@@ -1,0 +1,91 @@
+/**
+ * The `session` adapter end to end: the files of one drop share one upload session;
+ * each goes whole to its signed URL, the session is committed once, and the element
+ * shows each file's status until done, with the assets it produced (a zip's entries).
+ */
+import { expect } from '@esm-bundle/chai';
+import { clearLog, makeZip, PHASED_FULL_TOKEN, requestLog, sessionEndpoint, setFaults, stored } from '../support/ref-server.js';
+import { makeFile, sha256 } from '../support/data.js';
+import { dropFiles, mount, nextEvent, recordEvents, rendered, row, unmountAll } from '../support/harness.js';
+
+afterEach(async () => {
+  unmountAll();
+  await setFaults([]);
+  await clearLog();
+});
+
+async function uploader(extra: Record<string, string | boolean> = {}) {
+  const element = await mount({ endpoint: await sessionEndpoint(), protocol: 'session', multiple: true, 'retry-delays': '0 100 300', ...extra });
+  element.token = PHASED_FULL_TOKEN;
+  return element;
+}
+
+async function text(url: string): Promise<string> {
+  return (await fetch(url)).text();
+}
+
+describe('session', () => {
+  it('uploads a drop as one session; a zip yields its entries, another file itself', async () => {
+    const element = await uploader();
+    const zip = await makeZip('models.zip', [
+      { name: 'cube.obj', text: 'v 0 0 0' },
+      { name: 'textures/wood.txt', text: 'grain' },
+      { name: 'readme.txt', text: 'hello' },
+    ]);
+    const photo = makeFile(70_000, 'photo.png', 101, 'image/png');
+    const complete = nextEvent(element, 'upload-complete', () => true, 30_000);
+    const statuses = recordEvents(element, ['upload-progress']);
+    await dropFiles(element, [zip, photo]);
+    const { detail } = await complete;
+    statuses.stop();
+    expect(detail.failed).to.have.length(0);
+    const zipped = detail.successful.find((u) => u.name === 'models.zip')!;
+    expect(zipped.asset!.produced!.map((a) => a.name).sort()).to.deep.equal(['cube.obj', 'readme.txt', 'wood.txt']);
+    const wood = zipped.asset!.produced!.find((a) => a.name === 'wood.txt')!;
+    expect(await text(wood.url!)).to.equal('grain');
+    const single = detail.successful.find((u) => u.name === 'photo.png')!;
+    expect(single.asset!.produced).to.have.length(1);
+    expect((await stored(single.asset!.produced![0]!.id, 'session-assets')).sha256).to.equal(await sha256(photo));
+
+    const log = await requestLog();
+    expect(log.filter((e) => e.method === 'POST'), 'one session for the drop').to.have.length(1);
+    const blobPuts = log.filter((e) => e.method === 'PUT' && e.path.includes('/blobs/'));
+    expect(blobPuts).to.have.length(2);
+    expect(blobPuts.every((e) => e.authorization === null), 'no API token on signed URLs').to.equal(true);
+    expect(blobPuts.every((e) => e.contentMd5 !== null), 'Content-MD5 on each file').to.equal(true);
+    expect(log.filter((e) => e.method === 'PUT' && e.path.endsWith('.json')), 'one commit').to.have.length(1);
+
+    await rendered(element);
+    const links = [...row(element, zipped.id).querySelectorAll('[part=file-link]')].map((a) => a.textContent);
+    expect(links.sort()).to.deep.equal(['cube.obj', 'readme.txt', 'wood.txt']);
+  });
+
+  it('shows a per-file error on that file only (a corrupt zip), the other file succeeds', async () => {
+    const element = await uploader();
+    const broken = new File([new TextEncoder().encode('PK\u0003\u0004 this is not a zip')], 'broken.zip', { type: 'application/zip' });
+    const good = makeFile(1000, 'fine.txt', 102, 'text/plain');
+    const complete = nextEvent(element, 'upload-complete', () => true, 30_000);
+    await dropFiles(element, [broken, good]);
+    const { detail } = await complete;
+    expect(detail.successful.map((u) => u.name)).to.deep.equal(['fine.txt']);
+    expect(detail.failed.map((u) => u.name)).to.deep.equal(['broken.zip']);
+    await rendered(element);
+    expect(row(element, detail.failed[0]!.id).querySelector('[part=file-error]')?.textContent).to.not.equal('');
+  });
+
+  it('re-sends a file the server rejected (corrupted on the way), and a 503 on the commit', async () => {
+    const element = await uploader();
+    const file = makeFile(50_000, 'retry.bin', 103);
+    await setFaults([
+      { method: 'PUT', path: '/blobs/', nth: 1, action: { type: 'corrupt' } },
+      { method: 'PUT', path: '.json', nth: 1, action: { type: 'status', status: 503 } },
+    ]);
+    const retries = recordEvents(element, ['upload-retry']);
+    const success = nextEvent(element, 'upload-success', () => true, 30_000);
+    await dropFiles(element, [file]);
+    const { detail } = await success;
+    retries.stop();
+    expect(retries.events.map((e) => e.detail.error.code)).to.deep.equal(['checksum_mismatch', 'server_error']);
+    expect((await stored(detail.asset.produced![0]!.id, 'session-assets')).sha256).to.equal(await sha256(file));
+  });
+});
