@@ -88,4 +88,21 @@ describe('session', () => {
     expect(retries.events.map((e) => e.detail.error.code)).to.deep.equal(['checksum_mismatch', 'server_error']);
     expect((await stored(detail.asset.produced![0]!.id, 'session-assets')).sha256).to.equal(await sha256(file));
   });
+
+  it('cancelling one file of a session leaves it out of the commit; the others finish', async () => {
+    const element = await uploader();
+    const slow = makeFile(200_000, 'slow.bin', 104);
+    const quick = makeFile(1000, 'quick.txt', 105, 'text/plain');
+    // Only the first blob PUT crawls (the big file's, which starts first).
+    await setFaults([{ method: 'PUT', path: '/blobs/', nth: 1, times: 1, action: { type: 'throttle', bytesPerSecond: 16 * 1024 } }]);
+    const success = nextEvent(element, 'upload-success', (e) => e.detail.upload.name === 'quick.txt', 30_000);
+    const started = nextEvent(element, 'upload-progress', (e) => e.detail.upload.name === 'slow.bin' && e.detail.upload.bytesUploaded > 0);
+    await dropFiles(element, [slow, quick]);
+    const { detail } = await started;
+    await element.cancelUpload(detail.id);
+    const done = await success;
+    expect(done.detail.asset.produced).to.have.length(1);
+    expect((await stored(done.detail.asset.produced![0]!.id, 'session-assets')).sha256).to.equal(await sha256(quick));
+    expect(element.uploads.find((u) => u.name === 'slow.bin')!.status).to.equal('aborted');
+  });
 });
