@@ -1,0 +1,154 @@
+/// <reference lib="dom" />
+/**
+ * The bench page's script. bench/run.ts puts the big file into `#file` with
+ * setInputFiles and calls these functions through `page.evaluate`; every time is taken
+ * here, in the page, with performance.now(). `rawPut` and `rawParts` are the baselines
+ * (plain XHR, no element); the rest measures the md5 worker and its two halves.
+ */
+import { HashPool } from '../src/engine/hash-pool.js';
+import type { ReadRequest, ReadResult } from './read.worker.js';
+
+export interface RawPutResult {
+  /** From `xhr.send(file)` to the `load` event. */
+  readonly sendToLoadMs: number;
+  /** The session-creating POST before it (not part of sendToLoadMs). */
+  readonly createMs: number;
+  readonly status: number;
+  readonly asset: { id?: string; size?: number; md5?: string };
+}
+
+export interface RawPartsResult {
+  /** From the first part's `send()` to the last part's `load`. */
+  readonly ms: number;
+  readonly createMs: number;
+  /** Each part's send -> load, in order. */
+  readonly putMs: number[];
+  readonly asset: { id?: string; size?: number; md5?: string };
+}
+
+export interface HashResult {
+  readonly ms: number;
+  readonly bytes: number;
+  /** Hex MD5 of each part, in order, for checking against Node. */
+  readonly partHex: string[];
+}
+
+export interface BenchApi {
+  rawPut(endpoint: string): Promise<RawPutResult>;
+  rawParts(endpoint: string, partSize: number): Promise<RawPartsResult>;
+  hashFile(partSize: number): Promise<HashResult>;
+  workerJob(request: Omit<ReadRequest, 'file'> & { withFile: boolean }): Promise<ReadResult>;
+}
+
+declare global {
+  interface Window {
+    assetUploaderBench: BenchApi;
+  }
+}
+
+function pickedFile(): File {
+  const input = document.querySelector<HTMLInputElement>('#file')!;
+  const file = input.files?.[0];
+  if (!file) throw new Error('bench page: no file in #file');
+  return file;
+}
+
+/** `POST endpoint` JSON `{file_size, file_name}` -> the upload's location. */
+async function createUpload(endpoint: string, file: File): Promise<{ location: string; createMs: number }> {
+  const t0 = performance.now();
+  const created = await fetch(endpoint, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify({ file_size: file.size, file_name: file.name }),
+  });
+  if (created.status !== 201 && created.status !== 200) throw new Error(`creating the upload answered ${created.status}`);
+  const { location } = (await created.json()) as { location?: string };
+  if (typeof location !== 'string') throw new Error('no location in the creation answer');
+  return { location, createMs: performance.now() - t0 };
+}
+
+/** One XHR PUT; resolves with its send -> load time and the answer. */
+function put(location: string, body: Blob, headers: Record<string, string>): Promise<{ ms: number; status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('PUT', location, true);
+    for (const [name, value] of Object.entries(headers)) xhr.setRequestHeader(name, value);
+    let sentAt = 0;
+    xhr.onload = () => resolve({ ms: performance.now() - sentAt, status: xhr.status, text: xhr.responseText });
+    xhr.onerror = () => reject(new Error('PUT: network error'));
+    sentAt = performance.now();
+    xhr.send(body);
+  });
+}
+
+async function rawPut(endpoint: string): Promise<RawPutResult> {
+  const file = pickedFile();
+  const { location, createMs } = await createUpload(endpoint, file);
+  // No Content-Range: the server takes the whole file in this one body.
+  const answer = await put(location, file, { 'Content-Type': 'application/octet-stream' });
+  if (answer.status !== 200) throw new Error(`raw PUT answered ${answer.status}: ${answer.text.slice(0, 300)}`);
+  return { sendToLoadMs: answer.ms, createMs, status: answer.status, asset: JSON.parse(answer.text) as RawPutResult['asset'] };
+}
+
+/** The same file as consecutive Content-Range PUTs of `partSize`, one at a time, without the element. */
+async function rawParts(endpoint: string, partSize: number): Promise<RawPartsResult> {
+  const file = pickedFile();
+  const { location, createMs } = await createUpload(endpoint, file);
+  const putMs: number[] = [];
+  let last = '';
+  const t0 = performance.now();
+  for (let start = 0; start < file.size; start += partSize) {
+    const end = Math.min(file.size, start + partSize);
+    const answer = await put(location, file.slice(start, end), {
+      'Content-Type': 'application/octet-stream',
+      'Content-Range': `bytes ${start}-${end - 1}/${file.size}`,
+    });
+    const expected = end === file.size ? 200 : 204;
+    if (answer.status !== expected) throw new Error(`part at ${start} answered ${answer.status}: ${answer.text.slice(0, 300)}`);
+    putMs.push(answer.ms);
+    last = answer.text;
+  }
+  const ms = performance.now() - t0;
+  return { ms, createMs, putMs, asset: JSON.parse(last) as RawPartsResult['asset'] };
+}
+
+/** The project's own HashPool with one worker, parts hashed one after another. */
+async function hashFile(partSize: number): Promise<HashResult> {
+  const file = pickedFile();
+  const pool = new HashPool({ size: 1 });
+  const signal = new AbortController().signal;
+  try {
+    // Start the worker (module fetch and compile) outside the timed part.
+    await pool.digest(file, 0, Math.min(1, file.size), signal);
+    const partHex: string[] = [];
+    const t0 = performance.now();
+    for (let start = 0; start < file.size; start += partSize) {
+      const digest = await pool.digest(file, start, Math.min(file.size, start + partSize), signal);
+      partHex.push(digest.hex);
+    }
+    return { ms: performance.now() - t0, bytes: file.size, partHex };
+  } finally {
+    pool.dispose();
+  }
+}
+
+/** Plain slice reads, or spark-md5 over a buffer already in memory, in a worker of its own. */
+function workerJob(request: Omit<ReadRequest, 'file'> & { withFile: boolean }): Promise<ReadResult> {
+  const { withFile, ...rest } = request;
+  const worker = new Worker(new URL('./read.worker.ts', import.meta.url), { type: 'module', name: 'bench-reader' });
+  return new Promise<ReadResult>((resolve, reject) => {
+    worker.onmessage = (event: MessageEvent<ReadResult | { error: string }>) => {
+      worker.terminate();
+      if ('error' in event.data) reject(new Error(event.data.error));
+      else resolve(event.data);
+    };
+    worker.onerror = (event) => {
+      worker.terminate();
+      reject(new Error(`bench worker failed: ${event.message}`));
+    };
+    const message: ReadRequest = { ...rest, file: withFile ? pickedFile() : null };
+    worker.postMessage(message);
+  });
+}
+
+window.assetUploaderBench = { rawPut, rawParts, hashFile, workerJob };

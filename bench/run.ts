@@ -1,0 +1,896 @@
+/// <reference lib="dom" />
+/**
+ * `npm run bench`: upload throughput of <asset-uploader> against a plain XHR PUT of the
+ * same file, in Chromium, on loopback, against the reference server (demo/server).
+ *
+ * Per round, in an order that rotates from round to round:
+ *   raw     one XHR PUT of the whole file without Content-Range (bench page)
+ *   parts   XHR PUTs of 8 MiB parts with Content-Range, no element (bench page)
+ *   off     the element, `no-checksum`, 8 MiB parts (demo page)
+ *   on      the element with MD5, 8 MiB parts (demo page)
+ * then, on the bench page, the md5 worker alone (the project's HashPool, one worker,
+ * 8 MiB parts in sequence), plain slice reads in a worker, and spark-md5 over memory.
+ *
+ * Every upload is checked on the server (record complete, stored size, MD5 against the
+ * one computed in Node) and then deleted, so disk use stays at about one file.
+ *
+ * Environment: BENCH_SIZE_MIB (default 256), BENCH_RUNS (default 5), CHROMIUM_PATH
+ * (default /usr/bin/chromium). Writes bench/RESULTS.md.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes as randomBytesSync } from 'node:crypto';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdir, mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright';
+import type { RawPutResult } from './bench.js';
+
+const MiB = 1024 * 1024;
+const MB = 1_000_000;
+const PART_SIZE = 8 * MiB;
+/** The md5 worker's read size (src/engine/md5.worker.ts), reused by the split measurements. */
+const READ_SIZE = 4 * MiB;
+const ENDPOINT = '/content-range/videos/upload.json';
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const RESULTS = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
+
+function integerEnv(name: string, fallback: number, min: number, max: number): number {
+  const text = process.env[name];
+  if (text === undefined || text.trim() === '') return fallback;
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || value < min || value > max) throw new Error(`${name} must be a whole number from ${min} to ${max}, not "${text}"`);
+  return value;
+}
+
+const SIZE_MIB = integerEnv('BENCH_SIZE_MIB', 256, 1, 16 * 1024);
+const RUNS = integerEnv('BENCH_RUNS', 5, 1, 50);
+const FILE_SIZE = SIZE_MIB * MiB;
+/** Bound on one measured operation: generous even at 2 MB/s. */
+const OP_TIMEOUT_MS = 60_000 + Math.ceil(FILE_SIZE / (2 * MB)) * 1000;
+
+// ---------------------------------------------------------------------------
+// Small helpers
+
+function log(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no result after ${Math.round(ms / 1000)} s`)), ms);
+  });
+  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
+}
+
+function check(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new Error(`bench check failed: ${message}`);
+}
+
+const mbps = (bytes: number, ms: number): number => bytes / MB / (ms / 1000);
+const sum = (values: number[]): number => values.reduce((a, b) => a + b, 0);
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Runs a child to completion, bounded; output is kept for the error message. */
+function runBounded(command: string, args: string[], timeoutMs: number, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  return new Promise((resolve, reject) => {
+    notStopping();
+    const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(child);
+    let output = '';
+    child.stdout!.on('data', (chunk) => (output += chunk));
+    child.stderr!.on('data', (chunk) => (output += chunk));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${command} ${args.join(' ')} took longer than ${timeoutMs / 1000} s\n${output}`));
+    }, timeoutMs);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      children.delete(child);
+      if (code === 0) resolve();
+      else reject(new Error(`${command} ${args.join(' ')} failed (${code ?? signal})\n${output}`));
+    });
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      children.delete(child);
+      reject(err);
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Cleanup: everything started here is stopped here, also on Ctrl-C.
+
+const children = new Set<ChildProcess>();
+const cleanups: Array<() => Promise<void>> = [];
+let cleaned: Promise<void> | undefined;
+
+function cleanup(): Promise<void> {
+  cleaned ??= (async () => {
+    for (const step of cleanups.reverse()) {
+      await withTimeout(step(), 15_000, 'cleanup step').catch((err: unknown) => console.error('bench cleanup:', err));
+    }
+    for (const child of children) child.kill('SIGKILL');
+  })();
+  return cleaned;
+}
+
+// Last resort, whatever way the process ends: nothing it started may outlive it.
+let workDir: string | undefined;
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+  if (workDir) rmSync(workDir, { recursive: true, force: true });
+});
+
+let signalled = false;
+
+/** Called before starting anything: after a signal, nothing new starts. */
+function notStopping(): void {
+  if (signalled) throw new Error('bench: stopping');
+}
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    if (signalled) {
+      // A second signal: no more waiting.
+      for (const child of children) child.kill('SIGKILL');
+      process.exit(130);
+    }
+    signalled = true;
+    console.error(`\nbench: ${signal}, cleaning up`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+// ---------------------------------------------------------------------------
+// The file, the server, the browser
+
+interface BenchFile {
+  readonly path: string;
+  readonly size: number;
+  readonly md5: string;
+  readonly partMd5: string[];
+}
+
+const randomBytes = promisify(randomBytesSync);
+
+/** Random bytes written to disk in 8 MiB pieces; MD5 of the whole and of each part on the way. */
+async function makeFile(dir: string, size: number): Promise<BenchFile> {
+  const path = join(dir, `bench-${SIZE_MIB}MiB.bin`);
+  const whole = createHash('md5');
+  const partMd5: string[] = [];
+  const handle = await open(path, 'w');
+  try {
+    for (let offset = 0; offset < size; offset += PART_SIZE) {
+      // Generated off the main thread, so signals are still handled promptly.
+      const bytes = await randomBytes(Math.min(PART_SIZE, size - offset));
+      whole.update(bytes);
+      partMd5.push(createHash('md5').update(bytes).digest('hex'));
+      await handle.write(bytes, 0, bytes.length, offset);
+    }
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return { path, size, md5: whole.digest('hex'), partMd5 };
+}
+
+interface Server {
+  readonly origin: string;
+  readonly dataDir: string;
+  stop(): Promise<void>;
+}
+
+async function startServer(publicDir: string, dataDir: string): Promise<Server> {
+  notStopping();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'demo/server/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: '0', DATA_DIR: dataDir, PUBLIC_DIR: publicDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  serverPid = child.pid ?? -1;
+  let errors = '';
+  child.stderr!.on('data', (chunk) => (errors += chunk));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGTERM');
+      await withTimeout(exited, 5000, 'server stop').catch(async () => {
+        child.kill('SIGKILL');
+        await exited;
+      });
+    }
+    children.delete(child);
+  };
+  const origin = await withTimeout(
+    new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout!.on('data', (chunk) => {
+        out += chunk;
+        const match = /listening on (http:\/\/\S+)/.exec(out);
+        if (match) resolve(match[1]!);
+      });
+      child.once('exit', (code) => reject(new Error(`reference server exited (${code}) before listening\n${errors}`)));
+    }),
+    20_000,
+    'reference server start',
+  ).catch(async (err: unknown) => {
+    await stop();
+    throw err;
+  });
+  return { origin, dataDir, stop };
+}
+
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
+
+function launch(): Promise<Browser> {
+  notStopping();
+  return chromium.launch({
+    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+    timeout: 60_000,
+    // Our own signal handlers close the browser, the server and the temporary folder, in that order.
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Checking and removing what the server stored
+
+interface StoredRecord {
+  id: string;
+  size: number;
+  offset: number;
+  complete: boolean;
+  md5?: string;
+}
+
+async function verifyAndDelete(server: Server, file: BenchFile, id: string, answered: { size?: number; md5?: string }, what: string): Promise<void> {
+  check(typeof id === 'string' && /^[0-9a-f]{32}$/.test(id), `${what}: the answer has no upload id (${String(id)})`);
+  check(answered.size === file.size, `${what}: the completion JSON says size ${answered.size}, the file has ${file.size}`);
+  check(answered.md5 === file.md5, `${what}: the server's MD5 ${answered.md5} differs from the file's ${file.md5}`);
+  const dir = join(server.dataDir, 'content-range');
+  const record = JSON.parse(await readFile(join(dir, `${id}.json`), 'utf8')) as StoredRecord;
+  check(record.complete && record.offset === file.size && record.size === file.size, `${what}: the stored record is not a complete ${file.size}-byte upload: ${JSON.stringify(record)}`);
+  check(record.md5 === file.md5, `${what}: the stored record's MD5 ${record.md5} differs from the file's ${file.md5}`);
+  const stored = await stat(join(dir, `${id}.bin`));
+  check(stored.size === file.size, `${what}: ${stored.size} bytes stored, ${file.size} expected`);
+  const response = await withTimeout(fetch(`${server.origin}/content-range/uploads/${id}`, { method: 'DELETE' }), 30_000, 'DELETE');
+  check(response.status === 200, `${what}: DELETE answered ${response.status}`);
+  const gone = await stat(join(dir, `${id}.bin`)).then(
+    () => false,
+    () => true,
+  );
+  check(gone, `${what}: the stored bytes are still there after DELETE`);
+}
+
+// ---------------------------------------------------------------------------
+// The measurements
+
+type UploadMode = 'raw' | 'parts' | 'off' | 'on';
+
+const MODE_LABEL: Record<UploadMode, string> = {
+  raw: 'raw XHR PUT, whole file',
+  parts: 'raw XHR PUTs, 8 MiB parts, no element',
+  off: 'element, MD5 off (no-checksum)',
+  on: 'element, MD5 on',
+};
+
+interface UploadRun {
+  readonly mode: UploadMode;
+  /** The measured time (see the RESULTS text for where each mode starts and stops). */
+  readonly ms: number;
+  /** The creating POST; outside `ms` for the raw modes, inside it for the element. */
+  readonly createMs?: number;
+  /** Each PUT's duration in order (resource timing for the element, send -> load for raw). */
+  readonly putMs: number[];
+  /** Element only: setInputFiles -> the first PUT starts (change event, POST, first MD5 when on). */
+  readonly beforeFirstPutMs?: number;
+  /** Sum of the gaps between one PUT's end and the next one's start. */
+  readonly betweenPutsMs: number;
+  /** Element only: last PUT's end -> the upload-success handler. */
+  readonly afterLastPutMs?: number;
+  /** Where the machine's CPU time went during the run (Linux only). */
+  readonly cpu: CpuUse | undefined;
+}
+
+// ---------------------------------------------------------------------------
+// CPU accounting (Linux /proc): which process used how much CPU during a run
+
+const CPU_GROUPS = ['server', 'renderer', 'network', 'browser', 'gpu', 'bench', 'outside'] as const;
+type CpuGroup = (typeof CPU_GROUPS)[number];
+
+const CPU_GROUP_LABEL: Record<CpuGroup, string> = {
+  server: 'reference server (Node)',
+  renderer: 'Chromium renderer (page + workers)',
+  network: 'Chromium network service',
+  browser: 'Chromium browser process',
+  gpu: 'Chromium GPU / other helpers',
+  bench: 'bench driver (Node, Playwright)',
+  outside: 'everything else on the machine',
+};
+
+interface CpuUse {
+  /** Busy share of all cores together, 0..1. */
+  readonly busy: number;
+  /** CPU seconds per group. */
+  readonly seconds: Record<CpuGroup, number>;
+}
+
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8', timeout: 5000 }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+let serverPid = -1;
+
+interface CpuSnapshot {
+  readonly busy: number;
+  readonly total: number;
+  readonly ticks: Map<number, { group: CpuGroup; ticks: number }>;
+}
+
+function cpuSnapshot(): CpuSnapshot | undefined {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const total = fields.slice(0, 8).reduce((a, b) => a + b, 0);
+    const busy = total - (fields[3] ?? 0) - (fields[4] ?? 0);
+    const procs = new Map<number, { ppid: number; ticks: number }>();
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        procs.set(Number(entry), { ppid: Number(rest[1]), ticks: Number(rest[11]) + Number(rest[12]) });
+      } catch {
+        // gone meanwhile
+      }
+    }
+    const groupOf = (pid: number): CpuGroup | undefined => {
+      const chain: number[] = [];
+      for (let p: number | undefined = pid; p !== undefined && p > 1; p = procs.get(p)?.ppid) {
+        chain.push(p);
+        if (p === serverPid) return 'server';
+        if (p === process.pid) break;
+      }
+      if (chain.at(-1) !== process.pid) return undefined;
+      if (pid === process.pid) return 'bench';
+      let cmd = '';
+      try {
+        cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      } catch {
+        return undefined;
+      }
+      if (!/chrom/i.test(cmd)) return 'bench';
+      if (cmd.includes('--type=renderer')) return 'renderer';
+      if (cmd.includes('network.mojom.NetworkService')) return 'network';
+      if (cmd.includes('--type=')) return 'gpu';
+      return 'browser';
+    };
+    const ticks = new Map<number, { group: CpuGroup; ticks: number }>();
+    for (const [pid, proc] of procs) {
+      const group = groupOf(pid);
+      if (group) ticks.set(pid, { group, ticks: proc.ticks });
+    }
+    return { busy, total, ticks };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Starts measuring; the returned function ends the measurement. */
+function cpuMeter(): () => CpuUse | undefined {
+  const before = cpuSnapshot();
+  return () => {
+    const after = cpuSnapshot();
+    if (!before || !after || after.total === before.total) return undefined;
+    const seconds = Object.fromEntries(CPU_GROUPS.map((g) => [g, 0])) as Record<CpuGroup, number>;
+    for (const [pid, now] of after.ticks) seconds[now.group] += (now.ticks - (before.ticks.get(pid)?.ticks ?? 0)) / CLOCK_TICKS;
+    const ours = CPU_GROUPS.reduce((a, g) => a + seconds[g], 0);
+    seconds.outside = Math.max(0, (after.busy - before.busy) / CLOCK_TICKS - ours);
+    return { busy: (after.busy - before.busy) / (after.total - before.total), seconds };
+  };
+}
+
+async function freshPage(browser: Browser): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.setDefaultTimeout(30_000);
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+  });
+  return { context, page, problems };
+}
+
+async function benchPage(browser: Browser, server: Server, file: BenchFile): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+  const opened = await freshPage(browser);
+  await opened.page.goto(`${server.origin}/bench/`);
+  await opened.page.waitForFunction(() => 'assetUploaderBench' in window);
+  await opened.page.locator('#file').setInputFiles(file.path);
+  return opened;
+}
+
+async function rawRun(browser: Browser, server: Server, file: BenchFile, mode: 'raw' | 'parts'): Promise<UploadRun> {
+  const { context, page, problems } = await benchPage(browser, server, file);
+  try {
+    const cpu = cpuMeter();
+    let run: UploadRun;
+    let asset: RawPutResult['asset'];
+    if (mode === 'raw') {
+      const result: RawPutResult = await withTimeout(page.evaluate((endpoint) => window.assetUploaderBench.rawPut(endpoint), ENDPOINT), OP_TIMEOUT_MS, 'raw PUT');
+      run = { mode, ms: result.sendToLoadMs, createMs: result.createMs, putMs: [result.sendToLoadMs], betweenPutsMs: 0, cpu: cpu() };
+      asset = result.asset;
+    } else {
+      const result = await withTimeout(
+        page.evaluate(([endpoint, partSize]) => window.assetUploaderBench.rawParts(endpoint, partSize), [ENDPOINT, PART_SIZE] as const),
+        OP_TIMEOUT_MS,
+        'raw PUTs in parts',
+      );
+      check(result.putMs.length === Math.ceil(file.size / PART_SIZE), `raw parts: ${result.putMs.length} PUTs`);
+      const inPuts = result.putMs.reduce((a, b) => a + b, 0);
+      run = { mode, ms: result.ms, createMs: result.createMs, putMs: result.putMs, betweenPutsMs: result.ms - inPuts, cpu: cpu() };
+      asset = result.asset;
+    }
+    check(problems.length === 0, `${MODE_LABEL[mode]}: the page reported ${problems.join('; ')}`);
+    await verifyAndDelete(server, file, asset.id ?? '', asset, MODE_LABEL[mode]);
+    return run;
+  } finally {
+    await context.close();
+  }
+}
+
+interface ElementOutcome {
+  readonly asset: { id: string; size?: number; md5?: string };
+  readonly marks: { t0: number; change?: number; success: number };
+  readonly snapshot: { status: string; bytesUploaded: number; size: number };
+  readonly attributes: { protocol: string | null; endpoint: string | null; noChecksum: boolean; noResume: boolean; chunkSize: string | null };
+  readonly puts: Array<{ startTime: number; responseEnd: number }>;
+}
+
+interface PageState {
+  marks: { t0: number; change?: number; success: number };
+  done: Promise<{ id: string; size?: number; md5?: string }>;
+}
+
+async function elementRun(browser: Browser, server: Server, file: BenchFile, checksum: boolean): Promise<UploadRun> {
+  const mode: UploadMode = checksum ? 'on' : 'off';
+  const what = MODE_LABEL[mode];
+  const { context, page, problems } = await freshPage(browser);
+  let md5Workers = 0;
+  page.on('worker', (worker) => {
+    if (/md5\.worker/.test(worker.url())) md5Workers++;
+  });
+  try {
+    // Pinned, whatever the demo page's defaults become.
+    const params = new URLSearchParams({ protocol: 'content-range', endpoint: ENDPOINT, 'chunk-size': '8MiB', 'no-resume': '' });
+    if (!checksum) params.set('no-checksum', '');
+    await page.goto(`${server.origin}/?${params}`);
+    await page.waitForFunction(() => customElements.get('asset-uploader') !== undefined && !!document.querySelector('asset-uploader')?.shadowRoot?.querySelector('input[type=file]'));
+    // The listeners go in before the file does.
+    await page.evaluate(() => {
+      const element = document.querySelector('asset-uploader')!;
+      const input = element.shadowRoot!.querySelector('input[type=file]')!;
+      performance.clearResourceTimings();
+      performance.setResourceTimingBufferSize(100_000);
+      const marks: PageState['marks'] = { t0: 0, success: 0 };
+      input.addEventListener('change', () => (marks.change ??= performance.now()));
+      const done = new Promise<{ id: string; size?: number; md5?: string }>((resolve, reject) => {
+        element.addEventListener('upload-success', (event) => {
+          marks.success = performance.now();
+          resolve((event as CustomEvent<{ asset: { id: string; size?: number; md5?: string } }>).detail.asset);
+        });
+        element.addEventListener('upload-error', (event) => reject(new Error(`upload-error: ${JSON.stringify((event as CustomEvent).detail?.error)}`)));
+      });
+      done.catch(() => undefined);
+      (window as unknown as { benchState: PageState }).benchState = { marks, done };
+    });
+    const cpu = cpuMeter();
+    await page.evaluate(() => {
+      (window as unknown as { benchState: PageState }).benchState.marks.t0 = performance.now();
+    });
+    await page.locator('asset-uploader input[type=file]').setInputFiles(file.path);
+    const outcome: ElementOutcome = await withTimeout(
+      page.evaluate(async () => {
+        const state = (window as unknown as { benchState: PageState }).benchState;
+        const asset = await state.done;
+        const element = document.querySelector('asset-uploader')!;
+        const upload = (element as unknown as { uploads: Array<{ status: string; bytesUploaded: number; size: number }> }).uploads[0]!;
+        const puts = performance
+          .getEntriesByType('resource')
+          .filter((e): e is PerformanceResourceTiming => e instanceof PerformanceResourceTiming && e.name.includes(`/content-range/uploads/${asset.id}`))
+          .map((e) => ({ startTime: e.startTime, responseEnd: e.responseEnd }));
+        return {
+          asset: { id: asset.id, size: asset.size, md5: asset.md5 },
+          marks: state.marks,
+          snapshot: { status: upload.status, bytesUploaded: upload.bytesUploaded, size: upload.size },
+          attributes: {
+            protocol: element.getAttribute('protocol'),
+            endpoint: element.getAttribute('endpoint'),
+            noChecksum: element.hasAttribute('no-checksum'),
+            noResume: element.hasAttribute('no-resume'),
+            chunkSize: element.getAttribute('chunk-size'),
+          },
+          puts,
+        };
+      }),
+      OP_TIMEOUT_MS,
+      what,
+    );
+    const cpuUse = cpu();
+    check(problems.length === 0, `${what}: the page reported ${problems.join('; ')}`);
+    const a = outcome.attributes;
+    check(a.protocol === 'content-range' && a.endpoint === ENDPOINT && a.noChecksum === !checksum && a.noResume && a.chunkSize === '8MiB', `${what}: unexpected attributes ${JSON.stringify(a)}`);
+    check(outcome.snapshot.status === 'success' && outcome.snapshot.bytesUploaded === file.size && outcome.snapshot.size === file.size, `${what}: element.uploads[0] is ${JSON.stringify(outcome.snapshot)}`);
+    const expectedPuts = Math.ceil(file.size / PART_SIZE);
+    check(outcome.puts.length === expectedPuts, `${what}: ${outcome.puts.length} PUTs seen, ${expectedPuts} expected (a retry, or a gap in resource timing)`);
+    check(checksum ? md5Workers > 0 : md5Workers === 0, `${what}: ${md5Workers} md5 workers started`);
+    await verifyAndDelete(server, file, outcome.asset.id, outcome.asset, what);
+
+    const { marks } = outcome;
+    const puts = [...outcome.puts].sort((a, b) => a.startTime - b.startTime);
+    let betweenPutsMs = 0;
+    for (let i = 1; i < puts.length; i++) betweenPutsMs += puts[i]!.startTime - puts[i - 1]!.responseEnd;
+    return {
+      mode,
+      ms: marks.success - marks.t0,
+      putMs: puts.map((p) => p.responseEnd - p.startTime),
+      beforeFirstPutMs: puts[0]!.startTime - marks.t0,
+      betweenPutsMs,
+      afterLastPutMs: marks.success - puts[puts.length - 1]!.responseEnd,
+      cpu: cpuUse,
+    };
+  } finally {
+    await context.close();
+  }
+}
+
+interface WorkerRun {
+  readonly md5Ms: number;
+  readonly readMs: number;
+  readonly computeMs: number;
+}
+
+async function workerRun(browser: Browser, server: Server, file: BenchFile): Promise<WorkerRun> {
+  const { context, page, problems } = await benchPage(browser, server, file);
+  try {
+    const hashed = await withTimeout(
+      page.evaluate((partSize) => window.assetUploaderBench.hashFile(partSize), PART_SIZE),
+      OP_TIMEOUT_MS,
+      'md5 worker',
+    );
+    check(hashed.bytes === file.size, `md5 worker hashed ${hashed.bytes} bytes`);
+    check(JSON.stringify(hashed.partHex) === JSON.stringify(file.partMd5), 'md5 worker: part digests differ from the ones computed in Node');
+    const read = await withTimeout(
+      page.evaluate(([partSize, readSize]) => window.assetUploaderBench.workerJob({ kind: 'read', withFile: true, partSize, readSize, bytes: 0 }), [PART_SIZE, READ_SIZE] as const),
+      OP_TIMEOUT_MS,
+      'read worker',
+    );
+    check(read.bytes === file.size, `read worker read ${read.bytes} bytes`);
+    const compute = await withTimeout(
+      page.evaluate(([bytes, readSize]) => window.assetUploaderBench.workerJob({ kind: 'compute', withFile: false, partSize: 0, readSize, bytes }), [file.size, READ_SIZE] as const),
+      OP_TIMEOUT_MS,
+      'md5 compute',
+    );
+    check(compute.bytes === file.size && /^[0-9a-f]{32}$/.test(compute.check), 'md5 compute did not hash everything');
+    check(problems.length === 0, `bench page reported: ${problems.join('; ')}`);
+    return { md5Ms: hashed.ms, readMs: read.ms, computeMs: compute.ms };
+  } finally {
+    await context.close();
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Machine facts and the report
+
+/** The commit the pages were built from, and whether their sources had uncommitted changes. */
+function sourceState(): string {
+  try {
+    const git = (...args: string[]): string => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', timeout: 10_000 }).trim();
+    const head = git('rev-parse', '--short', 'HEAD');
+    const dirty = git('status', '--porcelain', '--', 'src', 'demo', 'index.html').split('\n').filter(Boolean).length;
+    return dirty
+      ? `commit ${head} plus uncommitted changes to ${dirty} file(s) in src/, demo/ or index.html`
+      : `commit ${head}, no uncommitted changes in src/, demo/ or index.html`;
+  } catch {
+    return 'unknown (no git)';
+  }
+}
+
+function machine(): { cpu: string; cores: number; ramGiB: string; kernel: string; node: string; dataFs: string } {
+  let cpu = os.cpus()[0]?.model ?? 'unknown';
+  try {
+    const line = readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('model name'));
+    if (line) cpu = line.split(':').slice(1).join(':').trim();
+  } catch {
+    // not Linux: os.cpus() it is
+  }
+  let dataFs = 'unknown';
+  try {
+    const tmp = os.tmpdir();
+    const mounts = readFileSync('/proc/mounts', 'utf8')
+      .split('\n')
+      .map((l) => l.split(' '))
+      .filter((f) => f.length > 2 && (tmp === f[1] || tmp.startsWith(f[1] === '/' ? '/' : `${f[1]}/`)))
+      .sort((a, b) => b[1]!.length - a[1]!.length);
+    if (mounts[0]) dataFs = `${mounts[0][2]} (${mounts[0][0]}, mounted on ${mounts[0][1]})`;
+  } catch {
+    // not Linux
+  }
+  return {
+    cpu,
+    cores: os.cpus().length,
+    ramGiB: (os.totalmem() / 1024 ** 3).toFixed(1),
+    kernel: `${os.type()} ${os.release()}`,
+    node: process.version,
+    dataFs,
+  };
+}
+
+const f1 = (n: number): string => n.toFixed(1);
+const f2 = (n: number): string => n.toFixed(2);
+
+interface Row {
+  readonly label: string;
+  readonly rates: number[];
+  readonly ratio?: number;
+}
+
+function table(rows: Row[]): string {
+  const lines = ['| mode | median MB/s | min MB/s | max MB/s | ratio to raw PUT (medians) |', '| --- | ---: | ---: | ---: | ---: |'];
+  for (const row of rows) {
+    lines.push(`| ${row.label} | ${f1(median(row.rates))} | ${f1(Math.min(...row.rates))} | ${f1(Math.max(...row.rates))} | ${row.ratio === undefined ? '' : f2(row.ratio)} |`);
+  }
+  return lines.join('\n');
+}
+
+// ---------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const began = performance.now();
+  const loadBefore = os.loadavg();
+  const work = await mkdtemp(join(os.tmpdir(), 'asset-uploader-bench-'));
+  workDir = work;
+  cleanups.push(() => rm(work, { recursive: true, force: true }));
+  const publicDir = join(work, 'public');
+  const dataDir = join(work, 'data');
+  await mkdir(join(work, 'files'));
+
+  log('bench: building the demo and bench pages (vite build --config bench/vite.config.ts) ...');
+  const source = sourceState();
+  await runBounded(join(ROOT, 'node_modules/.bin/vite'), ['build', '--config', 'bench/vite.config.ts', '--outDir', publicDir, '--emptyOutDir'], 180_000);
+
+  log(`bench: writing a ${SIZE_MIB} MiB random file to ${join(work, 'files')} ...`);
+  const file = await makeFile(join(work, 'files'), FILE_SIZE);
+
+  const server = await startServer(publicDir, dataDir);
+  cleanups.push(() => server.stop());
+  log(`bench: reference server at ${server.origin}, DATA_DIR ${dataDir}`);
+  const browser = await launch();
+  cleanups.push(() => browser.close());
+  const browserVersion = browser.version();
+  log(`bench: Chromium ${browserVersion}; ${RUNS} rounds of ${SIZE_MIB} MiB`);
+
+  const modes: UploadMode[] = ['raw', 'parts', 'off', 'on'];
+  const uploads: Array<UploadRun & { round: number }> = [];
+  const workers: WorkerRun[] = [];
+  for (let round = 0; round < RUNS; round++) {
+    const order = modes.map((_, i) => modes[(i + round) % modes.length]!);
+    for (const mode of order) {
+      const run = mode === 'raw' || mode === 'parts' ? await rawRun(browser, server, file, mode) : await elementRun(browser, server, file, mode === 'on');
+      uploads.push({ ...run, round: round + 1 });
+      const detail =
+        run.putMs.length > 1
+          ? ` (${run.beforeFirstPutMs === undefined ? '' : `before 1st PUT ${f1(run.beforeFirstPutMs)} ms, `}${run.putMs.length} PUTs ${f1(sum(run.putMs))} ms, last PUT ${f1(run.putMs.at(-1)!)} ms, between PUTs ${f1(run.betweenPutsMs)} ms)`
+          : '';
+      log(`  round ${round + 1} ${MODE_LABEL[mode].padEnd(38)} ${f1(mbps(file.size, run.ms)).padStart(7)} MB/s  ${f1(run.ms).padStart(7)} ms${detail}`);
+      if (run.cpu) log(`${' '.repeat(12)}CPU ${Math.round(run.cpu.busy * 100)}% busy; CPU s: ${CPU_GROUPS.map((g) => `${g} ${f2(run.cpu!.seconds[g])}`).join(', ')}`);
+    }
+    const w = await workerRun(browser, server, file);
+    workers.push(w);
+    log(`  round ${round + 1} ${'md5 worker alone'.padEnd(38)} ${f1(mbps(file.size, w.md5Ms)).padStart(7)} MB/s  (slice reads alone ${f1(mbps(file.size, w.readMs))}, spark-md5 on memory ${f1(mbps(file.size, w.computeMs))})`);
+  }
+  const loadAfter = os.loadavg();
+
+  const runsOf = (mode: UploadMode): UploadRun[] => uploads.filter((u) => u.mode === mode);
+  const ratesOf = (mode: UploadMode): number[] => runsOf(mode).map((u) => mbps(file.size, u.ms));
+  const medianRate = (mode: UploadMode): number => median(ratesOf(mode));
+  const rawMedian = medianRate('raw');
+  const workerRates = {
+    md5: workers.map((w) => mbps(file.size, w.md5Ms)),
+    read: workers.map((w) => mbps(file.size, w.readMs)),
+    compute: workers.map((w) => mbps(file.size, w.computeMs)),
+  };
+  const rows: Row[] = [
+    ...modes.map((mode) => ({ label: MODE_LABEL[mode], rates: ratesOf(mode), ratio: medianRate(mode) / rawMedian })),
+    { label: 'md5 worker alone (HashPool, 1 worker, 8 MiB parts)', rates: workerRates.md5 },
+    { label: 'slice reads alone in a worker (4 MiB reads, no hashing)', rates: workerRates.read },
+    { label: 'spark-md5 alone in a worker (buffer in memory, no reads)', rates: workerRates.compute },
+  ];
+  const summary = table(rows);
+  const elapsed = (performance.now() - began) / 1000;
+  log('');
+  log(summary);
+  log('');
+
+  const m = machine();
+  const runBusy = (u: UploadRun): number => (u.cpu ? sum(CPU_GROUPS.map((g) => u.cpu!.seconds[g])) : 0);
+  const outsideShare = (u: UploadRun): number => (u.cpu && runBusy(u) > 0 ? u.cpu.seconds.outside / runBusy(u) : 0);
+  const outsideCpu = sum(uploads.map((u) => u.cpu?.seconds.outside ?? 0));
+  const busyCpu = sum(uploads.map(runBusy));
+  const disturbed = uploads.filter((u) => outsideShare(u) > 0.1);
+  const interference =
+    busyCpu === 0
+      ? 'Other processes: not measured (needs Linux /proc).'
+      : `Other processes (not the bench, its server or its browser) used ${f1(outsideCpu)} CPU s during the measured uploads, ${Math.round((outsideCpu / busyCpu) * 100)}% of all busy CPU time. ` +
+        (disturbed.length === 0
+          ? 'No run had more than 10% of its busy CPU time taken by them.'
+          : `${disturbed.length} of ${uploads.length} runs had more than 10% taken by them (${disturbed.map((u) => `round ${u.round} ${MODE_LABEL[u.mode]}`).join('; ')}); those runs are slower than they would be on a quiet machine, see the "other CPU s" column under "Every run".`);
+  if (disturbed.length > 0) log(`bench: warning: ${disturbed.length} of ${uploads.length} runs shared the CPU with other processes (>10% of busy time); see RESULTS.md`);
+  const load = (l: number[]): string => l.map((x) => x.toFixed(2)).join(' / ');
+  const dash = '–';
+  const breakdown = modes.map((mode) => {
+    const runs = runsOf(mode);
+    const split = runs[0]!.putMs.length > 1;
+    const cell = (pick: (u: UploadRun) => number | undefined): string => {
+      const values = runs.map(pick).filter((v): v is number => v !== undefined);
+      return values.length ? f1(median(values)) : dash;
+    };
+    return `| ${MODE_LABEL[mode]} | ${cell((u) => u.ms)} | ${cell((u) => u.beforeFirstPutMs)} | ${cell((u) => sum(u.putMs))} | ${split ? cell((u) => median(u.putMs.slice(0, -1))) : dash} | ${split ? cell((u) => u.putMs.at(-1)) : dash} | ${split ? cell((u) => u.betweenPutsMs) : dash} | ${cell((u) => u.afterLastPutMs)} |`;
+  });
+  const withCpu = uploads.filter((u) => u.cpu !== undefined);
+  const cpuTable = withCpu.length
+    ? [
+        `| mode | wall s | CPU busy | ${CPU_GROUPS.map((g) => CPU_GROUP_LABEL[g]).join(' | ')} |`,
+        `| --- | ---: | ---: | ${CPU_GROUPS.map(() => '---:').join(' | ')} |`,
+        ...modes.map((mode) => {
+          const runs = withCpu.filter((u) => u.mode === mode);
+          if (!runs.length) return `| ${MODE_LABEL[mode]} | | | ${CPU_GROUPS.map(() => '').join(' | ')} |`;
+          return `| ${MODE_LABEL[mode]} | ${f2(median(runs.map((u) => u.ms)) / 1000)} | ${Math.round(median(runs.map((u) => u.cpu!.busy)) * 100)}% | ${CPU_GROUPS.map((g) => f2(median(runs.map((u) => u.cpu!.seconds[g])))).join(' | ')} |`;
+        }),
+      ].join('\n')
+    : 'Not measured (needs Linux /proc).';
+  const perRun = uploads.map((u) => `| ${u.round} | ${MODE_LABEL[u.mode]} | ${f1(u.ms)} | ${f1(mbps(file.size, u.ms))} | ${u.cpu ? f2(u.cpu.seconds.outside) : dash} |`);
+  const perWorker = workers.map((w, i) => `| ${i + 1} | ${f1(mbps(file.size, w.md5Ms))} | ${f1(mbps(file.size, w.readMs))} | ${f1(mbps(file.size, w.computeMs))} |`);
+  const partsPut = median(runsOf('parts').map((u) => median(u.putMs.slice(0, -1))));
+  const partsLast = median(runsOf('parts').map((u) => u.putMs.at(-1)!));
+
+  const md = `# Benchmark results
+
+Written by \`npm run bench\` (bench/run.ts) on ${new Date().toISOString()}; run it again to replace this file.
+No target is asserted: these are measurements, not a pass/fail gate.
+
+## Machine
+
+- CPU: ${m.cpu}, ${m.cores} logical cores
+- RAM: ${m.ramGiB} GiB
+- OS: ${m.kernel}
+- Node: ${m.node}
+- Browser: Chromium ${browserVersion} (headless, driven by Playwright)
+- Server data (DATA_DIR, a temporary folder): ${m.dataFs}
+- Load average (1 / 5 / 15 min) before the bench: ${load(loadBefore)}; after: ${load(loadAfter)}.
+  The bench itself keeps the cores busy; anything else running at the same time lowers the numbers.
+- ${interference}
+
+## Setup
+
+- Element and pages built from the working tree: ${source}.
+- One file of ${SIZE_MIB} MiB (${file.size} bytes) of random bytes, on disk, given to each page with \`setInputFiles\`.
+- ${RUNS} rounds; each round runs the four uploads once, in an order that rotates from round to round,
+  then the worker measurements. Figures are the median of the ${RUNS} runs, with min and max.
+- MB/s means 10^6 bytes per second (${file.size} bytes = ${f1(file.size / MB)} MB).
+- Raw XHR PUT (the baseline): \`POST ${ENDPOINT}\`, then one \`XMLHttpRequest\` \`PUT\` of the whole \`File\`
+  without \`Content-Range\`, \`Content-Type: application/octet-stream\`; timed from \`send()\` to \`load\`
+  (the POST, median ${f1(median(runsOf('raw').map((u) => u.createMs ?? 0)))} ms, is not included).
+- Raw XHR PUTs in 8 MiB parts (a second baseline, not asked for by the issue): the same, but as
+  consecutive \`Content-Range\` PUTs of 8 MiB slices, one at a time, without the element; timed from the first
+  \`send()\` to the last \`load\`. It separates what parts cost on this server from what the element adds.
+- Element: the demo page with \`?protocol=content-range&endpoint=${ENDPOINT}&chunk-size=8MiB&no-resume=\`
+  (and \`&no-checksum=\` for MD5 off; the attributes are checked after each run), a fresh
+  browser context and page load per run. \`no-resume\` is set so that no IndexedDB state, resume lookup or
+  fingerprint hashing plays a part. Timed in the page from just before \`setInputFiles\` to the
+  \`upload-success\` event, so it includes creating the upload session and everything else the element does.
+- Every upload is checked on the server before it counts: the record is complete, the stored file has
+  the full size, and the server's MD5 (in the completion JSON and in the record) equals the file's MD5
+  computed in Node. The upload is then deleted with \`DELETE\`. The element runs also check
+  \`element.uploads[0]\` (status success, all bytes), the number of PUTs (no retries), and that md5
+  workers ran only with MD5 on.
+- md5 worker alone: the project's \`HashPool\` (src/engine/hash-pool.ts) with one worker, the file's
+  8 MiB parts hashed one after another with \`digest(file, start, end, signal)\`; the worker is started
+  by a 1-byte digest before timing. Each part's digest is compared with Node's.
+- Slice reads alone / spark-md5 alone split that worker's cost: the same 4 MiB \`Blob.slice().arrayBuffer()\`
+  reads without hashing, and spark-md5 over a 4 MiB buffer already in memory, without reading.
+
+## Results
+
+${summary}
+
+### Where the time goes (medians, ms)
+
+From the page's resource timing (element) or send/load times (raw). A PUT's time runs from its start to
+the end of its answer: sending the body, the server storing and fsyncing it, and the answer coming back.
+
+| mode | total | before 1st PUT | sum of PUTs | one PUT (not the last) | last PUT | between PUTs | last PUT to event |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+${breakdown.join('\n')}
+
+Ratios of medians: parts without the element / raw PUT = ${f2(medianRate('parts') / rawMedian)};
+element with MD5 off / parts without the element = ${f2(medianRate('off') / medianRate('parts'))};
+element with MD5 on / MD5 off = ${f2(medianRate('on') / medianRate('off'))};
+element with MD5 on / md5 worker alone = ${f2(medianRate('on') / median(workerRates.md5))}.
+In the parts baseline the last PUT takes ${f1(partsLast)} ms against ${f1(partsPut)} ms for the others: when
+an upload arrives in more than one part, the reference server reads the whole stored file again to
+compute its MD5 before it answers the last part (demo/server/storage.ts, \`writePart\`), and every part is
+fsynced with its record.
+
+### CPU seconds by process during a run (medians)
+
+Read from /proc before and after each measured upload (${m.cores} cores, so at most ${m.cores} CPU seconds per
+wall-clock second). "CPU busy" is the share of all cores that was busy; "everything else" is busy time not
+used by the bench's own processes (another job running at the same time shows up there).
+
+${cpuTable}
+
+### Every run
+
+| round | mode | ms | MB/s | other CPU s |
+| --- | --- | ---: | ---: | ---: |
+${perRun.join('\n')}
+
+| round | md5 worker MB/s | slice reads alone MB/s | spark-md5 alone MB/s |
+| --- | ---: | ---: | ---: |
+${perWorker.join('\n')}
+
+## What this measures, and caveats
+
+- Loopback only: browser and reference server run on the same machine and share its ${m.cores} cores, so
+  the server's work (Node reading each request, hashing every byte with MD5, writing and fsyncing to
+  disk) competes with the browser's (sending, and with MD5 on, hashing in a worker). There is no real
+  network latency or bandwidth limit. On a link slower than these rates the network would usually be
+  the limit instead, but then each part also waits one round trip for its answer, which a single PUT
+  does not. These numbers are the upload path's own ceiling on this machine, not a network test.
+- The reference server is part of every number: it fsyncs each part and its record, and it re-reads
+  the file for the final MD5 of a multi-part upload. A production server would spend its time differently.
+- The file is read from the OS page cache (it was just written and fits in RAM many times over), so
+  these are warm-cache figures; a cold read from a slow disk would lower every mode.
+- The element sends one part at a time (8 MiB), each a request that waits for the server's answer;
+  with MD5 on, it hashes parts in its md5 workers ahead of the one being sent (how far ahead, and with
+  how many workers, is the element's business: src/engine/upload-job.ts and uploader.ts). The md5
+  worker alone row uses one worker, so it is a per-worker rate, not the element's hashing ceiling.
+- Headless Chromium with the GPU off; a desktop browser may differ. Medians of ${RUNS} runs; the spread
+  (min/max, and every run above) shows how noisy the machine was.
+- Total bench time: ${f1(elapsed)} s (build, file, ${RUNS} rounds).
+`;
+  await writeFile(RESULTS, md);
+  log(`bench: wrote ${RESULTS} (${f1(elapsed)} s in all)`);
+}
+
+main()
+  .then(
+    () => cleanup(),
+    async (err: unknown) => {
+      console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+      process.exitCode = 1;
+      await cleanup();
+    },
+  )
+  .finally(() => {
+    // Everything started here has been stopped; do not wait for stray handles.
+    process.exit(process.exitCode ?? 0);
+  });
