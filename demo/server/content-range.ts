@@ -47,6 +47,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import busboy from 'busboy';
 import { HttpError, sendJson } from './errors.js';
+import { mediaType, readBody, requestOrigin, sendDownload } from './http.js';
 import { fileNameProblem } from './names.js';
 import {
   ID_PATTERN,
@@ -312,30 +313,7 @@ export function createContentRangeApi(options: ContentRangeOptions): RouteHandle
   async function download(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
     const record = await store.withLock(id, () => store.load(id));
     if (!record || !record.complete) throw notFound();
-    const body = store.openRead(record);
-    res.statusCode = 200;
-    res.setHeader('Content-Type', 'application/octet-stream');
-    res.setHeader('Content-Disposition', contentDisposition(record.name));
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Content-Length', String(record.size));
-    res.setHeader('Cache-Control', 'no-store');
-    if (req.method === 'HEAD') {
-      body.destroy();
-      res.end();
-      return;
-    }
-    await new Promise<void>((resolve) => {
-      body.on('error', (err) => {
-        console.error('asset-uploader server: download failed:', err);
-        res.destroy();
-        resolve();
-      });
-      res.on('close', () => {
-        body.destroy();
-        resolve();
-      });
-      body.pipe(res);
-    });
+    await sendDownload(req, res, store.openRead(record), record.name, record.size);
   }
 
   async function loadOr404(id: string): Promise<UploadRecord> {
@@ -437,33 +415,9 @@ export function rangeHeader(record: UploadRecord): string | undefined {
   return record.offset > 0 ? `0-${record.offset - 1}` : undefined;
 }
 
-/** An RFC 6266 Content-Disposition with an ASCII fallback and the exact UTF-8 name. */
-export function contentDisposition(name: string): string {
-  const ascii = name.replace(/[^\x20-\x7e]|["\\%]/g, '_');
-  const encoded = encodeURIComponent(name).replace(
-    /['()*!]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
-  );
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
-}
-
 function singleHeader(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value.join(', ') : value;
-}
-
-function mediaType(req: IncomingMessage): string {
-  return (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-}
-
-/** The origin the client addressed, from the Host header; the socket's address when Host is unusable. */
-function requestOrigin(req: IncomingMessage): string {
-  const scheme = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
-  const host = req.headers.host;
-  if (host && /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::\d{1,5})?$/.test(host)) return `${scheme}://${host}`;
-  const address = req.socket.localAddress ?? '127.0.0.1';
-  const shown = address.includes(':') ? `[${address}]` : address;
-  return `${scheme}://${shown}:${req.socket.localPort ?? 80}`;
 }
 
 function declaredLength(req: IncomingMessage): number | undefined {
@@ -483,7 +437,7 @@ async function expectEmptyBody(req: IncomingMessage): Promise<void> {
   const declared = declaredLength(req);
   if (declared === 0) return;
   if (declared !== undefined) throw bodyLengthMismatch(declared, 0);
-  await readBody(req, 0, () => bodyLengthMismatch(1, 0));
+  await readBody(req, 0, { tooLarge: () => bodyLengthMismatch(1, 0), incomplete: bodyIncomplete });
 }
 
 // ---------------------------------------------------------------------------
@@ -505,7 +459,7 @@ async function readCreateFields(req: IncomingMessage): Promise<CreateFields> {
   }
   const declared = declaredLength(req);
   if (declared !== undefined && declared > SMALL_BODY_LIMIT) throw bodyTooLarge();
-  const text = (await readBody(req, SMALL_BODY_LIMIT, bodyTooLarge)).toString('utf8');
+  const text = (await readBody(req, SMALL_BODY_LIMIT, { tooLarge: bodyTooLarge, incomplete: bodyIncomplete })).toString('utf8');
 
   if (type === 'application/json') {
     let value: unknown;
@@ -534,42 +488,6 @@ function parseFileSize(value: unknown): number {
   throw new HttpError(400, 'bad_file_size', 'file_size is required and must be a whole, non-negative number of bytes.');
 }
 
-/** Reads a whole (small) body, failing with `tooLarge()` past `limit` bytes. */
-function readBody(req: IncomingMessage, limit: number, tooLarge: () => HttpError): Promise<Buffer> {
-  return new Promise<Buffer>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let length = 0;
-    const cleanup = (): void => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onFail);
-      req.off('close', onFail);
-    };
-    const onData = (chunk: Buffer): void => {
-      length += chunk.length;
-      if (length > limit) {
-        cleanup();
-        req.pause();
-        reject(tooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = (): void => {
-      cleanup();
-      resolve(Buffer.concat(chunks));
-    };
-    const onFail = (): void => {
-      cleanup();
-      reject(new HttpError(400, 'malformed_body', 'The request body ended before it was complete.'));
-    };
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onFail);
-    req.on('close', onFail);
-  });
-}
-
 // ---------------------------------------------------------------------------
 // Errors
 
@@ -583,6 +501,10 @@ function methodNotAllowed(allow: string): HttpError {
 
 function bodyTooLarge(): HttpError {
   return new HttpError(413, 'body_too_large', `The request body is larger than ${SMALL_BODY_LIMIT} bytes.`);
+}
+
+function bodyIncomplete(): HttpError {
+  return new HttpError(400, 'malformed_body', 'The request body ended before it was complete.');
 }
 
 function bodyLengthMismatch(got: number, expected: number): HttpError {

@@ -5,7 +5,9 @@
  * shape, `{"error": {"code", "message"}}`, so that the browser client can
  * branch on a stable `code` while a person reading the network panel gets a
  * sentence. Handlers throw `HttpError`; the app turns it into a response in
- * one place (`sendError`).
+ * one place (`sendError`). The phased and session APIs have error types of
+ * their own (more codes, extra members beside `error`) but answer through the
+ * same `sendErrorDocument`, so every API drains an unread body the same way.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
@@ -45,7 +47,7 @@ export class HttpError extends Error {
 }
 
 /** Bytes of a request body we are willing to read and throw away after an early error. */
-const DRAIN_LIMIT = 16 * 1024 * 1024;
+export const DRAIN_LIMIT = 16 * 1024 * 1024;
 
 /** Writes a JSON body with the usual API headers. */
 export function sendJson(
@@ -63,29 +65,50 @@ export function sendJson(
   res.end(text);
 }
 
+/** What an error answer is made of: HttpError, and the phased and session APIs' error types. */
+export interface ErrorDocument {
+  readonly status: number;
+  readonly code: string;
+  readonly message: string;
+  readonly headers: Readonly<Record<string, string>>;
+  /** Members of the JSON document next to `error`. */
+  readonly extra?: Readonly<Record<string, unknown>>;
+}
+
 /**
- * Answers with the JSON error document. If the request body has not been read
- * to its end (we rejected it from its headers, or stopped half-way), the rest
- * is read and discarded so that the client sees the answer rather than a
- * reset connection; past DRAIN_LIMIT bytes, the connection is dropped instead.
+ * Answers with the JSON error document `{"error": {"code", "message"},
+ * ...extra}`. If the request body has not been read to its end (we rejected
+ * it from its headers, or stopped half-way), the rest is read and discarded
+ * so that the client sees the answer rather than a reset connection; past
+ * `drainLimit` bytes, the connection is dropped instead.
  */
-export function sendError(req: IncomingMessage, res: ServerResponse, error: HttpError): void {
+export function sendErrorDocument(
+  req: IncomingMessage,
+  res: ServerResponse,
+  error: ErrorDocument,
+  drainLimit: number = DRAIN_LIMIT,
+): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
   const headers: Record<string, string> = { ...error.headers };
-  if (!req.complete) discardBody(req, headers);
-  sendJson(res, error.status, { error: { code: error.code, message: error.message } }, headers);
+  if (!req.complete) discardBody(req, headers, drainLimit);
+  sendJson(res, error.status, { error: { code: error.code, message: error.message }, ...error.extra }, headers);
 }
 
-function discardBody(req: IncomingMessage, headers: Record<string, string>): void {
+/** Answers with the JSON error document of an HttpError (see sendErrorDocument). */
+export function sendError(req: IncomingMessage, res: ServerResponse, error: HttpError): void {
+  sendErrorDocument(req, res, error);
+}
+
+function discardBody(req: IncomingMessage, headers: Record<string, string>, drainLimit: number): void {
   const declared = Number(req.headers['content-length'] ?? NaN);
-  if (!(declared <= DRAIN_LIMIT)) headers['Connection'] = 'close';
+  if (!(declared <= drainLimit)) headers['Connection'] = 'close';
   let seen = 0;
   req.on('data', (chunk: Buffer) => {
     seen += chunk.length;
-    if (seen > DRAIN_LIMIT) req.socket?.destroy();
+    if (seen > drainLimit) req.socket?.destroy();
   });
   req.on('error', () => {});
   req.resume();

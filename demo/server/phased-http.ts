@@ -1,6 +1,6 @@
 /**
- * HTTP plumbing of the phased API: its error type, its error responses, and
- * reading small bodies.
+ * HTTP plumbing of the phased API: its error type and reading small bodies
+ * (the shared parts are in http.ts and errors.ts).
  *
  * Why this exists: the phased API needs error codes that errors.ts does not
  * list (`unauthorized`, `insufficient_scope`, `chunk_size_mismatch`, ...) and
@@ -8,12 +8,13 @@
  * `offset_mismatch` also says which window to send next
  * (`start_offset`/`end_offset`), so that a client can continue without another
  * request. The document keeps the shared shape `{"error": {"code",
- * "message"}}`; the extra members sit beside `error`. Like errors.ts, an
- * answer given before the body was read discards the rest of the body, so the
- * client sees the answer rather than a reset connection.
+ * "message"}}`; the extra members sit beside `error`. Errors are answered
+ * with errors.ts's `sendErrorDocument`, which, given before the body was
+ * read, discards the rest of the body so the client sees the answer rather
+ * than a reset connection.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { sendJson } from './errors.js';
+import type { IncomingMessage } from 'node:http';
+import { mediaType, readBody } from './http.js';
 
 export type PhasedErrorCode =
   | 'not_found'
@@ -66,81 +67,13 @@ export class PhasedError extends Error {
 /** Largest JSON, urlencoded or form field accepted. */
 export const SMALL_BODY_LIMIT = 64 * 1024;
 
-/**
- * Answers with the error document. An unread request body is read and thrown
- * away up to `drainLimit` bytes (past that, the connection is closed), so
- * that a client still sending a chunk receives the answer.
- */
-export function sendFailure(req: IncomingMessage, res: ServerResponse, error: PhasedError, drainLimit: number): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  const headers: Record<string, string> = { ...error.headers };
-  if (!req.complete) {
-    const declared = Number(req.headers['content-length'] ?? NaN);
-    if (!(declared <= drainLimit)) headers['Connection'] = 'close';
-    let seen = 0;
-    req.on('data', (chunk: Buffer) => {
-      seen += chunk.length;
-      if (seen > drainLimit) req.socket?.destroy();
-    });
-    req.on('error', () => {});
-    req.resume();
-  }
-  sendJson(res, error.status, { error: { code: error.code, message: error.message }, ...error.extra }, headers);
-}
-
-/** The media type of the request, lower-case, without parameters. */
-export function mediaType(req: IncomingMessage): string {
-  return (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-}
-
-/** The origin the client addressed, from the Host header; the socket's address when Host is unusable. */
-export function requestOrigin(req: IncomingMessage): string {
-  const scheme = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
-  const host = req.headers.host;
-  if (host && /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::\d{1,5})?$/.test(host)) return `${scheme}://${host}`;
-  const address = req.socket.localAddress ?? '127.0.0.1';
-  const shown = address.includes(':') ? `[${address}]` : address;
-  return `${scheme}://${shown}:${req.socket.localPort ?? 80}`;
-}
-
 /** Reads a whole small body (at most SMALL_BODY_LIMIT bytes). */
 export function readSmallBody(req: IncomingMessage): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (declared > SMALL_BODY_LIMIT) return Promise.reject(bodyTooLarge());
-  return new Promise<Buffer>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let length = 0;
-    const cleanup = (): void => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onFail);
-      req.off('close', onFail);
-    };
-    const onData = (chunk: Buffer): void => {
-      length += chunk.length;
-      if (length > SMALL_BODY_LIMIT) {
-        cleanup();
-        req.pause();
-        reject(bodyTooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = (): void => {
-      cleanup();
-      resolve(Buffer.concat(chunks));
-    };
-    const onFail = (): void => {
-      cleanup();
-      reject(new PhasedError(400, 'malformed_body', 'The request body ended before it was complete.'));
-    };
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onFail);
-    req.on('close', onFail);
+  return readBody(req, SMALL_BODY_LIMIT, {
+    tooLarge: bodyTooLarge,
+    incomplete: () => new PhasedError(400, 'malformed_body', 'The request body ended before it was complete.'),
   });
 }
 

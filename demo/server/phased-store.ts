@@ -3,8 +3,8 @@
  *
  * Why this exists: the phased API acknowledges each chunk with the next window
  * to send, and that promise must survive a crash or a restart exactly like
- * the content-range store's (storage.ts, whose helpers are private, so the
- * same idea is repeated here rather than shared). Each asset is two files
+ * the content-range store's (storage.ts; both use the durable file steps of
+ * durable.ts). Each asset is two files
  * under `<dataDir>/phased/`:
  *
  * - `<id>.bin`, the bytes received so far;
@@ -23,11 +23,21 @@
  * (`withLock`).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
+import {
+  createEmptyDurably,
+  fileMd5,
+  KeyedLock,
+  openPrefix,
+  readOrNull,
+  removeLeftovers,
+  removePair,
+  repairLength,
+  writeAll,
+  writeJsonDurably,
+} from './durable.js';
 import { ID_PATTERN } from './storage.js';
 
 export { ID_PATTERN };
@@ -105,7 +115,7 @@ export function containerOf(head: Buffer): Container {
 
 export class PhasedStore {
   readonly dir: string;
-  readonly #locks = new Map<string, Promise<void>>();
+  readonly #locks = new KeyedLock();
   #seq = 0;
 
   constructor(dataDir: string) {
@@ -115,43 +125,24 @@ export class PhasedStore {
   /** Creates the directory, removes what a crash left half-written, and returns every record. */
   async init(): Promise<AssetRecord[]> {
     await mkdir(this.dir, { recursive: true });
-    const entries = new Set(await readdir(this.dir));
-    for (const entry of entries) {
+    await removeLeftovers(this.dir, (entry, entries) => {
       const orphan = entry.endsWith('.bin') && !entries.has(`${entry.slice(0, -4)}.json`);
-      if (entry.endsWith('.json.tmp') || orphan) await unlink(join(this.dir, entry)).catch(() => {});
-    }
+      return entry.endsWith('.json.tmp') || orphan;
+    });
     const records = await this.list();
     this.#seq = Math.max(0, ...records.map((record) => record.seq));
     return records;
   }
 
   /** Runs `fn` while holding the lock of asset `id`; callers queue in arrival order. */
-  async withLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.#locks.get(id) ?? Promise.resolve();
-    let release = (): void => {};
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const tail = previous.then(() => held);
-    this.#locks.set(id, tail);
-    await previous;
-    try {
-      return await fn();
-    } finally {
-      release();
-      if (this.#locks.get(id) === tail) this.#locks.delete(id);
-    }
+  withLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    return this.#locks.run(id, fn);
   }
 
   /** Starts a phased upload: an empty `.bin`, then its record (status `uploading`). */
   async create(asset: NewAsset): Promise<AssetRecord> {
     const id = newId();
-    const bin = await open(this.#bin(id), 'wx');
-    try {
-      await bin.sync();
-    } finally {
-      await bin.close();
-    }
+    await createEmptyDurably(this.#bin(id));
     const now = new Date().toISOString();
     const record: AssetRecord = { id, seq: ++this.#seq, ...asset, offset: 0, status: 'uploading', created_at: now, updated_at: now };
     await this.#writeRecord(record);
@@ -230,22 +221,7 @@ export class PhasedStore {
     if (!ID_PATTERN.test(id)) return null;
     const record = await this.#read(id);
     if (!record) return null;
-    let length: number;
-    try {
-      length = (await stat(this.#bin(id))).size;
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-      length = -1;
-    }
-    if (length < record.offset) {
-      if (length === -1 && record.offset === 0) {
-        const bin = await open(this.#bin(id), 'w');
-        await bin.close();
-        return record;
-      }
-      throw new CorruptAssetError(id);
-    }
-    if (length > record.offset) await this.#truncate(id, record.offset);
+    await repairLength(this.#bin(id), record.offset, () => new CorruptAssetError(id));
     return record;
   }
 
@@ -313,41 +289,29 @@ export class PhasedStore {
 
   /** MD5 of the stored bytes and the first few of them, read by streaming the file. */
   async digest(record: AssetRecord, signal?: AbortSignal): Promise<{ md5: string; head: Buffer }> {
-    const hash = createHash('md5');
     const head: Buffer[] = [];
     let seen = 0;
-    if (record.offset > 0) {
-      const options = signal === undefined ? {} : { signal };
-      for await (const chunk of createReadStream(this.#bin(record.id), { start: 0, end: record.offset - 1, ...options })) {
-        const buffer = chunk as Buffer;
-        hash.update(buffer);
+    const md5 = await fileMd5(
+      this.#bin(record.id),
+      record.offset,
+      (buffer) => {
         if (seen < HEAD_BYTES) head.push(buffer.subarray(0, HEAD_BYTES - seen));
         seen += buffer.length;
-      }
-    }
-    return { md5: hash.digest('hex'), head: Buffer.concat(head) };
+      },
+      signal,
+    );
+    return { md5, head: Buffer.concat(head) };
   }
 
   /** Removes an asset; false when it did not exist. Call it under `withLock`. */
   async remove(id: string): Promise<boolean> {
     if (!ID_PATTERN.test(id)) return false;
-    try {
-      await unlink(this.#json(id));
-    } catch (err) {
-      if (isNotFound(err)) return false;
-      throw err;
-    }
-    await unlink(this.#bin(id)).catch((err: unknown) => {
-      if (!isNotFound(err)) throw err;
-    });
-    await this.#syncDir();
-    return true;
+    return removePair(this.dir, `${id}.json`, `${id}.bin`);
   }
 
   /** The stored bytes of an asset (exactly `record.offset` of them). */
   openRead(record: AssetRecord): Readable {
-    if (record.offset === 0) return Readable.from([]);
-    return createReadStream(this.#bin(record.id), { start: 0, end: record.offset - 1 });
+    return openPrefix(this.#bin(record.id), record.offset);
   }
 
   #bin(id: string): string {
@@ -359,51 +323,12 @@ export class PhasedStore {
   }
 
   async #read(id: string): Promise<AssetRecord | null> {
-    let text: string;
-    try {
-      text = await readFile(this.#json(id), 'utf8');
-    } catch (err) {
-      if (isNotFound(err)) return null;
-      throw err;
-    }
-    return parseRecord(text, id);
-  }
-
-  async #truncate(id: string, length: number): Promise<void> {
-    const handle = await open(this.#bin(id), 'r+');
-    try {
-      await handle.truncate(length);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    const text = await readOrNull(this.#json(id));
+    return text === null ? null : parseRecord(text, id);
   }
 
   async #writeRecord(record: AssetRecord): Promise<void> {
-    const target = this.#json(record.id);
-    const temporary = `${target}.tmp`;
-    const handle = await open(temporary, 'w');
-    try {
-      await handle.writeFile(`${JSON.stringify(record, null, 2)}\n`, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, target);
-    await this.#syncDir();
-  }
-
-  /** Makes a rename or unlink durable; some platforms cannot fsync a directory, which is then skipped. */
-  async #syncDir(): Promise<void> {
-    let handle: FileHandle | undefined;
-    try {
-      handle = await open(this.dir, 'r');
-      await handle.sync();
-    } catch {
-      // Not supported here (e.g. Windows); the rename itself is still atomic.
-    } finally {
-      await handle?.close();
-    }
+    await writeJsonDurably(this.dir, `${record.id}.json`, record);
   }
 }
 
@@ -413,14 +338,6 @@ export function isVideo(contentType: string): boolean {
 
 function newId(): string {
   return randomBytes(16).toString('hex');
-}
-
-async function writeAll(handle: FileHandle, chunk: Buffer, position: number): Promise<void> {
-  let done = 0;
-  while (done < chunk.length) {
-    const { bytesWritten } = await handle.write(chunk, done, chunk.length - done, position + done);
-    done += bytesWritten;
-  }
 }
 
 const STATUSES: readonly string[] = ['uploading', 'processing', 'ready'];
@@ -442,8 +359,4 @@ function parseRecord(text: string, id: string): AssetRecord {
     typeof record['updated_at'] === 'string';
   if (!ok) throw new Error(`Record ${id} is malformed.`);
   return value as AssetRecord;
-}
-
-function isNotFound(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'ENOENT';
 }

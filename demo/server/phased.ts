@@ -66,21 +66,13 @@
  *   type, which could make the browser run an uploaded page on this origin).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { contentDisposition } from './content-range.js';
-import { sendJson } from './errors.js';
+import { sendErrorDocument, sendJson } from './errors.js';
+import { mediaType, requestOrigin, sendDownload } from './http.js';
 import { fileNameProblem } from './names.js';
 import { createAuthenticator, DEFAULT_API_TOKENS, parseApiTokens, requireScope } from './phased-auth.js';
 import type { ApiTokens } from './phased-auth.js';
 import { copyPart, readForm } from './phased-form.js';
-import {
-  mediaType,
-  parseJsonObject,
-  PhasedError,
-  readFields,
-  readSmallBody,
-  requestOrigin,
-  sendFailure,
-} from './phased-http.js';
+import { parseJsonObject, PhasedError, readFields, readSmallBody } from './phased-http.js';
 import { containerOf, ID_PATTERN, isVideo, PhasedStore, TooManyBytesError } from './phased-store.js';
 import type { AssetRecord, ChunkWriter, WholeWriter } from './phased-store.js';
 import { createWebhooks } from './phased-webhooks.js';
@@ -450,30 +442,7 @@ export function createPhasedApi(options: PhasedOptions): PhasedApi {
   async function download(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
     const record = await store.peek(id);
     if (!record || record.status !== 'ready') throw notFound();
-    const body = store.openRead(record);
-    res.statusCode = 200;
-    res.setHeader('Content-Type', 'application/octet-stream');
-    res.setHeader('Content-Disposition', contentDisposition(record.name));
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Content-Length', String(record.size));
-    res.setHeader('Cache-Control', 'no-store');
-    if (req.method === 'HEAD') {
-      body.destroy();
-      res.end();
-      return;
-    }
-    await new Promise<void>((resolve) => {
-      body.on('error', (err) => {
-        console.error('asset-uploader server: download failed:', err);
-        res.destroy();
-        resolve();
-      });
-      res.on('close', () => {
-        body.destroy();
-        resolve();
-      });
-      body.pipe(res);
-    });
+    await sendDownload(req, res, store.openRead(record), record.name, record.size);
   }
 
   async function loadOr404(id: string): Promise<AssetRecord> {
@@ -533,7 +502,7 @@ export function createPhasedApi(options: PhasedOptions): PhasedApi {
         await route(req, res, pathname);
       } catch (err) {
         if (!(err instanceof PhasedError)) throw err;
-        sendFailure(req, res, err, drainLimit);
+        sendErrorDocument(req, res, err, drainLimit);
       }
     },
 

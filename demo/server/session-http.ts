@@ -1,20 +1,19 @@
 /**
- * HTTP plumbing of the upload-session API: its error type, its error
- * responses, and reading a request body as a stream.
+ * HTTP plumbing of the upload-session API: its error type and reading a
+ * request body as a stream (the shared parts are in errors.ts and pump.ts).
  *
  * Why this exists: the session API needs error codes that neither errors.ts
  * nor phased-http.ts list (`signature_invalid`, `url_expired`,
  * `session_committed`, ...), and some of its errors carry more than
  * `{"error": {...}}`: a create request whose every file name is refused also
  * lists the per-file `errors`. The document keeps the shared shape
- * `{"error": {"code", "message"}}`; extra members sit beside `error`. Like the
- * other APIs, an answer given before the body was read discards the rest of
- * the body (up to a limit), so the client sees the answer rather than a reset
- * connection.
+ * `{"error": {"code", "message"}}`; extra members sit beside `error`. Like
+ * the other APIs, errors are answered with errors.ts's `sendErrorDocument`,
+ * which, given before the body was read, discards the rest of the body (up to
+ * a limit), so the client sees the answer rather than a reset connection.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
-import { sendJson } from './errors.js';
+import { pumpChunks } from './pump.js';
 
 export type SessionErrorCode =
   | 'not_found'
@@ -54,30 +53,6 @@ export class SessionError extends Error {
   }
 }
 
-/** Bytes of an unread body we read and throw away after an early answer; past it the connection is closed. */
-export const DRAIN_LIMIT = 16 * 1024 * 1024;
-
-/** Answers with the error document, discarding what is left of the request body (up to DRAIN_LIMIT). */
-export function sendSessionFailure(req: IncomingMessage, res: ServerResponse, error: SessionError): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  const headers: Record<string, string> = { ...error.headers };
-  if (!req.complete) {
-    const declared = Number(req.headers['content-length'] ?? NaN);
-    if (!(declared <= DRAIN_LIMIT)) headers['Connection'] = 'close';
-    let seen = 0;
-    req.on('data', (chunk: Buffer) => {
-      seen += chunk.length;
-      if (seen > DRAIN_LIMIT) req.socket?.destroy();
-    });
-    req.on('error', () => {});
-    req.resume();
-  }
-  sendJson(res, error.status, { error: { code: error.code, message: error.message }, ...error.extra }, headers);
-}
-
 /**
  * Hands every chunk of `source` to `onChunk`, one at a time, pausing the
  * source while a chunk is handled. Resolves after the last chunk is handled;
@@ -87,50 +62,9 @@ export function sendSessionFailure(req: IncomingMessage, res: ServerResponse, er
  * connection.
  */
 export function eachChunk(source: Readable, onChunk: (chunk: Buffer) => Promise<void>): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const incomplete = (): SessionError =>
-      new SessionError(400, 'body_incomplete', 'The request body ended before it was complete; nothing of it was kept.');
-    if (source.readableEnded) {
-      resolve();
-      return;
-    }
-    if (source.destroyed) {
-      reject(incomplete());
-      return;
-    }
-    let work: Promise<void> = Promise.resolve();
-    let settled = false;
-    const settle = (error?: unknown): void => {
-      if (settled) return;
-      settled = true;
-      source.off('data', onData);
-      source.off('end', onEnd);
-      source.off('error', onFail);
-      source.off('close', onFail);
-      source.pause();
-      // Report only once the chunk in progress is handled (or has failed).
-      work.then(
-        () => (error === undefined ? resolve() : reject(error)),
-        (failure: unknown) => reject(error ?? failure),
-      );
-    };
-    const onData = (chunk: Buffer | string): void => {
-      source.pause();
-      const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-      work = work.then(() => onChunk(buffer));
-      work.then(
-        () => {
-          if (!settled) source.resume();
-        },
-        (failure: unknown) => settle(failure),
-      );
-    };
-    const onEnd = (): void => settle();
-    const onFail = (): void => settle(incomplete());
-    source.on('data', onData);
-    source.on('end', onEnd);
-    source.on('error', onFail);
-    source.on('close', onFail);
-    source.resume();
-  });
+  return pumpChunks(
+    source,
+    onChunk,
+    () => new SessionError(400, 'body_incomplete', 'The request body ended before it was complete; nothing of it was kept.'),
+  );
 }

@@ -23,11 +23,19 @@
  * lock (`peek`) is safe.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
+import {
+  isNotFound,
+  KeyedLock,
+  openPrefix,
+  readOrNull,
+  removeLeftovers,
+  syncDir,
+  writeAll,
+  writeJsonDurably,
+} from './durable.js';
 import { ID_PATTERN } from './storage.js';
 
 export { ID_PATTERN };
@@ -92,7 +100,7 @@ export interface ReceivedBlob {
 export class SessionStore {
   readonly dir: string;
   readonly assetDir: string;
-  readonly #locks = new Map<string, Promise<void>>();
+  readonly #locks = new KeyedLock();
 
   constructor(dataDir: string) {
     this.dir = join(dataDir, 'session');
@@ -118,21 +126,8 @@ export class SessionStore {
   }
 
   /** Runs `fn` while holding the lock of session `token`; callers queue in arrival order. */
-  async withLock<T>(token: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.#locks.get(token) ?? Promise.resolve();
-    let release = (): void => {};
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const tail = previous.then(() => held);
-    this.#locks.set(token, tail);
-    await previous;
-    try {
-      return await fn();
-    } finally {
-      release();
-      if (this.#locks.get(token) === tail) this.#locks.delete(token);
-    }
+  withLock<T>(token: string, fn: () => Promise<T>): Promise<T> {
+    return this.#locks.run(token, fn);
   }
 
   /** Makes a new session for files already checked; returns its record. */
@@ -159,7 +154,7 @@ export class SessionStore {
 
   /** Replaces the record durably (call it under `withLock`, except for a new session). */
   async save(record: SessionRecord): Promise<void> {
-    await writeDurably(this.dir, `${record.token}.json`, `${JSON.stringify({ ...record, updated_at: new Date().toISOString() }, null, 2)}\n`);
+    await writeJsonDurably(this.dir, `${record.token}.json`, { ...record, updated_at: new Date().toISOString() }, UNIQUE);
   }
 
   /** Where the uploaded bytes of file `index` of session `token` are kept. */
@@ -250,7 +245,7 @@ export class SessionStore {
       throw err;
     }
     const record: AssetRecord = { id, ...meta, size, md5: hash.digest('hex'), created_at: new Date().toISOString() };
-    await writeDurably(this.assetDir, `${id}.json`, `${JSON.stringify(record, null, 2)}\n`);
+    await writeJsonDurably(this.assetDir, `${id}.json`, record, UNIQUE);
     return record;
   }
 
@@ -274,72 +269,18 @@ export class SessionStore {
 
   /** The bytes of an asset (exactly `record.size` of them). */
   openAsset(record: AssetRecord): Readable {
-    if (record.size === 0) return Readable.from([]);
-    return createReadStream(join(this.assetDir, `${record.id}.bin`), { start: 0, end: record.size - 1 });
+    return openPrefix(join(this.assetDir, `${record.id}.bin`), record.size);
   }
 }
 
 // ---------------------------------------------------------------------------
 // Files
 
-async function writeAll(handle: FileHandle, chunk: Buffer, position: number): Promise<void> {
-  let done = 0;
-  while (done < chunk.length) {
-    const { bytesWritten } = await handle.write(chunk, done, chunk.length - done, position + done);
-    done += bytesWritten;
-  }
-}
-
-/** Writes `text` to `<dir>/<name>` atomically and durably. */
-async function writeDurably(dir: string, name: string, text: string): Promise<void> {
-  const target = join(dir, name);
-  const temporary = `${target}.${randomBytes(8).toString('hex')}.tmp`;
-  const handle = await open(temporary, 'wx');
-  try {
-    try {
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, target);
-  } catch (err) {
-    await unlink(temporary).catch(() => {});
-    throw err;
-  }
-  await syncDir(dir);
-}
-
-/** Makes a rename or unlink durable; some platforms cannot fsync a directory, which is then skipped. */
-async function syncDir(dir: string): Promise<void> {
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(dir, 'r');
-    await handle.sync();
-  } catch {
-    // Not supported here (e.g. Windows); the rename itself is still atomic.
-  } finally {
-    await handle?.close();
-  }
-}
+/** Session and asset records are written under unique temporary names (see DurableWriteOptions). */
+const UNIQUE = { temporary: 'unique' } as const;
 
 async function removeTemporaries(dir: string): Promise<void> {
-  for (const entry of await readdir(dir)) {
-    if (entry.endsWith('.tmp')) await unlink(join(dir, entry)).catch(() => {});
-  }
-}
-
-async function readOrNull(path: string): Promise<string | null> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (err) {
-    if (isNotFound(err)) return null;
-    throw err;
-  }
-}
-
-function isNotFound(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'ENOENT';
+  await removeLeftovers(dir, (entry) => entry.endsWith('.tmp'));
 }
 
 // ---------------------------------------------------------------------------

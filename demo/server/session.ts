@@ -52,13 +52,14 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { contentDisposition, parseContentMd5 } from './content-range.js';
-import { sendJson } from './errors.js';
+import { parseContentMd5 } from './content-range.js';
+import { sendErrorDocument, sendJson } from './errors.js';
+import { mediaType, requestOrigin, sendDownload } from './http.js';
 import { fileNameProblem } from './names.js';
 import { createAuthenticator, DEFAULT_API_TOKENS, parseApiTokens, requireScope } from './phased-auth.js';
 import type { ApiTokens } from './phased-auth.js';
-import { mediaType, parseJsonObject, PhasedError, readSmallBody, requestOrigin, sendFailure } from './phased-http.js';
-import { eachChunk, DRAIN_LIMIT, SessionError, sendSessionFailure } from './session-http.js';
+import { parseJsonObject, PhasedError, readSmallBody } from './phased-http.js';
+import { eachChunk, SessionError } from './session-http.js';
 import { processFile } from './session-process.js';
 import { configuredKey, loadSigningKey, signedQuery, verify } from './session-sign.js';
 import { ID_PATTERN, SessionStore } from './session-store.js';
@@ -306,30 +307,7 @@ export function createSessionApi(options: SessionOptions): SessionApi {
   async function download(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
     const record = await store.asset(id);
     if (!record) throw notFound();
-    const body = store.openAsset(record);
-    res.statusCode = 200;
-    res.setHeader('Content-Type', 'application/octet-stream');
-    res.setHeader('Content-Disposition', contentDisposition(record.name));
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Content-Length', String(record.size));
-    res.setHeader('Cache-Control', 'no-store');
-    if (req.method === 'HEAD') {
-      body.destroy();
-      res.end();
-      return;
-    }
-    await new Promise<void>((resolve) => {
-      body.on('error', (err) => {
-        console.error('asset-uploader server: download failed:', err);
-        res.destroy();
-        resolve();
-      });
-      res.on('close', () => {
-        body.destroy();
-        resolve();
-      });
-      body.pipe(res);
-    });
+    await sendDownload(req, res, store.openAsset(record), record.name, record.size);
   }
 
   // -------------------------------------------------------------------------
@@ -378,8 +356,7 @@ export function createSessionApi(options: SessionOptions): SessionApi {
       try {
         await route(req, res, pathname);
       } catch (err) {
-        if (err instanceof SessionError) sendSessionFailure(req, res, err);
-        else if (err instanceof PhasedError) sendFailure(req, res, err, DRAIN_LIMIT);
+        if (err instanceof SessionError || err instanceof PhasedError) sendErrorDocument(req, res, err);
         else throw err;
       }
     },

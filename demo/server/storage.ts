@@ -21,11 +21,22 @@
  * (`withLock`) so two concurrent writers cannot interleave.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
+import { mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
+import {
+  createEmptyDurably,
+  fileMd5,
+  KeyedLock,
+  openPrefix,
+  readOrNull,
+  removeLeftovers,
+  removePair,
+  repairLength,
+  writeAll,
+  writeJsonDurably,
+} from './durable.js';
+import { pumpChunks } from './pump.js';
 
 export const ID_PATTERN = /^[0-9a-f]{32}$/;
 
@@ -73,7 +84,7 @@ export class CorruptUploadError extends Error {
 
 export class UploadStore {
   readonly dir: string;
-  readonly #locks = new Map<string, Promise<void>>();
+  readonly #locks = new KeyedLock();
 
   constructor(dataDir: string) {
     this.dir = join(dataDir, 'content-range');
@@ -82,38 +93,18 @@ export class UploadStore {
   /** Creates the directory and removes record files a crash left half-written. */
   async init(): Promise<void> {
     await mkdir(this.dir, { recursive: true });
-    for (const entry of await readdir(this.dir)) {
-      if (entry.endsWith('.json.tmp')) await unlink(join(this.dir, entry)).catch(() => {});
-    }
+    await removeLeftovers(this.dir, (entry) => entry.endsWith('.json.tmp'));
   }
 
   /** Runs `fn` while holding the lock of upload `id`; callers queue in arrival order. */
-  async withLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.#locks.get(id) ?? Promise.resolve();
-    let release = (): void => {};
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const tail = previous.then(() => held);
-    this.#locks.set(id, tail);
-    await previous;
-    try {
-      return await fn();
-    } finally {
-      release();
-      if (this.#locks.get(id) === tail) this.#locks.delete(id);
-    }
+  withLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    return this.#locks.run(id, fn);
   }
 
   /** Starts a new upload: an empty `.bin`, then its record. */
   async create(name: string, size: number): Promise<UploadRecord> {
     const id = randomBytes(16).toString('hex');
-    const bin = await open(this.#bin(id), 'wx');
-    try {
-      await bin.sync();
-    } finally {
-      await bin.close();
-    }
+    await createEmptyDurably(this.#bin(id));
     const record: UploadRecord = {
       id,
       name,
@@ -133,30 +124,10 @@ export class UploadStore {
    */
   async load(id: string): Promise<UploadRecord | null> {
     if (!ID_PATTERN.test(id)) return null;
-    let text: string;
-    try {
-      text = await readFile(this.#json(id), 'utf8');
-    } catch (err) {
-      if (isNotFound(err)) return null;
-      throw err;
-    }
+    const text = await readOrNull(this.#json(id));
+    if (text === null) return null;
     const record = parseRecord(text, id);
-    let length: number;
-    try {
-      length = (await stat(this.#bin(id))).size;
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-      length = -1;
-    }
-    if (length < record.offset) {
-      if (length === -1 && record.offset === 0) {
-        const bin = await open(this.#bin(id), 'w');
-        await bin.close();
-        return record;
-      }
-      throw new CorruptUploadError(id);
-    }
-    if (length > record.offset) await this.#truncate(id, record.offset);
+    await repairLength(this.#bin(id), record.offset, () => new CorruptUploadError(id));
     return record;
   }
 
@@ -178,19 +149,19 @@ export class UploadStore {
     let written = 0;
     try {
       const hash = createHash('md5');
-      await pump(source, async (chunk) => {
+      await pumpChunks(source, async (chunk) => {
         if (written + chunk.length > maxBytes) throw new TooManyBytesError(maxBytes);
         hash.update(chunk);
         await writeAll(handle, chunk, record.offset + written);
         written += chunk.length;
-      });
+      }, (cause) => new SourceAbortedError(describe(cause)));
       const part: PartResult = { bytes: written, md5: hash.digest() };
       await verify(part);
       await handle.sync();
       const offset = record.offset + written;
       let next: UploadRecord = { ...record, offset };
       if (offset === record.size) {
-        const md5 = record.offset === 0 ? part.md5.toString('hex') : await this.#fileMd5(record.id, offset);
+        const md5 = record.offset === 0 ? part.md5.toString('hex') : await fileMd5(this.#bin(record.id), offset);
         next = { ...next, complete: true, md5 };
       }
       await this.#writeRecord(next);
@@ -206,23 +177,12 @@ export class UploadStore {
   /** Removes an upload; false when it did not exist. */
   async remove(id: string): Promise<boolean> {
     if (!ID_PATTERN.test(id)) return false;
-    try {
-      await unlink(this.#json(id));
-    } catch (err) {
-      if (isNotFound(err)) return false;
-      throw err;
-    }
-    await unlink(this.#bin(id)).catch((err: unknown) => {
-      if (!isNotFound(err)) throw err;
-    });
-    await this.#syncDir();
-    return true;
+    return removePair(this.dir, `${id}.json`, `${id}.bin`);
   }
 
   /** The stored bytes of an upload (exactly `record.offset` of them). */
   openRead(record: UploadRecord): Readable {
-    if (record.offset === 0) return Readable.from([]);
-    return createReadStream(this.#bin(record.id), { start: 0, end: record.offset - 1 });
+    return openPrefix(this.#bin(record.id), record.offset);
   }
 
   #bin(id: string): string {
@@ -233,116 +193,8 @@ export class UploadStore {
     return join(this.dir, `${id}.json`);
   }
 
-  async #truncate(id: string, length: number): Promise<void> {
-    const handle = await open(this.#bin(id), 'r+');
-    try {
-      await handle.truncate(length);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  }
-
   async #writeRecord(record: UploadRecord): Promise<void> {
-    const target = this.#json(record.id);
-    const temporary = `${target}.tmp`;
-    const handle = await open(temporary, 'w');
-    try {
-      await handle.writeFile(`${JSON.stringify(record, null, 2)}\n`, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, target);
-    await this.#syncDir();
-  }
-
-  /** Makes a rename or unlink durable; some platforms cannot fsync a directory, which is then skipped. */
-  async #syncDir(): Promise<void> {
-    let handle: FileHandle | undefined;
-    try {
-      handle = await open(this.dir, 'r');
-      await handle.sync();
-    } catch {
-      // Not supported here (e.g. Windows); the rename itself is still atomic.
-    } finally {
-      await handle?.close();
-    }
-  }
-
-  async #fileMd5(id: string, length: number): Promise<string> {
-    const hash = createHash('md5');
-    if (length > 0) {
-      for await (const chunk of createReadStream(this.#bin(id), { start: 0, end: length - 1 })) {
-        hash.update(chunk as Buffer);
-      }
-    }
-    return hash.digest('hex');
-  }
-}
-
-/**
- * Feeds every chunk of `source` to `onChunk`, one at a time, pausing the
- * source while a chunk is being handled. Resolves after the last chunk is
- * handled; rejects with the first failure, or with SourceAbortedError when the
- * source closes before its end. The source is left paused (not destroyed) on
- * failure, so an HTTP response can still be sent on its connection.
- */
-function pump(source: Readable, onChunk: (chunk: Buffer) => Promise<void>): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    if (source.readableEnded) {
-      resolve();
-      return;
-    }
-    if (source.destroyed) {
-      reject(new SourceAbortedError());
-      return;
-    }
-    let work: Promise<void> = Promise.resolve();
-    let settled = false;
-
-    const settle = (error?: unknown): void => {
-      if (settled) return;
-      settled = true;
-      source.off('data', onData);
-      source.off('end', onEnd);
-      source.off('error', onError);
-      source.off('close', onClose);
-      source.pause();
-      // Never report before the chunk in progress is on disk (or failed).
-      work.then(
-        () => (error === undefined ? resolve() : reject(error)),
-        (failure: unknown) => reject(error ?? failure),
-      );
-    };
-    const onData = (chunk: Buffer | string): void => {
-      source.pause();
-      const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-      work = work.then(() => onChunk(buffer));
-      work.then(
-        () => {
-          if (!settled) source.resume();
-        },
-        (failure: unknown) => settle(failure),
-      );
-    };
-    const onEnd = (): void => settle();
-    const onError = (error: unknown): void => settle(new SourceAbortedError(describe(error)));
-    const onClose = (): void => settle(new SourceAbortedError());
-
-    source.on('data', onData);
-    source.on('end', onEnd);
-    source.on('error', onError);
-    source.on('close', onClose);
-    source.resume();
-  });
-}
-
-async function writeAll(handle: FileHandle, chunk: Buffer, position: number): Promise<void> {
-  let done = 0;
-  while (done < chunk.length) {
-    const { bytesWritten } = await handle.write(chunk, done, chunk.length - done, position + done);
-    done += bytesWritten;
+    await writeJsonDurably(this.dir, `${record.id}.json`, record);
   }
 }
 
@@ -359,10 +211,6 @@ function parseRecord(text: string, id: string): UploadRecord {
     typeof record['created_at'] === 'string';
   if (!ok) throw new Error(`Record ${id} is malformed.`);
   return value as UploadRecord;
-}
-
-function isNotFound(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'ENOENT';
 }
 
 function describe(error: unknown): string {

@@ -9,18 +9,17 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { createServer, request as httpRequest } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createApp } from '../../demo/server/app.js';
-import type { App, AppOptions } from '../../demo/server/app.js';
+import type { App } from '../../demo/server/app.js';
+import { errorOf, fetchWithToken, harness, json, REQUEST_TIMEOUT_MS } from './support.js';
+import type { Json } from './support.js';
 
 const T = { timeout: 10_000 };
-const REQUEST_TIMEOUT_MS = 5_000;
 const CHUNK = 1000;
 const FULL = 'full-token';
 const LIMITED = 'assets-token';
@@ -29,76 +28,34 @@ const ID = /^[0-9a-f]{32}$/;
 
 const md5Hex = (data: Uint8Array): string => createHash('md5').update(data).digest('hex');
 
-const started: App[] = [];
 const servers: Server[] = [];
-const tempDirs: string[] = [];
 
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'asset-uploader-phased-'));
-  tempDirs.push(dir);
-  return dir;
-}
-
-interface Running {
-  readonly app: App;
-  readonly base: string;
-  readonly dataDir: string;
-}
-
-async function start(options: Partial<AppOptions> = {}): Promise<Running> {
-  const dataDir = options.dataDir ?? (await tempDir());
-  const app = createApp({
-    closeGraceMs: 500,
-    apiTokens: new Map([
-      [FULL, new Set(['assets', 'assets_publish', 'assets_delete'])],
-      [LIMITED, new Set(['assets'])],
-    ]),
-    phasedChunkSize: CHUNK,
-    ...options,
-    dataDir,
-  });
-  started.push(app);
-  const { port } = await app.listen(0, '127.0.0.1');
-  return { app, base: `http://127.0.0.1:${port}`, dataDir };
-}
+const apps = harness('asset-uploader-phased-', {
+  closeGraceMs: 500,
+  apiTokens: new Map([
+    [FULL, new Set(['assets', 'assets_publish', 'assets_delete'])],
+    [LIMITED, new Set(['assets'])],
+  ]),
+  phasedChunkSize: CHUNK,
+});
+const start = apps.start;
 
 after(async () => {
-  await Promise.allSettled(started.map((app) => app.close()));
+  await apps.stopApps();
   await Promise.allSettled(
     servers.map((server) => new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());
     })),
   );
-  await Promise.allSettled(tempDirs.map((dir) => rm(dir, { recursive: true, force: true })));
+  await apps.removeTempDirs();
 });
 
 // ---------------------------------------------------------------------------
 // Requests
 
-type Json = Record<string, unknown>;
-
 function call(base: string, path: string, init: RequestInit & { token?: string | null } = {}): Promise<Response> {
-  const { token = FULL, ...rest } = init;
-  const headers = new Headers(rest.headers);
-  if (token !== null) headers.set('Authorization', `Bearer ${token}`);
-  return fetch(`${base}${path}`, { ...rest, headers, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-}
-
-async function json(response: Response, status: number): Promise<Json> {
-  const text = await response.text();
-  assert.equal(response.status, status, `expected ${status}, got ${response.status}: ${text}`);
-  assert.match(response.headers.get('content-type') ?? '', /^application\/json/);
-  return JSON.parse(text) as Json;
-}
-
-async function errorOf(response: Response, status: number, code: string): Promise<Json> {
-  const body = await json(response, status);
-  const error = body['error'] as { code?: unknown; message?: unknown };
-  assert.equal(error.code, code);
-  assert.equal(typeof error.message, 'string');
-  assert.ok((error.message as string).length > 10, 'the message is a sentence');
-  return body;
+  return fetchWithToken(`${base}${path}`, init, FULL);
 }
 
 function postJson(base: string, path: string, body: unknown, token: string = FULL): Promise<Response> {

@@ -9,17 +9,15 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, createHmac } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import yazl from 'yazl';
-import { createApp } from '../../demo/server/app.js';
-import type { App, AppOptions } from '../../demo/server/app.js';
 import { extractZip, ZipProblem } from '../../demo/server/session-zip.js';
+import { errorOf, fetchWithToken, harness, json } from './support.js';
+import type { Json } from './support.js';
 
 const T = { timeout: 10_000 };
-const REQUEST_TIMEOUT_MS = 5_000;
 const POLL_LIMIT_MS = 5_000;
 const TOKEN = 'session-token';
 const PUBLISH_ONLY = 'publish-only-token';
@@ -29,47 +27,23 @@ const HEX32 = /^[0-9a-f]{32}$/;
 const md5Hex = (data: Uint8Array | string): string => createHash('md5').update(data).digest('hex');
 const md5Base64 = (data: Uint8Array | string): string => createHash('md5').update(data).digest('base64');
 
-const started: App[] = [];
-const tempDirs: string[] = [];
-
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'asset-uploader-session-'));
-  tempDirs.push(dir);
-  return dir;
-}
-
-interface Running {
-  readonly app: App;
-  readonly base: string;
-  readonly dataDir: string;
-}
-
-async function start(options: Partial<AppOptions> = {}): Promise<Running> {
-  const dataDir = options.dataDir ?? (await tempDir());
-  const app = createApp({
-    closeGraceMs: 500,
-    apiTokens: new Map([
-      [TOKEN, new Set(['assets'])],
-      [PUBLISH_ONLY, new Set(['assets_publish'])],
-    ]),
-    sessionSigningKey: KEY,
-    ...options,
-    dataDir,
-  });
-  started.push(app);
-  const { port } = await app.listen(0, '127.0.0.1');
-  return { app, base: `http://127.0.0.1:${port}`, dataDir };
-}
+const apps = harness('asset-uploader-session-', {
+  closeGraceMs: 500,
+  apiTokens: new Map([
+    [TOKEN, new Set(['assets'])],
+    [PUBLISH_ONLY, new Set(['assets_publish'])],
+  ]),
+  sessionSigningKey: KEY,
+});
+const { start, tempDir } = apps;
 
 after(async () => {
-  await Promise.allSettled(started.map((app) => app.close()));
-  await Promise.allSettled(tempDirs.map((dir) => rm(dir, { recursive: true, force: true })));
+  await apps.stopApps();
+  await apps.removeTempDirs();
 });
 
 // ---------------------------------------------------------------------------
 // Requests
-
-type Json = Record<string, unknown>;
 
 interface FileAnswer {
   name: string;
@@ -97,26 +71,7 @@ interface Status {
 }
 
 function call(url: string, init: RequestInit & { token?: string | null } = {}): Promise<Response> {
-  const { token = TOKEN, ...rest } = init;
-  const headers = new Headers(rest.headers);
-  if (token !== null) headers.set('Authorization', `Bearer ${token}`);
-  return fetch(url, { ...rest, headers, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-}
-
-async function json<R = Json>(response: Response, status: number): Promise<R> {
-  const text = await response.text();
-  assert.equal(response.status, status, `expected ${status}, got ${response.status}: ${text}`);
-  assert.match(response.headers.get('content-type') ?? '', /^application\/json/);
-  return JSON.parse(text) as R;
-}
-
-async function errorOf(response: Response, status: number, code: string): Promise<Json> {
-  const body = await json(response, status);
-  const error = body['error'] as { code?: unknown; message?: unknown };
-  assert.equal(error.code, code);
-  assert.equal(typeof error.message, 'string');
-  assert.ok((error.message as string).length > 10, 'the message is a sentence');
-  return body;
+  return fetchWithToken(url, init, TOKEN);
 }
 
 function createRequest(base: string, files: unknown, token: string | null = TOKEN): Promise<Response> {

@@ -1,0 +1,120 @@
+/**
+ * HTTP plumbing shared by the APIs (content-range.ts, phased.ts, session.ts).
+ *
+ * Why this exists: the three APIs were written separately but serve files
+ * and read requests the same way: a download is an attachment with the same
+ * safety headers, small bodies are read whole with a limit, and URLs handed
+ * out are built from the origin the client addressed. Keeping one copy keeps
+ * the APIs from drifting apart; what differs (their error types) is passed
+ * in.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
+
+/** An RFC 6266 Content-Disposition with an ASCII fallback and the exact UTF-8 name. */
+export function contentDisposition(name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]|["\\%]/g, '_');
+  const encoded = encodeURIComponent(name).replace(
+    /['()*!]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
+  );
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
+}
+
+/**
+ * Serves `body` (exactly `size` bytes) as a download named `name`: always
+ * application/octet-stream with nosniff (never the declared type, which could
+ * make the browser run an uploaded page on this origin), not cached. A HEAD
+ * request gets the headers only. Resolves once the response is done; a read
+ * failure is logged and drops the connection.
+ */
+export async function sendDownload(
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: Readable,
+  name: string,
+  size: number,
+): Promise<void> {
+  res.statusCode = 200;
+  res.setHeader('Content-Type', 'application/octet-stream');
+  res.setHeader('Content-Disposition', contentDisposition(name));
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Content-Length', String(size));
+  res.setHeader('Cache-Control', 'no-store');
+  if (req.method === 'HEAD') {
+    body.destroy();
+    res.end();
+    return;
+  }
+  await new Promise<void>((resolve) => {
+    body.on('error', (err) => {
+      console.error('asset-uploader server: download failed:', err);
+      res.destroy();
+      resolve();
+    });
+    res.on('close', () => {
+      body.destroy();
+      resolve();
+    });
+    body.pipe(res);
+  });
+}
+
+/** The media type of the request, lower-case, without parameters. */
+export function mediaType(req: IncomingMessage): string {
+  return (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+}
+
+/** The origin the client addressed, from the Host header; the socket's address when Host is unusable. */
+export function requestOrigin(req: IncomingMessage): string {
+  const scheme = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
+  const host = req.headers.host;
+  if (host && /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::\d{1,5})?$/.test(host)) return `${scheme}://${host}`;
+  const address = req.socket.localAddress ?? '127.0.0.1';
+  const shown = address.includes(':') ? `[${address}]` : address;
+  return `${scheme}://${shown}:${req.socket.localPort ?? 80}`;
+}
+
+/** The errors readBody fails with, in the caller's error type. */
+export interface BodyErrors {
+  /** The body has more than the limit. */
+  readonly tooLarge: () => Error;
+  /** The body ended before it was complete. */
+  readonly incomplete: () => Error;
+}
+
+/** Reads a whole (small) body, failing with `errors.tooLarge()` past `limit` bytes. */
+export function readBody(req: IncomingMessage, limit: number, errors: BodyErrors): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    const cleanup = (): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onFail);
+      req.off('close', onFail);
+    };
+    const onData = (chunk: Buffer): void => {
+      length += chunk.length;
+      if (length > limit) {
+        cleanup();
+        req.pause();
+        reject(errors.tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve(Buffer.concat(chunks));
+    };
+    const onFail = (): void => {
+      cleanup();
+      reject(errors.incomplete());
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onFail);
+    req.on('close', onFail);
+  });
+}
