@@ -20,7 +20,7 @@
  * Requests for one upload are serialised with a per-id promise lock
  * (`withLock`) so two concurrent writers cannot interleave.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -37,6 +37,9 @@ import {
   writeJsonDurably,
 } from './durable.js';
 import { pumpChunks } from './pump.js';
+
+/** Running whole-file hashes kept at most (a few hundred bytes each). */
+const MAX_RUNNING_HASHES = 10_000;
 
 export const ID_PATTERN = /^[0-9a-f]{32}$/;
 
@@ -85,6 +88,8 @@ export class CorruptUploadError extends Error {
 export class UploadStore {
   readonly dir: string;
   readonly #locks = new KeyedLock();
+  /** Per upload in progress: the MD5 state of its first `offset` bytes. */
+  readonly #running = new Map<string, { offset: number; hash: Hash }>();
 
   constructor(dataDir: string) {
     this.dir = join(dataDir, 'content-range');
@@ -147,11 +152,17 @@ export class UploadStore {
   ): Promise<UploadRecord> {
     const handle = await open(this.#bin(record.id), 'r+');
     let written = 0;
+    // The whole file's MD5, carried along part by part (a copy, so a rejected part leaves
+    // the running state as it was). Unknown after a restart: then it is computed from
+    // disk once, at completion.
+    const running = this.#running.get(record.id);
+    const whole = record.offset === 0 ? createHash('md5') : running?.offset === record.offset ? running.hash.copy() : undefined;
     try {
       const hash = createHash('md5');
       await pumpChunks(source, async (chunk) => {
         if (written + chunk.length > maxBytes) throw new TooManyBytesError(maxBytes);
         hash.update(chunk);
+        whole?.update(chunk);
         await writeAll(handle, chunk, record.offset + written);
         written += chunk.length;
       }, (cause) => new SourceAbortedError(describe(cause)));
@@ -161,10 +172,12 @@ export class UploadStore {
       const offset = record.offset + written;
       let next: UploadRecord = { ...record, offset };
       if (offset === record.size) {
-        const md5 = record.offset === 0 ? part.md5.toString('hex') : await fileMd5(this.#bin(record.id), offset);
+        const md5 = whole ? whole.digest('hex') : await fileMd5(this.#bin(record.id), offset);
         next = { ...next, complete: true, md5 };
       }
       await this.#writeRecord(next);
+      this.#running.delete(record.id);
+      if (!next.complete && whole) this.#keepRunning(record.id, offset, whole);
       return next;
     } catch (err) {
       await handle.truncate(record.offset).catch(() => {});
@@ -174,9 +187,16 @@ export class UploadStore {
     }
   }
 
+  /** Remembers a running whole-file hash; the oldest goes first past a bound, costing only a re-read later. */
+  #keepRunning(id: string, offset: number, hash: Hash): void {
+    this.#running.set(id, { offset, hash });
+    if (this.#running.size > MAX_RUNNING_HASHES) this.#running.delete(this.#running.keys().next().value!);
+  }
+
   /** Removes an upload; false when it did not exist. */
   async remove(id: string): Promise<boolean> {
     if (!ID_PATTERN.test(id)) return false;
+    this.#running.delete(id);
     return removePair(this.dir, `${id}.json`, `${id}.bin`);
   }
 
