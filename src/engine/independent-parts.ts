@@ -1,0 +1,101 @@
+/**
+ * Sends numbered parts that do not depend on each other (S3-style multipart), several
+ * at a time, until the server has confirmed every one.
+ *
+ * The job supplies the pieces (how to prepare, send and re-sync a part); this module
+ * only schedules. Concurrency is a fixed number of lanes that each take the next
+ * missing part, so no slot is ever counted by hand. A failure is recovered once for
+ * all lanes (the retry policy waits, then the server's list of parts is the truth);
+ * a failure the policy gives up on stops every lane.
+ */
+import type { PartPlan } from './part-plan.js';
+import { isAbort, UploadError, UploadErrorCode } from './upload-error.js';
+
+export interface IndependentPartsDeps {
+  readonly plan: PartPlan;
+  readonly lanes: number;
+  readonly signal: AbortSignal;
+  /** Part numbers the server already holds. */
+  readonly confirmed: ReadonlySet<number>;
+  /** Cuts (and hashes) part `number`. */
+  prepare(number: number, start: number, end: number, signal: AbortSignal): Promise<{ body: Blob; md5?: string }>;
+  /** Sends it; resolves once the server confirmed that part. */
+  send(number: number, start: number, end: number, part: { body: Blob; md5?: string }, signal: AbortSignal, onProgress: (loaded: number) => void): Promise<void>;
+  /** After a failure: waits as the policy says (or throws to stop), then returns the server's confirmed parts. */
+  recover(error: unknown, signal: AbortSignal): Promise<ReadonlySet<number>>;
+  /** Bytes confirmed, and bytes of parts in flight. */
+  progress(confirmedBytes: number, inFlightBytes: number): void;
+}
+
+export async function sendIndependentParts(deps: IndependentPartsDeps): Promise<void> {
+  const { plan } = deps;
+  let confirmed = new Set(deps.confirmed);
+  const inFlight = new Map<number, number>(); // part -> bytes sent so far
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  deps.signal.addEventListener('abort', onAbort, { once: true });
+  let recovering: Promise<void> | undefined;
+
+  const report = () => {
+    let done = 0;
+    for (const number of confirmed) {
+      const { start, end } = plan.range(number);
+      done += end - start;
+    }
+    let moving = 0;
+    for (const loaded of inFlight.values()) moving += loaded;
+    deps.progress(done, moving);
+  };
+
+  const nextMissing = (): number | undefined => {
+    for (let number = 1; number <= plan.count; number++) if (!confirmed.has(number) && !inFlight.has(number)) return number;
+    return undefined;
+  };
+
+  const lane = async (): Promise<void> => {
+    for (;;) {
+      if (stop.signal.aborted) throw new UploadError(UploadErrorCode.Aborted, 'Stopped.');
+      if (recovering) await recovering;
+      const number = nextMissing();
+      if (number === undefined) return;
+      const { start, end } = plan.range(number);
+      inFlight.set(number, 0);
+      try {
+        const part = await deps.prepare(number, start, end, stop.signal);
+        await deps.send(number, start, end, part, stop.signal, (loaded) => {
+          inFlight.set(number, loaded);
+          report();
+        });
+        confirmed.add(number);
+      } catch (error) {
+        if (isAbort(error) || stop.signal.aborted) throw error;
+        // One recovery for every lane that failed meanwhile; the server's list wins.
+        recovering ??= deps.recover(error, stop.signal).then(
+          (held) => {
+            confirmed = new Set(held);
+          },
+        ).finally(() => {
+          recovering = undefined;
+        });
+        await recovering;
+      } finally {
+        inFlight.delete(number);
+        report();
+      }
+    }
+  };
+
+  try {
+    const lanes = Array.from({ length: Math.max(1, Math.min(deps.lanes, plan.count)) }, lane);
+    const results = await Promise.allSettled(lanes.map((run) => run.catch((error: unknown) => {
+      stop.abort(); // one lane gave up: the others stop too
+      throw error;
+    })));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected' && !isAbort(r.reason));
+    if (failed) throw failed.reason;
+    const aborted = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (aborted) throw aborted.reason;
+  } finally {
+    deps.signal.removeEventListener('abort', onAbort);
+  }
+}
