@@ -18,13 +18,14 @@ import { UploaderController } from './uploader-controller.js';
  * reloads and dropped networks. The field's value is what it uploaded.
  *
  * @attr endpoint - The API URL (`content-range`: the URL that creates an upload session; `tus`: the creation URL; `session`: the sessions collection; `phased`: the assets collection).
- * @attr protocol - Server API: `content-range` (default), `tus`, `session` or `phased`.
+ * @attr protocol - Server API: `content-range` (default), `tus`, `session`, `phased` or `signed-parts`.
  * @attr chunk-size - Part size: bytes or `8MB`, `5MiB`… Default 8 MiB.
  * @attr accept - Accepted types, as `<input type=file accept>`: `.pdf,image/*`.
  * @attr max-file-size - Largest file taken: bytes or `20GB`.
  * @attr max-files - Most files taken.
  * @attr multiple - Allow more than one file.
  * @attr concurrency - Files uploaded at once. Default 2.
+ * @attr parallel-parts - Parts of one file sent at once, where the API's parts are independent (`signed-parts`). Default 3.
  * @attr no-auto-start - Wait for `start()` instead of starting on add.
  * @attr disabled - Take no files.
  * @attr transport - `auto` (default), `put` (streaming parts) or `form` (one multipart/form-data POST).
@@ -102,6 +103,7 @@ export class AssetUploader extends LitElement {
     maxFiles: { type: Number, attribute: 'max-files' },
     multiple: { type: Boolean },
     concurrency: { type: Number },
+    parallelParts: { type: Number, attribute: 'parallel-parts' },
     noAutoStart: { type: Boolean, attribute: 'no-auto-start' },
     disabled: { type: Boolean, reflect: true },
     transport: { type: String },
@@ -130,6 +132,7 @@ export class AssetUploader extends LitElement {
   declare maxFiles: number | undefined;
   declare multiple: boolean;
   declare concurrency: number | undefined;
+  declare parallelParts: number | undefined;
   declare noAutoStart: boolean;
   declare disabled: boolean;
   declare transport: 'auto' | 'put' | 'form';
@@ -176,6 +179,7 @@ export class AssetUploader extends LitElement {
     this.maxFiles = undefined;
     this.multiple = false;
     this.concurrency = undefined;
+    this.parallelParts = undefined;
     this.noAutoStart = false;
     this.disabled = false;
     this.transport = 'auto';
@@ -447,6 +451,7 @@ export class AssetUploader extends LitElement {
       maxFileSize: size('max-file-size', this.maxFileSize),
       maxFiles: count('max-files', this.maxFiles),
       concurrency: count('concurrency', this.concurrency),
+      parallelParts: count('parallel-parts', this.parallelParts),
       autoStart: !this.noAutoStart,
       transport,
       checksum: !this.noChecksum,

@@ -53,6 +53,10 @@ export function decideRetry(
     // The bytes were damaged on the way; sending them again at once is the fix.
     return attempt < policy.checksumRetries ? { retry: true, delayMs: 0 } : { retry: false };
   }
+  if (error.code === UploadErrorCode.UrlExpired) {
+    // A fresh signed URL is one API call away; no reason to wait.
+    return attempt < policy.delays.length ? { retry: true, delayMs: 0 } : { retry: false };
+  }
   if (!retryable.has(error.code) || attempt >= policy.delays.length) return { retry: false };
   const base = policy.delays[attempt] ?? 0;
   const backoff = base + base * policy.jitter * random();

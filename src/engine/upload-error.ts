@@ -24,6 +24,8 @@ export const UploadErrorCode = {
   ClientError: 'client_error',
   /** 401/403: the credentials were refused. */
   Unauthorized: 'unauthorized',
+  /** A signed URL expired or was refused by its store: ask the API for a fresh one. */
+  UrlExpired: 'url_expired',
   /** The server no longer knows the upload (404/410 on a saved session). */
   SessionExpired: 'session_expired',
   /** The server cannot take a streaming PUT (405, 415, 501 on the first one). */

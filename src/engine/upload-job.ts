@@ -8,6 +8,8 @@
  */
 import type { Asset, Protocol, ProtocolContext, ProtocolUpload, ServerProgress } from '../protocols/protocol.js';
 import type { PartDigest, Hasher } from './hash-pool.js';
+import { sendIndependentParts } from './independent-parts.js';
+import { planParts } from './part-plan.js';
 import { decideRetry, type RetryPolicy } from './retry-policy.js';
 import type { ResumeRecord, ResumeStore } from './resume-store.js';
 import { sleep, whenOnline } from './sleep.js';
@@ -30,6 +32,8 @@ export interface JobHost {
   readonly checksum: boolean;
   /** How many parts to hash ahead of the one being sent. */
   readonly hashAhead: number;
+  /** Parts sent at the same time when the API's parts are independent. */
+  readonly parallelParts: number;
   readonly retryPolicy: RetryPolicy;
   readonly resume: boolean;
   /** 'form' when the browser or the server cannot take streaming parts. */
@@ -231,6 +235,7 @@ export class UploadJob {
   async #stream(signal: AbortSignal): Promise<Asset> {
     let progress = await this.#attach(signal);
     this.#set(UploadStatus.Uploading);
+    if (!this.#setup.protocol.capabilities.ordered && !progress.asset) return this.#streamIndependent(progress, signal);
     const size = this.file.size;
     const lookahead = new Map<number, Promise<PartDigest>>();
     let sentOnce = false;
@@ -287,6 +292,37 @@ export class UploadJob {
       lookahead.clear();
     }
     return progress.asset;
+  }
+
+  /** Numbered parts, several at a time; the server's list of parts is the truth after any failure. */
+  async #streamIndependent(opened: ServerProgress, signal: AbortSignal): Promise<Asset> {
+    const upload = this.#upload!;
+    const { capabilities } = this.#setup.protocol;
+    const plan = planParts(this.file.size, this.#host.chunkSize, capabilities);
+    await sendIndependentParts({
+      plan,
+      lanes: this.#host.parallelParts,
+      signal,
+      confirmed: new Set(opened.parts ?? []),
+      prepare: (_number, start, end, laneSignal) => this.#partAt(start, end, new Map(), laneSignal),
+      send: async (number, start, end, part, laneSignal, onProgress) => {
+        await this.#remember();
+        await upload.send({ number, start, end, body: part.body, ...(part.md5 === undefined ? {} : { md5: part.md5 }), signal: laneSignal, onProgress });
+      },
+      recover: async (error, laneSignal) => {
+        await this.#backoff(toUploadError(error), laneSignal);
+        const held = await this.#retrying(laneSignal, () => upload.sync(laneSignal));
+        return new Set(held.parts ?? []);
+      },
+      progress: (confirmedBytes, inFlightBytes) => {
+        if (confirmedBytes > this.#confirmed) this.#attempt = 0;
+        this.#confirmed = confirmedBytes;
+        this.#progress(inFlightBytes);
+      },
+    });
+    if (!upload.complete) throw new UploadError(UploadErrorCode.BadResponse, `The ${this.#setup.protocol.name} protocol has no step to finish independent parts.`);
+    this.#set(UploadStatus.Processing);
+    return this.#retrying(signal, () => upload.complete!(signal));
   }
 
   /** Creates the server upload, or re-attaches to the one a saved record names. */

@@ -53,6 +53,8 @@ export interface UploaderOptions {
   stallTimeoutMs?: number;
   /** Number of md5 workers. Default 2. */
   hashWorkers?: number;
+  /** Parts sent at the same time, for APIs whose parts are independent (S3). Default 3. */
+  parallelParts?: number;
   /** Injection points (tests, other runtimes). */
   http?: HttpStack;
   hasher?: Hasher;
@@ -117,7 +119,7 @@ export class Uploader extends EventTarget {
     const o = this.#options;
     if (o.transport === 'form') return 'form';
     if (o.transport === 'put') return 'put';
-    return this.#streamingRefused || !canStream(this.#support) || !o.protocol.capabilities.ordered ? 'form' : 'put';
+    return this.#streamingRefused || !canStream(this.#support) ? 'form' : 'put';
   }
 
   /** Resolves to whether resume state survives a reload here (IndexedDB usable). */
@@ -265,6 +267,9 @@ export class Uploader extends EventTarget {
       },
       get hashAhead() {
         return uploader.#options.hashWorkers;
+      },
+      get parallelParts() {
+        return uploader.#options.parallelParts;
       },
       get retryPolicy() {
         return uploader.#options.retryPolicy;
@@ -437,5 +442,6 @@ function resolve(options: UploaderOptions): Resolved {
     retryPolicy: validateRetryPolicy(options.retryPolicy ?? defaultRetryPolicy),
     stallTimeoutMs: options.stallTimeoutMs ?? 30_000,
     hashWorkers: Math.floor(positive('hashWorkers', options.hashWorkers, 2)),
+    parallelParts: Math.floor(positive('parallelParts', options.parallelParts, 3)),
   };
 }

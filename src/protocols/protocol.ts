@@ -32,6 +32,8 @@ export interface ServerProgress {
   readonly asset?: Asset;
   /** The next byte range the server wants, when the server decides it (end exclusive). */
   readonly window?: { readonly start: number; readonly end: number };
+  /** For independent parts: the part numbers the server holds (then `offset` is their bytes). */
+  readonly parts?: readonly number[];
 }
 
 export interface ProtocolContext {
@@ -50,6 +52,8 @@ export interface UploadTarget {
 }
 
 export interface PartToSend {
+  /** The part's number (1-based), for APIs with independent, numbered parts. */
+  readonly number?: number;
   /** First byte of the part. */
   readonly start: number;
   /** One past the last byte (exclusive). `start === end` only for an empty file. */
@@ -63,7 +67,10 @@ export interface PartToSend {
 }
 
 export interface ProtocolCapabilities {
-  /** Parts must arrive in order, each one at the server's offset (content-range, phased, tus). */
+  /**
+   * Parts must arrive in order, each one at the server's offset (content-range, phased,
+   * tus); false: numbered parts, independent of each other, several at a time (S3).
+   */
   readonly ordered: boolean;
   /** Whether a part's MD5 is sent with it (it is then hashed before sending). */
   readonly partChecksum: 'none' | 'optional' | 'required';
@@ -72,6 +79,8 @@ export interface ProtocolCapabilities {
   /** Part size bounds the API imposes, in bytes. */
   readonly minPartSize?: number;
   readonly maxPartSize?: number;
+  /** Most parts per upload (independent parts; S3: 10,000). */
+  readonly maxParts?: number;
 }
 
 /** One file's upload as the server sees it. */

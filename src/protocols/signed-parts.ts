@@ -1,0 +1,156 @@
+/**
+ * `signed-parts`: S3 multipart behind an API (shared/seeds/003, Wunderlist uploads).
+ *
+ * - `endpoint` is the uploads collection (`POST …/uploads`); the API's bearer token goes
+ *   in the element's `token`.
+ * - Create: `POST <endpoint>` `{content_type, file_name, file_size}` -> upload `id`.
+ *   The seed lets the first part come with the create; here every part, the first too,
+ *   is asked for once its MD5 is known, so each signature covers its part's MD5.
+ * - Each part: `GET <endpoint>/<id>/parts?part_number=N&md5sum=<base64>` -> `{url, date,
+ *   authorization}`; then `PUT url` with exactly `Content-Type: ""`, `Authorization`,
+ *   `x-amz-date` and `Content-MD5`, and none of the API's credentials. The store answers
+ *   the part's `ETag` (its MD5 in hex), checked against the MD5 computed here.
+ * - Part numbers start at 1; parts are independent and go several at a time.
+ * - Resume: `GET <endpoint>/<id>` lists the parts the store holds. The seed has no such
+ *   call; a client that must resume needs one (S3's ListParts), so the reference server
+ *   has it.
+ * - Finish: `PATCH <endpoint>/<id>` `{state: "finished"}`; `400` when no part was sent.
+ * - The store's errors are S3 XML: `BadDigest` (re-send), `AccessDenied` "expired" or
+ *   `SignatureDoesNotMatch` (ask for a fresh signature).
+ */
+import { errorFromResponse, jsonOf, type HttpResponse } from '../engine/http.js';
+import { UploadError, UploadErrorCode } from '../engine/upload-error.js';
+import type { Asset, Json, JsonObject, PartToSend, Protocol, ProtocolContext, ProtocolUpload, ServerProgress, UploadTarget } from './protocol.js';
+
+const MiB = 1024 * 1024;
+
+export const signedParts: Protocol = {
+  name: 'signed-parts',
+  capabilities: { ordered: false, partChecksum: 'required', form: false, minPartSize: 5 * MiB, maxPartSize: 5 * 1024 * MiB, maxParts: 10_000 },
+  create: (context, target) => new SignedPartsUpload(context, target),
+};
+
+class SignedPartsUpload implements ProtocolUpload {
+  readonly #context: ProtocolContext;
+  readonly #target: UploadTarget;
+  #id: string | undefined;
+
+  constructor(context: ProtocolContext, target: UploadTarget) {
+    this.#context = context;
+    this.#target = target;
+  }
+
+  saveState(): JsonObject | undefined {
+    return this.#id === undefined ? undefined : { id: this.#id };
+  }
+
+  async open(signal: AbortSignal, saved?: JsonObject): Promise<ServerProgress> {
+    if (saved && typeof saved['id'] === 'string') {
+      this.#id = saved['id'];
+      return this.sync(signal);
+    }
+    const response = await this.#context.http.request({
+      method: 'POST',
+      url: this.#context.endpoint,
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify({ content_type: this.#target.type || 'application/octet-stream', file_name: this.#target.name, file_size: this.#target.size }),
+      signal,
+    });
+    if (response.status !== 201 && response.status !== 200) throw errorFromResponse(response, 'Creating the upload');
+    const json = jsonOf(response, 'Creating the upload');
+    if (json['id'] === undefined || json['id'] === null) throw new UploadError(UploadErrorCode.BadResponse, 'Creating the upload: the server sent no id.');
+    this.#id = String(json['id']);
+    return { offset: 0, parts: [] };
+  }
+
+  async sync(signal: AbortSignal): Promise<ServerProgress> {
+    const response = await this.#context.http.request({ method: 'GET', url: this.#url(), headers: { Accept: 'application/json' }, signal });
+    if (response.status === 404 || response.status === 410) throw new UploadError(UploadErrorCode.SessionExpired, `The server no longer knows this upload (${response.status}).`, { status: response.status });
+    if (response.status !== 200) throw errorFromResponse(response, 'Listing the uploaded parts');
+    const json = jsonOf(response, 'Listing the uploaded parts');
+    const parts = Array.isArray(json['parts']) ? (json['parts'] as Array<Record<string, unknown>>) : [];
+    let offset = 0;
+    const numbers: number[] = [];
+    for (const part of parts) {
+      const number = Number(part['part_number']);
+      const size = Number(part['size']);
+      if (!Number.isSafeInteger(number) || number < 1 || !Number.isSafeInteger(size) || size < 0) throw new UploadError(UploadErrorCode.BadResponse, 'The server listed a part the protocol does not allow.');
+      numbers.push(number);
+      offset += size;
+    }
+    return { offset, parts: numbers };
+  }
+
+  async send(part: PartToSend): Promise<ServerProgress> {
+    const number = part.number;
+    if (number === undefined) throw new UploadError(UploadErrorCode.BadResponse, 'signed-parts sends numbered parts only.');
+    const query = new URLSearchParams({ part_number: String(number), ...(part.md5 === undefined ? {} : { md5sum: part.md5 }) });
+    const signing = await this.#context.http.request({ method: 'GET', url: `${this.#url('/parts')}?${query}`, headers: { Accept: 'application/json' }, signal: part.signal });
+    if (signing.status !== 200) throw errorFromResponse(signing, `Asking to send part ${number}`);
+    const signed = jsonOf(signing, `Asking to send part ${number}`)['part'] as Record<string, unknown> | undefined;
+    const url = signed?.['url'];
+    if (typeof url !== 'string' || typeof signed?.['authorization'] !== 'string' || typeof signed?.['date'] !== 'string') {
+      throw new UploadError(UploadErrorCode.BadResponse, `The server sent no usable signature for part ${number}.`);
+    }
+    const headers: Record<string, string> = { 'Content-Type': '', Authorization: signed['authorization'], 'x-amz-date': signed['date'] };
+    if (part.md5 !== undefined) headers['Content-MD5'] = part.md5;
+    // Exactly the signer's headers; the API's bearer token never goes to the store.
+    const response = await this.#context.http.request({ method: 'PUT', url, anonymous: true, headers, body: part.body, signal: part.signal, onUploadProgress: part.onProgress });
+    if (response.status === 200 || response.status === 204) {
+      const etag = (response.header('ETag') ?? '').replace(/"/g, '').toLowerCase();
+      if (part.md5 !== undefined && etag !== '' && etag !== hexOf(part.md5)) {
+        throw new UploadError(UploadErrorCode.ChecksumMismatch, `The store holds part ${number} with another digest (ETag ${etag}).`);
+      }
+      return { offset: part.end, parts: [number] };
+    }
+    throw storeError(response, number);
+  }
+
+  async complete(signal: AbortSignal): Promise<Asset> {
+    const response = await this.#context.http.request({
+      method: 'PATCH',
+      url: this.#url(),
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify({ state: 'finished' }),
+      signal,
+    });
+    if (response.status !== 200) throw errorFromResponse(response, 'Finishing the upload');
+    const json = jsonOf(response, 'Finishing the upload');
+    return {
+      id: String(json['id'] ?? this.#id),
+      name: typeof json['file_name'] === 'string' ? json['file_name'] : this.#target.name,
+      size: typeof json['file_size'] === 'number' ? json['file_size'] : this.#target.size,
+      ...(typeof json['url'] === 'string' ? { url: json['url'] } : {}),
+      ...(typeof json['md5'] === 'string' ? { md5: json['md5'] } : {}),
+      raw: json as Json,
+    };
+  }
+
+  async abort(): Promise<void> {
+    // The seed has no way to abandon an upload: the server garbage-collects failed ones.
+  }
+
+  #url(suffix = ''): string {
+    if (this.#id === undefined) throw new UploadError(UploadErrorCode.BadResponse, 'The upload has no id yet; create it first.');
+    return `${this.#context.endpoint.replace(/\/+$/, '')}/${encodeURIComponent(this.#id)}${suffix}`;
+  }
+}
+
+/** S3's XML errors: `<Error><Code>…</Code><Message>…</Message></Error>`. */
+function storeError(response: HttpResponse, number: number): UploadError {
+  const code = /<Code>([^<]*)<\/Code>/.exec(response.body)?.[1] ?? '';
+  const message = /<Message>([^<]*)<\/Message>/.exec(response.body)?.[1] ?? '';
+  const options = { status: response.status, ...(code ? { serverCode: code } : {}) };
+  if (code === 'BadDigest' || code === 'InvalidDigest') return new UploadError(UploadErrorCode.ChecksumMismatch, `The store rejected part ${number}'s checksum.`, options);
+  if (response.status === 403 && (code === 'AccessDenied' || code === 'SignatureDoesNotMatch' || code === 'RequestTimeTooSkewed' || code === '')) {
+    return new UploadError(UploadErrorCode.UrlExpired, `The store refused part ${number}'s signature${message ? ` (${message})` : ''}; asking for a fresh one.`, options);
+  }
+  if (code === 'NoSuchUpload') return new UploadError(UploadErrorCode.SessionExpired, 'The store no longer knows this upload.', options);
+  return errorFromResponse(response, `Sending part ${number}`);
+}
+
+function hexOf(base64: string): string {
+  let hex = '';
+  for (const char of atob(base64)) hex += char.charCodeAt(0).toString(16).padStart(2, '0');
+  return hex;
+}
