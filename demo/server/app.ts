@@ -14,6 +14,7 @@ import { HttpError, sendError, toHttpError } from './errors.js';
 import type { ApiTokens } from './phased-auth.js';
 import { createPhasedApi, isPhasedPath } from './phased.js';
 import { createSessionApi, isSessionPath } from './session.js';
+import { createSignedPartsApi, isSignedPartsPath } from './signed-parts.js';
 import { createStaticHandler } from './static.js';
 import { createTusApi, isTusPath } from './tus.js';
 import { UploadStore } from './storage.js';
@@ -45,6 +46,10 @@ export interface AppOptions {
   readonly sessionSigningKey?: string | undefined;
   /** Lifetime of a /session upload URL in seconds (default 3600). */
   readonly sessionUrlTtl?: number | undefined;
+  /** Key of the /signed-parts part signatures (at least 16 bytes); default: a random key kept in DATA_DIR/signed-parts/signing.key. */
+  readonly signedPartsKey?: string | undefined;
+  /** Lifetime of a /signed-parts signed part in seconds (default 900). */
+  readonly signedPartsTtl?: number | undefined;
 }
 
 export interface App {
@@ -74,7 +79,15 @@ export function createApp(options: AppOptions): App {
     signingKey: options.sessionSigningKey,
     urlTtl: options.sessionUrlTtl,
   });
-  const ready = Promise.all([store.init(), phased.init(), session.init()]);
+  const signedParts = createSignedPartsApi({
+    dataDir: options.dataDir,
+    maxFileSize: options.maxFileSize,
+    publicOrigin: options.publicOrigin,
+    apiTokens: options.apiTokens,
+    signingKey: options.signedPartsKey,
+    ttl: options.signedPartsTtl,
+  });
+  const ready = Promise.all([store.init(), phased.init(), session.init(), signedParts.init()]);
   ready.catch(() => {}); // reported by listen() and by each request
 
   const cors = createCors(options.corsOrigins ?? []);
@@ -96,6 +109,7 @@ export function createApp(options: AppOptions): App {
       if (isContentRangePath(pathname)) await api(req, res, pathname);
       else if (isPhasedPath(pathname)) await phased.handle(req, res, pathname);
       else if (isSessionPath(pathname)) await session.handle(req, res, pathname);
+      else if (isSignedPartsPath(pathname)) await signedParts.handle(req, res, pathname);
       else if (serveStatic) await serveStatic(req, res, pathname);
       else throw new HttpError(404, 'not_found', 'There is nothing at this address.');
     } catch (err) {

@@ -12,9 +12,9 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-export const ALLOWED_METHODS = 'GET, POST, PUT, DELETE, OPTIONS';
-export const ALLOWED_HEADERS = 'Content-Type, Content-Range, Content-MD5, Authorization';
-export const EXPOSED_HEADERS = 'Range, Location, Retry-After';
+export const ALLOWED_METHODS = 'GET, POST, PUT, PATCH, DELETE, OPTIONS';
+export const ALLOWED_HEADERS = 'Content-Type, Content-Range, Content-MD5, Authorization, x-amz-date';
+export const EXPOSED_HEADERS = 'Range, Location, Retry-After, ETag';
 export const MAX_AGE_SECONDS = '600';
 
 export interface CorsPolicy {

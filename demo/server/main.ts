@@ -12,8 +12,11 @@
  * WEBHOOK_URL and WEBHOOK_SECRET (where /phased asset events are POSTed, and
  * their HMAC key), SESSION_SIGNING_KEY (key of the /session upload URL
  * signatures, at least 16 bytes; default a random key kept in
- * DATA_DIR/session/signing.key) and SESSION_URL_TTL (their lifetime in
- * seconds, default 3600). `--demo` serves `dist/demo` of the repository unless
+ * DATA_DIR/session/signing.key), SESSION_URL_TTL (their lifetime in
+ * seconds, default 3600), SIGNED_PARTS_KEY (key of the /signed-parts part
+ * signatures, at least 16 bytes; default a random key kept in
+ * DATA_DIR/signed-parts/signing.key) and SIGNED_PARTS_TTL (their lifetime in
+ * seconds, default 900). `--demo` serves `dist/demo` of the repository unless
  * PUBLIC_DIR says otherwise.
  */
 import { existsSync } from 'node:fs';
@@ -66,6 +69,8 @@ async function main(): Promise<void> {
     webhookSecret: process.env['WEBHOOK_SECRET'] || undefined,
     sessionSigningKey: process.env['SESSION_SIGNING_KEY'] || undefined,
     sessionUrlTtl: integerFromEnv('SESSION_URL_TTL', undefined),
+    signedPartsKey: process.env['SIGNED_PARTS_KEY'] || undefined,
+    signedPartsTtl: integerFromEnv('SIGNED_PARTS_TTL', undefined),
   });
 
   let stopping = false;

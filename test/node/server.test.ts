@@ -686,10 +686,10 @@ describe('content-range API', () => {
       assert.equal(response.status, 204);
       assert.equal(response.headers.get('access-control-allow-origin'), 'http://app.test:8000');
       assert.equal(response.headers.get('access-control-allow-credentials'), 'true');
-      assert.equal(response.headers.get('access-control-allow-methods'), 'GET, POST, PUT, DELETE, OPTIONS');
+      assert.equal(response.headers.get('access-control-allow-methods'), 'GET, POST, PUT, PATCH, DELETE, OPTIONS');
       assert.equal(
         response.headers.get('access-control-allow-headers'),
-        'Content-Type, Content-Range, Content-MD5, Authorization',
+        'Content-Type, Content-Range, Content-MD5, Authorization, x-amz-date',
       );
       assert.equal(response.headers.get('access-control-max-age'), '600');
       assert.match(response.headers.get('vary') ?? '', /Origin/);
@@ -703,7 +703,7 @@ describe('content-range API', () => {
       });
       assert.equal(response.status, 201);
       assert.equal(response.headers.get('access-control-allow-origin'), 'http://app.test:8000');
-      assert.equal(response.headers.get('access-control-expose-headers'), 'Range, Location, Retry-After');
+      assert.equal(response.headers.get('access-control-expose-headers'), 'Range, Location, Retry-After, ETag');
       await response.body?.cancel();
     });
 

@@ -66,6 +66,11 @@ export async function makeZip(name: string, entries: Array<{ name: string; text:
   return new File([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))], name, { type: 'application/zip', lastModified: 1_700_000_000_000 });
 }
 
+/** The signed-parts API's uploads collection, through the proxy. */
+export async function signedPartsEndpoint(): Promise<string> {
+  return `${(await refServer()).proxy}/signed-parts/api/v1/uploads`;
+}
+
 /** Tokens the test server knows (see ref-server-plugin.mjs). */
 export const PHASED_FULL_TOKEN = 'test-full-token';
 export const PHASED_UPLOAD_ONLY_TOKEN = 'test-upload-only';

@@ -1,0 +1,221 @@
+/**
+ * The embedded object store of /signed-parts: upload records, parts and
+ * finished files on local disk.
+ *
+ * Why this exists: in the embedded mode the reference server keeps the parts
+ * itself (where the seed's API lets S3 keep them). Layout under
+ * `<dataDir>/signed-parts/`: `<id>.json` (the record: metadata, state and the
+ * parts received, each `{part_number, size, md5}`), `<id>/<N>.part` (the
+ * bytes of part N until the upload is finished), `<id>.bin` (the assembled
+ * file) and `signing.key`. Every file is written aside, fsynced and renamed
+ * into place (durable.ts); a part's bytes are moved into place before its
+ * record says so, and the assembly checks every part's MD5 against the record,
+ * so a crash in between is caught there (the part is then asked for again).
+ *
+ * The API (signed-parts.ts) only uses the `PartStore` interface, so that a
+ * store backed by real S3 can take this one's place. Callers serialise the
+ * operations of one upload with `withLock`.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { isNotFound, KeyedLock, readOrNull, removeLeftovers, syncDir, writeAll, writeJsonDurably } from './durable.js';
+import { pumpChunks } from './pump.js';
+
+export const ID_PATTERN = /^[0-9a-f]{32}$/;
+
+export interface PartRecord {
+  readonly part_number: number;
+  readonly size: number;
+  /** Hex MD5 of the part's bytes. */
+  readonly md5: string;
+}
+
+export interface UploadRecord {
+  readonly id: string;
+  readonly state: 'new' | 'finished';
+  readonly file_name: string;
+  readonly file_size: number;
+  readonly content_type: string;
+  readonly created_at: string;
+  /** Sorted by part_number. */
+  readonly parts: readonly PartRecord[];
+  /** Hex MD5 of the whole file, once finished. */
+  readonly md5?: string;
+}
+
+export type NewUpload = Pick<UploadRecord, 'file_name' | 'file_size' | 'content_type'>;
+
+/** A part streamed aside, not yet kept. */
+export interface ReceivedPart {
+  readonly size: number;
+  readonly md5: Buffer;
+  /** Moves the bytes into place as part N (replacing an earlier one); call under the upload's lock. */
+  keep(): Promise<void>;
+  /** Removes the bytes unless kept. */
+  discard(): Promise<void>;
+}
+
+export interface ReceiveErrors {
+  readonly tooLarge: () => Error;
+  readonly incomplete: () => Error;
+  /** The upload's part directory is gone (finished meanwhile). */
+  readonly gone: () => Error;
+}
+
+/** The outcome of assembling: the whole file's MD5, or the first part whose bytes are missing or differ from the record. */
+export type Assembly = { readonly md5: string } | { readonly lost: number };
+
+export interface PartStore {
+  init(): Promise<void>;
+  withLock<T>(id: string, fn: () => Promise<T>): Promise<T>;
+  create(upload: NewUpload): Promise<UploadRecord>;
+  get(id: string): Promise<UploadRecord | null>;
+  /** Replaces the record (under the lock). */
+  save(record: UploadRecord): Promise<void>;
+  receive(id: string, partNumber: number, body: Readable, limit: number, errors: ReceiveErrors): Promise<ReceivedPart>;
+  /** Concatenates the record's parts, in order, into the finished file (under the lock). */
+  assemble(record: UploadRecord): Promise<Assembly>;
+  /** Removes the part files of a finished upload. */
+  removeParts(id: string): Promise<void>;
+  openFile(id: string): Readable;
+}
+
+export class LocalPartStore implements PartStore {
+  readonly dir: string;
+  readonly #lock = new KeyedLock();
+
+  constructor(dataDir: string) {
+    this.dir = join(dataDir, 'signed-parts');
+  }
+
+  /** Creates the directory and removes what a crash left: temporary files, part directories of finished or unknown uploads. */
+  async init(): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    await removeLeftovers(this.dir, (entry) => entry.endsWith('.tmp'));
+    for (const entry of await readdir(this.dir, { withFileTypes: true })) {
+      if (!entry.isDirectory() || !ID_PATTERN.test(entry.name)) continue;
+      const record = await this.get(entry.name);
+      if (record === null || record.state === 'finished') await this.removeParts(entry.name);
+      else await removeLeftovers(join(this.dir, entry.name), (name) => name.endsWith('.tmp'));
+    }
+  }
+
+  withLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    return this.#lock.run(id, fn);
+  }
+
+  async create(upload: NewUpload): Promise<UploadRecord> {
+    const id = randomBytes(16).toString('hex');
+    const record: UploadRecord = { id, state: 'new', ...upload, created_at: new Date().toISOString(), parts: [] };
+    await mkdir(join(this.dir, id));
+    await writeJsonDurably(this.dir, `${id}.json`, record);
+    return record;
+  }
+
+  async get(id: string): Promise<UploadRecord | null> {
+    if (!ID_PATTERN.test(id)) return null;
+    const text = await readOrNull(join(this.dir, `${id}.json`));
+    return text === null ? null : (JSON.parse(text) as UploadRecord);
+  }
+
+  save(record: UploadRecord): Promise<void> {
+    return writeJsonDurably(this.dir, `${record.id}.json`, record);
+  }
+
+  async receive(id: string, partNumber: number, body: Readable, limit: number, errors: ReceiveErrors): Promise<ReceivedPart> {
+    const partDir = join(this.dir, id);
+    const temporary = join(partDir, `${partNumber}.${randomBytes(8).toString('hex')}.tmp`);
+    let handle;
+    try {
+      handle = await open(temporary, 'wx');
+    } catch (err) {
+      if (isNotFound(err)) throw errors.gone();
+      throw err;
+    }
+    const hash = createHash('md5');
+    let size = 0;
+    try {
+      try {
+        await pumpChunks(
+          body,
+          async (chunk) => {
+            if (size + chunk.length > limit) throw errors.tooLarge();
+            hash.update(chunk);
+            await writeAll(handle, chunk, size);
+            size += chunk.length;
+          },
+          errors.incomplete,
+        );
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    } catch (err) {
+      await unlink(temporary).catch(() => {});
+      throw err;
+    }
+    let kept = false;
+    return {
+      size,
+      md5: hash.digest(),
+      keep: async () => {
+        await rename(temporary, join(partDir, `${partNumber}.part`));
+        kept = true;
+        await syncDir(partDir);
+      },
+      discard: async () => {
+        if (!kept) await unlink(temporary).catch(() => {});
+      },
+    };
+  }
+
+  async assemble(record: UploadRecord): Promise<Assembly> {
+    const temporary = join(this.dir, `${record.id}.bin.tmp`);
+    const handle = await open(temporary, 'w');
+    const whole = createHash('md5');
+    let position = 0;
+    let lost: number | undefined;
+    try {
+      for (const part of record.parts) {
+        const one = createHash('md5');
+        try {
+          for await (const chunk of createReadStream(join(this.dir, record.id, `${part.part_number}.part`))) {
+            const buffer = chunk as Buffer;
+            one.update(buffer);
+            whole.update(buffer);
+            await writeAll(handle, buffer, position);
+            position += buffer.length;
+          }
+        } catch (err) {
+          if (!isNotFound(err)) throw err;
+        }
+        if (one.digest('hex') !== part.md5) {
+          lost = part.part_number;
+          break;
+        }
+      }
+      if (lost === undefined) await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    if (lost !== undefined) {
+      await unlink(temporary).catch(() => {});
+      return { lost };
+    }
+    await rename(temporary, join(this.dir, `${record.id}.bin`));
+    await syncDir(this.dir);
+    return { md5: whole.digest('hex') };
+  }
+
+  async removeParts(id: string): Promise<void> {
+    await rm(join(this.dir, id), { recursive: true, force: true });
+    await syncDir(this.dir);
+  }
+
+  openFile(id: string): Readable {
+    return createReadStream(join(this.dir, `${id}.bin`));
+  }
+}

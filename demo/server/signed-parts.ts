@@ -1,0 +1,299 @@
+/**
+ * The signed-parts upload API (the seed's "Wunderlist uploads": S3 multipart
+ * behind an API), mounted under `/signed-parts`, in the EMBEDDED mode: this
+ * server is also the object store (signed-parts-embedded.ts, on local disk
+ * through signed-parts-store.ts's PartStore).
+ *
+ * Routes ("bearer" = `Authorization: Bearer <token>` with the `assets` scope,
+ * phased-auth.ts; every `/signed-parts/api/...` route needs it):
+ * - `POST /api/v1/uploads` (bearer), JSON `{content_type, file_name,
+ *   file_size, part_number?, md5sum?}`: 201 `{"id", "user_id": 1, "state":
+ *   "new", "type": "upload", "expires_at", "part"}`, `part` being the signed
+ *   part `part_number` (default 1): `{"part_number", "url", "date",
+ *   "authorization", "expires_at"}`; `expires_at` (both) is the part's.
+ * - `GET /api/v1/uploads/<id>/parts?part_number=N&md5sum=<base64>` (bearer):
+ *   200, the same shape for part N; 409 `upload_finished` once finished.
+ * - `PUT /store/<id>/<N>` (no bearer; the signature is the authorization):
+ *   see signed-parts-embedded.ts.
+ * - `GET /api/v1/uploads/<id>` (bearer): 200 `{"id", "state", "file_name",
+ *   "file_size", "content_type", "parts": [{"part_number", "size",
+ *   "etag"}]}`. NOT in the seed: it is how a client resumes (like S3
+ *   ListParts); `etag` is the part's quoted hex MD5, as in the PUT's ETag.
+ * - `PATCH /api/v1/uploads/<id>` (bearer), JSON `{"state": "finished"}`:
+ *   checks the parts (at least one: else 400 `no_parts`, the seed's 400;
+ *   exactly 1..n summing to file_size: else 400 `incomplete_parts`; every
+ *   part but the last at least 5 MiB like S3: else 400 `part_too_small`),
+ *   assembles them, then 200 `{"id", "user_id": 1, "state": "finished",
+ *   "type": "upload", "file_name", "file_size", "md5", "url"}`; the same
+ *   answer again for a finished upload.
+ * - `GET|HEAD /files/<id>` (no bearer: the 32-hex id is the capability): the
+ *   finished file, as an attachment.
+ *
+ * Readings picked where the seed is vague: ids are 32 hex digits, not
+ * integers; `user_id` is always 1 (tokens carry no user); part_number is
+ * 1..10000 and md5sum is the base64 of a 16-byte MD5 (a space in the query,
+ * i.e. an unencoded "+", is read as "+"); errors keep the shared
+ * `{"error": {"code", "message"}}` shape instead of the seed's
+ * `{"errors": [...]}`.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sendErrorDocument, sendJson } from './errors.js';
+import { mediaType, requestOrigin, sendDownload } from './http.js';
+import { fileNameProblem } from './names.js';
+import { createAuthenticator, DEFAULT_API_TOKENS, parseApiTokens, requireScope } from './phased-auth.js';
+import type { ApiTokens } from './phased-auth.js';
+import { parseJsonObject, PhasedError, readSmallBody } from './phased-http.js';
+import { createEmbeddedStore, STORE_PREFIX } from './signed-parts-embedded.js';
+import type { EmbeddedStore } from './signed-parts-embedded.js';
+import { SignedPartsError } from './signed-parts-errors.js';
+import { configuredKey, loadKey } from './signed-parts-sign.js';
+import { LocalPartStore } from './signed-parts-store.js';
+import type { PartStore, UploadRecord } from './signed-parts-store.js';
+
+export const PREFIX = '/signed-parts';
+
+/** Lifetime of a signed part in seconds when none is configured. */
+export const DEFAULT_TTL = 900;
+
+/** Smallest part but the last, as in S3. */
+export const MIN_PART_SIZE = 5 * 1024 * 1024;
+
+export const MAX_PART_NUMBER = 10_000;
+
+const USER_ID = 1;
+
+export interface SignedPartsOptions {
+  readonly dataDir: string;
+  /** Largest file_size accepted, in bytes; unlimited when absent. */
+  readonly maxFileSize?: number | undefined;
+  /** Fixed origin for the URLs handed out; default: the request's Host header. */
+  readonly publicOrigin?: string | undefined;
+  /** Bearer tokens and their scopes (the `assets` scope is needed); default: DEFAULT_API_TOKENS. */
+  readonly apiTokens?: ApiTokens | undefined;
+  /** Key of the part signatures (UTF-8, at least 16 bytes); default: a random key kept in DATA_DIR/signed-parts/signing.key. */
+  readonly signingKey?: string | undefined;
+  /** Lifetime of a signed part in seconds (default DEFAULT_TTL). */
+  readonly ttl?: number | undefined;
+}
+
+export interface SignedPartsApi {
+  init(): Promise<void>;
+  handle(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void>;
+}
+
+/** True when `pathname` belongs to this API (the prefix itself or anything under it). */
+export function isSignedPartsPath(pathname: string): boolean {
+  return pathname === PREFIX || pathname.startsWith(`${PREFIX}/`);
+}
+
+export function createSignedPartsApi(options: SignedPartsOptions): SignedPartsApi {
+  const ttl = options.ttl ?? DEFAULT_TTL;
+  if (!Number.isSafeInteger(ttl) || ttl < 1) {
+    throw new Error(`The signed part lifetime (SIGNED_PARTS_TTL) must be a whole number of seconds, at least 1, not ${ttl}.`);
+  }
+  if (options.signingKey !== undefined) configuredKey(options.signingKey);
+  const maxFileSize = options.maxFileSize ?? Number.MAX_SAFE_INTEGER;
+  const auth = createAuthenticator(options.apiTokens ?? parseApiTokens(DEFAULT_API_TOKENS));
+  const local = new LocalPartStore(options.dataDir);
+  const store: PartStore = local;
+  let key: Buffer | undefined;
+  const embedded: EmbeddedStore = createEmbeddedStore(
+    store,
+    () => {
+      if (key === undefined) throw new Error('The signed-parts API was used before init().');
+      return key;
+    },
+    ttl,
+  );
+  const originOf = (req: IncomingMessage): string => options.publicOrigin ?? requestOrigin(req);
+
+  async function readJson(req: IncomingMessage, purpose: string): Promise<Record<string, unknown>> {
+    if (mediaType(req) !== 'application/json') throw new SignedPartsError(415, 'unsupported_media_type', `Send ${purpose} as application/json.`);
+    return parseJsonObject((await readSmallBody(req)).toString('utf8'));
+  }
+
+  function withPart(req: IncomingMessage, record: UploadRecord, partNumber: number, md5sum: string | undefined): Record<string, unknown> {
+    const part = embedded.presign(record.id, partNumber, md5sum, originOf(req));
+    return { id: record.id, user_id: USER_ID, state: record.state, type: 'upload', expires_at: part.expires_at, part };
+  }
+
+  async function create(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readJson(req, 'the upload');
+    const contentType = body['content_type'];
+    if (typeof contentType !== 'string' || contentType.length === 0 || contentType.length > 255 || /[^\x20-\x7e]/.test(contentType)) {
+      throw new SignedPartsError(400, 'bad_content_type', 'content_type is required: printable ASCII, 1 to 255 characters.');
+    }
+    const nameProblem = fileNameProblem(body['file_name']);
+    if (nameProblem !== null) throw new SignedPartsError(400, 'bad_file_name', nameProblem);
+    const fileSize = body['file_size'];
+    if (typeof fileSize !== 'number' || !Number.isSafeInteger(fileSize) || fileSize < 0) {
+      throw new SignedPartsError(400, 'bad_file_size', 'file_size is required and must be a whole number of bytes, 0 or more.');
+    }
+    if (fileSize > maxFileSize) {
+      throw new SignedPartsError(413, 'file_too_large', `file_size is ${fileSize} bytes; this server accepts at most ${maxFileSize}.`);
+    }
+    const partNumber = body['part_number'] === undefined ? 1 : checkPartNumber(body['part_number']);
+    const md5sum = checkMd5sum(body['md5sum']);
+    const record = await store.create({ file_name: body['file_name'] as string, file_size: fileSize, content_type: contentType });
+    sendJson(res, 201, withPart(req, record, partNumber, md5sum));
+  }
+
+  async function nextPart(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
+    const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
+    const numbers = query.getAll('part_number');
+    if (numbers.length !== 1) throw badPartNumber();
+    const partNumber = checkPartNumber(numbers[0]);
+    const md5s = query.getAll('md5sum');
+    if (md5s.length > 1) throw badMd5sum();
+    const md5sum = checkMd5sum(md5s[0]?.replace(/ /g, '+'));
+    const record = await existing(id);
+    if (record.state === 'finished') throw new SignedPartsError(409, 'upload_finished', 'This upload is finished; it takes no more parts.');
+    sendJson(res, 200, withPart(req, record, partNumber, md5sum));
+  }
+
+  async function show(res: ServerResponse, id: string): Promise<void> {
+    const record = await existing(id);
+    sendJson(res, 200, {
+      id: record.id,
+      state: record.state,
+      file_name: record.file_name,
+      file_size: record.file_size,
+      content_type: record.content_type,
+      parts: record.parts.map((part) => ({ part_number: part.part_number, size: part.size, etag: `"${part.md5}"` })),
+    });
+  }
+
+  async function finish(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
+    const body = await readJson(req, 'the new state');
+    if (body['state'] !== 'finished') throw new SignedPartsError(400, 'bad_state', 'The only state an upload can be set to is "finished".');
+    const record = await store.withLock(id, async () => {
+      const current = await existing(id);
+      if (current.state === 'finished') return current;
+      checkParts(current);
+      const assembly = await store.assemble(current);
+      if ('lost' in assembly) {
+        await store.save({ ...current, parts: current.parts.filter((part) => part.part_number !== assembly.lost) });
+        throw new SignedPartsError(400, 'incomplete_parts', `The bytes of part ${assembly.lost} were lost; upload part ${assembly.lost} again.`);
+      }
+      const done: UploadRecord = { ...current, state: 'finished', md5: assembly.md5 };
+      await store.save(done);
+      await store.removeParts(id);
+      return done;
+    });
+    sendJson(res, 200, {
+      id: record.id,
+      user_id: USER_ID,
+      state: record.state,
+      type: 'upload',
+      file_name: record.file_name,
+      file_size: record.file_size,
+      md5: record.md5,
+      url: `${originOf(req)}${PREFIX}/files/${record.id}`,
+    });
+  }
+
+  async function download(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
+    const record = await store.get(id);
+    if (!record || record.state !== 'finished') throw notFound();
+    await sendDownload(req, res, store.openFile(id), record.file_name, record.file_size);
+  }
+
+  async function existing(id: string): Promise<UploadRecord> {
+    const record = await store.get(id);
+    if (!record) throw notFound();
+    return record;
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
+    const method = req.method ?? 'GET';
+    if (pathname.startsWith(`${STORE_PREFIX}/`)) return embedded.handle(req, res, pathname);
+    const rest = pathname.slice(PREFIX.length);
+    const file = /^\/files\/([^/]+)$/.exec(rest);
+    if (file) {
+      if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed('GET, HEAD, OPTIONS');
+      return download(req, res, file[1] ?? '');
+    }
+    if (!rest.startsWith('/api/')) throw notFound();
+    requireScope(auth.scopesOf(req), 'assets');
+    if (rest === '/api/v1/uploads') {
+      if (method !== 'POST') throw methodNotAllowed('POST, OPTIONS');
+      return create(req, res);
+    }
+    const parts = /^\/api\/v1\/uploads\/([0-9a-f]{32})\/parts$/.exec(rest);
+    if (parts) {
+      if (method !== 'GET') throw methodNotAllowed('GET, OPTIONS');
+      return nextPart(req, res, parts[1] ?? '');
+    }
+    const upload = /^\/api\/v1\/uploads\/([0-9a-f]{32})$/.exec(rest);
+    if (upload) {
+      if (method === 'GET') return show(res, upload[1] ?? '');
+      if (method === 'PATCH') return finish(req, res, upload[1] ?? '');
+      throw methodNotAllowed('GET, PATCH, OPTIONS');
+    }
+    throw notFound();
+  }
+
+  return {
+    async init() {
+      await local.init();
+      key = await loadKey(local.dir, options.signingKey);
+    },
+
+    async handle(req, res, pathname) {
+      try {
+        await route(req, res, pathname);
+      } catch (err) {
+        if (err instanceof SignedPartsError || err instanceof PhasedError) sendErrorDocument(req, res, err);
+        else throw err;
+      }
+    },
+  };
+}
+
+/** Throws 400 unless the parts are exactly 1..n, all but the last at least MIN_PART_SIZE, summing to file_size. */
+function checkParts(record: UploadRecord): void {
+  const parts = record.parts;
+  if (parts.length === 0) throw new SignedPartsError(400, 'no_parts', 'There are no parts uploaded to finish this upload with.');
+  for (const [index, part] of parts.entries()) {
+    if (part.part_number !== index + 1) {
+      throw new SignedPartsError(400, 'incomplete_parts', `Part ${index + 1} is missing (parts 1 to ${parts.at(-1)?.part_number} are needed).`);
+    }
+  }
+  for (const part of parts.slice(0, -1)) {
+    if (part.size < MIN_PART_SIZE) {
+      throw new SignedPartsError(400, 'part_too_small', `Part ${part.part_number} is ${part.size} bytes; every part but the last must be at least ${MIN_PART_SIZE} bytes.`);
+    }
+  }
+  const total = parts.reduce((sum, part) => sum + part.size, 0);
+  if (total !== record.file_size) {
+    throw new SignedPartsError(400, 'incomplete_parts', `Parts 1 to ${parts.length} hold ${total} bytes, but file_size is ${record.file_size}; upload the missing parts.`);
+  }
+}
+
+function checkPartNumber(value: unknown): number {
+  const number = typeof value === 'string' && /^\d{1,5}$/.test(value) ? Number(value) : value;
+  if (typeof number !== 'number' || !Number.isInteger(number) || number < 1 || number > MAX_PART_NUMBER) throw badPartNumber();
+  return number;
+}
+
+function checkMd5sum(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^[A-Za-z0-9+/]{22}==$/.test(value)) throw badMd5sum();
+  return value;
+}
+
+function badPartNumber(): SignedPartsError {
+  return new SignedPartsError(400, 'bad_part_number', `part_number must be a whole number from 1 to ${MAX_PART_NUMBER}.`);
+}
+
+function badMd5sum(): SignedPartsError {
+  return new SignedPartsError(400, 'bad_md5sum', "md5sum must be the base64 encoding of the part's 16-byte MD5 digest.");
+}
+
+function notFound(): SignedPartsError {
+  return new SignedPartsError(404, 'not_found', 'There is no such upload or file.');
+}
+
+function methodNotAllowed(allow: string): SignedPartsError {
+  return new SignedPartsError(405, 'method_not_allowed', `This resource accepts ${allow}.`, { Allow: allow });
+}
