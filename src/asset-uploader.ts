@@ -1,12 +1,12 @@
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { styles } from './asset-uploader.styles.js';
-import { defaultRetryPolicy, type RetryPolicy } from './engine/retry-policy.js';
 import { parseSize, formatSize } from './engine/size.js';
 import { activeStatuses, UploadStatus, type RejectedFile, type UploaderEventMap, type UploadSnapshot } from './engine/types.js';
 import { Uploader, type UploaderOptions } from './engine/uploader.js';
 import type { Asset } from './protocols/protocol.js';
 import { filesFromDataTransfer } from './ui/drop.js';
+import { optionsFromAttributes } from './ui/attributes.js';
 import { errorText, fileRow, type RowActions, type RowState } from './ui/file-row.js';
 import { defaultI18n, fill, mergeI18n, type UploaderI18n, type UploaderI18nInput } from './ui/i18n.js';
 import { UploaderController } from './uploader-controller.js';
@@ -424,53 +424,7 @@ export class AssetUploader extends LitElement {
 
   /** Attribute text -> engine options; bad values warn once and fall back to the default. */
   #options(): UploaderOptions {
-    const size = (attribute: string, text: string) => {
-      if (!text) return undefined;
-      const bytes = parseSize(text);
-      if (bytes === undefined || bytes === 0) this.#warn(attribute, `<asset-uploader>: ${attribute}="${text}" is not a size (try 8MB, 5MiB or a number of bytes); ignored.`);
-      return bytes || undefined;
-    };
-    const count = (attribute: string, value: number | undefined) => {
-      if (value === undefined || value === null) return undefined;
-      if (!Number.isInteger(value) || value <= 0) {
-        this.#warn(attribute, `<asset-uploader>: ${attribute}="${value}" must be a positive whole number; ignored.`);
-        return undefined;
-      }
-      return value;
-    };
-    let transport = this.transport;
-    if (!['auto', 'put', 'form'].includes(transport)) {
-      this.#warn('transport', `<asset-uploader>: transport="${transport}" must be auto, put or form; using auto.`);
-      transport = 'auto';
-    }
-    return {
-      endpoint: this.endpoint,
-      protocol: this.protocol || 'content-range',
-      chunkSize: size('chunk-size', this.chunkSize),
-      accept: this.accept || undefined,
-      maxFileSize: size('max-file-size', this.maxFileSize),
-      maxFiles: count('max-files', this.maxFiles),
-      concurrency: count('concurrency', this.concurrency),
-      parallelParts: count('parallel-parts', this.parallelParts),
-      autoStart: !this.noAutoStart,
-      transport,
-      checksum: !this.noChecksum,
-      resume: !this.noResume,
-      headers: this.token ? { ...this.headers, Authorization: `Bearer ${this.token}` } : this.headers,
-      withCredentials: this.withCredentials,
-      allowedOrigins: this.allowedOrigins.split(/[\s,]+/).filter(Boolean),
-      retryPolicy: this.#retryPolicy(),
-    };
-  }
-
-  #retryPolicy(): RetryPolicy | undefined {
-    if (!this.retryDelays.trim()) return undefined;
-    const delays = this.retryDelays.split(/[\s,]+/).filter(Boolean).map(Number);
-    if (delays.some((d) => !Number.isFinite(d) || d < 0)) {
-      this.#warn('retry-delays', `<asset-uploader>: retry-delays="${this.retryDelays}" must be non-negative milliseconds; using the defaults.`);
-      return undefined;
-    }
-    return { ...defaultRetryPolicy, delays };
+    return optionsFromAttributes(this, (key, message) => this.#warn(key, message));
   }
 
   #warn(key: string, message: string): void {

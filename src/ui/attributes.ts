@@ -1,0 +1,81 @@
+/**
+ * The element's attribute text turned into engine options. The engine validates its
+ * options strictly and throws; a page author's typo should not break the page, so here a
+ * bad value warns (once per attribute, through `warn`) and the default is used, whether
+ * the attribute was set before or after the element connected.
+ */
+import { defaultRetryPolicy, type RetryPolicy } from '../engine/retry-policy.js';
+import { parseSize } from '../engine/size.js';
+import type { UploaderOptions } from '../engine/uploader.js';
+
+/** The element's properties this reads (their attribute names are in the messages). */
+export interface AttributeValues {
+  readonly endpoint: string;
+  readonly protocol: string;
+  readonly chunkSize: string;
+  readonly accept: string;
+  readonly maxFileSize: string;
+  readonly maxFiles: number | undefined;
+  readonly concurrency: number | undefined;
+  readonly parallelParts: number | undefined;
+  readonly noAutoStart: boolean;
+  readonly transport: string;
+  readonly noChecksum: boolean;
+  readonly noResume: boolean;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly token: string;
+  readonly withCredentials: boolean;
+  readonly allowedOrigins: string;
+  readonly retryDelays: string;
+}
+
+export function optionsFromAttributes(values: AttributeValues, warn: (attribute: string, message: string) => void): UploaderOptions {
+  const size = (attribute: string, text: string) => {
+    if (!text) return undefined;
+    const bytes = parseSize(text);
+    if (bytes === undefined || bytes === 0) warn(attribute, `<asset-uploader>: ${attribute}="${text}" is not a size (try 8MB, 5MiB or a number of bytes); ignored.`);
+    return bytes || undefined;
+  };
+  const count = (attribute: string, value: number | undefined) => {
+    if (value === undefined || value === null) return undefined;
+    if (!Number.isInteger(value) || value <= 0) {
+      warn(attribute, `<asset-uploader>: ${attribute}="${value}" must be a positive whole number; ignored.`);
+      return undefined;
+    }
+    return value;
+  };
+  let transport = values.transport;
+  if (!['auto', 'put', 'form'].includes(transport)) {
+    warn('transport', `<asset-uploader>: transport="${transport}" must be auto, put or form; using auto.`);
+    transport = 'auto';
+  }
+  return {
+    endpoint: values.endpoint,
+    protocol: values.protocol || 'content-range',
+    chunkSize: size('chunk-size', values.chunkSize),
+    accept: values.accept || undefined,
+    maxFileSize: size('max-file-size', values.maxFileSize),
+    maxFiles: count('max-files', values.maxFiles),
+    concurrency: count('concurrency', values.concurrency),
+    parallelParts: count('parallel-parts', values.parallelParts),
+    autoStart: !values.noAutoStart,
+    transport: transport as UploaderOptions['transport'],
+    checksum: !values.noChecksum,
+    resume: !values.noResume,
+    // The token travels as a header to the endpoint's origin only (ScopedHttpStack), never stored.
+    headers: values.token ? { ...values.headers, Authorization: `Bearer ${values.token}` } : values.headers,
+    withCredentials: values.withCredentials,
+    allowedOrigins: values.allowedOrigins.split(/[\s,]+/).filter(Boolean),
+    retryPolicy: retryPolicy(values.retryDelays, warn),
+  };
+}
+
+function retryPolicy(text: string, warn: (attribute: string, message: string) => void): RetryPolicy | undefined {
+  if (!text.trim()) return undefined;
+  const delays = text.split(/[\s,]+/).filter(Boolean).map(Number);
+  if (delays.some((d) => !Number.isFinite(d) || d < 0)) {
+    warn('retry-delays', `<asset-uploader>: retry-delays="${text}" must be non-negative milliseconds; using the defaults.`);
+    return undefined;
+  }
+  return { ...defaultRetryPolicy, delays };
+}
