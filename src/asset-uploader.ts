@@ -467,7 +467,7 @@ export class AssetUploader extends LitElement {
         break;
       case 'upload-success':
         this.#announce(fill(t.success, { name: upload?.name }));
-        this.#syncForm(true);
+        this.#syncForm();
         break;
       case 'upload-error':
         if (upload) this.#announce(fill(t.error, { name: upload.name, message: errorText(upload, this.#texts) }));
@@ -503,7 +503,7 @@ export class AssetUploader extends LitElement {
   }
 
   /** Form value: one entry per uploaded asset; invalid while uploads run or when required and empty. */
-  #syncForm(mayChange = false): void {
+  #syncForm(): void {
     const assets = this.value;
     // One entry per asset the server made: a zip's entries each count.
     const entries = assets.flatMap((asset) => (asset.produced?.length ? asset.produced : [asset]).map((a) => a.url ?? a.id));
@@ -522,7 +522,7 @@ export class AssetUploader extends LitElement {
     else this.#internals.setValidity({});
     if (serialised !== this.#formValue) {
       this.#formValue = serialised;
-      if (mayChange || entries.length >= 0) this.dispatchEvent(new Event('change', { bubbles: true }));
+      this.dispatchEvent(new Event('change', { bubbles: true }));
     }
   }
 

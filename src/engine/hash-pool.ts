@@ -48,22 +48,26 @@ export class HashPool implements Hasher {
     return new Promise((resolve, reject) => {
       if (this.#disposed) return reject(new UploadError(UploadErrorCode.Aborted, 'The hash pool is closed.'));
       if (signal.aborted) return reject(new UploadError(UploadErrorCode.Aborted, 'Hashing was aborted.'));
-      const task: Task = {
-        request: { id: this.#nextId++, blob, start, end },
-        resolve,
-        reject,
-      };
       // An aborted task that has not started leaves the queue; a running one finishes in
       // the worker and its answer is dropped (a worker cannot be interrupted mid-read).
-      signal.addEventListener(
-        'abort',
-        () => {
-          const index = this.#queue.indexOf(task);
-          if (index >= 0) this.#queue.splice(index, 1);
-          reject(new UploadError(UploadErrorCode.Aborted, 'Hashing was aborted.'));
+      // The listener goes when the task settles: one upload's signal sees thousands of parts.
+      const onAbort = () => {
+        const index = this.#queue.indexOf(task);
+        if (index >= 0) this.#queue.splice(index, 1);
+        reject(new UploadError(UploadErrorCode.Aborted, 'Hashing was aborted.'));
+      };
+      const task: Task = {
+        request: { id: this.#nextId++, blob, start, end },
+        resolve: (digest) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(digest);
         },
-        { once: true },
-      );
+        reject: (error) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
       this.#queue.push(task);
       this.#pump();
     });

@@ -36,15 +36,23 @@ export async function sendIndependentParts(deps: IndependentPartsDeps): Promise<
   deps.signal.addEventListener('abort', onAbort, { once: true });
   let recovering: Promise<void> | undefined;
 
+  const bytesOf = (number: number) => {
+    const { start, end } = plan.range(number);
+    return end - start;
+  };
+  // Kept as a running sum: progress events come many times a second per lane, and a file
+  // may have 10,000 parts. Recomputed only when the server's list replaces ours.
+  let confirmedBytes = 0;
+  const trust = (held: ReadonlySet<number>) => {
+    confirmed = new Set(held);
+    confirmedBytes = 0;
+    for (const number of confirmed) confirmedBytes += bytesOf(number);
+  };
+  trust(confirmed);
   const report = () => {
-    let done = 0;
-    for (const number of confirmed) {
-      const { start, end } = plan.range(number);
-      done += end - start;
-    }
     let moving = 0;
     for (const loaded of inFlight.values()) moving += loaded;
-    deps.progress(done, moving);
+    deps.progress(confirmedBytes, moving);
   };
 
   const nextMissing = (): number | undefined => {
@@ -66,15 +74,14 @@ export async function sendIndependentParts(deps: IndependentPartsDeps): Promise<
           inFlight.set(number, loaded);
           report();
         });
-        confirmed.add(number);
+        if (!confirmed.has(number)) {
+          confirmed.add(number);
+          confirmedBytes += bytesOf(number);
+        }
       } catch (error) {
         if (isAbort(error) || stop.signal.aborted) throw error;
         // One recovery for every lane that failed meanwhile; the server's list wins.
-        recovering ??= deps.recover(error, stop.signal).then(
-          (held) => {
-            confirmed = new Set(held);
-          },
-        ).finally(() => {
+        recovering ??= deps.recover(error, stop.signal).then(trust).finally(() => {
           recovering = undefined;
         });
         await recovering;

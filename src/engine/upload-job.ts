@@ -81,6 +81,7 @@ export class UploadJob {
   #upload: ProtocolUpload | undefined;
   #opened = false;
   #key: string | undefined;
+  #createdAt: number | undefined;
   #controller: AbortController | undefined;
   readonly #speed = new SpeedMeter();
   #snapshot: UploadSnapshot | undefined;
@@ -304,7 +305,7 @@ export class UploadJob {
       lanes: this.#host.parallelParts,
       signal,
       confirmed: new Set(opened.parts ?? []),
-      prepare: (_number, start, end, laneSignal) => this.#partAt(start, end, new Map(), laneSignal),
+      prepare: (_number, start, end, laneSignal) => this.#partAt(start, end, undefined, laneSignal),
       send: async (number, start, end, part, laneSignal, onProgress) => {
         await this.#remember();
         await upload.send({ number, start, end, body: part.body, ...(part.md5 === undefined ? {} : { md5: part.md5 }), signal: laneSignal, onProgress });
@@ -394,9 +395,9 @@ export class UploadJob {
     this.#set(UploadStatus.Uploading);
   }
 
-  async #partAt(start: number, end: number, lookahead: Map<number, Promise<PartDigest>>, signal: AbortSignal): Promise<{ body: Blob; md5?: string }> {
-    const pending = lookahead.get(start);
-    lookahead.delete(start);
+  async #partAt(start: number, end: number, lookahead: Map<number, Promise<PartDigest>> | undefined, signal: AbortSignal): Promise<{ body: Blob; md5?: string }> {
+    const pending = lookahead?.get(start);
+    lookahead?.delete(start);
     let digest = await this.#digest(start, end, signal, pending);
     // A prefetch for another window (the server moved the offset): hash the right one.
     if (digest && digest.part.size !== end - start) digest = await this.#digest(start, end, signal);
@@ -460,7 +461,8 @@ export class UploadJob {
     const now = this.#host.now();
     try {
       const store = await this.#host.store();
-      const previous = await store.get(this.#key);
+      // Read once, kept: the record is written before every part, and a read per part is waste.
+      this.#createdAt ??= (await store.get(this.#key))?.createdAt ?? now;
       await store.set(this.#key, {
         version: 1,
         protocol: this.#setup.protocol.name,
@@ -469,7 +471,7 @@ export class UploadJob {
         size: this.file.size,
         partSize: this.#partSize(),
         state,
-        createdAt: previous?.createdAt ?? now,
+        createdAt: this.#createdAt,
         updatedAt: now,
       });
     } catch {
