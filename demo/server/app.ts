@@ -15,6 +15,7 @@ import type { ApiTokens } from './phased-auth.js';
 import { createPhasedApi, isPhasedPath } from './phased.js';
 import { createSessionApi, isSessionPath } from './session.js';
 import { createSignedPartsApi, isSignedPartsPath } from './signed-parts.js';
+import type { S3Config } from './signed-parts-s3.js';
 import { createStaticHandler } from './static.js';
 import { createTusApi, isTusPath } from './tus.js';
 import { UploadStore } from './storage.js';
@@ -50,6 +51,8 @@ export interface AppOptions {
   readonly signedPartsKey?: string | undefined;
   /** Lifetime of a /signed-parts signed part in seconds (default 900). */
   readonly signedPartsTtl?: number | undefined;
+  /** A real S3 for /signed-parts (and so the registry's objects); the embedded store when absent. */
+  readonly s3?: S3Config | undefined;
 }
 
 export interface App {
@@ -86,6 +89,7 @@ export function createApp(options: AppOptions): App {
     apiTokens: options.apiTokens,
     signingKey: options.signedPartsKey,
     ttl: options.signedPartsTtl,
+    s3: options.s3,
   });
   const ready = Promise.all([store.init(), phased.init(), session.init(), signedParts.init()]);
   ready.catch(() => {}); // reported by listen() and by each request

@@ -15,8 +15,11 @@
  * DATA_DIR/session/signing.key), SESSION_URL_TTL (their lifetime in
  * seconds, default 3600), SIGNED_PARTS_KEY (key of the /signed-parts part
  * signatures, at least 16 bytes; default a random key kept in
- * DATA_DIR/signed-parts/signing.key) and SIGNED_PARTS_TTL (their lifetime in
- * seconds, default 900). `--demo` serves `dist/demo` of the repository unless
+ * DATA_DIR/signed-parts/signing.key), SIGNED_PARTS_TTL (their lifetime in
+ * seconds, default 900), and S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY,
+ * S3_SECRET_KEY, S3_REGION (default us-east-1): with these, /signed-parts
+ * keeps parts and files in that S3 bucket instead of the embedded store
+ * (signed-parts-s3.ts). `--demo` serves `dist/demo` of the repository unless
  * PUBLIC_DIR says otherwise.
  */
 import { existsSync } from 'node:fs';
@@ -25,6 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { createApp } from './app.js';
 import { parseOriginList } from './cors.js';
 import { DEFAULT_API_TOKENS, parseApiTokens } from './phased-auth.js';
+import { s3ConfigFromEnv } from './signed-parts-s3.js';
 
 const HOST = '127.0.0.1';
 
@@ -71,6 +75,8 @@ async function main(): Promise<void> {
     sessionUrlTtl: integerFromEnv('SESSION_URL_TTL', undefined),
     signedPartsKey: process.env['SIGNED_PARTS_KEY'] || undefined,
     signedPartsTtl: integerFromEnv('SIGNED_PARTS_TTL', undefined),
+    // Throws, with a sentence, when only some S3_* variables are set.
+    s3: s3ConfigFromEnv(process.env),
   });
 
   let stopping = false;

@@ -20,36 +20,31 @@
  * happen under the lock, after checking the upload is still open.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { S3Error, sendS3Error } from './signed-parts-errors.js';
-import { authorization, signatureMatches } from './signed-parts-sign.js';
-import type { PartRecord, PartStore } from './signed-parts-store.js';
+import { sendDownload } from './http.js';
+import { EMBEDDED_BUCKET } from './object-store.js';
+import type { ObjectLookup } from './object-store.js';
+import { checkParts, uploadIdOfKey } from './signed-parts-backend.js';
+import type { PartsBackend } from './signed-parts-backend.js';
+import { S3Error, sendS3Error, SignedPartsError } from './signed-parts-errors.js';
+import { authorization, loadKey, signatureMatches } from './signed-parts-sign.js';
+import type { LocalPartStore, PartRecord, UploadRecord } from './signed-parts-store.js';
 
 export const STORE_PREFIX = '/signed-parts/store';
 
 /** Largest part S3 accepts. */
 export const MAX_PART_SIZE = 5 * 1024 ** 3;
 
-/** What a client needs to PUT one part. */
-export interface SignedPart {
-  readonly part_number: number;
-  readonly url: string;
-  readonly date: string;
-  readonly authorization: string;
-  readonly expires_at: string;
-}
-
-export interface EmbeddedStore {
-  /** Signs the PUT of part `partNumber` of upload `id`, with `md5sum` (base64) when given. */
-  presign(id: string, partNumber: number, md5sum: string | undefined, origin: string): SignedPart;
-  /** Answers a request under STORE_PREFIX. */
-  handle(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void>;
-}
-
 export function partPath(id: string, partNumber: number): string {
   return `${STORE_PREFIX}/${id}/${partNumber}`;
 }
 
-export function createEmbeddedStore(store: PartStore, key: () => Buffer, ttlSeconds: number): EmbeddedStore {
+/** The embedded mode: `store` keeps records, parts and files; `signingKey` is SIGNED_PARTS_KEY when configured. */
+export function createEmbeddedBackend(store: LocalPartStore, signingKey: string | undefined, ttlSeconds: number): PartsBackend {
+  let loaded: Buffer | undefined;
+  const key = (): Buffer => {
+    if (loaded === undefined) throw new Error('The signed-parts API was used before init().');
+    return loaded;
+  };
   const expired = (): S3Error => new S3Error(403, 'AccessDenied', 'Request has expired');
   const noSuchUpload = (): S3Error =>
     new S3Error(404, 'NoSuchUpload', 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been finished.');
@@ -108,11 +103,40 @@ export function createEmbeddedStore(store: PartStore, key: () => Buffer, ttlSeco
     }
   }
 
+  const objects: ObjectLookup = {
+    async head(bucket, objectName) {
+      const id = bucket === EMBEDDED_BUCKET ? uploadIdOfKey(objectName) : null;
+      const record = id === null ? null : await store.get(id);
+      if (!record || record.state !== 'finished') return null;
+      return { bucket, key: objectName, size: record.file_size, etag: record.md5 ?? '' };
+    },
+    async downloadUrl(_bucket, objectName, origin) {
+      return `${origin}/signed-parts/files/${uploadIdOfKey(objectName) ?? ''}`;
+    },
+    async remove(bucket, objectName) {
+      const id = bucket === EMBEDDED_BUCKET ? uploadIdOfKey(objectName) : null;
+      if (id !== null) await store.withLock(id, () => store.remove(id));
+    },
+  };
+
   return {
-    presign(id, partNumber, md5sum, origin) {
+    mode: 'embedded',
+    bucket: EMBEDDED_BUCKET,
+    objects,
+
+    async init() {
+      await store.init();
+      loaded = await loadKey(store.dir, signingKey);
+    },
+
+    async begin(record) {
+      return record;
+    },
+
+    async presign(record, partNumber, md5sum, origin) {
       const seconds = Math.floor(Date.now() / 1000);
       const date = new Date(seconds * 1000).toUTCString();
-      const path = partPath(id, partNumber);
+      const path = partPath(record.id, partNumber);
       return {
         part_number: partNumber,
         url: `${origin}${path}`,
@@ -122,13 +146,36 @@ export function createEmbeddedStore(store: PartStore, key: () => Buffer, ttlSeco
       };
     },
 
-    async handle(req, res, pathname) {
+    async parts(record) {
+      return record.parts;
+    },
+
+    async finish(record) {
+      checkParts(record, record.parts);
+      const assembly = await store.assemble(record);
+      if ('lost' in assembly) {
+        await store.save({ ...record, parts: record.parts.filter((part) => part.part_number !== assembly.lost) });
+        throw new SignedPartsError(400, 'incomplete_parts', `The bytes of part ${assembly.lost} were lost; upload part ${assembly.lost} again.`);
+      }
+      const done: UploadRecord = { ...record, state: 'finished', md5: assembly.md5, etag: assembly.md5 };
+      await store.save(done);
+      await store.removeParts(record.id);
+      return done;
+    },
+
+    async download(req, res, record) {
+      await sendDownload(req, res, store.openFile(record.id), record.file_name, record.file_size);
+    },
+
+    async handleStore(req, res, pathname) {
+      if (!pathname.startsWith(`${STORE_PREFIX}/`)) return false;
       try {
         await put(req, res, pathname);
       } catch (err) {
         if (err instanceof S3Error) sendS3Error(req, res, err);
         else throw err;
       }
+      return true;
     },
   };
 }

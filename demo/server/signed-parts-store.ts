@@ -12,9 +12,9 @@
  * record says so, and the assembly checks every part's MD5 against the record,
  * so a crash in between is caught there (the part is then asked for again).
  *
- * The API (signed-parts.ts) only uses the `PartStore` interface, so that a
- * store backed by real S3 can take this one's place. Callers serialise the
- * operations of one upload with `withLock`.
+ * In the S3 mode (signed-parts-s3.ts) only the records are kept here; the
+ * parts and the file are S3's. Callers serialise the operations of one
+ * upload with `withLock`.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -42,8 +42,12 @@ export interface UploadRecord {
   readonly created_at: string;
   /** Sorted by part_number. */
   readonly parts: readonly PartRecord[];
-  /** Hex MD5 of the whole file, once finished. */
+  /** Hex MD5 of the whole file, once finished (embedded mode). */
   readonly md5?: string;
+  /** The object's ETag, quotes removed, once finished (S3 mode: not an MD5 for multipart objects). */
+  readonly etag?: string;
+  /** S3 mode: the multipart upload's UploadId. */
+  readonly s3_upload_id?: string;
 }
 
 export type NewUpload = Pick<UploadRecord, 'file_name' | 'file_size' | 'content_type'>;
@@ -81,6 +85,8 @@ export interface PartStore {
   /** Removes the part files of a finished upload. */
   removeParts(id: string): Promise<void>;
   openFile(id: string): Readable;
+  /** Removes an upload entirely: its record, parts and file (under the lock). */
+  remove(id: string): Promise<void>;
 }
 
 export class LocalPartStore implements PartStore {
@@ -91,11 +97,13 @@ export class LocalPartStore implements PartStore {
     this.dir = join(dataDir, 'signed-parts');
   }
 
-  /** Creates the directory and removes what a crash left: temporary files, part directories of finished or unknown uploads. */
+  /** Creates the directory and removes what a crash left: temporary files, files and part directories of finished or unknown uploads. */
   async init(): Promise<void> {
     await mkdir(this.dir, { recursive: true });
     await removeLeftovers(this.dir, (entry) => entry.endsWith('.tmp'));
     for (const entry of await readdir(this.dir, { withFileTypes: true })) {
+      const file = /^([0-9a-f]{32})\.bin$/.exec(entry.name);
+      if (file && entry.isFile() && (await this.get(file[1] ?? '')) === null) await rm(join(this.dir, entry.name), { force: true });
       if (!entry.isDirectory() || !ID_PATTERN.test(entry.name)) continue;
       const record = await this.get(entry.name);
       if (record === null || record.state === 'finished') await this.removeParts(entry.name);
@@ -217,5 +225,16 @@ export class LocalPartStore implements PartStore {
 
   openFile(id: string): Readable {
     return createReadStream(join(this.dir, `${id}.bin`));
+  }
+
+  async remove(id: string): Promise<void> {
+    if (!ID_PATTERN.test(id)) return;
+    // The record goes first: without it, what remains is a leftover init() removes.
+    await unlink(join(this.dir, `${id}.json`)).catch((err: unknown) => {
+      if (!isNotFound(err)) throw err;
+    });
+    await syncDir(this.dir);
+    await rm(join(this.dir, `${id}.bin`), { force: true });
+    await this.removeParts(id);
   }
 }

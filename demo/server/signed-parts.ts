@@ -38,25 +38,26 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendErrorDocument, sendJson } from './errors.js';
-import { mediaType, requestOrigin, sendDownload } from './http.js';
+import { mediaType, requestOrigin } from './http.js';
 import { fileNameProblem } from './names.js';
+import type { ObjectLookup } from './object-store.js';
 import { createAuthenticator, DEFAULT_API_TOKENS, parseApiTokens, requireScope } from './phased-auth.js';
 import type { ApiTokens } from './phased-auth.js';
 import { parseJsonObject, PhasedError, readSmallBody } from './phased-http.js';
-import { createEmbeddedStore, STORE_PREFIX } from './signed-parts-embedded.js';
-import type { EmbeddedStore } from './signed-parts-embedded.js';
+import { objectKey } from './signed-parts-backend.js';
+import type { PartsBackend } from './signed-parts-backend.js';
+import { createEmbeddedBackend } from './signed-parts-embedded.js';
 import { SignedPartsError } from './signed-parts-errors.js';
-import { configuredKey, loadKey } from './signed-parts-sign.js';
+import { createS3Backend } from './signed-parts-s3.js';
+import type { S3Config } from './signed-parts-s3.js';
+import { configuredKey } from './signed-parts-sign.js';
 import { LocalPartStore } from './signed-parts-store.js';
-import type { PartStore, UploadRecord } from './signed-parts-store.js';
+import type { UploadRecord } from './signed-parts-store.js';
 
 export const PREFIX = '/signed-parts';
 
 /** Lifetime of a signed part in seconds when none is configured. */
 export const DEFAULT_TTL = 900;
-
-/** Smallest part but the last, as in S3. */
-export const MIN_PART_SIZE = 5 * 1024 * 1024;
 
 export const MAX_PART_NUMBER = 10_000;
 
@@ -74,10 +75,16 @@ export interface SignedPartsOptions {
   readonly signingKey?: string | undefined;
   /** Lifetime of a signed part in seconds (default DEFAULT_TTL). */
   readonly ttl?: number | undefined;
+  /** A real S3 to keep the parts and files in; the embedded store when absent. */
+  readonly s3?: S3Config | undefined;
 }
 
 export interface SignedPartsApi {
   init(): Promise<void>;
+  /** The finished uploads as objects (for the registry). */
+  readonly objects: ObjectLookup;
+  /** "embedded" or "s3". */
+  readonly mode: string;
   handle(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void>;
 }
 
@@ -94,17 +101,8 @@ export function createSignedPartsApi(options: SignedPartsOptions): SignedPartsAp
   if (options.signingKey !== undefined) configuredKey(options.signingKey);
   const maxFileSize = options.maxFileSize ?? Number.MAX_SAFE_INTEGER;
   const auth = createAuthenticator(options.apiTokens ?? parseApiTokens(DEFAULT_API_TOKENS));
-  const local = new LocalPartStore(options.dataDir);
-  const store: PartStore = local;
-  let key: Buffer | undefined;
-  const embedded: EmbeddedStore = createEmbeddedStore(
-    store,
-    () => {
-      if (key === undefined) throw new Error('The signed-parts API was used before init().');
-      return key;
-    },
-    ttl,
-  );
+  const store = new LocalPartStore(options.dataDir);
+  const backend: PartsBackend = options.s3 ? createS3Backend(store, options.s3, ttl) : createEmbeddedBackend(store, options.signingKey, ttl);
   const originOf = (req: IncomingMessage): string => options.publicOrigin ?? requestOrigin(req);
 
   async function readJson(req: IncomingMessage, purpose: string): Promise<Record<string, unknown>> {
@@ -112,8 +110,8 @@ export function createSignedPartsApi(options: SignedPartsOptions): SignedPartsAp
     return parseJsonObject((await readSmallBody(req)).toString('utf8'));
   }
 
-  function withPart(req: IncomingMessage, record: UploadRecord, partNumber: number, md5sum: string | undefined): Record<string, unknown> {
-    const part = embedded.presign(record.id, partNumber, md5sum, originOf(req));
+  async function withPart(req: IncomingMessage, record: UploadRecord, partNumber: number, md5sum: string | undefined): Promise<Record<string, unknown>> {
+    const part = await backend.presign(record, partNumber, md5sum, originOf(req));
     return { id: record.id, user_id: USER_ID, state: record.state, type: 'upload', expires_at: part.expires_at, part };
   }
 
@@ -134,8 +132,13 @@ export function createSignedPartsApi(options: SignedPartsOptions): SignedPartsAp
     }
     const partNumber = body['part_number'] === undefined ? 1 : checkPartNumber(body['part_number']);
     const md5sum = checkMd5sum(body['md5sum']);
-    const record = await store.create({ file_name: body['file_name'] as string, file_size: fileSize, content_type: contentType });
-    sendJson(res, 201, withPart(req, record, partNumber, md5sum));
+    const created = await store.create({ file_name: body['file_name'] as string, file_size: fileSize, content_type: contentType });
+    const record = await store.withLock(created.id, async () => {
+      const begun = await backend.begin(created);
+      if (begun !== created) await store.save(begun);
+      return begun;
+    });
+    sendJson(res, 201, await withPart(req, record, partNumber, md5sum));
   }
 
   async function nextPart(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
@@ -148,18 +151,19 @@ export function createSignedPartsApi(options: SignedPartsOptions): SignedPartsAp
     const md5sum = checkMd5sum(md5s[0]?.replace(/ /g, '+'));
     const record = await existing(id);
     if (record.state === 'finished') throw new SignedPartsError(409, 'upload_finished', 'This upload is finished; it takes no more parts.');
-    sendJson(res, 200, withPart(req, record, partNumber, md5sum));
+    sendJson(res, 200, await withPart(req, record, partNumber, md5sum));
   }
 
   async function show(res: ServerResponse, id: string): Promise<void> {
     const record = await existing(id);
+    const parts = record.state === 'finished' ? record.parts : await backend.parts(record);
     sendJson(res, 200, {
       id: record.id,
       state: record.state,
       file_name: record.file_name,
       file_size: record.file_size,
       content_type: record.content_type,
-      parts: record.parts.map((part) => ({ part_number: part.part_number, size: part.size, etag: `"${part.md5}"` })),
+      parts: parts.map((part) => ({ part_number: part.part_number, size: part.size, etag: `"${part.md5}"` })),
     });
   }
 
@@ -169,16 +173,7 @@ export function createSignedPartsApi(options: SignedPartsOptions): SignedPartsAp
     const record = await store.withLock(id, async () => {
       const current = await existing(id);
       if (current.state === 'finished') return current;
-      checkParts(current);
-      const assembly = await store.assemble(current);
-      if ('lost' in assembly) {
-        await store.save({ ...current, parts: current.parts.filter((part) => part.part_number !== assembly.lost) });
-        throw new SignedPartsError(400, 'incomplete_parts', `The bytes of part ${assembly.lost} were lost; upload part ${assembly.lost} again.`);
-      }
-      const done: UploadRecord = { ...current, state: 'finished', md5: assembly.md5 };
-      await store.save(done);
-      await store.removeParts(id);
-      return done;
+      return backend.finish(current);
     });
     sendJson(res, 200, {
       id: record.id,
@@ -187,7 +182,10 @@ export function createSignedPartsApi(options: SignedPartsOptions): SignedPartsAp
       type: 'upload',
       file_name: record.file_name,
       file_size: record.file_size,
-      md5: record.md5,
+      ...(record.md5 === undefined ? {} : { md5: record.md5 }),
+      etag: record.etag ?? record.md5,
+      bucket: backend.bucket,
+      object_key: objectKey(record.id),
       url: `${originOf(req)}${PREFIX}/files/${record.id}`,
     });
   }
@@ -195,7 +193,7 @@ export function createSignedPartsApi(options: SignedPartsOptions): SignedPartsAp
   async function download(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
     const record = await store.get(id);
     if (!record || record.state !== 'finished') throw notFound();
-    await sendDownload(req, res, store.openFile(id), record.file_name, record.file_size);
+    await backend.download(req, res, record);
   }
 
   async function existing(id: string): Promise<UploadRecord> {
@@ -206,7 +204,7 @@ export function createSignedPartsApi(options: SignedPartsOptions): SignedPartsAp
 
   async function route(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
     const method = req.method ?? 'GET';
-    if (pathname.startsWith(`${STORE_PREFIX}/`)) return embedded.handle(req, res, pathname);
+    if (await backend.handleStore(req, res, pathname)) return;
     const rest = pathname.slice(PREFIX.length);
     const file = /^\/files\/([^/]+)$/.exec(rest);
     if (file) {
@@ -234,9 +232,11 @@ export function createSignedPartsApi(options: SignedPartsOptions): SignedPartsAp
   }
 
   return {
-    async init() {
-      await local.init();
-      key = await loadKey(local.dir, options.signingKey);
+    objects: backend.objects,
+    mode: backend.mode,
+
+    init() {
+      return backend.init();
     },
 
     async handle(req, res, pathname) {
@@ -248,26 +248,6 @@ export function createSignedPartsApi(options: SignedPartsOptions): SignedPartsAp
       }
     },
   };
-}
-
-/** Throws 400 unless the parts are exactly 1..n, all but the last at least MIN_PART_SIZE, summing to file_size. */
-function checkParts(record: UploadRecord): void {
-  const parts = record.parts;
-  if (parts.length === 0) throw new SignedPartsError(400, 'no_parts', 'There are no parts uploaded to finish this upload with.');
-  for (const [index, part] of parts.entries()) {
-    if (part.part_number !== index + 1) {
-      throw new SignedPartsError(400, 'incomplete_parts', `Part ${index + 1} is missing (parts 1 to ${parts.at(-1)?.part_number} are needed).`);
-    }
-  }
-  for (const part of parts.slice(0, -1)) {
-    if (part.size < MIN_PART_SIZE) {
-      throw new SignedPartsError(400, 'part_too_small', `Part ${part.part_number} is ${part.size} bytes; every part but the last must be at least ${MIN_PART_SIZE} bytes.`);
-    }
-  }
-  const total = parts.reduce((sum, part) => sum + part.size, 0);
-  if (total !== record.file_size) {
-    throw new SignedPartsError(400, 'incomplete_parts', `Parts 1 to ${parts.length} hold ${total} bytes, but file_size is ${record.file_size}; upload the missing parts.`);
-  }
 }
 
 function checkPartNumber(value: unknown): number {

@@ -149,6 +149,9 @@ describe('signed-parts: the happy path', () => {
       file_name: 'big.bin',
       file_size: whole.length,
       md5: md5Hex(whole),
+      etag: md5Hex(whole),
+      bucket: 'embedded',
+      object_key: `signed-parts/${created.id}`,
       url: `${base}/signed-parts/files/${created.id}`,
     });
     assert.deepEqual(await json(await finish(base, created.id), 200), done, 'finishing again answers the same');

@@ -1,0 +1,250 @@
+/**
+ * The S3 mode of /signed-parts: the parts go from the browser straight to a
+ * real S3 (AWS, Ceph RGW, MinIO, R2); this server only signs and records.
+ *
+ * Why this exists: one machine's disk is where the embedded mode stops. Here
+ * every S3 request is made and signed by the AWS SDK (no hand-written
+ * SigV4):
+ * - a new upload is a CreateMultipartUpload on `signed-parts/<upload id>`
+ *   (never the file's name);
+ * - a part is a presigned UploadPart URL (query-string signature, lifetime
+ *   SIGNED_PARTS_TTL) that covers the part's Content-MD5, so S3 itself
+ *   refuses a corrupted part (400 BadDigest) and a changed or missing MD5
+ *   (403). The part object says so in `headers: {"Content-MD5": …}` (the
+ *   only header to send); its `authorization` is null, the signature being
+ *   in the URL;
+ * - the parts an upload holds are S3's ListParts (all pages);
+ * - finishing checks that list (1..n, 5 MiB but the last, the declared
+ *   size), sends CompleteMultipartUpload with S3's own ETags, then reads the
+ *   object with HeadObject: Ceph RGW 16 answers Complete with an empty ETag,
+ *   and the size is checked once more against the record;
+ * - a download is a 302 to a presigned GetObject that forces an attachment
+ *   named after the file, as application/octet-stream.
+ *
+ * The client is created with `requestChecksumCalculation` and
+ * `responseChecksumValidation` set to WHEN_REQUIRED: the SDK's default CRC32
+ * checksums make RGW 16 refuse streamed bodies (411), and a presigned URL
+ * with a checksum parameter could not be used by a browser.
+ *
+ * The bucket must exist and allow the page's origin by CORS, with `ETag`
+ * exposed (README, "S3 mode"); init() checks that it exists and says what is
+ * wrong when not.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListPartsCommand,
+  S3Client,
+  S3ServiceException,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { contentDisposition } from './http.js';
+import type { ObjectLookup } from './object-store.js';
+import { checkParts, objectKey, uploadIdOfKey } from './signed-parts-backend.js';
+import type { PartsBackend, SignedPart } from './signed-parts-backend.js';
+import { SignedPartsError } from './signed-parts-errors.js';
+import type { LocalPartStore, PartRecord, UploadRecord } from './signed-parts-store.js';
+
+export interface S3Config {
+  /** e.g. http://127.0.0.1:7480 or https://s3.eu-west-1.amazonaws.com; browsers PUT to it, so it must be reachable from them. */
+  readonly endpoint: string;
+  readonly bucket: string;
+  readonly region: string;
+  readonly accessKey: string;
+  readonly secretKey: string;
+}
+
+/** Lifetime of a download link. */
+const DOWNLOAD_TTL_SECONDS = 300;
+
+/** Reads S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY, S3_SECRET_KEY and S3_REGION: undefined when none is set, an Error naming what is missing when only some are. */
+export function s3ConfigFromEnv(env: NodeJS.ProcessEnv): S3Config | undefined {
+  const read = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const endpoint = read('S3_ENDPOINT');
+  const bucket = read('S3_BUCKET');
+  const accessKey = read('S3_ACCESS_KEY');
+  const secretKey = read('S3_SECRET_KEY');
+  const region = read('S3_REGION') ?? 'us-east-1';
+  if ([endpoint, bucket, accessKey, secretKey].every((value) => value === undefined)) return undefined;
+  const missing = Object.entries({ S3_ENDPOINT: endpoint, S3_BUCKET: bucket, S3_ACCESS_KEY: accessKey, S3_SECRET_KEY: secretKey })
+    .filter(([, value]) => value === undefined)
+    .map(([name]) => name);
+  if (missing.length > 0) throw new Error(`S3 mode needs ${missing.join(', ')} as well (or no S3_* variable, for the embedded store).`);
+  let url: URL;
+  try {
+    url = new URL(endpoint as string);
+  } catch {
+    throw new Error(`S3_ENDPOINT must be a URL such as http://127.0.0.1:7480, not "${endpoint}".`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`S3_ENDPOINT must be an http: or https: URL, not "${endpoint}".`);
+  return { endpoint: url.origin, bucket: bucket as string, region, accessKey: accessKey as string, secretKey: secretKey as string };
+}
+
+export function createS3Backend(store: LocalPartStore, config: S3Config, ttlSeconds: number): PartsBackend {
+  const client = new S3Client({
+    endpoint: config.endpoint,
+    region: config.region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: config.accessKey, secretAccessKey: config.secretKey },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+  const Bucket = config.bucket;
+
+  function uploadIdOf(record: UploadRecord): string {
+    if (record.s3_upload_id === undefined) throw new Error(`upload ${record.id} has no S3 UploadId (made in the embedded mode?)`);
+    return record.s3_upload_id;
+  }
+
+  async function listParts(record: UploadRecord): Promise<PartRecord[]> {
+    const parts: PartRecord[] = [];
+    let marker: string | undefined;
+    for (let page = 0; page < 20; page += 1) {
+      const answer = await client.send(
+        new ListPartsCommand({ Bucket, Key: objectKey(record.id), UploadId: uploadIdOf(record), ...(marker === undefined ? {} : { PartNumberMarker: marker }) }),
+      ).catch((err: unknown) => {
+        if (isS3Error(err, 'NoSuchUpload')) throw new SignedPartsError(404, 'not_found', 'The object store no longer knows this upload.');
+        throw err;
+      });
+      for (const part of answer.Parts ?? []) {
+        parts.push({ part_number: part.PartNumber ?? 0, size: part.Size ?? 0, md5: unquote(part.ETag) });
+      }
+      if (!answer.IsTruncated || answer.NextPartNumberMarker === undefined) return parts.sort((a, b) => a.part_number - b.part_number);
+      marker = answer.NextPartNumberMarker;
+    }
+    throw new Error('ListParts did not end within 20 pages (20,000 parts); S3 allows 10,000.');
+  }
+
+  const objects: ObjectLookup = {
+    async head(bucket, key) {
+      if (bucket !== Bucket) return null;
+      try {
+        const head = await client.send(new HeadObjectCommand({ Bucket, Key: key }));
+        return { bucket, key, size: head.ContentLength ?? 0, etag: unquote(head.ETag) };
+      } catch (err) {
+        if (isS3Error(err, 'NotFound') || isS3Error(err, 'NoSuchKey')) return null;
+        throw err;
+      }
+    },
+    async downloadUrl(bucket, key) {
+      const id = uploadIdOfKey(key);
+      const record = id === null ? null : await store.get(id);
+      return getSignedUrl(
+        client,
+        new GetObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          ResponseContentType: 'application/octet-stream',
+          ...(record ? { ResponseContentDisposition: contentDisposition(record.file_name) } : {}),
+        }),
+        { expiresIn: DOWNLOAD_TTL_SECONDS },
+      );
+    },
+    async remove(bucket, key) {
+      if (bucket !== Bucket) return;
+      await client.send(new DeleteObjectCommand({ Bucket, Key: key }));
+      const id = uploadIdOfKey(key);
+      if (id !== null) await store.withLock(id, () => store.remove(id));
+    },
+  };
+
+  return {
+    mode: 's3',
+    bucket: Bucket,
+    objects,
+
+    async init() {
+      await store.init();
+      try {
+        await client.send(new HeadBucketCommand({ Bucket }));
+      } catch (err) {
+        const why = err instanceof S3ServiceException ? `${err.name} (${err.$metadata.httpStatusCode ?? 'no status'})` : String(err);
+        throw new Error(`S3 mode: the bucket "${Bucket}" at ${config.endpoint} cannot be used: ${why}. Check S3_ENDPOINT, S3_BUCKET and the keys; create the bucket first.`);
+      }
+    },
+
+    async begin(record) {
+      const created = await client.send(new CreateMultipartUploadCommand({ Bucket, Key: objectKey(record.id), ContentType: record.content_type }));
+      if (!created.UploadId) throw new Error('S3 answered CreateMultipartUpload without an UploadId.');
+      return { ...record, s3_upload_id: created.UploadId };
+    },
+
+    async presign(record, partNumber, md5sum): Promise<SignedPart> {
+      const command = new UploadPartCommand({
+        Bucket,
+        Key: objectKey(record.id),
+        UploadId: uploadIdOf(record),
+        PartNumber: partNumber,
+        ...(md5sum === undefined ? {} : { ContentMD5: md5sum }),
+      });
+      const signedAt = new Date(Math.floor(Date.now() / 1000) * 1000);
+      const url = await getSignedUrl(client, command, { expiresIn: ttlSeconds, signingDate: signedAt });
+      return {
+        part_number: partNumber,
+        url,
+        date: signedAt.toUTCString(),
+        authorization: null,
+        expires_at: new Date(signedAt.getTime() + ttlSeconds * 1000).toISOString(),
+        headers: md5sum === undefined ? {} : ({ 'Content-MD5': md5sum } as Record<string, string>),
+      };
+    },
+
+    parts: listParts,
+
+    async finish(record) {
+      const parts = await listParts(record);
+      checkParts(record, parts);
+      const Key = objectKey(record.id);
+      await client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket,
+          Key,
+          UploadId: uploadIdOf(record),
+          MultipartUpload: { Parts: parts.map((part) => ({ PartNumber: part.part_number, ETag: `"${part.md5}"` })) },
+        }),
+      ).catch((err: unknown) => {
+        if (isS3Error(err, 'InvalidPart') || isS3Error(err, 'InvalidPartOrder') || isS3Error(err, 'EntityTooSmall')) {
+          throw new SignedPartsError(400, 'incomplete_parts', `The object store refused to join the parts (${(err as Error).name}); upload the parts again.`);
+        }
+        throw err;
+      });
+      const head = await client.send(new HeadObjectCommand({ Bucket, Key }));
+      if (head.ContentLength !== record.file_size) {
+        throw new Error(`S3 holds ${head.ContentLength} bytes for upload ${record.id}, not ${record.file_size}.`);
+      }
+      const done: UploadRecord = { ...record, state: 'finished', parts, etag: unquote(head.ETag) };
+      await store.save(done);
+      await store.removeParts(record.id);
+      return done;
+    },
+
+    async download(_req: IncomingMessage, res: ServerResponse, record: UploadRecord) {
+      res.statusCode = 302;
+      res.setHeader('Location', await objects.downloadUrl(Bucket, objectKey(record.id), ''));
+      res.setHeader('Cache-Control', 'no-store');
+      res.setHeader('Content-Length', '0');
+      res.end();
+    },
+
+    async handleStore() {
+      return false;
+    },
+  };
+}
+
+function unquote(etag: string | undefined): string {
+  return (etag ?? '').replace(/"/g, '').toLowerCase();
+}
+
+function isS3Error(err: unknown, name: string): boolean {
+  return err instanceof S3ServiceException && (err.name === name || (err as { Code?: string }).Code === name);
+}

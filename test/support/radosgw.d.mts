@@ -1,0 +1,12 @@
+/** Types of radosgw.mjs (a single-node Ceph cluster with a RADOS Gateway, for tests). */
+export interface Radosgw {
+  readonly endpoint: string;
+  readonly region: string;
+  readonly accessKey: string;
+  readonly secretKey: string;
+  readonly bucket: string;
+  readonly dir: string;
+  stop(): Promise<void>;
+}
+
+export function startRadosgw(options?: { bucket?: string; corsOrigins?: string[] }): Promise<Radosgw>;
