@@ -13,6 +13,7 @@ import { createCors } from './cors.js';
 import { HttpError, sendError, toHttpError } from './errors.js';
 import type { ApiTokens } from './phased-auth.js';
 import { createPhasedApi, isPhasedPath } from './phased.js';
+import { createRegistryApi, isRegistryPath } from './registry.js';
 import { createSessionApi, isSessionPath } from './session.js';
 import { createSignedPartsApi, isSignedPartsPath } from './signed-parts.js';
 import type { S3Config } from './signed-parts-s3.js';
@@ -91,7 +92,13 @@ export function createApp(options: AppOptions): App {
     ttl: options.signedPartsTtl,
     s3: options.s3,
   });
-  const ready = Promise.all([store.init(), phased.init(), session.init(), signedParts.init()]);
+  const registry = createRegistryApi({
+    dataDir: options.dataDir,
+    objects: signedParts.objects,
+    apiTokens: options.apiTokens,
+    publicOrigin: options.publicOrigin,
+  });
+  const ready = Promise.all([store.init(), phased.init(), session.init(), signedParts.init(), registry.init()]);
   ready.catch(() => {}); // reported by listen() and by each request
 
   const cors = createCors(options.corsOrigins ?? []);
@@ -114,6 +121,7 @@ export function createApp(options: AppOptions): App {
       else if (isPhasedPath(pathname)) await phased.handle(req, res, pathname);
       else if (isSessionPath(pathname)) await session.handle(req, res, pathname);
       else if (isSignedPartsPath(pathname)) await signedParts.handle(req, res, pathname);
+      else if (isRegistryPath(pathname)) await registry.handle(req, res, pathname);
       else if (serveStatic) await serveStatic(req, res, pathname);
       else throw new HttpError(404, 'not_found', 'There is nothing at this address.');
     } catch (err) {

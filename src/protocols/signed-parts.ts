@@ -8,15 +8,20 @@
  *   is asked for once its MD5 is known, so each signature covers its part's MD5.
  * - Each part: `GET <endpoint>/<id>/parts?part_number=N&md5sum=<base64>` -> `{url, date,
  *   authorization}`; then `PUT url` with exactly `Content-Type: ""`, `Authorization`,
- *   `x-amz-date` and `Content-MD5`, and none of the API's credentials. The store answers
- *   the part's `ETag` (its MD5 in hex), checked against the MD5 computed here.
+ *   `x-amz-date` and `Content-MD5`, and none of the API's credentials. A part may instead
+ *   carry `headers`, the exact headers to send: a presigned S3 URL has its signature in
+ *   the query and needs only `Content-MD5` (the reference server's S3 mode does this;
+ *   the seed's three headers would make S3 refuse two signatures). The store answers the
+ *   part's `ETag` (its MD5 in hex), checked against the MD5 computed here.
  * - Part numbers start at 1; parts are independent and go several at a time.
  * - Resume: `GET <endpoint>/<id>` lists the parts the store holds. The seed has no such
  *   call; a client that must resume needs one (S3's ListParts), so the reference server
  *   has it.
  * - Finish: `PATCH <endpoint>/<id>` `{state: "finished"}`; `400` when no part was sent.
  * - The store's errors are S3 XML: `BadDigest` (re-send), `AccessDenied` "expired" or
- *   `SignatureDoesNotMatch` (ask for a fresh signature).
+ *   `SignatureDoesNotMatch` (ask for a fresh signature). A failed PUT past the part's
+ *   `expires_at` counts as expired too: Ceph RGW refuses an expired URL without CORS
+ *   headers, so the browser only sees a network failure.
  */
 import { errorFromResponse, jsonOf, type HttpResponse } from '../engine/http.js';
 import { UploadError, UploadErrorCode } from '../engine/upload-error.js';
@@ -89,13 +94,23 @@ class SignedPartsUpload implements ProtocolUpload {
     if (signing.status !== 200) throw errorFromResponse(signing, `Asking to send part ${number}`);
     const signed = jsonOf(signing, `Asking to send part ${number}`)['part'] as Record<string, unknown> | undefined;
     const url = signed?.['url'];
-    if (typeof url !== 'string' || typeof signed?.['authorization'] !== 'string' || typeof signed?.['date'] !== 'string') {
+    const headers = typeof url === 'string' ? headersToSend(signed ?? {}, part.md5) : undefined;
+    if (typeof url !== 'string' || headers === undefined) {
       throw new UploadError(UploadErrorCode.BadResponse, `The server sent no usable signature for part ${number}.`);
     }
-    const headers: Record<string, string> = { 'Content-Type': '', Authorization: signed['authorization'], 'x-amz-date': signed['date'] };
-    if (part.md5 !== undefined) headers['Content-MD5'] = part.md5;
     // Exactly the signer's headers; the API's bearer token never goes to the store.
-    const response = await this.#context.http.request({ method: 'PUT', url, anonymous: true, headers, body: part.body, signal: part.signal, onUploadProgress: part.onProgress });
+    const expiresAt = typeof signed?.['expires_at'] === 'string' ? Date.parse(signed['expires_at']) : Number.NaN;
+    let response: HttpResponse;
+    try {
+      response = await this.#context.http.request({ method: 'PUT', url, anonymous: true, headers, body: part.body, signal: part.signal, onUploadProgress: part.onProgress });
+    } catch (err) {
+      // A store may refuse an expired URL without CORS headers (Ceph RGW does), which a
+      // browser reports as a network failure: past `expires_at`, call it what it is.
+      if (err instanceof UploadError && err.code === UploadErrorCode.Network && Date.now() >= expiresAt) {
+        throw new UploadError(UploadErrorCode.UrlExpired, `Part ${number}'s signed URL expired before the store took it; asking for a fresh one.`);
+      }
+      throw err;
+    }
     if (response.status === 200 || response.status === 204) {
       const etag = (response.header('ETag') ?? '').replace(/"/g, '').toLowerCase();
       if (part.md5 !== undefined && etag !== '' && etag !== hexOf(part.md5)) {
@@ -134,6 +149,30 @@ class SignedPartsUpload implements ProtocolUpload {
     if (this.#id === undefined) throw new UploadError(UploadErrorCode.BadResponse, 'The upload has no id yet; create it first.');
     return `${this.#context.endpoint.replace(/\/+$/, '')}/${encodeURIComponent(this.#id)}${suffix}`;
   }
+}
+
+/**
+ * The headers of a part's PUT: the part's own `headers` when it has them (a presigned
+ * S3 URL, whose signature is in the query: then only Content-MD5), else the seed's
+ * `Content-Type: ""`, `Authorization` and `x-amz-date`, plus Content-MD5 when known.
+ * Undefined when the part has neither usable form.
+ */
+function headersToSend(signed: Record<string, unknown>, md5: string | undefined): Record<string, string> | undefined {
+  const given = signed['headers'];
+  if (given !== undefined && given !== null) {
+    if (typeof given !== 'object' || Array.isArray(given)) return undefined;
+    const entries = Object.entries(given as Record<string, unknown>);
+    if (!entries.every(([name, value]) => typeof value === 'string' && /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name))) return undefined;
+    const headers = Object.fromEntries(entries) as Record<string, string>;
+    const signedMd5 = Object.entries(headers).find(([name]) => name.toLowerCase() === 'content-md5')?.[1];
+    // A signature over another MD5 than this part's could only store other bytes.
+    if (md5 !== undefined && signedMd5 !== undefined && signedMd5 !== md5) return undefined;
+    return headers;
+  }
+  if (typeof signed['authorization'] !== 'string' || typeof signed['date'] !== 'string') return undefined;
+  const headers: Record<string, string> = { 'Content-Type': '', Authorization: signed['authorization'], 'x-amz-date': signed['date'] };
+  if (md5 !== undefined) headers['Content-MD5'] = md5;
+  return headers;
 }
 
 /** S3's XML errors: `<Error><Code>…</Code><Message>…</Message></Error>`. */

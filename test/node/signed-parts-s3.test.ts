@@ -68,7 +68,7 @@ async function partOf(base: string, id: string, partNumber: number, md5sum?: str
 
 /** PUTs `body` to the part's URL with exactly its headers (plus `extra`), no bearer. */
 function put(part: Part, body: Uint8Array, extra: Record<string, string> = {}, url = part.url): Promise<Response> {
-  return fetch(url, { method: 'PUT', headers: { ...part.headers, ...extra }, body, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+  return fetch(url, { method: 'PUT', headers: { ...part.headers, ...extra }, body: new Uint8Array(body), signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
 }
 
 async function s3Code(response: Response, status: number, code: string): Promise<void> {

@@ -11,6 +11,7 @@
  *   { type: 'corrupt' }                            flip one byte of the body, keep the headers
  *   { type: 'location', to: 'moved' | 'foreign' }  forward, then rewrite the answer's Location
  *   { type: 'throttle', bytesPerSecond }           forward the body slowly
+ *   { type: 'delay', ms }                          hold the request this long (at most 10 s), then forward it
  * Preflights (OPTIONS) are always forwarded and never matched unless a rule names them.
  * `/moved/...` paths are forwarded without the prefix, so a moved upload still works.
  */
@@ -96,6 +97,7 @@ export async function startFaultProxy(target) {
       return;
     }
 
+    if (action?.type === 'delay') await new Promise((resolve) => setTimeout(resolve, Math.min(10_000, action.ms)));
     const headers = { ...req.headers };
     const forward = http.request({ host: upstream.hostname, port: upstream.port, method: req.method, path, headers });
     const answered = new Promise((resolve, reject) => {
@@ -103,6 +105,10 @@ export async function startFaultProxy(target) {
       forward.on('error', reject);
     });
     answered.catch(() => undefined);
+    // A server may answer before it has read the body (S3 refusing an expired URL does):
+    // then the rest of the body is read and dropped, and the answer goes back as usual.
+    let early = false;
+    answered.then(() => (early = true), () => undefined);
 
     const length = Number(req.headers['content-length'] ?? 0);
     try {
@@ -125,9 +131,10 @@ export async function startFaultProxy(target) {
           }
           // Throttle before forwarding, so a body cut during the wait never reached the server.
           if (action?.type === 'throttle') await new Promise((resolve) => setTimeout(resolve, Math.min(5000, (chunk.length / action.bytesPerSecond) * 1000)));
-          if (forward.destroyed) throw new Error('upstream gone');
           entry.bodyBytes += chunk.length;
-          if (!forward.write(chunk)) await drained(forward);
+          if (early) continue;
+          if (forward.destroyed) throw new Error('upstream gone');
+          if (!forward.write(chunk)) await Promise.race([drained(forward), answered]);
         }
         if (action?.type === 'reset') {
           // No body to cut (a status query): cut the connection instead.
@@ -136,7 +143,7 @@ export async function startFaultProxy(target) {
           entry.status = -1;
           return;
         }
-        forward.end();
+        if (!early) forward.end();
       }
     } catch {
       if (length > 0 && entry.bodyBytes >= length && !forward.destroyed) {

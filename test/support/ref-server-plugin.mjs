@@ -5,6 +5,13 @@
  * its own fault-injecting proxy in front of it. Faults exist only here, in the tests:
  * the demo server has no hook for them.
  *
+ * Test files named `*.s3.test.ts` get a reference server in its S3 mode: its /signed-parts
+ * keeps parts in a real S3 (Ceph's RADOS Gateway, test/support/radosgw.mjs, one for the
+ * whole run, started on first use), reached through a second fault proxy, the "store"
+ * proxy, whose origin is the S3_ENDPOINT the server presigns for. The browser then PUTs
+ * parts to another origin than the API's, and the store proxy's log shows exactly what
+ * the object store received.
+ *
  * Browser tests reach it with `executeServerCommand` (see test/support/ref-server.ts).
  */
 import { spawn } from 'node:child_process';
@@ -13,14 +20,16 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import yazl from 'yazl';
 import { startFaultProxy } from './fault-proxy.mjs';
+import { startRadosgw } from './radosgw.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const START_TIMEOUT_MS = 20_000;
 
 /** Starts `demo/server/main.ts` with PORT (0 = ephemeral) and resolves with its origin. */
-function startServer(dataDir, port = 0) {
+function startServer(dataDir, port = 0, extraEnv = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'demo/server/main.ts'], {
       cwd: root,
@@ -32,6 +41,8 @@ function startServer(dataDir, port = 0) {
         API_TOKENS: 'test-full-token=assets,assets_publish,assets_delete;test-upload-only=assets',
         // Small windows, so test files span several chunks.
         PHASED_CHUNK_SIZE: String(64 * 1024),
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        ...extraEnv,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -73,16 +84,30 @@ export function refServerPlugin() {
   const sessions = new Map();
   const starting = new Map();
 
-  async function sessionFor(id) {
+  /** @type {Promise<any> | undefined} one RADOS Gateway for the run, started on first use */
+  let radosgw;
+  const sharedRadosgw = () => {
+    radosgw ??= startRadosgw();
+    return radosgw;
+  };
+
+  async function sessionFor(id, testFile) {
     if (sessions.has(id)) return sessions.get(id);
     if (!starting.has(id)) {
       starting.set(
         id,
         (async () => {
           const dataDir = await mkdtemp(join(tmpdir(), 'asset-uploader-test-'));
-          const { child, origin } = await startServer(dataDir);
+          let storeProxy;
+          let baseEnv = {};
+          if (/\.s3\.test\.ts$/.test(testFile ?? '')) {
+            const rgw = await sharedRadosgw();
+            storeProxy = await startFaultProxy(rgw.endpoint);
+            baseEnv = { S3_ENDPOINT: storeProxy.origin, S3_BUCKET: rgw.bucket, S3_REGION: rgw.region, S3_ACCESS_KEY: rgw.accessKey, S3_SECRET_KEY: rgw.secretKey };
+          }
+          const { child, origin } = await startServer(dataDir, 0, baseEnv);
           const proxy = await startFaultProxy(origin);
-          const session = { child, origin, dataDir, proxy };
+          const session = { child, origin, dataDir, proxy, storeProxy, baseEnv };
           sessions.set(id, session);
           return session;
         })(),
@@ -94,7 +119,15 @@ export function refServerPlugin() {
   async function stopSession(session) {
     await killHard(session.child);
     await session.proxy.close();
+    await session.storeProxy?.close();
     await rm(session.dataDir, { recursive: true, force: true });
+  }
+
+  /** The log of both proxies, each entry saying who received it. */
+  function logOf(s) {
+    const api = s.proxy.log().map((entry) => ({ ...entry, target: entry.path.startsWith('/signed-parts/store/') ? 'store' : 'api' }));
+    const store = s.storeProxy ? s.storeProxy.log().map((entry) => ({ ...entry, target: 'store' })) : [];
+    return [...api, ...store];
   }
 
   const onExit = () => {
@@ -109,22 +142,48 @@ export function refServerPlugin() {
     async serverStop() {
       await Promise.all([...sessions.values()].map(stopSession));
       sessions.clear();
+      if (radosgw) await (await radosgw.catch(() => undefined))?.stop();
       process.off('exit', onExit);
     },
     async executeCommand({ command, payload, session }) {
       if (!command.startsWith('ref-')) return undefined;
-      const s = await sessionFor(session.id);
+      const s = await sessionFor(session.id, session.testFile);
       switch (command) {
         case 'ref-server':
           return { proxy: s.proxy.origin, direct: s.origin };
-        case 'ref-faults':
-          s.proxy.setRules(payload?.rules ?? []);
+        case 'ref-faults': {
+          const rules = payload?.rules ?? [];
+          const toStore = (rule) => rule.target === 'store' && s.storeProxy;
+          s.proxy.setRules(rules.filter((rule) => !toStore(rule)));
+          s.storeProxy?.setRules(rules.filter(toStore));
           return true;
+        }
         case 'ref-log':
-          return s.proxy.log();
+          return logOf(s);
         case 'ref-log-clear':
           s.proxy.clearLog();
+          s.storeProxy?.clearLog();
           return true;
+        case 'ref-s3-object': {
+          // The object as the S3 holds it, read with the SDK (not through the server under test).
+          const rgw = await sharedRadosgw();
+          const client = new S3Client({
+            endpoint: rgw.endpoint,
+            region: rgw.region,
+            forcePathStyle: true,
+            credentials: { accessKeyId: rgw.accessKey, secretAccessKey: rgw.secretKey },
+          });
+          try {
+            const object = await client.send(new GetObjectCommand({ Bucket: rgw.bucket, Key: String(payload?.key) }));
+            const bytes = Buffer.from(await object.Body.transformToByteArray());
+            return { size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+          } catch (error) {
+            if (error?.name === 'NoSuchKey') return { missing: true };
+            throw error;
+          } finally {
+            client.destroy();
+          }
+        }
         case 'ref-stored': {
           // Where each API keeps an upload's bytes and record, by upload id.
           const layouts = {
@@ -162,7 +221,7 @@ export function refServerPlugin() {
           // A hard kill, as a crash: only what the server acknowledged may survive.
           const port = Number(new URL(s.origin).port);
           await killHard(s.child);
-          const { child, origin } = await startServer(s.dataDir, port);
+          const { child, origin } = await startServer(s.dataDir, port, { ...s.baseEnv, ...(payload?.env ?? {}) });
           s.child = child;
           s.origin = origin;
           return { direct: origin };
@@ -173,7 +232,7 @@ export function refServerPlugin() {
         }
         case 'ref-start': {
           const port = Number(new URL(s.origin).port);
-          const { child, origin } = await startServer(s.dataDir, port);
+          const { child, origin } = await startServer(s.dataDir, port, s.baseEnv);
           s.child = child;
           s.origin = origin;
           return { direct: origin };

@@ -13,6 +13,8 @@ export interface LogEntry {
   bodyBytes: number;
   status: number;
   fault: string | null;
+  /** Who received it: the object store (the S3 in `*.s3.test.ts` files, `/signed-parts/store/` otherwise) or the API. */
+  target: 'api' | 'store';
 }
 
 export type FaultAction =
@@ -20,9 +22,12 @@ export type FaultAction =
   | { type: 'reset' }
   | { type: 'corrupt' }
   | { type: 'location'; to: 'moved' | 'foreign' }
-  | { type: 'throttle'; bytesPerSecond: number };
+  | { type: 'throttle'; bytesPerSecond: number }
+  | { type: 'delay'; ms: number };
 
 export interface FaultRule {
+  /** Which proxy applies it: the API's (default) or the object store's (S3 test files; the API's in the embedded mode). */
+  target?: 'api' | 'store';
   method?: string;
   path?: string;
   nth?: number;
@@ -117,4 +122,15 @@ export async function storedOrNull(id: string, store: StoreName = 'content-range
 /** SIGKILLs the reference server and starts a new process on the same port and data. */
 export async function restartServer(): Promise<void> {
   await executeServerCommand('ref-restart');
+}
+
+/** Restarts the reference server with these extra environment variables (e.g. a short SIGNED_PARTS_TTL); none restores the defaults. */
+export async function configureServer(env: Record<string, string> = {}): Promise<void> {
+  await executeServerCommand('ref-restart', { env });
+}
+
+/** The object `key` as the S3 itself holds it (in `*.s3.test.ts` files): size and SHA-256, or null when there is none. */
+export async function s3Object(key: string): Promise<{ size: number; sha256: string } | null> {
+  const found = await executeServerCommand<{ size: number; sha256: string } | { missing: true }, { key: string }>('ref-s3-object', { key });
+  return 'missing' in found ? null : found;
 }

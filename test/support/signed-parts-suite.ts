@@ -1,0 +1,152 @@
+/**
+ * `signed-parts` end to end, shared by the two modes of the reference server:
+ * - embedded (test/browser/signed-parts.test.ts): the server plays the object store;
+ * - s3 (test/browser/signed-parts.s3.test.ts): parts go to a real S3 (Ceph's RADOS
+ *   Gateway) on another origin, by presigned URLs, and the store itself verifies them.
+ * Numbered parts in parallel, each PUT with exactly the signer's headers, the store
+ * verifying signature and MD5, resume by the server's part list, and the API's bearer
+ * token never reaching the store.
+ */
+import { expect } from '@esm-bundle/chai';
+import { clearLog, configureServer, PHASED_FULL_TOKEN, requestLog, s3Object, setFaults, signedPartsEndpoint, type LogEntry } from './ref-server.js';
+import { makeFile, sha256 } from './data.js';
+import { dropFiles, mount, nextEvent, recordEvents, unmountAll } from './harness.js';
+
+const MiB = 1024 * 1024;
+const SIZE = 3 * 5 * MiB + 1234; // four parts: 5 MiB ×3 and a tail
+
+export type StoreMode = 'embedded' | 's3';
+
+export function describeSignedParts(mode: StoreMode): void {
+  /** Requests that reached the object store with a part. */
+  const storePuts = (log: LogEntry[]) => log.filter((e) => e.target === 'store' && e.method === 'PUT');
+  /** Part PUTs in fault rules. */
+  const partPath = mode === 's3' ? 'partNumber=' : '/store/';
+
+  afterEach(async () => {
+    unmountAll();
+    await setFaults([]);
+    await clearLog();
+  });
+
+  async function uploader(extra: Record<string, string | boolean> = {}) {
+    const element = await mount({ endpoint: await signedPartsEndpoint(), protocol: 'signed-parts', 'chunk-size': '5MiB', 'parallel-parts': '3', 'retry-delays': '0 100 300', ...extra });
+    element.token = PHASED_FULL_TOKEN;
+    return element;
+  }
+
+  /** SHA-256 of the finished object: read from S3 itself in the s3 mode, else downloaded from the server. */
+  async function objectDigest(asset: { url?: string; raw?: unknown }): Promise<string> {
+    if (mode === 's3') {
+      const key = String((asset.raw as Record<string, unknown>)['object_key']);
+      const object = await s3Object(key);
+      if (object === null) throw new Error(`S3 has no object ${key}`);
+      return object.sha256;
+    }
+    return sha256(await (await fetch(asset.url!)).blob());
+  }
+
+  describe(`signed-parts (${mode === 's3' ? 'real S3: Ceph RADOS Gateway' : 'embedded store'})`, () => {
+    it('sends numbered parts in parallel with exactly the signed headers; the object is identical; no bearer token reaches the store', async () => {
+      const element = await uploader({ 'no-resume': true });
+      const file = makeFile(SIZE, 'parts.bin', 111);
+      const success = nextEvent(element, 'upload-success', () => true, 60_000);
+      await dropFiles(element, [file]);
+      const { detail } = await success;
+      expect(await objectDigest(detail.asset)).to.equal(await sha256(file));
+      const log = await requestLog();
+      const puts = storePuts(log);
+      expect(puts).to.have.length(4);
+      expect(puts.every((e) => e.status === 200 && e.contentMd5 !== null), 'every part carried its MD5 and the store took it').to.equal(true);
+      if (mode === 's3') {
+        expect(detail.asset.raw).to.include({ bucket: 'asset-uploader', object_key: `signed-parts/${detail.asset.id}` });
+        expect(puts.every((e) => e.authorization === null && e.path.includes('X-Amz-Signature=')), 'presigned: the signature is in the URL').to.equal(true);
+        // The server's own S3 calls pass the same proxy: they carry AWS signatures, never the API's token.
+        expect(log.filter((e) => e.target === 'store').every((e) => e.authorization === null || e.authorization.startsWith('AWS4-HMAC-SHA256 '))).to.equal(true);
+        expect(log.filter((e) => e.target === 'store' && e.method === 'POST' && e.path.includes('uploadId=')), 'completed by the server').to.have.length(1);
+      } else {
+        expect(detail.asset.md5).to.match(/^[0-9a-f]{32}$/);
+        expect(puts.every((e) => e.authorization?.startsWith('ASU1 ')), 'the seed\'s signed headers').to.equal(true);
+      }
+      expect(log.filter((e) => e.target === 'store').some((e) => e.authorization?.includes(PHASED_FULL_TOKEN)), 'the bearer token never reaches the store').to.equal(false);
+      expect(log.filter((e) => e.target === 'api' && e.method !== 'OPTIONS' && e.path.includes('/api/')).every((e) => e.authorization === `Bearer ${PHASED_FULL_TOKEN}`)).to.equal(true);
+      expect(log.filter((e) => e.method === 'PATCH')).to.have.length(1);
+    });
+
+    it('re-sends a part the store refused as a bad digest, and asks again for a refused signature', async () => {
+      const element = await uploader({ 'no-resume': true });
+      const file = makeFile(SIZE, 'faults.bin', 112);
+      const expired = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>';
+      await setFaults([
+        // Corrupted on its way: the store itself computes the MD5 and refuses it.
+        { target: 'store', method: 'PUT', path: partPath, nth: 1, action: { type: 'corrupt' } },
+        { target: 'store', method: 'PUT', path: partPath, nth: 3, action: { type: 'status', status: 403, body: expired, headers: { 'Content-Type': 'application/xml' } } },
+      ]);
+      const retries = recordEvents(element, ['upload-retry']);
+      const success = nextEvent(element, 'upload-success', () => true, 60_000);
+      await dropFiles(element, [file]);
+      const { detail } = await success;
+      retries.stop();
+      // Lanes that fail while a recovery runs share it, so one or two retry events fire.
+      const codes = new Set(retries.events.map((e) => e.detail.error.code));
+      expect(codes.size).to.be.greaterThan(0);
+      for (const code of codes) expect(['checksum_mismatch', 'url_expired']).to.include(code);
+      expect(await objectDigest(detail.asset)).to.equal(await sha256(file));
+      const log = await requestLog();
+      const refused = storePuts(log).filter((e) => e.status === 400);
+      expect(refused, 'the store refused the corrupted part').to.have.length(1);
+      expect(refused[0]!.fault).to.equal('corrupt');
+      expect(storePuts(log).filter((e) => e.status === 403), 'and the expired signature').to.have.length(1);
+      expect(storePuts(log).filter((e) => e.status === 200), 'every part stored once').to.have.length(4);
+      const signatures = log.filter((e) => e.method === 'GET' && e.path.includes('/parts?'));
+      expect(signatures.length, 'fresh signatures for the refused parts').to.equal(6);
+    });
+
+    it('resumes after teardown by the server part list, sending only missing parts', async () => {
+      const file = makeFile(SIZE, 'resume-parts.bin', 113);
+      const first = await uploader({ 'parallel-parts': '1' });
+      await setFaults([{ target: 'store', method: 'PUT', path: partPath, nth: 2, times: 100, action: { type: 'throttle', bytesPerSecond: 2 * MiB } }]);
+      const confirmed = nextEvent(first, 'upload-progress', (e) => e.detail.upload.bytesConfirmed >= 5 * MiB, 60_000);
+      await dropFiles(first, [file]);
+      await confirmed;
+      first.remove();
+      await setFaults([]);
+      await clearLog();
+      const second = await uploader();
+      const success = nextEvent(second, 'upload-success', () => true, 60_000);
+      await dropFiles(second, [new File([file], file.name, { type: file.type, lastModified: file.lastModified })]);
+      const { detail } = await success;
+      expect(detail.upload.resumedFrom).to.be.at.least(5 * MiB);
+      expect(await objectDigest(detail.asset)).to.equal(await sha256(file));
+      const log = await requestLog();
+      expect(log.filter((e) => e.target === 'api' && e.method === 'POST'), 'no new upload').to.have.length(0);
+      const sent = storePuts(log).length;
+      expect(sent, 'only the missing parts').to.be.at.most(3);
+      expect(sent, 'and every one of them').to.be.at.least(4 - Math.floor(detail.upload.resumedFrom / (5 * MiB)));
+    });
+
+    if (mode === 's3') {
+      it('renews a part URL that really expired before the store saw it', async () => {
+        // Signatures live 2 s; the second part's PUT is held 3 s on its way, so S3 refuses it.
+        await configureServer({ SIGNED_PARTS_TTL: '2' });
+        try {
+          const element = await uploader({ 'no-resume': true, 'parallel-parts': '1' });
+          const file = makeFile(SIZE, 'expired.bin', 114);
+          await setFaults([{ target: 'store', method: 'PUT', path: partPath, nth: 2, action: { type: 'delay', ms: 3000 } }]);
+          const retries = recordEvents(element, ['upload-retry']);
+          const success = nextEvent(element, 'upload-success', () => true, 60_000);
+          await dropFiles(element, [file]);
+          const { detail } = await success;
+          retries.stop();
+          expect(retries.events.map((e) => e.detail.error.code)).to.include('url_expired');
+          expect(await objectDigest(detail.asset)).to.equal(await sha256(file));
+          const refused = storePuts(await requestLog()).filter((e) => e.status === 403);
+          expect(refused.length, 'S3 itself refused the expired URL').to.be.at.least(1);
+          expect(refused[0]!.fault).to.equal('delay');
+        } finally {
+          await configureServer();
+        }
+      });
+    }
+  });
+}
