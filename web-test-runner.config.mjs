@@ -57,8 +57,7 @@ if (wanted.includes('chromium')) {
   );
 }
 if (wanted.includes('firefox')) {
-  browsers.push(
-    chromeLauncher({
+  const firefox = chromeLauncher({
       puppeteer,
       launchOptions: {
         browser: 'firefox',
@@ -73,8 +72,11 @@ if (wanted.includes('firefox')) {
           'browser.safebrowsing.downloads.remote.enabled': false,
         },
       },
-    }),
-  );
+    });
+  // Firefox delivers keys only to the tab in front: with two test files at a time in two
+  // tabs, a file's keystrokes were sometimes lost. One at a time, every file is in front.
+  Object.assign(firefox, { concurrency: 1 });
+  browsers.push(firefox);
 }
 if (wanted.includes('webkit')) {
   const driver = await startWebKitDriver();

@@ -17,8 +17,8 @@ import { UploaderController } from './uploader-controller.js';
  * @summary Drop, paste or pick files; each is sent in MD5-checked parts that survive
  * reloads and dropped networks. The field's value is what it uploaded.
  *
- * @attr endpoint - The API URL (`content-range`: the URL that creates an upload session; `tus`: the creation URL; `session`: the sessions collection; `phased`: the assets collection).
- * @attr protocol - Server API: `content-range` (default), `tus`, `session`, `phased` or `signed-parts`.
+ * @attr endpoint - The API URL (`content-range`: the URL that creates an upload session; `tus`: the creation URL; `session`: the sessions collection; `phased` and `registry`: the assets collection; `signed-parts`: the uploads collection).
+ * @attr protocol - Server API: `content-range` (default), `tus`, `session`, `phased`, `signed-parts` or `registry`.
  * @attr chunk-size - Part size: bytes or `8MB`, `5MiB`… Default 8 MiB.
  * @attr accept - Accepted types, as `<input type=file accept>`: `.pdf,image/*`.
  * @attr max-file-size - Largest file taken: bytes or `20GB`.
@@ -34,6 +34,8 @@ import { UploaderController } from './uploader-controller.js';
  * @attr with-credentials - Send cookies to the endpoint's origin.
  * @attr allowed-origins - Space-separated origins a server `Location` may move an upload to.
  * @attr retry-delays - Milliseconds to wait before each retry, space- or comma-separated. Default `0 1000 3000 5000`.
+ * @attr storage-endpoint - `registry` only: the `signed-parts` uploads collection that stores the bytes before the asset is registered.
+ * @attr fields - JSON object of members added to the record the API creates (`registry`: `{"user_id":"usr_ada"}` goes into `data`).
  * @attr name - Form field name; each uploaded asset adds one entry (its URL, or id).
  * @attr required - The form is invalid until a file is uploaded.
  * @attr token - Bearer token for the endpoint's origin (never stored); the `token` property is preferred.
@@ -112,6 +114,8 @@ export class AssetUploader extends LitElement {
     withCredentials: { type: Boolean, attribute: 'with-credentials' },
     allowedOrigins: { type: String, attribute: 'allowed-origins' },
     retryDelays: { type: String, attribute: 'retry-delays' },
+    storageEndpoint: { type: String, attribute: 'storage-endpoint' },
+    fields: { type: String },
     name: { type: String },
     required: { type: Boolean },
     headers: { attribute: false },
@@ -141,6 +145,8 @@ export class AssetUploader extends LitElement {
   declare withCredentials: boolean;
   declare allowedOrigins: string;
   declare retryDelays: string;
+  declare storageEndpoint: string;
+  declare fields: string;
   declare name: string;
   declare required: boolean;
   /** Extra request headers for the endpoint's origin only (an `Authorization`, say). Never stored. */
@@ -188,6 +194,8 @@ export class AssetUploader extends LitElement {
     this.withCredentials = false;
     this.allowedOrigins = '';
     this.retryDelays = '';
+    this.storageEndpoint = '';
+    this.fields = '';
     this.name = '';
     this.required = false;
     this.headers = {};

@@ -1,11 +1,15 @@
 /**
- * Public exports. Importing this module defines `<asset-uploader>`.
+ * Public exports. Importing this module defines `<asset-uploader>` and `<asset-library>`.
  */
+import { AssetLibrary } from './asset-library.js';
 import { AssetUploader } from './asset-uploader.js';
 
 if (!customElements.get('asset-uploader')) customElements.define('asset-uploader', AssetUploader);
+if (!customElements.get('asset-library')) customElements.define('asset-library', AssetLibrary);
 
 export { AssetUploader } from './asset-uploader.js';
+export { AssetLibrary, defaultLibraryI18n, type LibraryI18n, type LibraryEventMap, type AssetLibraryEventDetail } from './asset-library.js';
+export { LibraryApi, LibraryError, type LibraryAsset, type LibraryPage, type ListQuery } from './library/library-api.js';
 export { Uploader, type UploaderOptions } from './engine/uploader.js';
 export { UploadError, UploadErrorCode, type UploadErrorInfo } from './engine/upload-error.js';
 export { UploadStatus, RejectReason, type UploadSnapshot, type RejectedFile, type UploaderEventMap, type UploadEventDetail, type UploadRetryDetail, type UploadErrorDetail, type UploadSuccessDetail, type UploadCompleteDetail, type FileRejectDetail, type Transport } from './engine/types.js';

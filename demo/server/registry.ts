@@ -32,7 +32,8 @@
  * description of another workspace), `url_mismatch` (the body or query names
  * another workspace or production than the URL), `bad_query`; 415 for a body
  * that is not JSON; 422 `object_missing` and `size_mismatch` (a create checks
- * the object); 409 `already_registered` (one asset per object). Readings
+ * the object); 409 `already_registered` (one asset per object; the document
+ * carries the existing `asset_id` beside `error`). Readings
  * picked where the seed is vague: no thumbnails or previews are made here, so
  * every `link_*` but `link_download` is null and `hasFailedJobs=true` matches
  * every asset; PUT on a nested route cannot move the asset out of it; errors
@@ -78,13 +79,16 @@ export class RegistryError extends Error {
   readonly status: number;
   readonly code: RegistryErrorCode;
   readonly headers: Readonly<Record<string, string>>;
+  /** Members of the JSON document next to `error`. */
+  readonly extra: Readonly<Record<string, unknown>>;
 
-  constructor(status: number, code: RegistryErrorCode, message: string, headers: Record<string, string> = {}) {
+  constructor(status: number, code: RegistryErrorCode, message: string, headers: Record<string, string> = {}, extra: Record<string, unknown> = {}) {
     super(message);
     this.name = 'RegistryError';
     this.status = status;
     this.code = code;
     this.headers = headers;
+    this.extra = extra;
   }
 }
 
@@ -158,7 +162,10 @@ export function createRegistryApi(options: RegistryOptions): RegistryApi {
     };
     const record = await store.withLock(async () => {
       const twin = store.findObject(asset.bucket, asset.object_key);
-      if (twin) throw new RegistryError(409, 'already_registered', `The object ${asset.object_key} in bucket ${asset.bucket} is already registered as asset ${twin.id}.`);
+      if (twin) {
+        // The id lets a client whose first create's answer was lost find its asset.
+        throw new RegistryError(409, 'already_registered', `The object ${asset.object_key} in bucket ${asset.bucket} is already registered as asset ${twin.id}.`, {}, { asset_id: twin.id });
+      }
       const object = await objects.head(asset.bucket, asset.object_key);
       if (object === null) {
         throw new RegistryError(422, 'object_missing', `There is no finished object ${asset.object_key} in bucket ${asset.bucket}; upload it before registering it.`);

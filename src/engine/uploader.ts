@@ -55,6 +55,10 @@ export interface UploaderOptions {
   hashWorkers?: number;
   /** Parts sent at the same time, for APIs whose parts are independent (S3). Default 3. */
   parallelParts?: number;
+  /** For `registry`: the signed-parts uploads collection that stores the bytes before the asset is registered. Resolved against the page. */
+  storageEndpoint?: string;
+  /** Members added to the record the protocol creates (`registry`: `data.user_id`, `data.is_stock`…). */
+  fields?: Readonly<Record<string, string | number | boolean>>;
   /** Injection points (tests, other runtimes). */
   http?: HttpStack;
   hasher?: Hasher;
@@ -63,8 +67,8 @@ export interface UploaderOptions {
   now?: () => number;
 }
 
-type Resolved = Required<Omit<UploaderOptions, 'protocol' | 'accept' | 'maxFileSize' | 'maxFiles' | 'http' | 'hasher' | 'resumeStore' | 'support' | 'now'>> &
-  Pick<UploaderOptions, 'accept' | 'maxFileSize' | 'maxFiles'> & { protocol: Protocol };
+type Resolved = Required<Omit<UploaderOptions, 'protocol' | 'accept' | 'maxFileSize' | 'maxFiles' | 'storageEndpoint' | 'http' | 'hasher' | 'resumeStore' | 'support' | 'now'>> &
+  Pick<UploaderOptions, 'accept' | 'maxFileSize' | 'maxFiles' | 'storageEndpoint'> & { protocol: Protocol };
 
 export interface Uploader {
   addEventListener<K extends keyof UploaderEventMap>(type: K, listener: (event: UploaderEventMap[K]) => void, options?: boolean | AddEventListenerOptions): void;
@@ -294,7 +298,13 @@ export class Uploader extends EventTarget {
   #context(): ProtocolContext {
     const o = this.#options;
     const http = this.#http ?? new XhrHttpStack({ stallTimeoutMs: o.stallTimeoutMs });
-    return { endpoint: o.endpoint, http: new ScopedHttpStack(http, o.endpoint, o.headers, o.withCredentials), allowedOrigins: o.allowedOrigins };
+    return {
+      endpoint: o.endpoint,
+      http: new ScopedHttpStack(http, o.endpoint, o.headers, o.withCredentials),
+      allowedOrigins: o.allowedOrigins,
+      ...(o.storageEndpoint === undefined ? {} : { storageEndpoint: o.storageEndpoint }),
+      fields: o.fields,
+    };
   }
 
 
@@ -414,6 +424,18 @@ function resolve(options: UploaderOptions): Resolved {
     if (!Number.isFinite(value) || value <= 0) fail(`\`${name}\` must be a positive number, got ${value}.`);
     return value;
   };
+  let storageEndpoint: string | undefined;
+  if (options.storageEndpoint !== undefined && options.storageEndpoint !== '') {
+    try {
+      storageEndpoint = new URL(options.storageEndpoint, globalThis.location?.href).href;
+    } catch {
+      fail(`\`storageEndpoint\` is not a URL: ${options.storageEndpoint}`);
+    }
+  }
+  const fields = { ...(options.fields ?? {}) };
+  for (const [name, value] of Object.entries(fields)) {
+    if (!['string', 'number', 'boolean'].includes(typeof value)) fail(`\`fields.${name}\` must be a string, number or boolean.`);
+  }
   const optional = (name: string, value: number | undefined) => (value === undefined ? undefined : positive(name, value, 0));
   const transport = options.transport ?? 'auto';
   if (!['auto', 'put', 'form'].includes(transport)) fail(`\`transport\` must be auto, put or form, got ${transport}.`);
@@ -443,5 +465,7 @@ function resolve(options: UploaderOptions): Resolved {
     stallTimeoutMs: options.stallTimeoutMs ?? 30_000,
     hashWorkers: Math.floor(positive('hashWorkers', options.hashWorkers, 2)),
     parallelParts: Math.floor(positive('parallelParts', options.parallelParts, 3)),
+    storageEndpoint,
+    fields,
   };
 }

@@ -5,11 +5,12 @@
 import { contentRange } from './content-range.js';
 import type { Protocol } from './protocol.js';
 import { phased } from './phased.js';
+import { registry } from './registry.js';
 import { session } from './session.js';
 import { signedParts } from './signed-parts.js';
 import { tus } from './tus.js';
 
-export const protocols: ReadonlyMap<string, Protocol> = new Map<string, Protocol>([contentRange, tus, phased, session, signedParts].map((protocol) => [protocol.name, protocol]));
+export const protocols: ReadonlyMap<string, Protocol> = new Map<string, Protocol>([contentRange, tus, phased, session, signedParts, registry].map((protocol) => [protocol.name, protocol]));
 
 export function protocolNamed(name: string): Protocol | undefined {
   return protocols.get(name);

@@ -43,6 +43,10 @@ export interface ProtocolContext {
   readonly http: HttpStack;
   /** Origins a server-sent `Location` may point to (the endpoint's is always allowed). */
   readonly allowedOrigins: readonly string[];
+  /** Absolute URL where a register-after-storing protocol (`registry`) stores the bytes. */
+  readonly storageEndpoint?: string;
+  /** Members the page adds to the record the protocol creates. */
+  readonly fields?: Readonly<Record<string, string | number | boolean>>;
 }
 
 export interface UploadTarget {

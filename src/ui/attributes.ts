@@ -27,6 +27,8 @@ export interface AttributeValues {
   readonly withCredentials: boolean;
   readonly allowedOrigins: string;
   readonly retryDelays: string;
+  readonly storageEndpoint: string;
+  readonly fields: string;
 }
 
 export function optionsFromAttributes(values: AttributeValues, warn: (attribute: string, message: string) => void): UploaderOptions {
@@ -67,7 +69,27 @@ export function optionsFromAttributes(values: AttributeValues, warn: (attribute:
     withCredentials: values.withCredentials,
     allowedOrigins: values.allowedOrigins.split(/[\s,]+/).filter(Boolean),
     retryPolicy: retryPolicy(values.retryDelays, warn),
+    storageEndpoint: values.storageEndpoint || undefined,
+    fields: fields(values.fields, warn),
   };
+}
+
+/** `fields`: a JSON object of strings, numbers and booleans. */
+function fields(text: string, warn: (attribute: string, message: string) => void): Record<string, string | number | boolean> | undefined {
+  if (!text.trim()) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    value = undefined;
+  }
+  const usable =
+    typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((v) => ['string', 'number', 'boolean'].includes(typeof v));
+  if (!usable) {
+    warn('fields', `<asset-uploader>: fields must be a JSON object of strings, numbers and booleans, such as {"user_id":"usr_ada"}; ignored.`);
+    return undefined;
+  }
+  return value as Record<string, string | number | boolean>;
 }
 
 function retryPolicy(text: string, warn: (attribute: string, message: string) => void): RetryPolicy | undefined {

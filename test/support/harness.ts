@@ -8,13 +8,13 @@ import type { UploaderEventMap } from '../../src/engine/types.js';
 
 const mounted = new Set<HTMLElement>();
 
-export async function mount(attributes: Record<string, string | boolean>): Promise<AssetUploader> {
+export async function mount(attributes: Record<string, string | boolean>, parent: HTMLElement = document.body): Promise<AssetUploader> {
   const element = document.createElement('asset-uploader');
   for (const [name, value] of Object.entries(attributes)) {
     if (value === false) continue;
     element.setAttribute(name, value === true ? '' : value);
   }
-  document.body.append(element);
+  parent.append(element);
   mounted.add(element);
   await element.updateComplete;
   return element;

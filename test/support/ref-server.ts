@@ -134,3 +134,8 @@ export async function s3Object(key: string): Promise<{ size: number; sha256: str
   const found = await executeServerCommand<{ size: number; sha256: string } | { missing: true }, { key: string }>('ref-s3-object', { key });
   return 'missing' in found ? null : found;
 }
+
+/** The registry API's assets collection of workspace `wrk_acme` (a fixture), through the proxy. */
+export async function registryEndpoint(path = '/workspaces/wrk_acme/assets'): Promise<string> {
+  return `${(await refServer()).proxy}/registry/v1${path}`;
+}

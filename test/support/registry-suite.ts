@@ -1,0 +1,192 @@
+/**
+ * `registry` end to end, shared by the two modes of the reference server (embedded
+ * store: test/browser/registry.test.ts; Ceph RGW: test/browser/registry.s3.test.ts):
+ * the bytes go through signed-parts to the object store, the asset is registered, and
+ * `<asset-library>` shows it, renames it and deletes it, by keyboard, with axe clean.
+ */
+import { expect } from '@esm-bundle/chai';
+import { sendKeys } from '@web/test-runner-commands';
+import axe from 'axe-core';
+import type { AssetLibrary } from '../../src/asset-library.js';
+import { clearLog, PHASED_FULL_TOKEN, registryEndpoint, requestLog, s3Object, setFaults, signedPartsEndpoint } from './ref-server.js';
+import { makeFile, sha256 } from './data.js';
+import { dropFiles, mount, nextEvent, unmountAll, until } from './harness.js';
+import type { StoreMode } from './signed-parts-suite.js';
+
+const MiB = 1024 * 1024;
+
+async function axeViolations(element: Element): Promise<string[]> {
+  const results = await axe.run(element, { resultTypes: ['violations'] });
+  return results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/** The page's main landmark, which holds both elements (axe wants every content in a landmark). */
+function main(): HTMLElement {
+  let node = document.querySelector('main');
+  if (!node) {
+    node = document.createElement('main');
+    document.body.append(node);
+  }
+  return node;
+}
+
+async function library(attributes: Record<string, string> = {}): Promise<AssetLibrary> {
+  const element = document.createElement('asset-library');
+  element.setAttribute('endpoint', await registryEndpoint());
+  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
+  element.token = PHASED_FULL_TOKEN;
+  main().append(element);
+  await element.updateComplete;
+  return element;
+}
+
+const names = (element: AssetLibrary) => [...element.shadowRoot!.querySelectorAll('[part=name]')].map((node) => node.textContent!.trim());
+const shadowFocus = (element: AssetLibrary) => element.shadowRoot!.activeElement as HTMLElement | null;
+
+async function uploader(extra: Record<string, string> = {}) {
+  const element = await mount({
+    id: 'registry-uploader',
+    endpoint: await registryEndpoint(),
+    protocol: 'registry',
+    'storage-endpoint': await signedPartsEndpoint(),
+    fields: '{"user_id":"usr_ada"}',
+    'chunk-size': '5MiB',
+    'retry-delays': '0 100 300',
+    ...extra,
+  }, main());
+  element.token = PHASED_FULL_TOKEN;
+  return element;
+}
+
+export function describeRegistry(mode: StoreMode): void {
+  const removeAll = () => {
+    unmountAll();
+    document.querySelectorAll('asset-library').forEach((node) => node.remove());
+  };
+  afterEach(async () => {
+    removeAll();
+    await setFaults([]);
+    await clearLog();
+  });
+
+  describe(`registry + <asset-library> (${mode === 's3' ? 'real S3: Ceph RADOS Gateway' : 'embedded store'})`, () => {
+    it('stores the bytes by signed parts, registers the asset, and the library shows it without a reload', async () => {
+      const list = await library({ for: 'registry-uploader' });
+      await until(() => list.shadowRoot!.querySelector('.empty, [part=list]') !== null, 'the library to load');
+      const before = names(list);
+      const element = await uploader({ 'no-resume': '' });
+      const file = makeFile(2 * 5 * MiB + 777, 'clip one.mp4', 211, 'video/mp4');
+      const success = nextEvent(element, 'upload-success', () => true, 60_000);
+      await dropFiles(element, [file]);
+      const { detail } = await success;
+      const asset = detail.asset;
+      expect(asset.id).to.match(/^ast_/);
+      const raw = asset.raw as Record<string, unknown>;
+      expect(raw).to.include({ file_name: 'clip one.mp4', file_type: 'mp4', mimetype: 'video/mp4', size: file.size, asset_type: 'video', user_id: 'usr_ada', workspace_id: 'wrk_acme' });
+      expect(raw['object_key']).to.match(/^signed-parts\/[0-9a-f]{32}$/);
+      if (mode === 's3') {
+        expect(raw['bucket']).to.equal('asset-uploader');
+        expect((await s3Object(String(raw['object_key'])))?.sha256).to.equal(await sha256(file));
+      } else {
+        expect(await sha256(await (await fetch(asset.url!)).blob())).to.equal(await sha256(file));
+      }
+      await until(() => names(list).includes('clip one.mp4'), 'the new asset in the library');
+      expect(names(list).length).to.equal(before.length + 1);
+      expect(element.value.map((entry) => entry.id), 'the field\'s value is what was registered').to.include(asset.id);
+
+      const log = await requestLog();
+      expect(log.filter((e) => e.target === 'store').some((e) => e.authorization?.includes(PHASED_FULL_TOKEN)), 'the bearer token never reaches the store').to.equal(false);
+      expect(log.filter((e) => e.path.startsWith('/registry/') && e.method === 'POST')).to.have.length(1);
+    });
+
+    it('renames and deletes from the library with the keyboard alone; axe finds nothing in any state', async () => {
+      const element = await uploader({ 'no-resume': '' });
+      const file = makeFile(1000, 'poster.png', 212, 'image/png');
+      const success = nextEvent(element, 'upload-success', () => true, 60_000);
+      await dropFiles(element, [file]);
+      const { detail } = await success;
+      const list = await library({ 'asset-type': 'image' });
+      await until(() => names(list).includes('poster.png'), 'the image in the filtered library');
+      expect(await axeViolations(document.body)).to.deep.equal([]);
+      const row = () => list.shadowRoot!.querySelector<HTMLElement>(`[data-id="${detail.asset.id}"]`)!;
+
+      // Rename: focus the row's Rename button, Enter, type, Enter.
+      row().querySelector<HTMLButtonElement>('.rename-button')!.focus();
+      await sendKeys({ press: 'Enter' });
+      await until(() => shadowFocus(list)?.localName === 'input', `the name field to take the focus (focus: ${shadowFocus(list)?.className}, form: ${row().querySelector('form') !== null})`);
+      expect(await axeViolations(document.body)).to.deep.equal([]);
+      const field = shadowFocus(list) as HTMLInputElement;
+      expect([field.selectionStart, field.selectionEnd], 'the name is selected, so typing replaces it').to.deep.equal([0, 'poster.png'.length]);
+      await sendKeys({ type: 'cover art.png' });
+      const renamed = nextEvent(list as unknown as EventTarget, 'library-rename' as never, () => true, 20_000);
+      await sendKeys({ press: 'Enter' });
+      await renamed;
+      await until(() => names(list).includes('cover art.png'), 'the new name in the list');
+      await until(() => shadowFocus(list)?.classList.contains('rename-button') === true, 'the focus back on Rename');
+      expect(list.shadowRoot!.querySelector('[role=status]')!.textContent).to.contain('Renamed to cover art.png');
+      const stored = await (await fetch(`${await registryEndpoint()}/${detail.asset.id}`, { headers: { Authorization: `Bearer ${PHASED_FULL_TOKEN}` } })).json();
+      expect(stored.data.file_name, 'the server has the new name').to.equal('cover art.png');
+
+      // Delete: Tab to Delete, Enter asks; Escape keeps it; Enter on Delete again, then confirm.
+      await sendKeys({ press: 'Tab' });
+      expect(shadowFocus(list)?.classList.contains('delete-button')).to.equal(true);
+      await sendKeys({ press: 'Enter' });
+      await until(() => shadowFocus(list)?.classList.contains('keep') === true, 'the confirmation, focus on Keep');
+      expect(row().textContent).to.contain('Delete cover art.png? This cannot be undone.');
+      expect(await axeViolations(document.body)).to.deep.equal([]);
+      await sendKeys({ press: 'Escape' });
+      await until(() => shadowFocus(list)?.classList.contains('delete-button') === true, 'Escape keeps the asset');
+      await sendKeys({ press: 'Enter' });
+      await until(() => shadowFocus(list)?.classList.contains('keep') === true, 'the confirmation again');
+      await sendKeys({ press: 'Tab' });
+      expect(shadowFocus(list)?.classList.contains('confirm-delete')).to.equal(true);
+      const deleted = nextEvent(list as unknown as EventTarget, 'library-delete' as never, () => true, 20_000);
+      await sendKeys({ press: 'Enter' });
+      await deleted;
+      await until(() => !names(list).includes('cover art.png'), 'the asset gone from the list');
+      expect(list.shadowRoot!.querySelector('[role=status]')!.textContent).to.contain('Deleted cover art.png');
+      const gone = await fetch(`${await registryEndpoint()}/${detail.asset.id}`, { headers: { Authorization: `Bearer ${PHASED_FULL_TOKEN}` } });
+      expect(gone.status, 'the registry forgot it').to.equal(404);
+      if (mode === 's3') expect(await s3Object(String((detail.asset.raw as Record<string, unknown>)['object_key'])), 'and the object is gone from S3').to.equal(null);
+      expect(await axeViolations(document.body)).to.deep.equal([]);
+    });
+
+    it('pages, filters by type, and shows load and action errors with a way out', async () => {
+      const element = await uploader({ 'no-resume': '', multiple: '' });
+      const files = [makeFile(300, 'a.txt', 221, 'text/plain'), makeFile(300, 'b.mp3', 222, 'audio/mpeg'), makeFile(300, 'c.txt', 223, 'text/plain')];
+      let done = 0;
+      const all = new Promise<void>((resolve) => element.addEventListener('upload-success', () => ++done === files.length && resolve()));
+      await dropFiles(element, files);
+      await all;
+      const list = await library({ 'page-size': '2' });
+      await until(() => list.shadowRoot!.querySelector('[part=pagination]') !== null, 'a first page');
+      expect(names(list)).to.have.length(2);
+      expect(list.shadowRoot!.querySelector('[part=pagination]')!.textContent).to.match(/Page 1 of \d+/);
+      list.shadowRoot!.querySelector<HTMLButtonElement>('.next')!.click();
+      await until(() => /Page 2 of/.test(list.shadowRoot!.querySelector('[part=pagination]')?.textContent ?? ''), 'page 2');
+      const select = list.shadowRoot!.querySelector<HTMLSelectElement>('[part=filter]')!;
+      select.value = 'audio';
+      select.dispatchEvent(new Event('change'));
+      await until(() => names(list).length > 0 && names(list).every((name) => name.endsWith('.mp3')), 'only audio');
+      expect(list.getAttribute('asset-type')).to.equal('audio');
+
+      // The API fails: the list says so and offers to try again, which recovers.
+      await setFaults([{ method: 'GET', path: '/registry/', action: { type: 'status', status: 503, body: '{"error":{"code":"down","message":"The registry is down for maintenance."}}' } }]);
+      list.shadowRoot!.querySelector<HTMLButtonElement>('.refresh')!.click();
+      await until(() => list.shadowRoot!.querySelector('[role=alert]') !== null, 'the error');
+      expect(list.shadowRoot!.querySelector('[role=alert]')!.textContent).to.contain('The registry is down for maintenance. (503)');
+      list.shadowRoot!.querySelector<HTMLButtonElement>('.retry')!.click();
+      await until(() => list.shadowRoot!.querySelector('[role=alert]') === null && names(list).length > 0, 'recovered');
+
+      // A refused delete keeps the asset and says why.
+      await setFaults([{ method: 'DELETE', path: '/registry/', action: { type: 'status', status: 403, body: '{"error":{"code":"insufficient_scope","message":"This token may not delete assets."}}' } }]);
+      const first = list.shadowRoot!.querySelector<HTMLElement>('[part=item]')!;
+      const id = first.dataset['id'];
+      first.querySelector<HTMLButtonElement>('.delete-button')!.click();
+      await until(() => list.shadowRoot!.querySelector('.confirm-delete') !== null, 'the confirmation');
+      list.shadowRoot!.querySelector<HTMLButtonElement>('.confirm-delete')!.click();
+      await until(() => list.shadowRoot!.querySelector('[role=alert]')?.textContent?.includes('This token may not delete assets.') === true, 'the refusal');
+      expect(list.shadowRoot!.querySelector(`[data-id="${id}"]`), 'the asset is still listed').to.not.equal(null);
+    });
+  });
+}
