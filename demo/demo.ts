@@ -4,6 +4,7 @@
  * (`?chunk-size=1MiB&transport=form`); the page itself is configured by attributes only.
  */
 import '../src/index.js';
+import type { AssetLibrary } from '../src/asset-library.js';
 import type { AssetUploader } from '../src/asset-uploader.js';
 
 const uploader = document.querySelector<AssetUploader>('#uploader')!;
@@ -13,10 +14,17 @@ const output = document.querySelector<HTMLOutputElement>('#form-value')!;
 
 // One element, re-pointed at the API picked in the selector (`?protocol=tus&endpoint=/tus/files` too).
 const picker = document.querySelector<HTMLSelectElement>('#protocol')!;
+// The registry's list uses the same documented demo token.
+document.querySelector<AssetLibrary>('#library')!.token = 'demo-token';
 function usePicked(): void {
   const option = picker.selectedOptions[0]!;
   uploader.setAttribute('protocol', option.value);
   uploader.setAttribute('endpoint', option.dataset['endpoint']!);
+  for (const [attribute, key] of [['storage-endpoint', 'storageEndpoint'], ['fields', 'fields']] as const) {
+    const value = option.dataset[key];
+    if (value === undefined) uploader.removeAttribute(attribute);
+    else uploader.setAttribute(attribute, value);
+  }
   // The reference server's documented demo token (API_TOKENS); a real page gets its token from its own backend.
   uploader.token = option.dataset['token'] ?? '';
 }

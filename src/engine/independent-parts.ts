@@ -6,7 +6,8 @@
  * only schedules. Concurrency is a fixed number of lanes that each take the next
  * missing part, so no slot is ever counted by hand. A failure is recovered once for
  * all lanes (the retry policy waits, then the server's list of parts is the truth);
- * a failure the policy gives up on stops every lane.
+ * a failure the policy gives up on stops every lane. A part the store acknowledged is
+ * never sent again by this call, even when a recovery's list was read before it landed.
  */
 import type { PartPlan } from './part-plan.js';
 import { isAbort, UploadError, UploadErrorCode } from './upload-error.js';
@@ -30,6 +31,9 @@ export interface IndependentPartsDeps {
 export async function sendIndependentParts(deps: IndependentPartsDeps): Promise<void> {
   const { plan } = deps;
   let confirmed = new Set(deps.confirmed);
+  // Parts the store acknowledged during this call. A recovery's part list may have been
+  // read before one of them landed; it must not make an acknowledged part go again.
+  const acknowledged = new Set<number>();
   const inFlight = new Map<number, number>(); // part -> bytes sent so far
   const stop = new AbortController();
   const onAbort = () => stop.abort();
@@ -44,7 +48,7 @@ export async function sendIndependentParts(deps: IndependentPartsDeps): Promise<
   // may have 10,000 parts. Recomputed only when the server's list replaces ours.
   let confirmedBytes = 0;
   const trust = (held: ReadonlySet<number>) => {
-    confirmed = new Set(held);
+    confirmed = new Set([...held, ...acknowledged]);
     confirmedBytes = 0;
     for (const number of confirmed) confirmedBytes += bytesOf(number);
   };
@@ -74,6 +78,7 @@ export async function sendIndependentParts(deps: IndependentPartsDeps): Promise<
           inFlight.set(number, loaded);
           report();
         });
+        acknowledged.add(number);
         if (!confirmed.has(number)) {
           confirmed.add(number);
           confirmedBytes += bytesOf(number);

@@ -89,6 +89,33 @@ describe('independent parts scheduler', () => {
     expect(new Set(sent).size).to.equal(10);
   });
 
+  it('never re-sends a part the store acknowledged while a recovery read an older list', async () => {
+    const sent: number[] = [];
+    let release!: () => void;
+    const slow = new Promise<void>((resolve) => (release = resolve));
+    await sendIndependentParts(
+      deps({
+        sent,
+        lanes: 2,
+        send: async (number) => {
+          sent.push(number);
+          if (number === 1 && sent.filter((n) => n === 1).length === 1) throw new UploadError('checksum_mismatch', 'bad digest');
+          // Part 2 lands after the recovery has read the store's list, before it is trusted.
+          if (number === 2) await slow;
+        },
+        recover: async () => {
+          const stale = new Set<number>(); // read while part 2 is still on its way
+          release();
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          return stale;
+        },
+      }),
+    );
+    expect(sent.filter((n) => n === 2), 'part 2 was acknowledged once, and sent once').to.have.length(1);
+    expect(sent.filter((n) => n === 1)).to.have.length(2);
+    expect(new Set(sent).size).to.equal(10);
+  });
+
   it('stops every lane when the policy gives up, with that error', async () => {
     const sent: number[] = [];
     const outcome = await sendIndependentParts(deps({
