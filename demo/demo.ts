@@ -30,7 +30,7 @@ function usePicked(): void {
 }
 picker.addEventListener('change', usePicked);
 
-const overridable = ['protocol', 'endpoint', 'chunk-size', 'transport', 'no-checksum', 'no-resume', 'concurrency', 'accept', 'max-file-size', 'retry-delays'];
+const overridable = ['protocol', 'endpoint', 'chunk-size', 'parallel-parts', 'transport', 'no-checksum', 'no-resume', 'concurrency', 'accept', 'max-file-size', 'retry-delays'];
 const params = new URLSearchParams(location.search);
 const wanted = [...picker.options].findIndex((o) => o.dataset['endpoint'] === params.get('endpoint') || (!params.get('endpoint') && o.value === params.get('protocol')));
 if (wanted >= 0) picker.selectedIndex = wanted;

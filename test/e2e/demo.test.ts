@@ -99,6 +99,34 @@ describe('demo page', () => {
     await page.close();
   });
 
+  it('registry: parts into the embedded object store survive a reload, and the library lists the asset', async () => {
+    const page = await browser.newPage();
+    const problems = await watch(page);
+    const size = 3 * 5 * MiB + 4321; // four parts of the S3 minimum size and a tail
+    const file = await fileOnDisk(files, 'registry clip.mp4', size);
+    demo.proxy.clearLog();
+    demo.proxy.setRules([{ method: 'PUT', path: '/signed-parts/store/', times: 10_000, action: { type: 'throttle', bytesPerSecond: 4 * MiB } }]);
+    await page.goto(`${demo.proxy.origin}/?protocol=registry&parallel-parts=1`);
+    await page.locator('asset-uploader input[type=file]').setInputFiles(file.path);
+    const before = await until(() => state(page), (s) => (s.uploads[0]?.bytesConfirmed ?? 0) >= 5 * MiB, 'a part confirmed');
+    await page.reload();
+    demo.proxy.setRules([]);
+
+    await page.locator('asset-uploader input[type=file]').setInputFiles(file.path);
+    const done = await until(() => state(page), (s) => s.uploads[0]?.status === 'success', 'registered after the reload');
+    const upload = done.uploads[0]!;
+    assert.ok(upload.resumedFrom >= before.uploads[0]!.bytesConfirmed, `resumed from ${upload.resumedFrom}`);
+    assert.match(upload.asset!.id, /^ast_/);
+    await page.locator('asset-library [part=name]', { hasText: 'registry clip.mp4' }).waitFor({ timeout: 20_000 });
+    const log = demo.proxy.log();
+    const stored = log.filter((e) => e.method === 'PUT' && e.path.startsWith('/signed-parts/store/') && e.status === 200);
+    assert.ok(stored.length <= 5, `${stored.length} parts stored for 4: at most one again after the reload`);
+    assert.equal(log.filter((e) => e.method === 'POST' && e.path.startsWith('/signed-parts/')).length, 1, 'one upload, re-attached after the reload');
+    assert.equal(log.filter((e) => e.method === 'POST' && e.path.startsWith('/registry/')).length, 1, 'registered once');
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
   it('lets a person pick the server API: tus with md5 checksums', async () => {
     const page = await browser.newPage();
     const problems = await watch(page);
