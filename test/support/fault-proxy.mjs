@@ -12,6 +12,7 @@
  *   { type: 'location', to: 'moved' | 'foreign' }  forward, then rewrite the answer's Location
  *   { type: 'throttle', bytesPerSecond }           forward the body slowly
  *   { type: 'delay', ms }                          hold the request this long (at most 10 s), then forward it
+ *   { type: 'lose-answer' }                        forward, let the server answer, then cut the browser's connection
  * Preflights (OPTIONS) are always forwarded and never matched unless a rule names them.
  * `/moved/...` paths are forwarded without the prefix, so a moved upload still works.
  */
@@ -163,6 +164,12 @@ export async function startFaultProxy(target) {
 
     const response = await answered;
     entry.status = response.statusCode ?? 0;
+    if (action?.type === 'lose-answer') {
+      // The server did the work; the browser never hears of it.
+      response.resume();
+      res.socket?.destroy();
+      return;
+    }
     const out = { ...response.headers };
     if (action?.type === 'location') {
       const here = `http://${req.headers.host}`;

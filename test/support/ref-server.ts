@@ -23,7 +23,8 @@ export type FaultAction =
   | { type: 'corrupt' }
   | { type: 'location'; to: 'moved' | 'foreign' }
   | { type: 'throttle'; bytesPerSecond: number }
-  | { type: 'delay'; ms: number };
+  | { type: 'delay'; ms: number }
+  | { type: 'lose-answer' };
 
 export interface FaultRule {
   /** Which proxy applies it: the API's (default) or the object store's (S3 test files; the API's in the embedded mode). */

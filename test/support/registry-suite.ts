@@ -151,6 +151,28 @@ export function describeRegistry(mode: StoreMode): void {
       expect(await axeViolations(document.body)).to.deep.equal([]);
     });
 
+    it('registers once when the answer to the registration is lost, and shows a loading state', async () => {
+      const element = await uploader({ 'no-resume': '' });
+      await setFaults([{ method: 'POST', path: '/registry/', action: { type: 'lose-answer' } }]);
+      const file = makeFile(2000, 'lost answer.wav', 231, 'audio/wav');
+      const success = nextEvent(element, 'upload-success', () => true, 60_000);
+      await dropFiles(element, [file]);
+      const { detail } = await success;
+      const log = await requestLog();
+      const posts = log.filter((e) => e.method === 'POST' && e.path.startsWith('/registry/'));
+      expect(posts.map((e) => e.status), 'registered, answer lost, then 409 naming the asset').to.deep.equal([201, 409]);
+      expect(log.filter((e) => e.method === 'GET' && e.path.includes(`/assets/${detail.asset.id}`)), 'the client read the asset it had registered').to.have.length(1);
+      expect((detail.asset.raw as Record<string, unknown>)['file_name']).to.equal('lost answer.wav');
+
+      await setFaults([{ method: 'GET', path: '/registry/', action: { type: 'delay', ms: 1500 } }]);
+      const list = await library({ 'asset-type': 'audio' });
+      expect(list.shadowRoot!.querySelector('[part=status]')?.textContent, 'a loading state while the list comes').to.contain('Loading assets…');
+      expect(list.shadowRoot!.querySelector('[part=base]')!.getAttribute('aria-busy')).to.equal('true');
+      await until(() => names(list).includes('lost answer.wav'), 'the asset, listed once');
+      expect(names(list).filter((name) => name === 'lost answer.wav')).to.have.length(1);
+      expect(list.shadowRoot!.querySelector('[part=base]')!.getAttribute('aria-busy')).to.equal('false');
+    });
+
     it('pages, filters by type, and shows load and action errors with a way out', async () => {
       const element = await uploader({ 'no-resume': '', multiple: '' });
       const files = [makeFile(300, 'a.txt', 221, 'text/plain'), makeFile(300, 'b.mp3', 222, 'audio/mpeg'), makeFile(300, 'c.txt', 223, 'text/plain')];
@@ -167,7 +189,9 @@ export function describeRegistry(mode: StoreMode): void {
       const select = list.shadowRoot!.querySelector<HTMLSelectElement>('[part=filter]')!;
       select.value = 'audio';
       select.dispatchEvent(new Event('change'));
-      await until(() => names(list).length > 0 && names(list).every((name) => name.endsWith('.mp3')), 'only audio');
+      const metas = () => [...list.shadowRoot!.querySelectorAll('[part=meta]')].map((node) => node.textContent!.trim());
+      await until(() => names(list).includes('b.mp3') && metas().every((meta) => meta.startsWith('Audio ·')), 'only audio');
+      expect(names(list)).to.not.include('a.txt');
       expect(list.getAttribute('asset-type')).to.equal('audio');
 
       // The API fails: the list says so and offers to try again, which recovers.
