@@ -134,7 +134,14 @@ export function createSignedPartsApi(options: SignedPartsOptions): SignedPartsAp
     const md5sum = checkMd5sum(body['md5sum']);
     const created = await store.create({ file_name: body['file_name'] as string, file_size: fileSize, content_type: contentType });
     const record = await store.withLock(created.id, async () => {
-      const begun = await backend.begin(created);
+      let begun: UploadRecord;
+      try {
+        begun = await backend.begin(created);
+      } catch (err) {
+        // The store could not start it (S3 unreachable, say): no record of an upload that does not exist.
+        await store.remove(created.id);
+        throw err;
+      }
       if (begun !== created) await store.save(begun);
       return begun;
     });

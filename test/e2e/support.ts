@@ -9,26 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright';
-// @ts-expect-error: plain JS module shared with the browser tests' plugin
-import { startFaultProxy } from '../support/fault-proxy.mjs';
+import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
-export interface LogEntry {
-  method: string;
-  path: string;
-  contentRange: string | null;
-  bodyBytes: number;
-  status: number;
-}
+export type { ProxyLogEntry as LogEntry } from '../support/fault-proxy.mjs';
 
-export interface FaultProxy {
-  origin: string;
-  setRules(rules: unknown[]): void;
-  log(): LogEntry[];
-  clearLog(): void;
-  close(): Promise<void>;
-}
+export type { FaultProxy };
 
 export interface Demo {
   origin: string;
@@ -58,7 +45,7 @@ export async function startDemo(): Promise<Demo> {
     });
     child.on('exit', (code) => reject(new Error(`demo server exited with ${code}`)));
   });
-  const proxy = (await startFaultProxy(origin)) as FaultProxy;
+  const proxy = await startFaultProxy(origin);
   return {
     origin,
     proxy,

@@ -13,9 +13,12 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { s3ConfigFromEnv } from '../../demo/server/signed-parts-s3.js';
 import type { S3Config } from '../../demo/server/signed-parts-s3.js';
+import { startFaultProxy } from '../support/fault-proxy.mjs';
 import { startRadosgw } from '../support/radosgw.mjs';
 import type { Radosgw } from '../support/radosgw.mjs';
 import { errorOf, fetchWithToken, harness, json, REQUEST_TIMEOUT_MS } from './support.js';
@@ -172,6 +175,24 @@ describe('signed-parts S3 mode against Ceph RGW', () => {
     assert.equal((await put(b.part, small)).status, 200);
     assert.equal((await put(await partOf(base, b.id, 2, md5Base64(tail)), tail)).status, 200);
     await errorOf(await finish(base, b.id), 400, 'part_too_small');
+  });
+
+  it('keeps no record of an upload S3 would not start', T, async () => {
+    const proxy = await startFaultProxy(rgw.endpoint);
+    try {
+      const { base, dataDir } = await start({ s3: { ...s3, endpoint: proxy.origin } });
+      const slowDown = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>ServiceUnavailable</Code><Message>Please reduce your request rate.</Message></Error>';
+      proxy.setRules([{ method: 'POST', path: '?uploads', times: 10, action: { type: 'status', status: 503, body: slowDown, headers: { 'Content-Type': 'application/xml' } } }]);
+      const refused = await api(base, '/uploads', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ content_type: 'text/plain', file_name: 'a.txt', file_size: 3 }) });
+      assert.equal(refused.status, 500, await refused.text());
+      const records = (await readdir(join(dataDir, 'signed-parts'))).filter((name) => name.endsWith('.json'));
+      assert.deepEqual(records, [], 'no record left behind');
+      proxy.setRules([]);
+      const created = await create(base, { content_type: 'text/plain', file_name: 'a.txt', file_size: 3 });
+      assert.match(created.id, /^[0-9a-f]{32}$/);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('says what is wrong with an unusable bucket or a partial configuration', T, async () => {

@@ -1,0 +1,25 @@
+/** Types of fault-proxy.mjs (a fault-injecting proxy for tests; its comment lists the rules). */
+export interface ProxyLogEntry {
+  method: string;
+  path: string;
+  contentRange: string | null;
+  contentMd5: string | null;
+  contentType: string | null;
+  authorization: string | null;
+  uploadOffset: string | null;
+  uploadChecksum: string | null;
+  bodyBytes: number;
+  /** The answer's status; 0 while pending, -1 cut by a fault, -2 a side went away. */
+  status: number;
+  fault: string | null;
+}
+
+export interface FaultProxy {
+  readonly origin: string;
+  setRules(rules: ReadonlyArray<Record<string, unknown>>): void;
+  log(): ProxyLogEntry[];
+  clearLog(): void;
+  close(): Promise<void>;
+}
+
+export function startFaultProxy(target: string): Promise<FaultProxy>;
