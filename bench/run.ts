@@ -4,28 +4,49 @@
  * same file, in Chromium, on loopback, against the reference server (demo/server).
  *
  * Per round, in an order that rotates from round to round:
- *   raw     one XHR PUT of the whole file without Content-Range (bench page)
- *   parts   XHR PUTs of 8 MiB parts with Content-Range, no element (bench page)
- *   off     the element, `no-checksum`, 8 MiB parts (demo page)
- *   on      the element with MD5, 8 MiB parts (demo page)
+ *   raw          one XHR PUT of the whole file without Content-Range (bench page)
+ *   parts        XHR PUTs of 8 MiB parts with Content-Range, no element (bench page)
+ *   off          the element, `no-checksum`, 8 MiB parts (demo page)
+ *   on           the element with MD5, 8 MiB parts (demo page)
+ *   sp-embedded  the element with `protocol="signed-parts"` (S3-style numbered parts, each
+ *                PUT to a signed URL, `parallel-parts` 3 at a time, MD5 on, 8 MiB parts),
+ *                the reference server being the object store too (demo page)
+ *   sp-s3        the same element settings against a second reference server in S3 mode,
+ *                the parts going from the browser straight to a Ceph RADOS Gateway
+ *                (test/support/radosgw.mjs: one mon, one memstore OSD, on this machine)
  * then, on the bench page, the md5 worker alone (the project's HashPool, one worker,
  * 8 MiB parts in sequence), plain slice reads in a worker, and spark-md5 over memory.
  *
- * Every upload is checked on the server (record complete, stored size, MD5 against the
- * one computed in Node) and then deleted, so disk use stays at about one file.
+ * Every upload is checked where it was stored (content-range: record complete, stored size,
+ * MD5 against the one computed in Node; signed-parts: the assembled file on disk, or the
+ * object read back from RGW, hashed and compared with Node's MD5) and then deleted, so disk
+ * use stays at about one file. RGW's memstore keeps its data in RAM and frees deleted
+ * objects only after its garbage-collection wait (2 h), so it is sized for every sp-s3 run.
  *
  * Environment: BENCH_SIZE_MIB (default 256), BENCH_RUNS (default 5), CHROMIUM_PATH
- * (default /usr/bin/chromium). Writes bench/RESULTS.md.
+ * (default /usr/bin/chromium). Needs Ceph (ceph-mon, ceph-osd, radosgw) for sp-s3.
+ * Writes bench/RESULTS.md.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes as randomBytesSync } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createReadStream, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import {
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  S3Client,
+  S3ServiceException,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright';
+import { startRadosgw, type Radosgw } from '../test/support/radosgw.mjs';
 import type { RawPutResult } from './bench.js';
 
 const MiB = 1024 * 1024;
@@ -34,6 +55,12 @@ const PART_SIZE = 8 * MiB;
 /** The md5 worker's read size (src/engine/md5.worker.ts), reused by the split measurements. */
 const READ_SIZE = 4 * MiB;
 const ENDPOINT = '/content-range/videos/upload.json';
+/** The signed-parts modes: the uploads collection, the reference server's documented demo token, parts in flight. */
+const SP_ENDPOINT = '/signed-parts/api/v1/uploads';
+const SP_TOKEN = 'demo-token';
+const SP_PARALLEL = 3;
+/** RGW's memstore never gets less than startRadosgw's default. */
+const MIN_MEMSTORE_BYTES = 4 * 1024 ** 3;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
 
@@ -188,15 +215,16 @@ interface Server {
   stop(): Promise<void>;
 }
 
-async function startServer(publicDir: string, dataDir: string): Promise<Server> {
+/** `env` adds to the environment (the S3_* variables of the S3 mode). */
+async function startServer(publicDir: string, dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<Server> {
   notStopping();
   const child = spawn(process.execPath, ['--import', 'tsx', 'demo/server/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', DATA_DIR: dataDir, PUBLIC_DIR: publicDir },
+    env: { ...process.env, ...env, PORT: '0', DATA_DIR: dataDir, PUBLIC_DIR: publicDir },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
-  serverPid = child.pid ?? -1;
+  if (child.pid !== undefined) serverPids.add(child.pid);
   let errors = '';
   child.stderr!.on('data', (chunk) => (errors += chunk));
   const stop = async (): Promise<void> => {
@@ -209,6 +237,7 @@ async function startServer(publicDir: string, dataDir: string): Promise<Server> 
       });
     }
     children.delete(child);
+    if (child.pid !== undefined) serverPids.delete(child.pid);
   };
   const origin = await withTimeout(
     new Promise<string>((resolve, reject) => {
@@ -274,17 +303,158 @@ async function verifyAndDelete(server: Server, file: BenchFile, id: string, answ
   check(gone, `${what}: the stored bytes are still there after DELETE`);
 }
 
+/** What the element's `upload-success` event carried: `raw` is the server's finishing answer. */
+interface SuccessAsset {
+  readonly id: string;
+  readonly size?: number;
+  readonly md5?: string;
+  readonly raw?: Record<string, unknown>;
+}
+
+/** The parts of a signed-parts upload record (demo/server/signed-parts-store.ts), as far as checked here. */
+interface SignedPartsRecord {
+  id: string;
+  state: string;
+  file_size: number;
+  parts: Array<{ part_number: number; size: number; md5: string }>;
+  md5?: string;
+  etag?: string;
+  s3_upload_id?: string;
+}
+
+const exists = (path: string): Promise<boolean> =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
+
+/** MD5 and length of a stream, read chunk by chunk (never the whole file in memory). */
+async function md5Of(stream: AsyncIterable<Uint8Array>): Promise<{ md5: string; bytes: number }> {
+  const hash = createHash('md5');
+  let bytes = 0;
+  for await (const chunk of stream) {
+    hash.update(chunk);
+    bytes += chunk.length;
+  }
+  return { md5: hash.digest('hex'), bytes };
+}
+
+/** An S3 multipart object's ETag: the MD5 of the parts' binary MD5s, then "-" and the number of parts. */
+function multipartEtag(partMd5: string[]): string {
+  return `${createHash('md5').update(Buffer.concat(partMd5.map((hex) => Buffer.from(hex, 'hex')))).digest('hex')}-${partMd5.length}`;
+}
+
+/** Checks the finishing answer of /signed-parts (demo/server/signed-parts.ts, `finish`) and the server's record, which it returns. */
+async function checkSignedPartsAnswer(dataDir: string, file: BenchFile, asset: SuccessAsset, bucket: string, what: string): Promise<SignedPartsRecord> {
+  const { id } = asset;
+  check(typeof id === 'string' && /^[0-9a-f]{32}$/.test(id), `${what}: the answer has no upload id (${String(id)})`);
+  check(asset.size === file.size, `${what}: the finishing answer says size ${asset.size}, the file has ${file.size}`);
+  const raw = asset.raw ?? {};
+  check(raw['state'] === 'finished' && raw['file_size'] === file.size, `${what}: the finishing answer is not a finished ${file.size}-byte upload: ${JSON.stringify(raw)}`);
+  check(raw['bucket'] === bucket, `${what}: the answer names bucket ${String(raw['bucket'])}, not ${bucket}`);
+  check(raw['object_key'] === `signed-parts/${id}`, `${what}: the answer names object key ${String(raw['object_key'])}`);
+  check(typeof raw['etag'] === 'string' && raw['etag'] !== '', `${what}: the answer has no etag`);
+  const record = JSON.parse(await readFile(join(dataDir, 'signed-parts', `${id}.json`), 'utf8')) as SignedPartsRecord;
+  check(record.id === id && record.state === 'finished' && record.file_size === file.size, `${what}: the server's record is not a finished ${file.size}-byte upload: ${JSON.stringify({ ...record, parts: record.parts.length })}`);
+  check(
+    JSON.stringify(record.parts.map((p) => p.md5)) === JSON.stringify(file.partMd5),
+    `${what}: the record's ${record.parts.length} part MD5s differ from the ${file.partMd5.length} computed in Node`,
+  );
+  check(!(await exists(join(dataDir, 'signed-parts', id))), `${what}: the part files are still there after finishing`);
+  return record;
+}
+
+/** sp-embedded: the assembled file in DATA_DIR/signed-parts, read back and hashed; then the upload's files are removed. */
+async function verifyAndDeleteEmbedded(server: Server, file: BenchFile, asset: SuccessAsset, what: string): Promise<void> {
+  const record = await checkSignedPartsAnswer(server.dataDir, file, asset, 'embedded', what);
+  check(asset.md5 === file.md5 && asset.raw?.['etag'] === file.md5, `${what}: the server's MD5 ${asset.md5} (etag ${String(asset.raw?.['etag'])}) differs from the file's ${file.md5}`);
+  check(record.md5 === file.md5, `${what}: the record's MD5 ${record.md5} differs from the file's ${file.md5}`);
+  const dir = join(server.dataDir, 'signed-parts');
+  const bin = join(dir, `${record.id}.bin`);
+  const stored = await stat(bin);
+  check(stored.size === file.size, `${what}: ${stored.size} bytes stored, ${file.size} expected`);
+  const read = await withTimeout(md5Of(createReadStream(bin)), OP_TIMEOUT_MS, `${what}: reading the stored file back`);
+  check(read.bytes === file.size && read.md5 === file.md5, `${what}: the stored file has ${read.bytes} bytes with MD5 ${read.md5}, not ${file.md5}`);
+  // The API has no DELETE: the record first (as the server's own remove does), then the bytes.
+  await rm(join(dir, `${record.id}.json`));
+  await rm(bin);
+  check(!(await exists(bin)), `${what}: the stored bytes are still there after removing them`);
+}
+
+/** sp-s3: the RADOS Gateway, the reference server in S3 mode in front of it, and a client to read back and delete. */
+interface ObjectStore {
+  readonly rgw: Radosgw;
+  readonly server: Server;
+  readonly client: S3Client;
+}
+
+const isNotFound = (err: unknown): boolean => err instanceof S3ServiceException && err.$metadata.httpStatusCode === 404;
+
+/** sp-s3: the object read back from RGW (GetObject, hashed as it streams), then DeleteObject; the server's record is removed too. */
+async function verifyAndDeleteS3(store: ObjectStore, file: BenchFile, asset: SuccessAsset, what: string): Promise<void> {
+  const { rgw, client } = store;
+  const record = await checkSignedPartsAnswer(store.server.dataDir, file, asset, rgw.bucket, what);
+  const etag = multipartEtag(file.partMd5);
+  check(asset.raw?.['etag'] === etag && record.etag === etag, `${what}: the object's ETag ${String(asset.raw?.['etag'])} is not ${etag}, the one of the file's parts`);
+  check(typeof record.s3_upload_id === 'string', `${what}: the record has no S3 UploadId`);
+  const Key = `signed-parts/${record.id}`;
+  const read = await withTimeout(
+    (async () => {
+      const got = await client.send(new GetObjectCommand({ Bucket: rgw.bucket, Key }));
+      check(got.ContentLength === file.size, `${what}: GetObject answers ${got.ContentLength} bytes, ${file.size} expected`);
+      check((got.ETag ?? '').replace(/"/g, '') === etag, `${what}: GetObject answers ETag ${got.ETag}, not ${etag}`);
+      return md5Of(got.Body as AsyncIterable<Uint8Array>);
+    })(),
+    OP_TIMEOUT_MS,
+    `${what}: GetObject`,
+  );
+  check(read.bytes === file.size && read.md5 === file.md5, `${what}: the object has ${read.bytes} bytes with MD5 ${read.md5}, not ${file.md5}`);
+  await withTimeout(client.send(new DeleteObjectCommand({ Bucket: rgw.bucket, Key })), 30_000, `${what}: DeleteObject`);
+  const gone = await withTimeout(
+    client.send(new HeadObjectCommand({ Bucket: rgw.bucket, Key })).then(
+      () => false,
+      (err: unknown) => {
+        if (isNotFound(err)) return true;
+        throw err;
+      },
+    ),
+    30_000,
+    `${what}: HeadObject`,
+  );
+  check(gone, `${what}: the object is still there after DeleteObject`);
+  await rm(join(store.server.dataDir, 'signed-parts', `${record.id}.json`));
+}
+
+/**
+ * Writes and deletes a 1-byte multipart object before anything is timed: RGW creates its
+ * data pools on first use, which is setup, not upload time.
+ */
+async function warmUp(rgw: Radosgw, client: S3Client): Promise<void> {
+  const Key = 'bench-warm-up';
+  const created = await client.send(new CreateMultipartUploadCommand({ Bucket: rgw.bucket, Key }));
+  const part = await client.send(new UploadPartCommand({ Bucket: rgw.bucket, Key, UploadId: created.UploadId, PartNumber: 1, Body: new Uint8Array([0]) }));
+  await client.send(
+    new CompleteMultipartUploadCommand({ Bucket: rgw.bucket, Key, UploadId: created.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }),
+  );
+  await client.send(new DeleteObjectCommand({ Bucket: rgw.bucket, Key }));
+}
+
 // ---------------------------------------------------------------------------
 // The measurements
 
-type UploadMode = 'raw' | 'parts' | 'off' | 'on';
+type UploadMode = 'raw' | 'parts' | 'off' | 'on' | 'sp-embedded' | 'sp-s3';
 
 const MODE_LABEL: Record<UploadMode, string> = {
   raw: 'raw XHR PUT, whole file',
   parts: 'raw XHR PUTs, 8 MiB parts, no element',
   off: 'element, MD5 off (no-checksum)',
   on: 'element, MD5 on',
+  'sp-embedded': 'element, signed-parts, embedded store',
+  'sp-s3': 'element, signed-parts, S3 (Ceph RGW)',
 };
+
+/** The modes whose PUTs overlap (`parallel-parts`). */
+const PARALLEL: ReadonlySet<UploadMode> = new Set<UploadMode>(['sp-embedded', 'sp-s3']);
 
 interface UploadRun {
   readonly mode: UploadMode;
@@ -296,8 +466,10 @@ interface UploadRun {
   readonly putMs: number[];
   /** Element only: setInputFiles -> the first PUT starts (change event, POST, first MD5 when on). */
   readonly beforeFirstPutMs?: number;
-  /** Sum of the gaps between one PUT's end and the next one's start. */
+  /** Time with no PUT in flight between the first PUT's start and the last one's end (for PUTs one at a time: the sum of the gaps between them). */
   readonly betweenPutsMs: number;
+  /** Element only: the first PUT's start -> the last PUT's end. */
+  readonly putSpanMs?: number;
   /** Element only: last PUT's end -> the upload-success handler. */
   readonly afterLastPutMs?: number;
   /** Where the machine's CPU time went during the run (Linux only). */
@@ -307,11 +479,12 @@ interface UploadRun {
 // ---------------------------------------------------------------------------
 // CPU accounting (Linux /proc): which process used how much CPU during a run
 
-const CPU_GROUPS = ['server', 'renderer', 'network', 'browser', 'gpu', 'bench', 'outside'] as const;
+const CPU_GROUPS = ['server', 'store', 'renderer', 'network', 'browser', 'gpu', 'bench', 'outside'] as const;
 type CpuGroup = (typeof CPU_GROUPS)[number];
 
 const CPU_GROUP_LABEL: Record<CpuGroup, string> = {
   server: 'reference server (Node)',
+  store: 'Ceph (radosgw, OSD, mon)',
   renderer: 'Chromium renderer (page + workers)',
   network: 'Chromium network service',
   browser: 'Chromium browser process',
@@ -335,7 +508,8 @@ const CLOCK_TICKS = (() => {
   }
 })();
 
-let serverPid = -1;
+/** The reference servers (embedded, and S3 mode); the Ceph daemons are found by name. */
+const serverPids = new Set<number>();
 
 interface CpuSnapshot {
   readonly busy: number;
@@ -363,7 +537,7 @@ function cpuSnapshot(): CpuSnapshot | undefined {
       const chain: number[] = [];
       for (let p: number | undefined = pid; p !== undefined && p > 1; p = procs.get(p)?.ppid) {
         chain.push(p);
-        if (p === serverPid) return 'server';
+        if (serverPids.has(p)) return 'server';
         if (p === process.pid) break;
       }
       if (chain.at(-1) !== process.pid) return undefined;
@@ -374,6 +548,8 @@ function cpuSnapshot(): CpuSnapshot | undefined {
       } catch {
         return undefined;
       }
+      // startRadosgw runs the daemons as children of this process.
+      if (/(^|\/)(radosgw|ceph-osd|ceph-mon)\0/.test(cmd)) return 'store';
       if (!/chrom/i.test(cmd)) return 'bench';
       if (cmd.includes('--type=renderer')) return 'renderer';
       if (cmd.includes('network.mojom.NetworkService')) return 'network';
@@ -455,20 +631,52 @@ async function rawRun(browser: Browser, server: Server, file: BenchFile, mode: '
 }
 
 interface ElementOutcome {
-  readonly asset: { id: string; size?: number; md5?: string };
+  readonly asset: SuccessAsset;
   readonly marks: { t0: number; change?: number; success: number };
   readonly snapshot: { status: string; bytesUploaded: number; size: number };
-  readonly attributes: { protocol: string | null; endpoint: string | null; noChecksum: boolean; noResume: boolean; chunkSize: string | null };
+  readonly attributes: { protocol: string | null; endpoint: string | null; noChecksum: boolean; noResume: boolean; chunkSize: string | null; parallelParts: string | null; token: string };
   readonly puts: Array<{ startTime: number; responseEnd: number }>;
+  /** Requests for a part's signature (signed-parts). */
+  readonly signings: number;
 }
 
 interface PageState {
   marks: { t0: number; change?: number; success: number };
-  done: Promise<{ id: string; size?: number; md5?: string }>;
+  done: Promise<SuccessAsset>;
 }
 
-async function elementRun(browser: Browser, server: Server, file: BenchFile, checksum: boolean): Promise<UploadRun> {
-  const mode: UploadMode = checksum ? 'on' : 'off';
+/** How one element mode is run and checked. */
+interface ElementSetup {
+  readonly mode: 'off' | 'on' | 'sp-embedded' | 'sp-s3';
+  /** Serves the demo page and the endpoint. */
+  readonly server: Server;
+  readonly protocol: 'content-range' | 'signed-parts';
+  readonly endpoint: string;
+  readonly checksum: boolean;
+  /** `parallel-parts`, set only where the protocol sends parts in parallel. */
+  readonly parallelParts?: number;
+  /** Set as the element's `token` property. */
+  readonly token?: string;
+  /** What the URL of every part's PUT contains, `{id}` standing for the upload id (resource timing). */
+  readonly putUrl: string;
+  /** The same for the request that signs a part (one per part), where there is one. */
+  readonly signUrl?: string;
+  verify(asset: SuccessAsset, what: string): Promise<void>;
+}
+
+/** Time with no PUT in flight between the first start and the last end; `puts` sorted by start. */
+function idleBetween(puts: Array<{ startTime: number; responseEnd: number }>): number {
+  let idle = 0;
+  let end = puts[0]!.responseEnd;
+  for (const put of puts.slice(1)) {
+    if (put.startTime > end) idle += put.startTime - end;
+    end = Math.max(end, put.responseEnd);
+  }
+  return idle;
+}
+
+async function elementRun(browser: Browser, file: BenchFile, setup: ElementSetup): Promise<UploadRun> {
+  const { mode, server, checksum } = setup;
   const what = MODE_LABEL[mode];
   const { context, page, problems } = await freshPage(browser);
   let md5Workers = 0;
@@ -477,81 +685,98 @@ async function elementRun(browser: Browser, server: Server, file: BenchFile, che
   });
   try {
     // Pinned, whatever the demo page's defaults become.
-    const params = new URLSearchParams({ protocol: 'content-range', endpoint: ENDPOINT, 'chunk-size': '8MiB', 'no-resume': '' });
+    const params = new URLSearchParams({ protocol: setup.protocol, endpoint: setup.endpoint, 'chunk-size': '8MiB', 'no-resume': '' });
     if (!checksum) params.set('no-checksum', '');
+    if (setup.parallelParts !== undefined) params.set('parallel-parts', String(setup.parallelParts));
     await page.goto(`${server.origin}/?${params}`);
     await page.waitForFunction(() => customElements.get('asset-uploader') !== undefined && !!document.querySelector('asset-uploader')?.shadowRoot?.querySelector('input[type=file]'));
-    // The listeners go in before the file does.
-    await page.evaluate(() => {
+    // The listeners (and the token) go in before the file does.
+    await page.evaluate((token) => {
       const element = document.querySelector('asset-uploader')!;
+      if (token !== undefined) (element as unknown as { token: string }).token = token;
       const input = element.shadowRoot!.querySelector('input[type=file]')!;
       performance.clearResourceTimings();
       performance.setResourceTimingBufferSize(100_000);
       const marks: PageState['marks'] = { t0: 0, success: 0 };
       input.addEventListener('change', () => (marks.change ??= performance.now()));
-      const done = new Promise<{ id: string; size?: number; md5?: string }>((resolve, reject) => {
+      const done = new Promise<SuccessAsset>((resolve, reject) => {
         element.addEventListener('upload-success', (event) => {
           marks.success = performance.now();
-          resolve((event as CustomEvent<{ asset: { id: string; size?: number; md5?: string } }>).detail.asset);
+          resolve((event as CustomEvent<{ asset: SuccessAsset }>).detail.asset);
         });
         element.addEventListener('upload-error', (event) => reject(new Error(`upload-error: ${JSON.stringify((event as CustomEvent).detail?.error)}`)));
       });
       done.catch(() => undefined);
       (window as unknown as { benchState: PageState }).benchState = { marks, done };
-    });
+    }, setup.token);
     const cpu = cpuMeter();
     await page.evaluate(() => {
       (window as unknown as { benchState: PageState }).benchState.marks.t0 = performance.now();
     });
     await page.locator('asset-uploader input[type=file]').setInputFiles(file.path);
     const outcome: ElementOutcome = await withTimeout(
-      page.evaluate(async () => {
-        const state = (window as unknown as { benchState: PageState }).benchState;
-        const asset = await state.done;
-        const element = document.querySelector('asset-uploader')!;
-        const upload = (element as unknown as { uploads: Array<{ status: string; bytesUploaded: number; size: number }> }).uploads[0]!;
-        const puts = performance
-          .getEntriesByType('resource')
-          .filter((e): e is PerformanceResourceTiming => e instanceof PerformanceResourceTiming && e.name.includes(`/content-range/uploads/${asset.id}`))
-          .map((e) => ({ startTime: e.startTime, responseEnd: e.responseEnd }));
-        return {
-          asset: { id: asset.id, size: asset.size, md5: asset.md5 },
-          marks: state.marks,
-          snapshot: { status: upload.status, bytesUploaded: upload.bytesUploaded, size: upload.size },
-          attributes: {
-            protocol: element.getAttribute('protocol'),
-            endpoint: element.getAttribute('endpoint'),
-            noChecksum: element.hasAttribute('no-checksum'),
-            noResume: element.hasAttribute('no-resume'),
-            chunkSize: element.getAttribute('chunk-size'),
-          },
-          puts,
-        };
-      }),
+      page.evaluate(
+        async ([putUrl, signUrl]) => {
+          const state = (window as unknown as { benchState: PageState }).benchState;
+          const asset = await state.done;
+          const element = document.querySelector('asset-uploader')!;
+          const upload = (element as unknown as { uploads: Array<{ status: string; bytesUploaded: number; size: number }> }).uploads[0]!;
+          const entries = performance.getEntriesByType('resource').filter((e): e is PerformanceResourceTiming => e instanceof PerformanceResourceTiming);
+          // No named function in here: tsx would wrap it in a helper the page does not have.
+          const [puts, signings] = [putUrl, signUrl].map((template) => (template === null ? [] : entries.filter((e) => e.name.includes(template.replace('{id}', asset.id)))));
+          return {
+            asset: { id: asset.id, size: asset.size, md5: asset.md5, raw: asset.raw },
+            marks: state.marks,
+            snapshot: { status: upload.status, bytesUploaded: upload.bytesUploaded, size: upload.size },
+            attributes: {
+              protocol: element.getAttribute('protocol'),
+              endpoint: element.getAttribute('endpoint'),
+              noChecksum: element.hasAttribute('no-checksum'),
+              noResume: element.hasAttribute('no-resume'),
+              chunkSize: element.getAttribute('chunk-size'),
+              parallelParts: element.getAttribute('parallel-parts'),
+              token: (element as unknown as { token: string }).token,
+            },
+            puts: puts!.map((e) => ({ startTime: e.startTime, responseEnd: e.responseEnd })),
+            signings: signings!.length,
+          };
+        },
+        [setup.putUrl, setup.signUrl ?? null] as const,
+      ),
       OP_TIMEOUT_MS,
       what,
     );
     const cpuUse = cpu();
     check(problems.length === 0, `${what}: the page reported ${problems.join('; ')}`);
     const a = outcome.attributes;
-    check(a.protocol === 'content-range' && a.endpoint === ENDPOINT && a.noChecksum === !checksum && a.noResume && a.chunkSize === '8MiB', `${what}: unexpected attributes ${JSON.stringify(a)}`);
+    check(
+      a.protocol === setup.protocol &&
+        a.endpoint === setup.endpoint &&
+        a.noChecksum === !checksum &&
+        a.noResume &&
+        a.chunkSize === '8MiB' &&
+        a.parallelParts === (setup.parallelParts === undefined ? null : String(setup.parallelParts)) &&
+        (setup.token === undefined || a.token === setup.token),
+      `${what}: unexpected attributes ${JSON.stringify({ ...a, token: a.token === '' ? '' : '(set)' })}`,
+    );
     check(outcome.snapshot.status === 'success' && outcome.snapshot.bytesUploaded === file.size && outcome.snapshot.size === file.size, `${what}: element.uploads[0] is ${JSON.stringify(outcome.snapshot)}`);
     const expectedPuts = Math.ceil(file.size / PART_SIZE);
     check(outcome.puts.length === expectedPuts, `${what}: ${outcome.puts.length} PUTs seen, ${expectedPuts} expected (a retry, or a gap in resource timing)`);
+    if (setup.signUrl !== undefined) check(outcome.signings === expectedPuts, `${what}: ${outcome.signings} parts signed, ${expectedPuts} expected (a retry?)`);
     check(checksum ? md5Workers > 0 : md5Workers === 0, `${what}: ${md5Workers} md5 workers started`);
-    await verifyAndDelete(server, file, outcome.asset.id, outcome.asset, what);
+    await setup.verify(outcome.asset, what);
 
     const { marks } = outcome;
     const puts = [...outcome.puts].sort((a, b) => a.startTime - b.startTime);
-    let betweenPutsMs = 0;
-    for (let i = 1; i < puts.length; i++) betweenPutsMs += puts[i]!.startTime - puts[i - 1]!.responseEnd;
+    const lastEnd = Math.max(...puts.map((p) => p.responseEnd));
     return {
       mode,
       ms: marks.success - marks.t0,
       putMs: puts.map((p) => p.responseEnd - p.startTime),
       beforeFirstPutMs: puts[0]!.startTime - marks.t0,
-      betweenPutsMs,
-      afterLastPutMs: marks.success - puts[puts.length - 1]!.responseEnd,
+      betweenPutsMs: idleBetween(puts),
+      putSpanMs: lastEnd - puts[0]!.startTime,
+      afterLastPutMs: marks.success - lastEnd,
       cpu: cpuUse,
     };
   } finally {
@@ -611,6 +836,17 @@ function sourceState(): string {
   }
 }
 
+/** "ceph version 16.2.15 (...) pacific (stable)" -> "Ceph 16.2.15 (pacific)". */
+function cephVersion(): string {
+  try {
+    const text = execFileSync('radosgw', ['--version'], { encoding: 'utf8', timeout: 10_000 }).trim();
+    const match = /ceph version (\S+) \([0-9a-f]+\) (\w+)/.exec(text);
+    return match ? `Ceph ${match[1]} (${match[2]})` : text;
+  } catch {
+    return 'Ceph (version unknown)';
+  }
+}
+
 function machine(): { cpu: string; cores: number; ramGiB: string; kernel: string; node: string; dataFs: string } {
   let cpu = os.cpus()[0]?.model ?? 'unknown';
   try {
@@ -665,6 +901,16 @@ function table(rows: Row[]): string {
 async function main(): Promise<void> {
   const began = performance.now();
   const loadBefore = os.loadavg();
+  // RGW's memstore keeps every sp-s3 upload in RAM until its garbage-collection wait (2 h) is over.
+  const s3Bytes = RUNS * FILE_SIZE;
+  // The device size is only a cap (the OSD refuses writes near it), so it is generous.
+  const memstoreBytes = Math.max(MIN_MEMSTORE_BYTES, 2 * s3Bytes);
+  check(
+    s3Bytes * 1.5 < os.freemem() * 0.6,
+    `the sp-s3 runs would keep about ${f1((s3Bytes * 1.5) / 1024 ** 3)} GiB in RGW's memstore (RAM), more than 60% of the ${f1(os.freemem() / 1024 ** 3)} GiB available; lower BENCH_SIZE_MIB or BENCH_RUNS`,
+  );
+  // The AWS SDK (here and in the S3-mode server) would warn about Node 20 on every start.
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] = 'true';
   const work = await mkdtemp(join(os.tmpdir(), 'asset-uploader-bench-'));
   workDir = work;
   cleanups.push(() => rm(work, { recursive: true, force: true }));
@@ -682,21 +928,77 @@ async function main(): Promise<void> {
   const server = await startServer(publicDir, dataDir);
   cleanups.push(() => server.stop());
   log(`bench: reference server at ${server.origin}, DATA_DIR ${dataDir}`);
+
+  notStopping();
+  const rgw = await withTimeout(startRadosgw({ memstoreBytes }), 120_000, 'RADOS Gateway start');
+  cleanups.push(() => rgw.stop());
+  const client = new S3Client({
+    endpoint: rgw.endpoint,
+    region: rgw.region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: rgw.accessKey, secretAccessKey: rgw.secretKey },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+  cleanups.push(async () => client.destroy());
+  await withTimeout(warmUp(rgw, client), 30_000, 'RGW warm-up');
+  const s3Server = await startServer(publicDir, join(work, 'data-s3'), {
+    S3_ENDPOINT: rgw.endpoint,
+    S3_BUCKET: rgw.bucket,
+    S3_REGION: rgw.region,
+    S3_ACCESS_KEY: rgw.accessKey,
+    S3_SECRET_KEY: rgw.secretKey,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  });
+  cleanups.push(() => s3Server.stop());
+  const store: ObjectStore = { rgw, server: s3Server, client };
+  const ceph = cephVersion();
+  log(`bench: ${ceph} RADOS Gateway at ${rgw.endpoint} (memstore ${f1(memstoreBytes / 1024 ** 3)} GiB); S3-mode reference server at ${s3Server.origin}`);
   const browser = await launch();
   cleanups.push(() => browser.close());
   const browserVersion = browser.version();
   log(`bench: Chromium ${browserVersion}; ${RUNS} rounds of ${SIZE_MIB} MiB`);
 
-  const modes: UploadMode[] = ['raw', 'parts', 'off', 'on'];
+  const setups: Record<ElementSetup['mode'], ElementSetup> = {
+    off: { mode: 'off', server, protocol: 'content-range', endpoint: ENDPOINT, checksum: false, putUrl: '/content-range/uploads/{id}', verify: (a, what) => verifyAndDelete(server, file, a.id, a, what) },
+    on: { mode: 'on', server, protocol: 'content-range', endpoint: ENDPOINT, checksum: true, putUrl: '/content-range/uploads/{id}', verify: (a, what) => verifyAndDelete(server, file, a.id, a, what) },
+    'sp-embedded': {
+      mode: 'sp-embedded',
+      server,
+      protocol: 'signed-parts',
+      endpoint: SP_ENDPOINT,
+      checksum: true,
+      parallelParts: SP_PARALLEL,
+      token: SP_TOKEN,
+      putUrl: `${server.origin}/signed-parts/store/{id}/`,
+      signUrl: `${SP_ENDPOINT}/{id}/parts?`,
+      verify: (a, what) => verifyAndDeleteEmbedded(server, file, a, what),
+    },
+    'sp-s3': {
+      mode: 'sp-s3',
+      server: s3Server,
+      protocol: 'signed-parts',
+      endpoint: SP_ENDPOINT,
+      checksum: true,
+      parallelParts: SP_PARALLEL,
+      token: SP_TOKEN,
+      // Path style: the browser PUTs to RGW itself, not to the reference server.
+      putUrl: `${rgw.endpoint}/${rgw.bucket}/signed-parts/{id}?`,
+      signUrl: `${SP_ENDPOINT}/{id}/parts?`,
+      verify: (a, what) => verifyAndDeleteS3(store, file, a, what),
+    },
+  };
+  const modes: UploadMode[] = ['raw', 'parts', 'off', 'on', 'sp-embedded', 'sp-s3'];
   const uploads: Array<UploadRun & { round: number }> = [];
   const workers: WorkerRun[] = [];
   for (let round = 0; round < RUNS; round++) {
     const order = modes.map((_, i) => modes[(i + round) % modes.length]!);
     for (const mode of order) {
-      const run = mode === 'raw' || mode === 'parts' ? await rawRun(browser, server, file, mode) : await elementRun(browser, server, file, mode === 'on');
+      const run = mode === 'raw' || mode === 'parts' ? await rawRun(browser, server, file, mode) : await elementRun(browser, file, setups[mode]);
       uploads.push({ ...run, round: round + 1 });
-      const detail =
-        run.putMs.length > 1
+      const detail = PARALLEL.has(mode)
+        ? ` (before 1st PUT ${f1(run.beforeFirstPutMs ?? 0)} ms, ${run.putMs.length} PUTs ${f1(sum(run.putMs))} ms over ${f1(run.putSpanMs ?? 0)} ms, none in flight ${f1(run.betweenPutsMs)} ms, after last PUT ${f1(run.afterLastPutMs ?? 0)} ms)`
+        : run.putMs.length > 1
           ? ` (${run.beforeFirstPutMs === undefined ? '' : `before 1st PUT ${f1(run.beforeFirstPutMs)} ms, `}${run.putMs.length} PUTs ${f1(sum(run.putMs))} ms, last PUT ${f1(run.putMs.at(-1)!)} ms, between PUTs ${f1(run.betweenPutsMs)} ms)`
           : '';
       log(`  round ${round + 1} ${MODE_LABEL[mode].padEnd(38)} ${f1(mbps(file.size, run.ms)).padStart(7)} MB/s  ${f1(run.ms).padStart(7)} ms${detail}`);
@@ -738,7 +1040,7 @@ async function main(): Promise<void> {
   const interference =
     busyCpu === 0
       ? 'Other processes: not measured (needs Linux /proc).'
-      : `Other processes (not the bench, its server or its browser) used ${f1(outsideCpu)} CPU s during the measured uploads, ${Math.round((outsideCpu / busyCpu) * 100)}% of all busy CPU time. ` +
+      : `Other processes (not the bench, its servers, Ceph or its browser) used ${f1(outsideCpu)} CPU s during the measured uploads, ${Math.round((outsideCpu / busyCpu) * 100)}% of all busy CPU time. ` +
         (disturbed.length === 0
           ? 'No run had more than 10% of its busy CPU time taken by them.'
           : `${disturbed.length} of ${uploads.length} runs had more than 10% taken by them (${disturbed.map((u) => `round ${u.round} ${MODE_LABEL[u.mode]}`).join('; ')}); those runs are slower than they would be on a quiet machine, see the "other CPU s" column under "Every run".`);
@@ -752,7 +1054,9 @@ async function main(): Promise<void> {
       const values = runs.map(pick).filter((v): v is number => v !== undefined);
       return values.length ? f1(median(values)) : dash;
     };
-    return `| ${MODE_LABEL[mode]} | ${cell((u) => u.ms)} | ${cell((u) => u.beforeFirstPutMs)} | ${cell((u) => sum(u.putMs))} | ${split ? cell((u) => median(u.putMs.slice(0, -1))) : dash} | ${split ? cell((u) => u.putMs.at(-1)) : dash} | ${split ? cell((u) => u.betweenPutsMs) : dash} | ${cell((u) => u.afterLastPutMs)} |`;
+    // PUTs in flight on average between the first PUT's start and the last one's end: 1 when one at a time.
+    const inFlight = f2(median(runs.map((u) => sum(u.putMs) / (u.putSpanMs ?? u.ms))));
+    return `| ${MODE_LABEL[mode]} | ${cell((u) => u.ms)} | ${cell((u) => u.beforeFirstPutMs)} | ${cell((u) => sum(u.putMs))} | ${split ? cell((u) => median(u.putMs.slice(0, -1))) : dash} | ${split ? cell((u) => u.putMs.at(-1)) : dash} | ${split ? cell((u) => u.betweenPutsMs) : dash} | ${cell((u) => u.afterLastPutMs)} | ${inFlight} |`;
   });
   const withCpu = uploads.filter((u) => u.cpu !== undefined);
   const cpuTable = withCpu.length
@@ -784,6 +1088,8 @@ No target is asserted: these are measurements, not a pass/fail gate.
 - Node: ${m.node}
 - Browser: Chromium ${browserVersion} (headless, driven by Playwright)
 - Server data (DATA_DIR, a temporary folder): ${m.dataFs}
+- Object store of sp-s3: ${ceph} RADOS Gateway (radosgw, beast frontend) with one mon and one OSD on
+  memstore (in RAM, device size ${f1(memstoreBytes / 1024 ** 3)} GiB), all on 127.0.0.1 (test/support/radosgw.mjs)
 - Load average (1 / 5 / 15 min) before the bench: ${load(loadBefore)}; after: ${load(loadAfter)}.
   The bench itself keeps the cores busy; anything else running at the same time lowers the numbers.
 - ${interference}
@@ -792,7 +1098,7 @@ No target is asserted: these are measurements, not a pass/fail gate.
 
 - Element and pages built from the working tree: ${source}.
 - One file of ${SIZE_MIB} MiB (${file.size} bytes) of random bytes, on disk, given to each page with \`setInputFiles\`.
-- ${RUNS} rounds; each round runs the four uploads once, in an order that rotates from round to round,
+- ${RUNS} rounds; each round runs the six uploads once, in an order that rotates from round to round,
   then the worker measurements. Figures are the median of the ${RUNS} runs, with min and max.
 - MB/s means 10^6 bytes per second (${file.size} bytes = ${f1(file.size / MB)} MB).
 - Raw XHR PUT (the baseline): \`POST ${ENDPOINT}\`, then one \`XMLHttpRequest\` \`PUT\` of the whole \`File\`
@@ -806,11 +1112,40 @@ No target is asserted: these are measurements, not a pass/fail gate.
   browser context and page load per run. \`no-resume\` is set so that no IndexedDB state, resume lookup or
   fingerprint hashing plays a part. Timed in the page from just before \`setInputFiles\` to the
   \`upload-success\` event, so it includes creating the upload session and everything else the element does.
-- Every upload is checked on the server before it counts: the record is complete, the stored file has
+- Element with signed-parts (the same page, timing and checks): \`?protocol=signed-parts&endpoint=${SP_ENDPOINT}&chunk-size=8MiB&parallel-parts=${SP_PARALLEL}&no-resume=\`
+  and the element's \`token\` property set to the reference server's demo token (\`${SP_TOKEN}\`). MD5 is on
+  (the protocol requires each part's MD5: every part's signature covers it). Per part the element asks
+  \`GET ${SP_ENDPOINT}/<id>/parts?part_number=N&md5sum=...\` for a signed URL, then PUTs the part there,
+  up to ${SP_PARALLEL} parts at a time; \`PATCH ${SP_ENDPOINT}/<id>\` \`{"state":"finished"}\` ends the upload.
+  - embedded store: the same reference server as the other modes keeps the parts
+    (\`PUT /signed-parts/store/<id>/<N>\`, each part hashed and fsynced with its record) and, on the PATCH,
+    joins them into one file (reading every part again, hashing it, fsyncing the file).
+  - S3 (Ceph RGW): a second reference server, started with \`S3_ENDPOINT\`, \`S3_BUCKET\`, \`S3_REGION\`,
+    \`S3_ACCESS_KEY\`, \`S3_SECRET_KEY\` of the RADOS Gateway, serves the page and the API; it presigns each
+    part (UploadPart, covering Content-MD5) and the browser PUTs the parts straight to RGW, another
+    origin, so each PUT is preceded by a CORS preflight (\`OPTIONS\`: every part has its own URL, so no
+    preflight is reused). On the PATCH the server lists the parts, completes the multipart upload and
+    reads the object's size back (ListParts, CompleteMultipartUpload, HeadObject). In the S3 mode the
+    reference server's Content-Security-Policy names the S3 endpoint in \`connect-src\`, so the page
+    runs under its strict policy like every other mode.
+    Before the first round one 1-byte multipart object is written and deleted, so that RGW has created its
+    pools before anything is timed.
+- Every content-range upload (the raw baselines, and the element with MD5 off and on) is checked on the
+  server before it counts: the record is complete, the stored file has
   the full size, and the server's MD5 (in the completion JSON and in the record) equals the file's MD5
-  computed in Node. The upload is then deleted with \`DELETE\`. The element runs also check
+  computed in Node. The upload is then deleted with \`DELETE\`. All element runs also check
   \`element.uploads[0]\` (status success, all bytes), the number of PUTs (no retries), and that md5
   workers ran only with MD5 on.
+- The signed-parts runs are checked where the bytes are: the \`upload-success\` event's \`detail.asset.raw\`
+  (the PATCH's answer) must name the bucket (\`embedded\`, or RGW's bucket) and \`object_key\`
+  \`signed-parts/<upload id>\`, the server's record must be finished with the parts' MD5s equal to Node's,
+  and every part must have been signed once and PUT once (no retries). Embedded: the assembled file
+  \`DATA_DIR/signed-parts/<id>.bin\` is read back and hashed (size and MD5 equal to the file's, and so are the
+  answer's \`md5\` and \`etag\`), then its \`.bin\` and \`.json\` are removed (the API has no DELETE).
+  S3: the answer's \`etag\` must be the multipart ETag of the file's parts (MD5 of their MD5s, \`-N\`); the
+  object is read back with GetObject (size, ETag, and the MD5 of the streamed bytes equal to the file's),
+  then removed with DeleteObject (a HeadObject must then answer 404). RGW frees deleted objects only after
+  its garbage-collection wait, so its memstore holds every sp-s3 upload until the bench ends.
 - md5 worker alone: the project's \`HashPool\` (src/engine/hash-pool.ts) with one worker, the file's
   8 MiB parts hashed one after another with \`digest(file, start, end, signal)\`; the worker is started
   by a 1-byte digest before timing. Each part's digest is compared with Node's.
@@ -825,25 +1160,36 @@ ${summary}
 
 From the page's resource timing (element) or send/load times (raw). A PUT's time runs from its start to
 the end of its answer: sending the body, the server storing and fsyncing it, and the answer coming back.
+"Between PUTs" is the time from the first PUT's start to the last PUT's end during which no PUT was in
+flight; "PUTs in flight" is the sum of the PUTs' times divided by that span (1 when one at a time).
+For the signed-parts modes, whose PUTs overlap (up to ${SP_PARALLEL}), "last PUT" is the one started last and
+"sum of PUTs" can exceed the span; "before 1st PUT" includes the first part's MD5 and its signing request,
+and "last PUT to event" the PATCH that finishes the upload (embedded: the assembly of the file; S3:
+ListParts, CompleteMultipartUpload and HeadObject on RGW). In S3 mode a PUT's time includes its preflight.
 
-| mode | total | before 1st PUT | sum of PUTs | one PUT (not the last) | last PUT | between PUTs | last PUT to event |
-| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+| mode | total | before 1st PUT | sum of PUTs | one PUT (not the last) | last PUT | between PUTs | last PUT to event | PUTs in flight |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 ${breakdown.join('\n')}
 
 Ratios of medians: parts without the element / raw PUT = ${f2(medianRate('parts') / rawMedian)};
 element with MD5 off / parts without the element = ${f2(medianRate('off') / medianRate('parts'))};
 element with MD5 on / MD5 off = ${f2(medianRate('on') / medianRate('off'))};
 element with MD5 on / md5 worker alone = ${f2(medianRate('on') / median(workerRates.md5))}.
-In the parts baseline the last PUT takes ${f1(partsLast)} ms against ${f1(partsPut)} ms for the others: when
-an upload arrives in more than one part, the reference server reads the whole stored file again to
-compute its MD5 before it answers the last part (demo/server/storage.ts, \`writePart\`), and every part is
-fsynced with its record.
+Signed-parts: element with signed-parts, embedded store / element (content-range) with MD5 on = ${f2(medianRate('sp-embedded') / medianRate('on'))};
+signed-parts to S3 (Ceph RGW) / signed-parts, embedded store = ${f2(medianRate('sp-s3') / medianRate('sp-embedded'))}.
+In the parts baseline the last PUT takes ${f1(partsLast)} ms against ${f1(partsPut)} ms for the others: the
+content-range server carries the whole file's MD5 along from part to part (demo/server/storage.ts,
+\`writePart\`), so the last part does not read the stored file again, and every part is fsynced with its
+record. The signed-parts embedded store does read everything again: its PATCH joins the parts into one
+file and hashes it, which is its "last PUT to event" column.
 
 ### CPU seconds by process during a run (medians)
 
 Read from /proc before and after each measured upload (${m.cores} cores, so at most ${m.cores} CPU seconds per
 wall-clock second). "CPU busy" is the share of all cores that was busy; "everything else" is busy time not
-used by the bench's own processes (another job running at the same time shows up there).
+used by the bench's own processes (another job running at the same time shows up there). The reference
+server column adds up both servers (embedded, and S3 mode); the Ceph column is the RADOS Gateway, the OSD and
+the mon, which also run, mostly idle, during the other modes.
 
 ${cpuTable}
 
@@ -865,14 +1211,20 @@ ${perWorker.join('\n')}
   network latency or bandwidth limit. On a link slower than these rates the network would usually be
   the limit instead, but then each part also waits one round trip for its answer, which a single PUT
   does not. These numbers are the upload path's own ceiling on this machine, not a network test.
-- The reference server is part of every number: it fsyncs each part and its record, and it re-reads
-  the file for the final MD5 of a multi-part upload. A production server would spend its time differently.
+- The reference server is part of every number: it hashes and fsyncs each part and its record, and in
+  the signed-parts embedded mode it copies and hashes the whole file once more when the upload is finished.
+  A production server would spend its time differently.
+- sp-s3 measures RGW on this machine, not a cloud S3: its OSD keeps the data in RAM (memstore, no disk,
+  no replication), on loopback, sharing the same ${m.cores} cores with the browser. In that mode the reference
+  server only signs and records; the bytes go from the browser to RGW.
 - The file is read from the OS page cache (it was just written and fits in RAM many times over), so
   these are warm-cache figures; a cold read from a slow disk would lower every mode.
-- The element sends one part at a time (8 MiB), each a request that waits for the server's answer;
+- With content-range the element sends one part at a time (8 MiB), each a request that waits for the server's answer;
   with MD5 on, it hashes parts in its md5 workers ahead of the one being sent (how far ahead, and with
   how many workers, is the element's business: src/engine/upload-job.ts and uploader.ts). The md5
   worker alone row uses one worker, so it is a per-worker rate, not the element's hashing ceiling.
+  With signed-parts it sends up to ${SP_PARALLEL} parts at a time (\`parallel-parts\`), but a part is signed, and so
+  sent, only once its MD5 is known.
 - Headless Chromium with the GPU off; a desktop browser may differ. Medians of ${RUNS} runs; the spread
   (min/max, and every run above) shows how noisy the machine was.
 - Total bench time: ${f1(elapsed)} s (build, file, ${RUNS} rounds).

@@ -6,7 +6,8 @@
  * under one directory and nothing else: the decoded path is resolved, both it
  * and its real path (after symlinks) must stay inside the directory, there is
  * no directory listing (a directory serves its index.html or is a 404), and
- * HTML gets a strict Content-Security-Policy.
+ * HTML gets a strict Content-Security-Policy; in the S3 mode its connect-src
+ * also names the S3 endpoint, where the page PUTs parts.
  */
 import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
@@ -14,17 +15,21 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
 import { HttpError } from './errors.js';
 
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "worker-src 'self'",
-  "style-src 'self'",
-  "connect-src 'self'",
-  "img-src 'self' data:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** The page's policy; `connectOrigins` are other origins it may send requests to (an S3 endpoint the browser PUTs parts to). */
+export function contentSecurityPolicy(connectOrigins: readonly string[] = []): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "worker-src 'self'",
+    "style-src 'self'",
+    ["connect-src 'self'", ...connectOrigins].join(' '),
+    "img-src 'self' data:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -42,7 +47,8 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 
 export type StaticHandler = (req: IncomingMessage, res: ServerResponse, pathname: string) => Promise<void>;
 
-export function createStaticHandler(publicDir: string): StaticHandler {
+export function createStaticHandler(publicDir: string, connectOrigins: readonly string[] = []): StaticHandler {
+  const policy = contentSecurityPolicy(connectOrigins);
   const root = resolve(publicDir);
   let realRoot: string | undefined;
 
@@ -94,7 +100,7 @@ export function createStaticHandler(publicDir: string): StaticHandler {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Cache-Control', 'no-cache');
     if (type.startsWith('text/html')) {
-      res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+      res.setHeader('Content-Security-Policy', policy);
       res.setHeader('Referrer-Policy', 'no-referrer');
     }
     if (method === 'HEAD' || info.size === 0) {

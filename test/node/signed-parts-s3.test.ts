@@ -13,7 +13,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { s3ConfigFromEnv } from '../../demo/server/signed-parts-s3.js';
@@ -193,6 +193,17 @@ describe('signed-parts S3 mode against Ceph RGW', () => {
     } finally {
       await proxy.close();
     }
+  });
+
+  it('lets the demo page PUT to the S3 endpoint under its Content-Security-Policy', T, async () => {
+    const publicDir = await apps.tempDir();
+    await writeFile(join(publicDir, 'index.html'), '<!doctype html><title>t</title>');
+    const { base } = await start({ publicDir });
+    const page = await fetch(`${base}/`, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    assert.equal(page.status, 200);
+    const policy = page.headers.get('content-security-policy') ?? '';
+    assert.match(policy, new RegExp(`connect-src 'self' ${rgw.endpoint.replace(/[.]/g, '\\.')};`));
+    assert.match(policy, /script-src 'self';/);
   });
 
   it('says what is wrong with an unusable bucket or a partial configuration', T, async () => {

@@ -9,4 +9,5 @@ export interface Radosgw {
   stop(): Promise<void>;
 }
 
-export function startRadosgw(options?: { bucket?: string; corsOrigins?: string[] }): Promise<Radosgw>;
+/** `memstoreBytes`: the OSD's in-memory device size (default 4 GiB). */
+export function startRadosgw(options?: { bucket?: string; corsOrigins?: string[]; memstoreBytes?: number }): Promise<Radosgw>;

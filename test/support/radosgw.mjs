@@ -66,7 +66,10 @@ async function waitForPort(port, deadline, failed) {
   }
 }
 
-function config(dir, monPort, rgwPort, fsid) {
+/** memstore's device size when none is asked for: the OSD refuses writes once it is nearly full. */
+const DEFAULT_MEMSTORE_BYTES = 4 * 1024 ** 3;
+
+function config(dir, monPort, rgwPort, fsid, memstoreBytes) {
   return `[global]
 fsid = ${fsid}
 mon_host = [v2:${HOST}:${monPort}]
@@ -86,7 +89,7 @@ mon_data = ${dir}/mon
 osd_data = ${dir}/osd
 rgw_data = ${dir}/rgw
 osd_objectstore = memstore
-memstore_device_bytes = 4294967296
+memstore_device_bytes = ${memstoreBytes}
 osd_pool_default_size = 1
 osd_pool_default_min_size = 1
 osd_pool_default_pg_num = 8
@@ -107,10 +110,16 @@ rgw_dns_name = ${HOST}
 }
 
 /**
- * Starts the cluster. Options: `bucket` (default "asset-uploader"), `corsOrigins` (default any).
- * @param {{ bucket?: string, corsOrigins?: string[] }} [options]
+ * Starts the cluster. Options: `bucket` (default "asset-uploader"), `corsOrigins` (default any),
+ * `memstoreBytes` (the OSD's in-memory device size, default 4 GiB; the data lives in RAM, and
+ * deleted objects only leave it after RGW's garbage-collection wait).
+ * @param {{ bucket?: string, corsOrigins?: string[], memstoreBytes?: number }} [options]
  */
 export async function startRadosgw(options = {}) {
+  const memstoreBytes = options.memstoreBytes ?? DEFAULT_MEMSTORE_BYTES;
+  if (!Number.isSafeInteger(memstoreBytes) || memstoreBytes < 1024 ** 3) {
+    throw new Error(`startRadosgw: memstoreBytes must be a whole number of bytes, at least 1 GiB, not ${memstoreBytes}`);
+  }
   const dir = await mkdtemp(join(tmpdir(), 'asset-uploader-radosgw-'));
   const children = [];
   const exits = new Map();
@@ -157,7 +166,7 @@ export async function startRadosgw(options = {}) {
     const [monPort, rgwPort] = [await freePort(), await freePort()];
     const fsid = randomUUID();
     for (const sub of ['run', 'log', 'mon', 'osd', 'rgw']) await mkdir(join(dir, sub));
-    await writeFile(conf, config(dir, monPort, rgwPort, fsid));
+    await writeFile(conf, config(dir, monPort, rgwPort, fsid, memstoreBytes));
 
     const keyring = join(dir, 'keyring');
     await ceph('ceph-authtool', ['--create-keyring', keyring, '--gen-key', '-n', 'mon.', '--cap', 'mon', 'allow *']);

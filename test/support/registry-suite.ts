@@ -199,6 +199,7 @@ export function describeRegistry(mode: StoreMode): void {
       list.shadowRoot!.querySelector<HTMLButtonElement>('.refresh')!.click();
       await until(() => list.shadowRoot!.querySelector('[role=alert]') !== null, 'the error');
       expect(list.shadowRoot!.querySelector('[role=alert]')!.textContent).to.contain('The registry is down for maintenance. (503)');
+      expect(await axeViolations(document.body), 'axe, in the error state').to.deep.equal([]);
       list.shadowRoot!.querySelector<HTMLButtonElement>('.retry')!.click();
       await until(() => list.shadowRoot!.querySelector('[role=alert]') === null && names(list).length > 0, 'recovered');
 
