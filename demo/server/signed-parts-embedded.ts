@@ -108,7 +108,7 @@ export function createEmbeddedBackend(store: LocalPartStore, signingKey: string 
       const id = bucket === EMBEDDED_BUCKET ? uploadIdOfKey(objectName) : null;
       const record = id === null ? null : await store.get(id);
       if (!record || record.state !== 'finished') return null;
-      return { bucket, key: objectName, size: record.file_size, etag: record.md5 ?? '' };
+      return { bucket, key: objectName, size: record.file_size, etag: record.etag ?? record.md5 ?? '' };
     },
     async downloadUrl(_bucket, objectName, origin) {
       return `${origin}/signed-parts/files/${uploadIdOfKey(objectName) ?? ''}`;
@@ -152,19 +152,18 @@ export function createEmbeddedBackend(store: LocalPartStore, signingKey: string 
 
     async finish(record) {
       checkParts(record, record.parts);
-      const assembly = await store.assemble(record);
-      if ('lost' in assembly) {
-        await store.save({ ...record, parts: record.parts.filter((part) => part.part_number !== assembly.lost) });
-        throw new SignedPartsError(400, 'incomplete_parts', `The bytes of part ${assembly.lost} were lost; upload part ${assembly.lost} again.`);
+      const stored = await store.checkStored(record);
+      if ('lost' in stored) {
+        await store.save({ ...record, parts: record.parts.filter((part) => part.part_number !== stored.lost) });
+        throw new SignedPartsError(400, 'incomplete_parts', `The bytes of part ${stored.lost} were lost; upload part ${stored.lost} again.`);
       }
-      const done: UploadRecord = { ...record, state: 'finished', md5: assembly.md5, etag: assembly.md5 };
+      const done: UploadRecord = { ...record, state: 'finished', etag: stored.etag };
       await store.save(done);
-      await store.removeParts(record.id);
       return done;
     },
 
     async download(req, res, record) {
-      await sendDownload(req, res, store.openFile(record.id), record.file_name, record.file_size);
+      await sendDownload(req, res, store.openObject(record), record.file_name, record.file_size);
     },
 
     async handleStore(req, res, pathname) {

@@ -1,26 +1,29 @@
 /**
- * The embedded object store of /signed-parts: upload records, parts and
- * finished files on local disk.
+ * The embedded object store of /signed-parts: upload records and parts on
+ * local disk.
  *
  * Why this exists: in the embedded mode the reference server keeps the parts
  * itself (where the seed's API lets S3 keep them). Layout under
  * `<dataDir>/signed-parts/`: `<id>.json` (the record: metadata, state and the
  * parts received, each `{part_number, size, md5}`), `<id>/<N>.part` (the
- * bytes of part N until the upload is finished), `<id>.bin` (the assembled
- * file) and `signing.key`. Every file is written aside, fsynced and renamed
- * into place (durable.ts); a part's bytes are moved into place before its
- * record says so, and the assembly checks every part's MD5 against the record,
- * so a crash in between is caught there (the part is then asked for again).
+ * bytes of part N) and `signing.key`. As in S3, a finished upload is its
+ * parts read in order: finishing copies nothing (it once assembled a copy and
+ * re-hashed it, a third of the upload's time for large files), and its ETag
+ * is S3's multipart one, the MD5 of the parts' MD5s and `-<count>`. Every
+ * file is written aside, fsynced and renamed into place (durable.ts); a
+ * part's bytes are moved into place, MD5-checked, before its record says so,
+ * and finishing checks that every recorded part is on disk with its size, so
+ * a crash in between is caught there (the part is then asked for again).
  *
  * In the S3 mode (signed-parts-s3.ts) only the records are kept here; the
  * parts and the file are S3's. Callers serialise the operations of one
  * upload with `withLock`.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, unlink } from 'node:fs/promises';
+import { createReadStream, existsSync } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { isNotFound, KeyedLock, readOrNull, removeLeftovers, syncDir, writeAll, writeJsonDurably } from './durable.js';
 import { pumpChunks } from './pump.js';
 
@@ -69,8 +72,8 @@ export interface ReceiveErrors {
   readonly gone: () => Error;
 }
 
-/** The outcome of assembling: the whole file's MD5, or the first part whose bytes are missing or differ from the record. */
-export type Assembly = { readonly md5: string } | { readonly lost: number };
+/** The outcome of checking the parts before finishing: the object's ETag, or the first part whose bytes are missing or of another size than recorded. */
+export type PartsCheck = { readonly etag: string } | { readonly lost: number };
 
 export interface PartStore {
   init(): Promise<void>;
@@ -80,11 +83,10 @@ export interface PartStore {
   /** Replaces the record (under the lock). */
   save(record: UploadRecord): Promise<void>;
   receive(id: string, partNumber: number, body: Readable, limit: number, errors: ReceiveErrors): Promise<ReceivedPart>;
-  /** Concatenates the record's parts, in order, into the finished file (under the lock). */
-  assemble(record: UploadRecord): Promise<Assembly>;
-  /** Removes the part files of a finished upload. */
-  removeParts(id: string): Promise<void>;
-  openFile(id: string): Readable;
+  /** Checks that every recorded part is on disk with its size (under the lock). */
+  checkStored(record: UploadRecord): Promise<PartsCheck>;
+  /** The object: the record's parts, in order. */
+  openObject(record: UploadRecord): Readable;
   /** Removes an upload entirely: its record, parts and file (under the lock). */
   remove(id: string): Promise<void>;
 }
@@ -97,7 +99,7 @@ export class LocalPartStore implements PartStore {
     this.dir = join(dataDir, 'signed-parts');
   }
 
-  /** Creates the directory and removes what a crash left: temporary files, files and part directories of finished or unknown uploads. */
+  /** Creates the directory and removes what a crash left: temporary files, and the files of unknown uploads. */
   async init(): Promise<void> {
     await mkdir(this.dir, { recursive: true });
     await removeLeftovers(this.dir, (entry) => entry.endsWith('.tmp'));
@@ -106,7 +108,7 @@ export class LocalPartStore implements PartStore {
       if (file && entry.isFile() && (await this.get(file[1] ?? '')) === null) await rm(join(this.dir, entry.name), { force: true });
       if (!entry.isDirectory() || !ID_PATTERN.test(entry.name)) continue;
       const record = await this.get(entry.name);
-      if (record === null || record.state === 'finished') await this.removeParts(entry.name);
+      if (record === null) await this.removeParts(entry.name);
       else await removeLeftovers(join(this.dir, entry.name), (name) => name.endsWith('.tmp'));
     }
   }
@@ -180,42 +182,20 @@ export class LocalPartStore implements PartStore {
     };
   }
 
-  async assemble(record: UploadRecord): Promise<Assembly> {
-    const temporary = join(this.dir, `${record.id}.bin.tmp`);
-    const handle = await open(temporary, 'w');
-    const whole = createHash('md5');
-    let position = 0;
-    let lost: number | undefined;
-    try {
-      for (const part of record.parts) {
-        const one = createHash('md5');
-        try {
-          for await (const chunk of createReadStream(join(this.dir, record.id, `${part.part_number}.part`))) {
-            const buffer = chunk as Buffer;
-            one.update(buffer);
-            whole.update(buffer);
-            await writeAll(handle, buffer, position);
-            position += buffer.length;
-          }
-        } catch (err) {
-          if (!isNotFound(err)) throw err;
-        }
-        if (one.digest('hex') !== part.md5) {
-          lost = part.part_number;
-          break;
-        }
-      }
-      if (lost === undefined) await handle.sync();
-    } finally {
-      await handle.close();
+  async checkStored(record: UploadRecord): Promise<PartsCheck> {
+    const digests: Buffer[] = [];
+    for (const part of record.parts) {
+      const size = await stat(join(this.dir, record.id, `${part.part_number}.part`)).then(
+        (found) => found.size,
+        (err: unknown) => {
+          if (isNotFound(err)) return -1;
+          throw err;
+        },
+      );
+      if (size !== part.size) return { lost: part.part_number };
+      digests.push(Buffer.from(part.md5, 'hex'));
     }
-    if (lost !== undefined) {
-      await unlink(temporary).catch(() => {});
-      return { lost };
-    }
-    await rename(temporary, join(this.dir, `${record.id}.bin`));
-    await syncDir(this.dir);
-    return { md5: whole.digest('hex') };
+    return { etag: `${createHash('md5').update(Buffer.concat(digests)).digest('hex')}-${record.parts.length}` };
   }
 
   async removeParts(id: string): Promise<void> {
@@ -223,8 +203,20 @@ export class LocalPartStore implements PartStore {
     await syncDir(this.dir);
   }
 
-  openFile(id: string): Readable {
-    return createReadStream(join(this.dir, `${id}.bin`));
+  openObject(record: UploadRecord): Readable {
+    const dir = join(this.dir, record.id);
+    const assembled = join(this.dir, `${record.id}.bin`);
+    const numbers = record.parts.map((part) => part.part_number);
+    return Readable.from(
+      (async function* () {
+        // Uploads finished by earlier versions were assembled into <id>.bin and their parts removed.
+        if (!existsSync(dir) && existsSync(assembled)) {
+          yield* createReadStream(assembled);
+          return;
+        }
+        for (const number of numbers) yield* createReadStream(join(dir, `${number}.part`));
+      })(),
+    );
   }
 
   async remove(id: string): Promise<void> {

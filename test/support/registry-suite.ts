@@ -195,11 +195,12 @@ export function describeRegistry(mode: StoreMode): void {
       expect(list.getAttribute('asset-type')).to.equal('audio');
 
       // The API fails: the list says so and offers to try again, which recovers.
-      await setFaults([{ method: 'GET', path: '/registry/', action: { type: 'status', status: 503, body: '{"error":{"code":"down","message":"The registry is down for maintenance."}}' } }]);
+      await setFaults([{ method: 'GET', path: '/registry/', times: 1000, action: { type: 'status', status: 503, body: '{"error":{"code":"down","message":"The registry is down for maintenance."}}' } }]);
       list.shadowRoot!.querySelector<HTMLButtonElement>('.refresh')!.click();
       await until(() => list.shadowRoot!.querySelector('[role=alert]') !== null, 'the error');
       expect(list.shadowRoot!.querySelector('[role=alert]')!.textContent).to.contain('The registry is down for maintenance. (503)');
       expect(await axeViolations(document.body), 'axe, in the error state').to.deep.equal([]);
+      await setFaults([]);
       list.shadowRoot!.querySelector<HTMLButtonElement>('.retry')!.click();
       await until(() => list.shadowRoot!.querySelector('[role=alert]') === null && names(list).length > 0, 'recovered');
 
