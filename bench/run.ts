@@ -18,7 +18,7 @@
  * 8 MiB parts in sequence), plain slice reads in a worker, and spark-md5 over memory.
  *
  * Every upload is checked where it was stored (content-range: record complete, stored size,
- * MD5 against the one computed in Node; signed-parts: the assembled file on disk, or the
+ * MD5 against the one computed in Node; signed-parts: the object's parts on disk, or the
  * object read back from RGW, hashed and compared with Node's MD5) and then deleted, so disk
  * use stays at about one file. RGW's memstore keeps its data in RAM and frees deleted
  * objects only after its garbage-collection wait (2 h), so it is sized for every sp-s3 run.
@@ -34,6 +34,7 @@ import { mkdir, mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/pro
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import {
   CompleteMultipartUploadCommand,
@@ -360,25 +361,29 @@ async function checkSignedPartsAnswer(dataDir: string, file: BenchFile, asset: S
     JSON.stringify(record.parts.map((p) => p.md5)) === JSON.stringify(file.partMd5),
     `${what}: the record's ${record.parts.length} part MD5s differ from the ${file.partMd5.length} computed in Node`,
   );
-  check(!(await exists(join(dataDir, 'signed-parts', id))), `${what}: the part files are still there after finishing`);
+  if (bucket !== 'embedded') check(!(await exists(join(dataDir, 'signed-parts', id))), `${what}: an empty part folder is still there after finishing`);
   return record;
 }
 
-/** sp-embedded: the assembled file in DATA_DIR/signed-parts, read back and hashed; then the upload's files are removed. */
+/** sp-embedded: the object (its parts in DATA_DIR/signed-parts/<id>/, read in order) hashed as one stream; then the upload's files are removed. */
 async function verifyAndDeleteEmbedded(server: Server, file: BenchFile, asset: SuccessAsset, what: string): Promise<void> {
   const record = await checkSignedPartsAnswer(server.dataDir, file, asset, 'embedded', what);
-  check(asset.md5 === file.md5 && asset.raw?.['etag'] === file.md5, `${what}: the server's MD5 ${asset.md5} (etag ${String(asset.raw?.['etag'])}) differs from the file's ${file.md5}`);
-  check(record.md5 === file.md5, `${what}: the record's MD5 ${record.md5} differs from the file's ${file.md5}`);
+  const etag = multipartEtag(file.partMd5);
+  check(asset.raw?.['etag'] === etag && record.etag === etag, `${what}: the ETag ${String(asset.raw?.['etag'])} (record ${String(record.etag)}) is not the multipart ETag ${etag} of the parts`);
   const dir = join(server.dataDir, 'signed-parts');
-  const bin = join(dir, `${record.id}.bin`);
-  const stored = await stat(bin);
-  check(stored.size === file.size, `${what}: ${stored.size} bytes stored, ${file.size} expected`);
-  const read = await withTimeout(md5Of(createReadStream(bin)), OP_TIMEOUT_MS, `${what}: reading the stored file back`);
-  check(read.bytes === file.size && read.md5 === file.md5, `${what}: the stored file has ${read.bytes} bytes with MD5 ${read.md5}, not ${file.md5}`);
+  const partsDir = join(dir, record.id);
+  const numbers = record.parts.map((p) => p.part_number);
+  const object = Readable.from(
+    (async function* () {
+      for (const number of numbers) yield* createReadStream(join(partsDir, `${number}.part`));
+    })(),
+  );
+  const read = await withTimeout(md5Of(object), OP_TIMEOUT_MS, `${what}: reading the stored parts back`);
+  check(read.bytes === file.size && read.md5 === file.md5, `${what}: the stored parts hold ${read.bytes} bytes with MD5 ${read.md5}, not ${file.md5}`);
   // The API has no DELETE: the record first (as the server's own remove does), then the bytes.
   await rm(join(dir, `${record.id}.json`));
-  await rm(bin);
-  check(!(await exists(bin)), `${what}: the stored bytes are still there after removing them`);
+  await rm(partsDir, { recursive: true });
+  check(!(await exists(partsDir)), `${what}: the stored parts are still there after removing them`);
 }
 
 /** sp-s3: the RADOS Gateway, the reference server in S3 mode in front of it, and a client to read back and delete. */
@@ -1139,9 +1144,10 @@ No target is asserted: these are measurements, not a pass/fail gate.
 - The signed-parts runs are checked where the bytes are: the \`upload-success\` event's \`detail.asset.raw\`
   (the PATCH's answer) must name the bucket (\`embedded\`, or RGW's bucket) and \`object_key\`
   \`signed-parts/<upload id>\`, the server's record must be finished with the parts' MD5s equal to Node's,
-  and every part must have been signed once and PUT once (no retries). Embedded: the assembled file
-  \`DATA_DIR/signed-parts/<id>.bin\` is read back and hashed (size and MD5 equal to the file's, and so are the
-  answer's \`md5\` and \`etag\`), then its \`.bin\` and \`.json\` are removed (the API has no DELETE).
+  and every part must have been signed once and PUT once (no retries). Embedded: the object, its parts
+  \`DATA_DIR/signed-parts/<id>/<N>.part\` read in order, is hashed as one stream (size and MD5 equal to the
+  file's; the answer's \`etag\` is the multipart ETag of the parts), then the parts and the \`.json\` are
+  removed (the API has no DELETE).
   S3: the answer's \`etag\` must be the multipart ETag of the file's parts (MD5 of their MD5s, \`-N\`); the
   object is read back with GetObject (size, ETag, and the MD5 of the streamed bytes equal to the file's),
   then removed with DeleteObject (a HeadObject must then answer 404). RGW frees deleted objects only after
@@ -1164,7 +1170,7 @@ the end of its answer: sending the body, the server storing and fsyncing it, and
 flight; "PUTs in flight" is the sum of the PUTs' times divided by that span (1 when one at a time).
 For the signed-parts modes, whose PUTs overlap (up to ${SP_PARALLEL}), "last PUT" is the one started last and
 "sum of PUTs" can exceed the span; "before 1st PUT" includes the first part's MD5 and its signing request,
-and "last PUT to event" the PATCH that finishes the upload (embedded: the assembly of the file; S3:
+and "last PUT to event" the PATCH that finishes the upload (embedded: a size check of each part on disk, as the object is its parts; S3:
 ListParts, CompleteMultipartUpload and HeadObject on RGW). In S3 mode a PUT's time includes its preflight.
 
 | mode | total | before 1st PUT | sum of PUTs | one PUT (not the last) | last PUT | between PUTs | last PUT to event | PUTs in flight |
