@@ -99,6 +99,41 @@ export function describeRegistry(mode: StoreMode): void {
       expect(log.filter((e) => e.path.startsWith('/registry/') && e.method === 'POST')).to.have.length(1);
     });
 
+    it('goes through the same store checks: a corrupted part is re-sent, a re-created element sends only missing parts', async () => {
+      const partPath = mode === 's3' ? 'partNumber=' : '/store/';
+      const storePuts = async () => (await requestLog()).filter((e) => e.target === 'store' && e.method === 'PUT');
+      const file = makeFile(3 * 5 * MiB + 999, 'resumed interview.mov', 241, 'video/quicktime');
+      const first = await uploader({ 'parallel-parts': '1' });
+      await setFaults([
+        { target: 'store', method: 'PUT', path: partPath, nth: 1, action: { type: 'corrupt' } },
+        { target: 'store', method: 'PUT', path: partPath, nth: 3, times: 100, action: { type: 'throttle', bytesPerSecond: 2 * MiB } },
+      ]);
+      const confirmed = nextEvent(first, 'upload-progress', (e) => e.detail.upload.bytesConfirmed >= 5 * MiB, 60_000);
+      await dropFiles(first, [file]);
+      await confirmed;
+      first.remove();
+      const before = await storePuts();
+      expect(before.filter((e) => e.status === 400 && e.fault === 'corrupt'), 'the store refused the corrupted part').to.have.length(1);
+      await setFaults([]);
+      await clearLog();
+
+      const second = await uploader();
+      const success = nextEvent(second, 'upload-success', () => true, 60_000);
+      await dropFiles(second, [new File([file], file.name, { type: file.type, lastModified: file.lastModified })]);
+      const { detail } = await success;
+      expect(detail.upload.resumedFrom).to.be.at.least(5 * MiB);
+      const after = await storePuts();
+      const missing = 4 - Math.floor(detail.upload.resumedFrom / (5 * MiB));
+      expect(after.filter((e) => e.status === 200).length, 'only the missing parts').to.equal(missing);
+      const raw = detail.asset.raw as Record<string, unknown>;
+      expect(raw).to.include({ file_name: 'resumed interview.mov', size: file.size, asset_type: 'video' });
+      const digest = mode === 's3' ? (await s3Object(String(raw['object_key'])))?.sha256 : await sha256(await (await fetch(detail.asset.url!)).blob());
+      expect(digest, 'the registered object is the file').to.equal(await sha256(file));
+      const log = await requestLog();
+      expect(log.filter((e) => e.target === 'api' && e.method === 'POST' && e.path.startsWith('/signed-parts/')), 'the same upload, re-attached').to.have.length(0);
+      expect(log.filter((e) => e.method === 'POST' && e.path.startsWith('/registry/')), 'registered once').to.have.length(1);
+    });
+
     it('renames and deletes from the library with the keyboard alone; axe finds nothing in any state', async () => {
       const element = await uploader({ 'no-resume': '' });
       const file = makeFile(1000, 'poster.png', 212, 'image/png');
