@@ -1,5 +1,5 @@
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
-import { Task, TaskStatus } from '@lit/task';
+import { initialState, Task, TaskStatus } from '@lit/task';
 import { formatSize } from './engine/size.js';
 import { LibraryApi, type LibraryAsset, type LibraryPage } from './library/library-api.js';
 import { styles } from './asset-library.styles.js';
@@ -85,6 +85,7 @@ const ASSET_TYPES = ['audio', 'image', 'video', 'other'] as const;
  * @attr token - Bearer token for the endpoint's origin (never stored); the `token` property is preferred.
  * @attr page-size - Assets per page (1 to 100). Default 20.
  * @attr asset-type - Show only `audio`, `image`, `video` or `other`; empty for all. The filter menu sets it.
+ * @attr with-credentials - Send cookies to the endpoint (for APIs that authenticate by session cookie).
  * @attr for - The id of the `<asset-uploader>` whose uploads, renames and deletes refresh this list. Without it, any uploader with the same endpoint does.
  *
  * @fires library-rename - An asset was renamed here; `detail.asset` is the asset as the server now has it.
@@ -116,6 +117,7 @@ export class AssetLibrary extends LitElement {
     pageSize: { type: Number, attribute: 'page-size' },
     assetType: { type: String, attribute: 'asset-type', reflect: true },
     for: { type: String },
+    withCredentials: { type: Boolean, attribute: 'with-credentials' },
     i18n: { attribute: false },
     _page: { state: true },
     _renaming: { state: true },
@@ -130,6 +132,7 @@ export class AssetLibrary extends LitElement {
   declare pageSize: number;
   declare assetType: string;
   declare for: string;
+  declare withCredentials: boolean;
   declare i18n: Partial<LibraryI18n>;
   declare _page: number;
   declare _renaming: string | undefined;
@@ -144,16 +147,17 @@ export class AssetLibrary extends LitElement {
   #actions = new AbortController();
 
   readonly #list = new Task(this, {
-    task: async ([endpoint, token, page, limit, assetType], { signal }) => {
-      const result = await new LibraryApi(endpoint, token).list({ page, limit, assetType }, signal);
+    task: async ([endpoint, token, withCredentials, page, limit, assetType], { signal }) => {
+      if (!endpoint) return initialState;
+      const result = await new LibraryApi(endpoint, token, withCredentials).list({ page, limit, assetType }, signal);
       if (result.assets.length === 0 && result.page > result.totalPages) {
         // The last page emptied (deletes elsewhere): show the new last page instead.
         this._page = result.totalPages;
       }
       return result;
     },
-    args: () => [this.endpoint, this.token, this._page, this.#limit(), ASSET_TYPES.includes(this.assetType as (typeof ASSET_TYPES)[number]) ? this.assetType : ''] as const,
-    autoRun: false,
+    // Runs again whenever one of these changes (after willUpdate, which resets the page on a new filter).
+    args: () => [this.endpoint, this.token, this.withCredentials, this._page, this.#limit(), ASSET_TYPES.includes(this.assetType as (typeof ASSET_TYPES)[number]) ? this.assetType : ''] as const,
   });
 
   constructor() {
@@ -163,6 +167,7 @@ export class AssetLibrary extends LitElement {
     this.pageSize = 20;
     this.assetType = '';
     this.for = '';
+    this.withCredentials = false;
     this.i18n = {};
     this._page = 1;
     this._renaming = undefined;
@@ -193,9 +198,6 @@ export class AssetLibrary extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('i18n')) this.#texts = mergeTexts(this.i18n);
     if (changed.has('assetType') && changed.get('assetType') !== undefined) this._page = 1;
-    if (this.endpoint && ['endpoint', 'token', 'pageSize', 'assetType', '_page'].some((key) => changed.has(key as keyof AssetLibrary))) {
-      void this.#list.run();
-    }
   }
 
   protected override updated(): void {
@@ -293,7 +295,7 @@ export class AssetLibrary extends LitElement {
   }
 
   #api(): LibraryApi {
-    return new LibraryApi(this.endpoint, this.token);
+    return new LibraryApi(this.endpoint, this.token, this.withCredentials);
   }
 
   #onFilter(event: Event): void {

@@ -2,8 +2,9 @@
  * What `<asset-library>` asks of an assets API (the registry's, shared/seeds/004): one
  * page of assets, a rename, a delete. Plain `fetch`, no DOM.
  *
- * The bearer token goes to the endpoint's origin only, and cookies are never sent: the
- * library reads one API and links to downloads, nothing else.
+ * The bearer token goes to the endpoint's origin only, and cookies only when the page
+ * asks (`withCredentials`): the library reads one API and links to downloads, nothing
+ * else.
  */
 
 /** One asset as the list shows it. */
@@ -47,11 +48,13 @@ export class LibraryError extends Error {
 export class LibraryApi {
   readonly #endpoint: string;
   readonly #token: string;
+  readonly #withCredentials: boolean;
 
   /** `endpoint` is resolved against the page. */
-  constructor(endpoint: string, token: string) {
+  constructor(endpoint: string, token: string, withCredentials = false) {
     this.#endpoint = new URL(endpoint, globalThis.location?.href).href;
     this.#token = token;
+    this.#withCredentials = withCredentials;
   }
 
   async list(query: ListQuery, signal?: AbortSignal): Promise<LibraryPage> {
@@ -96,7 +99,7 @@ export class LibraryApi {
     if (this.#token && new URL(url).origin === new URL(this.#endpoint).origin) headers['Authorization'] = `Bearer ${this.#token}`;
     let response: Response;
     try {
-      response = await fetch(url, { method, headers, credentials: 'omit', ...(json === undefined ? {} : { body: JSON.stringify(json) }), ...(signal ? { signal } : {}) });
+      response = await fetch(url, { method, headers, credentials: this.#withCredentials ? 'include' : 'omit', ...(json === undefined ? {} : { body: JSON.stringify(json) }), ...(signal ? { signal } : {}) });
     } catch (error) {
       if ((error as Error).name === 'AbortError') throw error;
       throw new LibraryError(`The asset server at ${new URL(url).origin} could not be reached.`);
