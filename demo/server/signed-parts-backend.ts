@@ -49,6 +49,8 @@ export interface PartsBackend {
   presign(record: UploadRecord, partNumber: number, md5sum: string | undefined, origin: string): Promise<SignedPart>;
   /** The parts the store holds for an upload in progress, sorted by number. */
   parts(record: UploadRecord): Promise<readonly PartRecord[]>;
+  /** Abandons an upload in progress (under its lock): the store forgets its parts (S3: AbortMultipartUpload). The record is the caller's. */
+  abandon(record: UploadRecord): Promise<void>;
   /** Joins the parts into the object (under the upload's lock) and returns the finished record; throws SignedPartsError when parts are missing. */
   finish(record: UploadRecord): Promise<UploadRecord>;
   /** Answers `GET|HEAD /signed-parts/files/<id>` for a finished upload. */

@@ -18,6 +18,9 @@
  *   size), sends CompleteMultipartUpload with S3's own ETags, then reads the
  *   object with HeadObject: Ceph RGW 16 answers Complete with an empty ETag,
  *   and the size is checked once more against the record;
+ * - abandoning an upload (DELETE) is AbortMultipartUpload, so S3 frees its
+ *   parts (a bucket lifecycle rule AbortIncompleteMultipartUpload catches
+ *   the uploads nobody finishes or deletes);
  * - a download is a 302 to a presigned GetObject that forces an attachment
  *   named after the file, as application/octet-stream.
  *
@@ -32,6 +35,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
+  AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
@@ -199,6 +203,12 @@ export function createS3Backend(store: LocalPartStore, config: S3Config, ttlSeco
     },
 
     parts: listParts,
+
+    async abandon(record) {
+      await client.send(new AbortMultipartUploadCommand({ Bucket, Key: objectKey(record.id), UploadId: uploadIdOf(record) })).catch((err: unknown) => {
+        if (!isS3Error(err, 'NoSuchUpload')) throw err;
+      });
+    },
 
     async finish(record) {
       const parts = await listParts(record);

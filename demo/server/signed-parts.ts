@@ -26,6 +26,10 @@
  *   assembles them, then 200 `{"id", "user_id": 1, "state": "finished",
  *   "type": "upload", "file_name", "file_size", "md5", "url"}`; the same
  *   answer again for a finished upload.
+ * - `DELETE /api/v1/uploads/<id>` (bearer): NOT in the seed (there, failed
+ *   uploads are garbage-collected): abandons an upload in progress, so that a
+ *   cancel frees the parts now (S3: AbortMultipartUpload); 204, then 404 for
+ *   it; 409 `upload_finished` once finished.
  * - `GET|HEAD /files/<id>` (no bearer: the 32-hex id is the capability): the
  *   finished file, as an attachment.
  *
@@ -60,6 +64,9 @@ export const PREFIX = '/signed-parts';
 export const DEFAULT_TTL = 900;
 
 export const MAX_PART_NUMBER = 10_000;
+
+/** The longest a SigV4 presigned URL may live. */
+const MAX_PRESIGN_SECONDS = 604_800;
 
 const USER_ID = 1;
 
@@ -97,6 +104,9 @@ export function createSignedPartsApi(options: SignedPartsOptions): SignedPartsAp
   const ttl = options.ttl ?? DEFAULT_TTL;
   if (!Number.isSafeInteger(ttl) || ttl < 1) {
     throw new Error(`The signed part lifetime (SIGNED_PARTS_TTL) must be a whole number of seconds, at least 1, not ${ttl}.`);
+  }
+  if (options.s3 && ttl > MAX_PRESIGN_SECONDS) {
+    throw new Error(`In S3 mode a signed part can live at most ${MAX_PRESIGN_SECONDS} seconds (7 days, SigV4's limit); SIGNED_PARTS_TTL is ${ttl}.`);
   }
   if (options.signingKey !== undefined) configuredKey(options.signingKey);
   const maxFileSize = options.maxFileSize ?? Number.MAX_SAFE_INTEGER;
@@ -197,6 +207,20 @@ export function createSignedPartsApi(options: SignedPartsOptions): SignedPartsAp
     });
   }
 
+  async function abandon(res: ServerResponse, id: string): Promise<void> {
+    await store.withLock(id, async () => {
+      const current = await existing(id);
+      if (current.state === 'finished') {
+        throw new SignedPartsError(409, 'upload_finished', 'This upload is finished; delete its asset instead (the registry does).');
+      }
+      await backend.abandon(current);
+      await store.remove(id);
+    });
+    res.statusCode = 204;
+    res.setHeader('Cache-Control', 'no-store');
+    res.end();
+  }
+
   async function download(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
     const record = await store.get(id);
     if (!record || record.state !== 'finished') throw notFound();
@@ -233,7 +257,8 @@ export function createSignedPartsApi(options: SignedPartsOptions): SignedPartsAp
     if (upload) {
       if (method === 'GET') return show(res, upload[1] ?? '');
       if (method === 'PATCH') return finish(req, res, upload[1] ?? '');
-      throw methodNotAllowed('GET, PATCH, OPTIONS');
+      if (method === 'DELETE') return abandon(res, upload[1] ?? '');
+      throw methodNotAllowed('GET, PATCH, DELETE, OPTIONS');
     }
     throw notFound();
   }

@@ -18,6 +18,8 @@
  *   call; a client that must resume needs one (S3's ListParts), so the reference server
  *   has it.
  * - Finish: `PATCH <endpoint>/<id>` `{state: "finished"}`; `400` when no part was sent.
+ * - Cancel: `DELETE <endpoint>/<id>`, best effort (not in the seed, which garbage-collects
+ *   abandoned uploads; the reference server has it, so a cancel frees the parts now).
  * - The store's errors are S3 XML: `BadDigest` (re-send), `AccessDenied` "expired" or
  *   `SignatureDoesNotMatch` (ask for a fresh signature). A failed PUT past the part's
  *   `expires_at` counts as expired too: Ceph RGW refuses an expired URL without CORS
@@ -142,7 +144,10 @@ class SignedPartsUpload implements ProtocolUpload {
   }
 
   async abort(): Promise<void> {
-    // The seed has no way to abandon an upload: the server garbage-collects failed ones.
+    if (this.#id === undefined) return;
+    // Not in the seed, which garbage-collects abandoned uploads: a server that has it frees
+    // the parts now (the reference server aborts the S3 multipart upload). Best effort.
+    await this.#context.http.request({ method: 'DELETE', url: this.#url() }).catch(() => undefined);
   }
 
   #url(suffix = ''): string {

@@ -16,6 +16,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { createApp } from '../../demo/server/app.js';
 import { s3ConfigFromEnv } from '../../demo/server/signed-parts-s3.js';
 import type { S3Config } from '../../demo/server/signed-parts-s3.js';
 import { startFaultProxy } from '../support/fault-proxy.mjs';
@@ -177,6 +178,21 @@ describe('signed-parts S3 mode against Ceph RGW', () => {
     await errorOf(await finish(base, b.id), 400, 'part_too_small');
   });
 
+  it('abandons an upload on DELETE: S3 forgets its parts (AbortMultipartUpload)', T, async () => {
+    const { base } = await start();
+    const data = randomBytes(1000);
+    const created = await create(base, { content_type: 'text/plain', file_name: 'a.txt', file_size: data.length, md5sum: md5Base64(data) });
+    assert.equal((await put(created.part, data)).status, 200);
+    const gone = await api(base, `/uploads/${created.id}`, { method: 'DELETE' });
+    assert.equal(gone.status, 204);
+    await errorOf(await api(base, `/uploads/${created.id}`), 404, 'not_found');
+    await s3Code(await put(created.part, data), 404, 'NoSuchUpload');
+    const finished = await create(base, { content_type: 'text/plain', file_name: 'b.txt', file_size: data.length, md5sum: md5Base64(data) });
+    assert.equal((await put(finished.part, data)).status, 200);
+    await json(await finish(base, finished.id), 200);
+    await errorOf(await api(base, `/uploads/${finished.id}`, { method: 'DELETE' }), 409, 'upload_finished');
+  });
+
   it('keeps no record of an upload S3 would not start', T, async () => {
     const proxy = await startFaultProxy(rgw.endpoint);
     try {
@@ -208,6 +224,7 @@ describe('signed-parts S3 mode against Ceph RGW', () => {
 
   it('says what is wrong with an unusable bucket or a partial configuration', T, async () => {
     await assert.rejects(start({ s3: { ...s3, bucket: 'no-such-bucket' } }), /the bucket "no-such-bucket" at http:\/\/127\.0\.0\.1:\d+ cannot be used: NotFound \(404\)/);
+    assert.throws(() => createApp({ dataDir: '/nonexistent', s3, signedPartsTtl: 604_801 }), /at most 604800 seconds \(7 days, SigV4's limit\); SIGNED_PARTS_TTL is 604801/);
     assert.equal(s3ConfigFromEnv({}), undefined);
     assert.throws(() => s3ConfigFromEnv({ S3_ENDPOINT: rgw.endpoint, S3_BUCKET: 'b' }), /S3 mode needs S3_ACCESS_KEY, S3_SECRET_KEY as well/);
     assert.throws(() => s3ConfigFromEnv({ S3_ENDPOINT: 'not a url', S3_BUCKET: 'b', S3_ACCESS_KEY: 'a', S3_SECRET_KEY: 's' }), /S3_ENDPOINT must be a URL/);

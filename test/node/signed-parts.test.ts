@@ -301,6 +301,16 @@ describe('signed-parts: requests', () => {
 });
 
 describe('signed-parts: durability', () => {
+  it('abandons an upload on DELETE, removing its parts', T, async () => {
+    const { base, dataDir } = await start();
+    const created = await create(base, { content_type: 'application/octet-stream', file_name: 'd.bin', file_size: big1.length + tail.length });
+    assert.equal((await put(created.part, big1)).status, 200);
+    assert.equal((await api(base, `/uploads/${created.id}`, { method: 'DELETE' })).status, 204);
+    await errorOf(await api(base, `/uploads/${created.id}`), 404, 'not_found');
+    assert.deepEqual((await readdir(join(dataDir, 'signed-parts'))).filter((name) => name.startsWith(created.id)), [], 'no record, no parts');
+    await errorOf(await api(base, `/uploads/${created.id}`, { method: 'DELETE' }), 404, 'not_found');
+  });
+
   it('asks again for a part whose bytes are gone from disk, then finishes with the right bytes', T, async () => {
     const { base, dataDir } = await start();
     const created = await create(base, { content_type: 'application/octet-stream', file_name: 'l.bin', file_size: big1.length + tail.length });

@@ -8,9 +8,9 @@
  * token never reaching the store.
  */
 import { expect } from '@esm-bundle/chai';
-import { clearLog, configureServer, PHASED_FULL_TOKEN, requestLog, s3Object, setFaults, signedPartsEndpoint, type LogEntry } from './ref-server.js';
+import { clearLog, configureServer, logOnceAnswered, PHASED_FULL_TOKEN, refServer, requestLog, s3Object, setFaults, signedPartsEndpoint, type LogEntry } from './ref-server.js';
 import { makeFile, sha256 } from './data.js';
-import { dropFiles, mount, nextEvent, recordEvents, unmountAll } from './harness.js';
+import { clickRowAction, dropFiles, mount, nextEvent, recordEvents, unmountAll } from './harness.js';
 
 const MiB = 1024 * 1024;
 const SIZE = 3 * 5 * MiB + 1234; // four parts: 5 MiB ×3 and a tail
@@ -123,6 +123,26 @@ export function describeSignedParts(mode: StoreMode): void {
       const sent = storePuts(log).length;
       expect(sent, 'only the missing parts').to.be.at.most(3);
       expect(sent, 'and every one of them').to.be.at.least(4 - Math.floor(detail.upload.resumedFrom / (5 * MiB)));
+    });
+
+    it('cancel abandons the upload on the server, which forgets its parts', async () => {
+      const element = await uploader({ 'no-resume': true, 'parallel-parts': '1' });
+      await setFaults([{ target: 'store', method: 'PUT', path: partPath, nth: 2, times: 100, action: { type: 'throttle', bytesPerSecond: 1 * MiB } }]);
+      const confirmed = nextEvent(element, 'upload-progress', (e) => e.detail.upload.bytesConfirmed >= 5 * MiB, 60_000);
+      await dropFiles(element, [makeFile(SIZE, 'cancelled.bin', 115)]);
+      const { detail } = await confirmed;
+      const aborted = nextEvent(element, 'upload-abort', () => true, 20_000);
+      await clickRowAction(element, detail.id, 'cancel');
+      await aborted;
+      const log = await logOnceAnswered((e) => e.target === 'api' && e.method === 'DELETE');
+      const deleted = log.filter((e) => e.target === 'api' && e.method === 'DELETE');
+      expect(deleted.map((e) => e.status)).to.deep.equal([204]);
+      if (mode === 's3') {
+        const aborts = log.filter((e) => e.target === 'store' && e.method === 'DELETE' && e.path.includes('uploadId='));
+        expect(aborts.map((e) => e.status), 'the server aborted the multipart upload in S3').to.deep.equal([204]);
+      }
+      const answer = await fetch(`${(await refServer()).proxy}${deleted[0]!.path}`, { headers: { Authorization: `Bearer ${PHASED_FULL_TOKEN}` } });
+      expect(answer.status, 'the server no longer knows the upload').to.equal(404);
     });
 
     if (mode === 's3') {
