@@ -25,6 +25,9 @@ import type { Radosgw } from '../support/radosgw.mjs';
 import { errorOf, fetchWithToken, harness, json, REQUEST_TIMEOUT_MS } from './support.js';
 import type { Json } from './support.js';
 
+// Known, and in the README (S3 mode): the SDK's releases after early January 2027 need Node 22.
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] = 'true';
+
 const T = { timeout: 30_000 };
 const TOKEN = 'parts-token';
 const MIB = 1024 * 1024;
