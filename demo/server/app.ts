@@ -108,7 +108,7 @@ export function createApp(options: AppOptions): App {
     publicOrigin: options.publicOrigin,
   });
   const tusApi = createTusApi({ dataDir: options.dataDir, maxFileSize: options.maxFileSize, corsOrigins: options.corsOrigins });
-  const serveStatic = options.publicDir === undefined ? undefined : createStaticHandler(options.publicDir, options.s3 ? [options.s3.endpoint] : []);
+  const serveStatic = options.publicDir === undefined ? undefined : createStaticHandler(options.publicDir, options.s3 ? [options.s3.publicEndpoint ?? options.s3.endpoint] : []);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {

@@ -56,8 +56,10 @@ import { SignedPartsError } from './signed-parts-errors.js';
 import type { LocalPartStore, PartRecord, UploadRecord } from './signed-parts-store.js';
 
 export interface S3Config {
-  /** e.g. http://127.0.0.1:7480 or https://s3.eu-west-1.amazonaws.com; browsers PUT to it, so it must be reachable from them. */
+  /** e.g. http://127.0.0.1:7480 or https://s3.eu-west-1.amazonaws.com: where this server reaches S3. */
   readonly endpoint: string;
+  /** Where browsers reach the same S3, when not at `endpoint` (a container network, say): the URLs handed out are signed for it. */
+  readonly publicEndpoint?: string;
   readonly bucket: string;
   readonly region: string;
   readonly accessKey: string;
@@ -67,7 +69,7 @@ export interface S3Config {
 /** Lifetime of a download link. */
 const DOWNLOAD_TTL_SECONDS = 300;
 
-/** Reads S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY, S3_SECRET_KEY and S3_REGION: undefined when none is set, an Error naming what is missing when only some are. */
+/** Reads S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY, S3_SECRET_KEY, S3_REGION and S3_PUBLIC_ENDPOINT: undefined when none is set, an Error naming what is missing when only some are. */
 export function s3ConfigFromEnv(env: NodeJS.ProcessEnv): S3Config | undefined {
   const read = (name: string): string | undefined => {
     const value = env[name]?.trim();
@@ -83,25 +85,41 @@ export function s3ConfigFromEnv(env: NodeJS.ProcessEnv): S3Config | undefined {
     .filter(([, value]) => value === undefined)
     .map(([name]) => name);
   if (missing.length > 0) throw new Error(`S3 mode needs ${missing.join(', ')} as well (or no S3_* variable, for the embedded store).`);
+  const publicEndpoint = read('S3_PUBLIC_ENDPOINT');
+  return {
+    endpoint: originOf('S3_ENDPOINT', endpoint as string),
+    ...(publicEndpoint === undefined ? {} : { publicEndpoint: originOf('S3_PUBLIC_ENDPOINT', publicEndpoint) }),
+    bucket: bucket as string,
+    region,
+    accessKey: accessKey as string,
+    secretKey: secretKey as string,
+  };
+}
+
+function originOf(name: string, text: string): string {
   let url: URL;
   try {
-    url = new URL(endpoint as string);
+    url = new URL(text);
   } catch {
-    throw new Error(`S3_ENDPOINT must be a URL such as http://127.0.0.1:7480, not "${endpoint}".`);
+    throw new Error(`${name} must be a URL such as http://127.0.0.1:7480, not "${text}".`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`S3_ENDPOINT must be an http: or https: URL, not "${endpoint}".`);
-  return { endpoint: url.origin, bucket: bucket as string, region, accessKey: accessKey as string, secretKey: secretKey as string };
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`${name} must be an http: or https: URL, not "${text}".`);
+  return url.origin;
 }
 
 export function createS3Backend(store: LocalPartStore, config: S3Config, ttlSeconds: number): PartsBackend {
-  const client = new S3Client({
-    endpoint: config.endpoint,
-    region: config.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: config.accessKey, secretAccessKey: config.secretKey },
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  const clientFor = (endpoint: string): S3Client =>
+    new S3Client({
+      endpoint,
+      region: config.region,
+      forcePathStyle: true,
+      credentials: { accessKeyId: config.accessKey, secretAccessKey: config.secretKey },
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    });
+  const client = clientFor(config.endpoint);
+  // Signs the URLs browsers use; it never sends a request itself.
+  const signer = config.publicEndpoint === undefined ? client : clientFor(config.publicEndpoint);
   const Bucket = config.bucket;
 
   function uploadIdOf(record: UploadRecord): string {
@@ -143,7 +161,7 @@ export function createS3Backend(store: LocalPartStore, config: S3Config, ttlSeco
       const id = uploadIdOfKey(key);
       const record = id === null ? null : await store.get(id);
       return getSignedUrl(
-        client,
+        signer,
         new GetObjectCommand({
           Bucket: bucket,
           Key: key,
@@ -191,7 +209,7 @@ export function createS3Backend(store: LocalPartStore, config: S3Config, ttlSeco
         ...(md5sum === undefined ? {} : { ContentMD5: md5sum }),
       });
       const signedAt = new Date(Math.floor(Date.now() / 1000) * 1000);
-      const url = await getSignedUrl(client, command, { expiresIn: ttlSeconds, signingDate: signedAt });
+      const url = await getSignedUrl(signer, command, { expiresIn: ttlSeconds, signingDate: signedAt });
       return {
         part_number: partNumber,
         url,

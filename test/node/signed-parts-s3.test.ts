@@ -196,6 +196,31 @@ describe('signed-parts S3 mode against Ceph RGW', () => {
     await errorOf(await api(base, `/uploads/${finished.id}`, { method: 'DELETE' }), 409, 'upload_finished');
   });
 
+  it('signs the URLs for S3_PUBLIC_ENDPOINT when browsers reach S3 elsewhere than the server does', T, async () => {
+    const proxy = await startFaultProxy(rgw.endpoint); // the "public" address of the same RGW
+    try {
+      const publicDir = await apps.tempDir();
+      await writeFile(join(publicDir, 'index.html'), '<!doctype html><title>t</title>');
+      const { base } = await start({ s3: { ...s3, publicEndpoint: proxy.origin }, publicDir });
+      const data = randomBytes(2000);
+      const created = await create(base, { content_type: 'text/plain', file_name: 'p.txt', file_size: data.length, md5sum: md5Base64(data) });
+      assert.equal(new URL(created.part.url).origin, proxy.origin);
+      assert.equal((await put(created.part, data)).status, 200, 'the signature holds at the public address');
+      const done = await json(await finish(base, created.id), 200);
+      const download = await fetch(String(done['url']), { redirect: 'manual', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+      assert.equal(new URL(download.headers.get('location') ?? '').origin, proxy.origin);
+      const object = await fetch(download.headers.get('location')!, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+      assert.ok(Buffer.from(await object.arrayBuffer()).equals(data));
+      const serverCalls = proxy.log().filter((e) => e.method !== 'PUT' && e.method !== 'GET');
+      assert.deepEqual(serverCalls, [], 'the server itself talks to S3_ENDPOINT');
+      const page = await fetch(`${base}/`, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+      assert.match(page.headers.get('content-security-policy') ?? '', new RegExp(`connect-src 'self' ${proxy.origin.replace(/[.]/g, '\\.')};`));
+      assert.deepEqual(s3ConfigFromEnv({ S3_ENDPOINT: rgw.endpoint, S3_BUCKET: 'b', S3_ACCESS_KEY: 'a', S3_SECRET_KEY: 's', S3_PUBLIC_ENDPOINT: `${proxy.origin}/x` })?.publicEndpoint, proxy.origin);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('keeps no record of an upload S3 would not start', T, async () => {
     const proxy = await startFaultProxy(rgw.endpoint);
     try {
