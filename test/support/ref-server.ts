@@ -1,19 +1,10 @@
 /** The browser side of test/support/ref-server-plugin.mjs. */
 import { executeServerCommand } from '@web/test-runner-commands';
+import type { ProxyLogEntry } from './fault-proxy.mjs';
 
-export interface LogEntry {
-  method: string;
-  path: string;
-  contentRange: string | null;
-  contentMd5: string | null;
-  contentType: string | null;
-  authorization: string | null;
-  uploadOffset: string | null;
-  uploadChecksum: string | null;
-  bodyBytes: number;
-  status: number;
-  fault: string | null;
-  /** Who received it: the object store (the S3 in `*.s3.test.ts` files, `/signed-parts/store/` otherwise) or the API. */
+/** What the proxies recorded of one request (fault-proxy.mjs), and who received it. */
+export interface LogEntry extends ProxyLogEntry {
+  /** The object store (the S3 in `*.s3.test.ts` files, `/signed-parts/store/` otherwise) or the API. */
   target: 'api' | 'store';
 }
 
