@@ -98,8 +98,11 @@ export function createApp(options: AppOptions): App {
     apiTokens: options.apiTokens,
     publicOrigin: options.publicOrigin,
   });
-  const ready = Promise.all([store.init(), phased.init(), session.init(), signedParts.init(), registry.init()]);
+  const inits = [store.init(), phased.init(), session.init(), signedParts.init(), registry.init()];
+  const ready = Promise.all(inits);
   ready.catch(() => {}); // reported by listen() and by each request
+  // When one init fails, the others go on writing to DATA_DIR: close() waits for them.
+  const initsSettled = Promise.allSettled(inits);
 
   const cors = createCors(options.corsOrigins ?? []);
   const api = createContentRangeApi({
@@ -168,6 +171,7 @@ export function createApp(options: AppOptions): App {
         clearTimeout(grace);
       }
       await Promise.allSettled([...inFlight]);
+      await initsSettled;
       await Promise.all([phased.close(options.closeGraceMs ?? 2_000), session.close()]);
     },
 
