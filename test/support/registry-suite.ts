@@ -208,6 +208,25 @@ export function describeRegistry(mode: StoreMode): void {
       expect(list.shadowRoot!.querySelector('[part=base]')!.getAttribute('aria-busy')).to.equal('false');
     });
 
+    it('says what is wrong with a registry uploader set up badly, and sends nothing', async () => {
+      const warnings: string[] = [];
+      const original = console.warn;
+      console.warn = (message: string) => warnings.push(String(message));
+      try {
+        const element = await uploader({ 'storage-endpoint': '', fields: '{"user_id": ' });
+        await clearLog();
+        const failed = nextEvent(element, 'upload-error', () => true, 20_000);
+        await dropFiles(element, [makeFile(100, 'nowhere.txt', 251, 'text/plain')]);
+        const { detail } = await failed;
+        expect(warnings.filter((w) => w.includes('fields must be a JSON object')), 'one warning for the bad fields').to.have.length(1);
+        expect(detail.error.message).to.contain('set storage-endpoint to a signed-parts uploads URL');
+        expect(element.shadowRoot!.textContent).to.contain('storage-endpoint');
+        expect((await requestLog()).filter((e) => e.method !== 'OPTIONS'), 'nothing was sent').to.have.length(0);
+      } finally {
+        console.warn = original;
+      }
+    });
+
     it('pages, filters by type, and shows load and action errors with a way out', async () => {
       const element = await uploader({ 'no-resume': '', multiple: '' });
       const files = [makeFile(300, 'a.txt', 221, 'text/plain'), makeFile(300, 'b.mp3', 222, 'audio/mpeg'), makeFile(300, 'c.txt', 223, 'text/plain')];
