@@ -21,3 +21,8 @@ export function resolveLocation(value: string, base: string, endpoint: string, a
   }
   return url.href;
 }
+
+/** The URL of item `id` in the collection at `collection` (`…/assets` + `ast_1` -> `…/assets/ast_1`), then `suffix`. */
+export function itemUrl(collection: string, id: string, suffix = ''): string {
+  return `${collection.replace(/\/+$/, '')}/${encodeURIComponent(id)}${suffix}`;
+}

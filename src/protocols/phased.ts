@@ -20,6 +20,7 @@
  */
 import { errorFromResponse, jsonOf, serverErrorOf, type HttpResponse } from '../engine/http.js';
 import { UploadError, UploadErrorCode } from '../engine/upload-error.js';
+import { itemUrl } from './location.js';
 import type { Asset, Json, JsonObject, PartToSend, Protocol, ProtocolContext, ProtocolUpload, ServerProgress, UploadTarget } from './protocol.js';
 
 export const phased: Protocol = {
@@ -44,8 +45,7 @@ export const phased: Protocol = {
 };
 
 function assetUrl(context: ProtocolContext, id: string, suffix = ''): string {
-  const base = context.endpoint.replace(/\/+$/, '');
-  return `${base}/${encodeURIComponent(id)}${suffix}`;
+  return itemUrl(context.endpoint, id, suffix);
 }
 
 class PhasedUpload implements ProtocolUpload {

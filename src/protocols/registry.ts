@@ -19,6 +19,7 @@
  */
 import { errorFromResponse, jsonOf, type HttpResponse } from '../engine/http.js';
 import { UploadError, UploadErrorCode } from '../engine/upload-error.js';
+import { itemUrl } from './location.js';
 import type { Asset, Json, JsonObject, PartToSend, Protocol, ProtocolContext, ProtocolUpload, ServerProgress, UploadTarget } from './protocol.js';
 import { signedParts } from './signed-parts.js';
 
@@ -117,7 +118,7 @@ class RegistryUpload implements ProtocolUpload {
 }
 
 function assetUrl(context: ProtocolContext, id: string): string {
-  return `${context.endpoint.replace(/\/+$/, '')}/${encodeURIComponent(id)}`;
+  return itemUrl(context.endpoint, id);
 }
 
 /** The seed's `{"data": asset}` as an Asset. */

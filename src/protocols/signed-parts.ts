@@ -27,6 +27,7 @@
  */
 import { errorFromResponse, jsonOf, type HttpResponse } from '../engine/http.js';
 import { UploadError, UploadErrorCode } from '../engine/upload-error.js';
+import { itemUrl } from './location.js';
 import type { Asset, Json, JsonObject, PartToSend, Protocol, ProtocolContext, ProtocolUpload, ServerProgress, UploadTarget } from './protocol.js';
 
 const MiB = 1024 * 1024;
@@ -152,7 +153,7 @@ class SignedPartsUpload implements ProtocolUpload {
 
   #url(suffix = ''): string {
     if (this.#id === undefined) throw new UploadError(UploadErrorCode.BadResponse, 'The upload has no id yet; create it first.');
-    return `${this.#context.endpoint.replace(/\/+$/, '')}/${encodeURIComponent(this.#id)}${suffix}`;
+    return itemUrl(this.#context.endpoint, this.#id, suffix);
   }
 }
 
