@@ -3,6 +3,8 @@ import { initialState, Task, TaskStatus } from '@lit/task';
 import { formatSize } from './engine/size.js';
 import { LibraryApi, type LibraryAsset, type LibraryPage } from './library/library-api.js';
 import { styles } from './asset-library.styles.js';
+import { fillIsolated, isolated } from './ui/bidi.js';
+import { safeHref } from './ui/safe-url.js';
 
 /** Every text `<asset-library>` shows; `library.i18n = {…}` overrides some of them. */
 export interface LibraryI18n {
@@ -260,6 +262,7 @@ export class AssetLibrary extends LitElement {
     const t = this.#texts;
     const busy = this._busy === asset.id;
     const key = cssId(asset.id);
+    const href = safeHref(asset.url);
     let body;
     if (this._renaming === asset.id) {
       body = html`<form class="rename" @submit=${(event: Event) => this.#submitRename(event, asset)} @keydown=${(event: KeyboardEvent) => this.#escape(event, asset)}>
@@ -272,7 +275,7 @@ export class AssetLibrary extends LitElement {
       </form>`;
     } else if (this._confirming === asset.id) {
       body = html`<div class="confirm" role="group" aria-labelledby="confirm-${key}" @keydown=${(event: KeyboardEvent) => this.#escape(event, asset)}>
-        <span id="confirm-${key}">${fill(t.deleteConfirm, { name: asset.name })}</span>
+        <span id="confirm-${key}">${fillIsolated(t.deleteConfirm, { name: asset.name })}</span>
         <button type="button" part="button" class="keep" ?disabled=${busy} @click=${() => this.#stopConfirming(asset)}>${t.keep}</button>
         <button type="button" part="button" class="confirm-delete" ?disabled=${busy} @click=${() => void this.#delete(asset)}>${t.delete}</button>
       </div>`;
@@ -283,7 +286,7 @@ export class AssetLibrary extends LitElement {
       </span>`;
     }
     return html`<li part="item" class="item" data-id=${key}>
-      ${asset.url ? html`<a part="name" class="name" href=${asset.url} download=${asset.name} rel="noopener">${asset.name}</a>` : html`<span part="name" class="name">${asset.name}</span>`}
+      ${href ? html`<a part="name" class="name" href=${href} download=${asset.name} rel="noopener" title=${asset.name}>${isolated(asset.name)}</a>` : html`<span part="name" class="name" title=${asset.name}>${isolated(asset.name)}</span>`}
       <span part="meta" class="meta">${this.#texts.types[asset.type as keyof LibraryI18n['types']] ?? asset.type} · ${formatSize(asset.size)}${asset.createdAt ? html` · <time>${asset.createdAt}</time>` : nothing}</span>
       ${body}
     </li>`;

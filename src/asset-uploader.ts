@@ -1,10 +1,11 @@
-import { html, LitElement, nothing, type PropertyValues } from 'lit';
+import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { styles } from './asset-uploader.styles.js';
 import { parseSize, formatSize } from './engine/size.js';
 import { activeStatuses, UploadStatus, type RejectedFile, type UploaderEventMap, type UploadSnapshot } from './engine/types.js';
 import { Uploader, type UploaderOptions } from './engine/uploader.js';
 import type { Asset } from './protocols/protocol.js';
+import { fillIsolated } from './ui/bidi.js';
 import { filesFromDataTransfer } from './ui/drop.js';
 import { optionsFromAttributes } from './ui/attributes.js';
 import { errorText, fileRow, type RowActions, type RowState } from './ui/file-row.js';
@@ -34,6 +35,7 @@ import { UploaderController } from './uploader-controller.js';
  * @attr with-credentials - Send cookies to the endpoint's origin.
  * @attr allowed-origins - Space-separated origins a server `Location` may move an upload to.
  * @attr retry-delays - Milliseconds to wait before each retry, space- or comma-separated. Default `0 1000 3000 5000`.
+ * @attr stall-timeout - Milliseconds without progress after which a request counts as stalled: it is dropped, and the upload asks the server what it holds and goes on. Default 30000; 0 turns it off.
  * @attr storage-endpoint - `registry` only: the `signed-parts` uploads collection that stores the bytes before the asset is registered.
  * @attr fields - JSON object of members added to the record the API creates (`registry`: `{"user_id":"usr_ada"}` goes into `data`).
  * @attr name - Form field name; each uploaded asset adds one entry (its URL, or id).
@@ -114,6 +116,7 @@ export class AssetUploader extends LitElement {
     withCredentials: { type: Boolean, attribute: 'with-credentials' },
     allowedOrigins: { type: String, attribute: 'allowed-origins' },
     retryDelays: { type: String, attribute: 'retry-delays' },
+    stallTimeout: { type: Number, attribute: 'stall-timeout' },
     storageEndpoint: { type: String, attribute: 'storage-endpoint' },
     fields: { type: String },
     name: { type: String },
@@ -145,6 +148,7 @@ export class AssetUploader extends LitElement {
   declare withCredentials: boolean;
   declare allowedOrigins: string;
   declare retryDelays: string;
+  declare stallTimeout: number | undefined;
   declare storageEndpoint: string;
   declare fields: string;
   declare name: string;
@@ -194,6 +198,7 @@ export class AssetUploader extends LitElement {
     this.withCredentials = false;
     this.allowedOrigins = '';
     this.retryDelays = '';
+    this.stallTimeout = undefined;
     this.storageEndpoint = '';
     this.fields = '';
     this.name = '';
@@ -455,8 +460,8 @@ export class AssetUploader extends LitElement {
     this.dispatchEvent(event);
   }
 
-  #rejectionText(rejection: RejectedFile): string {
-    return fill(this.#texts.rejections[rejection.reason], {
+  #rejectionText(rejection: RejectedFile): TemplateResult {
+    return fillIsolated(this.#texts.rejections[rejection.reason], {
       name: rejection.name,
       size: formatSize(rejection.size),
       limit: formatSize(parseSize(this.maxFileSize) ?? 0),

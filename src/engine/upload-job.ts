@@ -83,6 +83,7 @@ export class UploadJob {
   #key: string | undefined;
   #createdAt: number | undefined;
   #controller: AbortController | undefined;
+  #releaseSlot: () => void = () => {};
   readonly #speed = new SpeedMeter();
   #snapshot: UploadSnapshot | undefined;
 
@@ -125,10 +126,15 @@ export class UploadJob {
     return this.#snapshot;
   }
 
-  /** Runs until success, error, pause or cancel. Never throws. */
-  async run(): Promise<void> {
+  /**
+   * Runs until success, error, pause or cancel. Never throws. `releaseSlot` gives the
+   * host's concurrency slot back as soon as every byte is sent and only the server's
+   * side (commit, processing) is left.
+   */
+  async run(releaseSlot: () => void = () => {}): Promise<void> {
     const controller = new AbortController();
     this.#controller = controller;
+    this.#releaseSlot = releaseSlot;
     this.#error = undefined;
     this.#set(UploadStatus.Preparing, { type: 'upload-start' });
     try {
@@ -150,6 +156,7 @@ export class UploadJob {
       this.#set(UploadStatus.Error, { type: 'upload-error', error: this.#error });
     } finally {
       if (this.#controller === controller) this.#controller = undefined;
+      releaseSlot();
     }
   }
 
@@ -270,7 +277,6 @@ export class UploadJob {
           next = nextEnd;
         }
         await this.#remember();
-        sentOnce = true;
         try {
           progress = await this.#upload!.send({
             start,
@@ -280,6 +286,9 @@ export class UploadJob {
             signal,
             onProgress: (loaded) => this.#progress(loaded),
           });
+          // Only an answered send counts: after a failed empty PUT the server holds nothing
+          // yet, and "offset 0 of 0" from the re-sync must not pass for "every byte is there".
+          sentOnce = true;
         } catch (thrown) {
           if (isAbort(thrown) || signal.aborted) throw thrown;
           await this.#backoff(toUploadError(thrown), signal);
@@ -389,10 +398,12 @@ export class UploadJob {
     if (!decision.retry) throw error;
     this.#attempt++;
     this.#inFlight = 0;
+    // A retried commit or status poll is still processing, not uploading again.
+    const resumeAs = this.#status === UploadStatus.Processing ? UploadStatus.Processing : UploadStatus.Uploading;
     this.#set(UploadStatus.Retrying, { type: 'upload-retry', error: error.toJSON(), attempt: this.#attempt, delayMs: decision.delayMs });
     await whenOnline(signal);
     if (decision.delayMs > 0) await sleep(decision.delayMs, signal);
-    this.#set(UploadStatus.Uploading);
+    this.#set(resumeAs);
   }
 
   async #partAt(start: number, end: number, lookahead: Map<number, Promise<PartDigest>> | undefined, signal: AbortSignal): Promise<{ body: Blob; md5?: string }> {
@@ -504,6 +515,7 @@ export class UploadJob {
 
   #set(status: UploadStatus, event?: JobEvent): void {
     this.#status = status;
+    if (status === UploadStatus.Processing) this.#releaseSlot();
     if (status !== UploadStatus.Uploading) this.#speed.reset();
     if (status !== UploadStatus.Uploading) this.#bytesPerSecond = 0;
     this.#touch(event);

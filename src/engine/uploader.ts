@@ -49,7 +49,7 @@ export interface UploaderOptions {
   /** Other origins a server `Location` may move an upload to. */
   allowedOrigins?: readonly string[];
   retryPolicy?: RetryPolicy;
-  /** Abort a request that made no progress for this long, then resume. Default 30 s. */
+  /** Abort a request that made no progress for this long (ms), then re-sync and go on. Default 30 s; 0 turns it off. */
   stallTimeoutMs?: number;
   /** Number of md5 workers. Default 2. */
   hashWorkers?: number;
@@ -82,7 +82,10 @@ let nextId = 0;
 export class Uploader extends EventTarget {
   #options!: Resolved;
   readonly #jobs = new Map<string, UploadJob>();
+  /** Jobs whose `run()` has not returned yet (with or without a slot). */
   readonly #running = new Set<string>();
+  /** Concurrency slots in use: one per job that is moving bytes (see `#runInSlot`). */
+  readonly #slots = new Set<object>();
   readonly #support: BrowserSupport;
   readonly #now: () => number;
   readonly #http: HttpStack | undefined;
@@ -344,18 +347,30 @@ export class Uploader extends EventTarget {
   #pump(startQueued = this.#options.autoStart): void {
     if (this.#destroyed || !startQueued) return;
     for (const job of this.#jobs.values()) {
-      if (this.#running.size >= this.#options.concurrency) return;
+      if (this.#slots.size >= this.#options.concurrency) return;
       if (job.status !== UploadStatus.Queued || this.#running.has(job.id)) continue;
       this.#batchOpen = true;
       void this.#runInSlot(job);
     }
   }
 
+  /**
+   * A slot is for moving bytes. A job gives it back early (`release`) once it only waits
+   * on the server or on something else: a session's commit waits for the other files of
+   * its drop, which could never start if the waiting files kept every slot; processing
+   * and polling hold no slot either. The `finally` releases it in every other case.
+   */
   async #runInSlot(job: UploadJob): Promise<void> {
+    const slot = {};
+    this.#slots.add(slot);
     this.#running.add(job.id);
+    const release = (): void => {
+      if (this.#slots.delete(slot)) this.#pump(true);
+    };
     try {
-      await job.run();
+      await job.run(release);
     } finally {
+      this.#slots.delete(slot);
       this.#running.delete(job.id);
     }
     this.#pump(true);
@@ -424,6 +439,11 @@ function resolve(options: UploaderOptions): Resolved {
     if (!Number.isFinite(value) || value <= 0) fail(`\`${name}\` must be a positive number, got ${value}.`);
     return value;
   };
+  const nonNegative = (name: string, value: number | undefined, fallback: number) => {
+    if (value === undefined) return fallback;
+    if (!Number.isFinite(value) || value < 0) fail(`\`${name}\` must be a number of milliseconds, 0 or more, got ${value}.`);
+    return value;
+  };
   let storageEndpoint: string | undefined;
   if (options.storageEndpoint !== undefined && options.storageEndpoint !== '') {
     try {
@@ -462,7 +482,7 @@ function resolve(options: UploaderOptions): Resolved {
     withCredentials: options.withCredentials ?? false,
     allowedOrigins,
     retryPolicy: validateRetryPolicy(options.retryPolicy ?? defaultRetryPolicy),
-    stallTimeoutMs: options.stallTimeoutMs ?? 30_000,
+    stallTimeoutMs: nonNegative('stallTimeoutMs', options.stallTimeoutMs, 30_000),
     hashWorkers: Math.floor(positive('hashWorkers', options.hashWorkers, 2)),
     parallelParts: Math.floor(positive('parallelParts', options.parallelParts, 3)),
     storageEndpoint,

@@ -61,14 +61,15 @@ export class XhrHttpStack implements HttpStack {
       };
       xhr.onprogress = armStall;
       xhr.onload = () =>
-        finish(() =>
+        finish(() => {
+          const headers = exposedHeaders(xhr);
           resolve({
             status: xhr.status,
             url: xhr.responseURL || request.url,
-            header: (name) => xhr.getResponseHeader(name),
+            header: (name) => headers.get(name.toLowerCase()) ?? null,
             body: typeof xhr.responseText === 'string' ? xhr.responseText : '',
-          }),
-        );
+          });
+        });
       // A network failure and a CORS refusal look the same to a page, by design.
       xhr.onerror = () => finish(() => reject(new UploadError(UploadErrorCode.Network, `The request to ${originOf(request.url)} failed before an answer arrived.`)));
       xhr.ontimeout = xhr.onerror;
@@ -76,6 +77,25 @@ export class XhrHttpStack implements HttpStack {
       xhr.send(request.body ?? null);
     });
   }
+}
+
+/**
+ * The response headers the page may read. `getResponseHeader` of a header CORS does not
+ * expose returns null but also logs "Refused to get unsafe header" in Chromium, once per
+ * call; `getAllResponseHeaders` lists exactly the readable ones, silently. Repeated
+ * headers come joined with ", ", as `getResponseHeader` would give them.
+ */
+function exposedHeaders(xhr: XMLHttpRequest): Map<string, string> {
+  const headers = new Map<string, string>();
+  for (const line of xhr.getAllResponseHeaders().split('\r\n')) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    const name = line.slice(0, colon).trim().toLowerCase();
+    const value = line.slice(colon + 1).trim();
+    const before = headers.get(name);
+    headers.set(name, before === undefined ? value : `${before}, ${value}`);
+  }
+  return headers;
 }
 
 function originOf(url: string): string {

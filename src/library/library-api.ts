@@ -7,6 +7,8 @@
  * else.
  */
 
+import { safeHref } from '../ui/safe-url.js';
+
 /** One asset as the list shows it. */
 export interface LibraryAsset {
   readonly id: string;
@@ -129,7 +131,8 @@ function assetOf(data: Record<string, unknown>): LibraryAsset {
     name: typeof data['file_name'] === 'string' ? data['file_name'] : String(data['id']),
     size: typeof data['size'] === 'number' ? data['size'] : 0,
     type,
-    ...(typeof data['link_download'] === 'string' && /^https?:/i.test(data['link_download']) ? { url: data['link_download'] } : {}),
+    // Only what the element may render as a link (http or https): ui/safe-url.ts, the one rule.
+    ...(typeof data['link_download'] === 'string' && safeHref(data['link_download']) ? { url: data['link_download'] } : {}),
     createdAt: typeof data['created_at'] === 'string' ? data['created_at'] : '',
     raw: data,
   };

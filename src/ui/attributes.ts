@@ -27,6 +27,7 @@ export interface AttributeValues {
   readonly withCredentials: boolean;
   readonly allowedOrigins: string;
   readonly retryDelays: string;
+  readonly stallTimeout: number | undefined;
   readonly storageEndpoint: string;
   readonly fields: string;
 }
@@ -69,6 +70,7 @@ export function optionsFromAttributes(values: AttributeValues, warn: (attribute:
     withCredentials: values.withCredentials,
     allowedOrigins: values.allowedOrigins.split(/[\s,]+/).filter(Boolean),
     retryPolicy: retryPolicy(values.retryDelays, warn),
+    stallTimeoutMs: stallTimeout(values.stallTimeout, warn),
     storageEndpoint: values.storageEndpoint || undefined,
     fields: fields(values.fields, warn),
   };
@@ -90,6 +92,15 @@ function fields(text: string, warn: (attribute: string, message: string) => void
     return undefined;
   }
   return value as Record<string, string | number | boolean>;
+}
+
+function stallTimeout(value: number | undefined, warn: (attribute: string, message: string) => void): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!Number.isInteger(value) || value < 0) {
+    warn('stall-timeout', `<asset-uploader>: stall-timeout="${value}" must be a whole number of milliseconds (0 turns it off); using 30000.`);
+    return undefined;
+  }
+  return value;
 }
 
 function retryPolicy(text: string, warn: (attribute: string, message: string) => void): RetryPolicy | undefined {

@@ -2,7 +2,9 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { formatSize } from '../engine/size.js';
 import { UploadStatus, type UploadSnapshot } from '../engine/types.js';
+import { fillIsolated, isolated } from './bidi.js';
 import { fill, type UploaderI18n } from './i18n.js';
+import { safeHref } from './safe-url.js';
 
 export interface RowActions {
   pause(id: string): void;
@@ -28,10 +30,11 @@ export function fileRow(upload: UploadSnapshot, i18n: UploaderI18n, actions: Row
   const running = status === UploadStatus.Uploading || status === UploadStatus.Preparing || status === UploadStatus.Retrying || status === UploadStatus.Queued;
   const finished = status === UploadStatus.Success || status === UploadStatus.Aborted;
   const percent = Math.floor(upload.progress * 100);
+  const assetHref = safeHref(upload.asset?.url);
   const button = (label: string, handler: (id: string) => void, part: string) =>
     html`<button type="button" class="action" part="action ${part}" aria-label="${label}: ${name}" @click=${() => handler(id)}>${label}</button>`;
   return html`<li part="file file-${status}" data-id=${id} data-status=${status}>
-    <span part="file-name">${name}</span>
+    <span part="file-name" title=${name}>${isolated(name)}</span>
     <span part="file-meta">
       <span part="file-size">${upload.bytesUploaded > 0 && status !== UploadStatus.Success ? `${formatSize(upload.bytesUploaded, locale)} / ` : ''}${formatSize(upload.size, locale)}</span>
       · <span part="file-status">${i18n.status[status]}${status === UploadStatus.Uploading ? ` ${percent}%` : ''}${status === UploadStatus.Processing && upload.serverStatus ? ` (${upload.serverStatus})` : ''}</span>
@@ -53,10 +56,14 @@ export function fileRow(upload: UploadSnapshot, i18n: UploaderI18n, actions: Row
     ${state.note ? html`<span part="file-error" role="alert">${state.note}</span>` : nothing}
     ${upload.asset?.produced?.length
       ? html`<ul part="produced" aria-label=${fill(i18n.producedLabel, { name })}>
-          ${upload.asset.produced.map((asset) => html`<li>${asset.url ? html`<a part="file-link" href=${asset.url} target="_blank" rel="noopener noreferrer">${asset.name ?? asset.url}</a>` : asset.name ?? asset.id}</li>`)}
+          ${upload.asset.produced.map((asset) => {
+            const href = safeHref(asset.url);
+            const label = isolated(asset.name ?? asset.url ?? asset.id);
+            return html`<li>${href ? html`<a part="file-link" href=${href} target="_blank" rel="noopener noreferrer">${label}</a>` : label}</li>`;
+          })}
         </ul>`
-      : upload.asset?.url
-        ? html`<a part="file-link" href=${upload.asset.url} target="_blank" rel="noopener noreferrer">${i18n.openAsset}: ${upload.asset.url}</a>`
+      : assetHref
+        ? html`<a part="file-link" href=${assetHref} target="_blank" rel="noopener noreferrer">${i18n.openAsset}: <bdi>${assetHref}</bdi></a>`
         : nothing}
   </li>`;
 }
@@ -68,7 +75,7 @@ function renameForm(id: string, name: string, i18n: UploaderI18n, actions: RowAc
     if (input.value.trim()) actions.rename(id, input.value.trim());
   };
   return html`<form part="rename-form" @submit=${submit}>
-    <label>${fill(i18n.renameLabel, { name })} <input part="rename-input" name="name" required .value=${name} /></label>
+    <label>${fillIsolated(i18n.renameLabel, { name })} <input part="rename-input" name="name" required .value=${name} /></label>
     <button type="submit" class="action" part="action save-button">${i18n.save}</button>
     <button type="button" class="action" part="action keep-button" @click=${() => actions.edit(id, undefined)}>${i18n.cancel}</button>
   </form>`;
@@ -77,7 +84,7 @@ function renameForm(id: string, name: string, i18n: UploaderI18n, actions: RowAc
 function deleteConfirm(id: string, name: string, i18n: UploaderI18n, actions: RowActions): TemplateResult {
   const question = fill(i18n.deleteConfirm, { name });
   return html`<div part="delete-confirm" role="group" aria-label=${question}>
-    <span>${question}</span>
+    <span>${fillIsolated(i18n.deleteConfirm, { name })}</span>
     <button type="button" class="action" part="action confirm-delete-button" @click=${() => actions.delete(id)}>${i18n.deleteAsset}</button>
     <button type="button" class="action" part="action keep-button" @click=${() => actions.edit(id, undefined)}>${i18n.keep}</button>
   </div>`;

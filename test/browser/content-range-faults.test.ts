@@ -57,6 +57,46 @@ describe('content-range: faults', () => {
     expect(row(element, detail.id).querySelector('[part=file-error]')?.textContent).to.contain('damaged');
   });
 
+  // An empty file once failed for good after one hiccup on its only PUT: the failed send
+  // counted as sent, and "0 of 0 bytes" then read as complete.
+  for (const size of [0, 1]) {
+    for (const action of [
+      { type: 'status', status: 503 },
+      { type: 'status', status: 429, headers: { 'Retry-After': '0' } },
+      { type: 'reset' },
+      { type: 'lose-answer' },
+    ] as const) {
+      it(`a ${size}-byte file survives ${action.type === 'status' ? action.status : action.type} on its only PUT`, async () => {
+        const element = await uploader();
+        const file = makeFile(size, `tiny-${size}.bin`, 40 + size);
+        await setFaults([{ method: 'PUT', nth: 1, action }]);
+        const success = nextEvent(element, 'upload-success');
+        const failure = nextEvent(element, 'upload-error').then((e) => {
+          throw new Error(`upload-error: ${e.detail.error.message}`);
+        });
+        await dropFiles(element, [file]);
+        const { detail } = await Promise.race([success, failure]);
+        await expectStoredIdentical(detail.asset.id, file);
+        expect((await stored(detail.asset.id)).record.complete).to.equal(true);
+        await rendered(element);
+        expect(row(element, detail.id).getAttribute('part')).to.equal('file file-success');
+        expect((await requestLog()).filter((e) => e.fault !== null), 'the fault fired').to.have.length(1);
+      });
+    }
+  }
+
+  it('drops a request that made no progress for stall-timeout ms, asks the server, and goes on', async () => {
+    const element = await uploader({ 'stall-timeout': '400' });
+    const file = makeFile(SIZE, 'stalled.bin', 15);
+    // The proxy holds the second part for 3 s: long past the 400 ms stall timeout.
+    await setFaults([{ method: 'PUT', nth: 2, action: { type: 'delay', ms: 3000 } }]);
+    const retry = nextEvent(element, 'upload-retry');
+    const success = nextEvent(element, 'upload-success');
+    await dropFiles(element, [file]);
+    expect((await retry).detail.error.code).to.equal('stalled');
+    await expectStoredIdentical((await success).detail.asset.id, file);
+  });
+
   it('retries a 503 and succeeds', async () => {
     const element = await uploader();
     const file = makeFile(SIZE, '503.bin', 13);

@@ -129,7 +129,7 @@ describe('<asset-uploader> attributes and events', () => {
     const original = console.warn;
     console.warn = (message: string) => warnings.push(message);
     try {
-      const element = await uploader({ 'chunk-size': 'huge', transport: 'carrier-pigeon' });
+      const element = await uploader({ 'chunk-size': 'huge', transport: 'carrier-pigeon', 'stall-timeout': '-5' });
       const success = nextEvent(element, 'upload-success');
       const file = makeFile(10, 'warned.bin', 7);
       await dropFiles(element, [file]);
@@ -141,6 +141,7 @@ describe('<asset-uploader> attributes and events', () => {
     }
     expect(warnings.filter((w) => w.includes('chunk-size'))).to.have.length(1);
     expect(warnings.filter((w) => w.includes('transport'))).to.have.length(1);
+    expect(warnings.filter((w) => w.includes('stall-timeout'))).to.have.length(1);
   });
 
   it('takes one file without `multiple`, and none while disabled', async () => {

@@ -89,6 +89,30 @@ describe('session', () => {
     expect((await stored(detail.asset.produced![0]!.id, 'session-assets')).sha256).to.equal(await sha256(file));
   });
 
+  // A waiting file once kept its slot until the commit, and the commit waited for the
+  // files that could not start: a drop of more files than `concurrency` hung for good.
+  for (const [count, concurrency] of [[1, 1], [2, 1], [7, 1], [3, 2], [7, 2]] as const) {
+    it(`a drop of ${count} file(s) with concurrency ${concurrency} completes: every row done, every file stored`, async () => {
+      const element = await uploader({ concurrency: String(concurrency) });
+      const files = Array.from({ length: count }, (_, i) => makeFile(3000 + i, `part-${i}.bin`, 300 + i * 7 + concurrency));
+      const complete = nextEvent(element, 'upload-complete', () => true, 30_000);
+      await dropFiles(element, files);
+      const { detail } = await complete;
+      expect(detail.failed).to.have.length(0);
+      expect(detail.successful).to.have.length(count);
+      for (const file of files) {
+        const upload = detail.successful.find((u) => u.name === file.name)!;
+        expect((await stored(upload.asset!.produced![0]!.id, 'session-assets')).sha256, file.name).to.equal(await sha256(file));
+      }
+      await rendered(element);
+      const rows = [...element.shadowRoot!.querySelectorAll<HTMLElement>('[part~=file]')];
+      expect(rows.map((r) => r.getAttribute('part'))).to.deep.equal(files.map(() => 'file file-success'));
+      const log = await requestLog();
+      expect(log.filter((e) => e.method === 'POST'), 'one session for the drop').to.have.length(1);
+      expect(log.filter((e) => e.method === 'PUT' && e.path.endsWith('.json')), 'one commit').to.have.length(1);
+    });
+  }
+
   it('cancelling one file of a session leaves it out of the commit; the others finish', async () => {
     const element = await uploader();
     const slow = makeFile(200_000, 'slow.bin', 104);
