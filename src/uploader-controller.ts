@@ -17,6 +17,7 @@ export const uploaderEventTypes: ReadonlyArray<keyof UploaderEventMap> = [
   'upload-progress',
   'upload-retry',
   'upload-pause',
+  'upload-wait',
   'upload-resume',
   'upload-success',
   'upload-error',

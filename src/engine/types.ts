@@ -15,6 +15,8 @@ export const UploadStatus = {
   Uploading: 'uploading',
   /** Waiting before the next attempt after a recoverable failure. */
   Retrying: 'retrying',
+  /** Another tab or element is uploading this file to the same server upload; this one takes over when that one stops. */
+  Elsewhere: 'elsewhere',
   /** Every byte is there; the server commits, publishes or processes it. */
   Processing: 'processing',
   Paused: 'paused',
@@ -25,7 +27,7 @@ export const UploadStatus = {
 export type UploadStatus = (typeof UploadStatus)[keyof typeof UploadStatus];
 
 /** Statuses in which an upload still wants to run. */
-export const activeStatuses: ReadonlySet<UploadStatus> = new Set([UploadStatus.Queued, UploadStatus.Preparing, UploadStatus.Uploading, UploadStatus.Retrying, UploadStatus.Processing]);
+export const activeStatuses: ReadonlySet<UploadStatus> = new Set([UploadStatus.Queued, UploadStatus.Preparing, UploadStatus.Uploading, UploadStatus.Retrying, UploadStatus.Elsewhere, UploadStatus.Processing]);
 
 export type Transport = 'put' | 'form';
 
@@ -110,6 +112,8 @@ export interface UploaderEventMap {
   'upload-progress': CustomEvent<UploadEventDetail>;
   'upload-retry': CustomEvent<UploadRetryDetail>;
   'upload-pause': CustomEvent<UploadEventDetail>;
+  /** The file is being uploaded by another tab or element; this upload waits and takes over when that one stops. */
+  'upload-wait': CustomEvent<UploadEventDetail>;
   'upload-resume': CustomEvent<UploadEventDetail>;
   'upload-success': CustomEvent<UploadSuccessDetail>;
   'upload-error': CustomEvent<UploadErrorDetail>;

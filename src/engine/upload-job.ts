@@ -14,6 +14,7 @@ import { decideRetry, type RetryPolicy } from './retry-policy.js';
 import type { ResumeRecord, ResumeStore } from './resume-store.js';
 import { sleep, whenOnline } from './sleep.js';
 import { SpeedMeter } from './speed.js';
+import { tryLock, waitForLock, type LockManagerLike, type ReleaseLock } from './upload-lock.js';
 import { activeStatuses, UploadStatus, type Transport, type UploadSnapshot } from './types.js';
 import { isAbort, toUploadError, UploadError, UploadErrorCode, type UploadErrorInfo } from './upload-error.js';
 
@@ -45,6 +46,8 @@ export interface JobHost {
   /** The md5 worker cannot run: stop using it for every upload. */
   hashingFailed(error: UploadError): void;
   store(): Promise<ResumeStore>;
+  /** Web Locks, where the browser has them: one writer per saved upload across tabs. */
+  locks(): LockManagerLike | undefined;
   now(): number;
   changed(job: UploadJob, event?: JobEvent): void;
 }
@@ -52,9 +55,13 @@ export interface JobHost {
 export type JobEvent =
   | { type: 'upload-start' }
   | { type: 'upload-progress' }
+  | { type: 'upload-wait' }
   | { type: 'upload-retry'; error: UploadErrorInfo; attempt: number; delayMs: number }
   | { type: 'upload-success'; asset: Asset }
   | { type: 'upload-error'; error: UploadErrorInfo };
+
+/** Thrown inside `run` when the job got the lock after waiting and is back in the queue. */
+const TOOK_OVER = Symbol('took over');
 
 /** Resume records older than this are ignored: servers expire abandoned uploads too. */
 const RESUME_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
@@ -84,6 +91,8 @@ export class UploadJob {
   #createdAt: number | undefined;
   #controller: AbortController | undefined;
   #releaseSlot: () => void = () => {};
+  /** The Web Lock on this file's resume key, while this job works on the saved upload. */
+  #lock: ReleaseLock | undefined;
   readonly #speed = new SpeedMeter();
   #snapshot: UploadSnapshot | undefined;
 
@@ -148,6 +157,7 @@ export class UploadJob {
       this.#inFlight = 0;
       this.#set(UploadStatus.Success, { type: 'upload-success', asset });
     } catch (thrown) {
+      if (thrown === TOOK_OVER) return; // back in the queue, holding the lock: the host starts it again
       if (controller.signal.aborted || isAbort(thrown)) return; // pause or cancel set the status already
       const error = toUploadError(thrown);
       this.#error = error.toJSON();
@@ -183,9 +193,18 @@ export class UploadJob {
     this.#inFlight = 0;
     this.#set(UploadStatus.Aborted);
     this.#upload?.dispose?.('cancel');
-    await this.#upload?.abort();
-    await this.#forget();
+    try {
+      await this.#upload?.abort();
+      await this.#forget();
+    } finally {
+      this.#letGo();
+    }
     return true;
+  }
+
+  #letGo(): void {
+    this.#lock?.();
+    this.#lock = undefined;
   }
 
   #partSize(): number {
@@ -338,6 +357,7 @@ export class UploadJob {
   /** Creates the server upload, or re-attaches to the one a saved record names. */
   async #attach(signal: AbortSignal): Promise<ServerProgress> {
     if (this.#opened) {
+      if (this.#key) await this.#takeLock(this.#key, signal);
       const progress = await this.#retrying(signal, () => this.#upload!.sync(signal));
       this.#confirm(progress.offset);
       return progress;
@@ -345,6 +365,7 @@ export class UploadJob {
     const store = this.#host.resume ? await this.#host.store() : undefined;
     this.#persistent = store?.persistent ?? false;
     this.#key = store ? await this.#fingerprint(signal) : undefined;
+    if (this.#key) await this.#takeLock(this.#key, signal);
     const saved = store && this.#key ? await this.#recall(store, this.#key) : undefined;
     this.#upload = this.#adapter();
     let progress: ServerProgress;
@@ -362,6 +383,24 @@ export class UploadJob {
     this.#resumedFrom = progress.offset;
     this.#confirm(progress.offset);
     return progress;
+  }
+
+  /**
+   * Holds the Web Lock on the resume key before the saved upload is even read: another
+   * tab appending to the same server upload at the same time would break it. When the
+   * lock is taken, the job waits without a slot (status `elsewhere`), then goes back to
+   * the queue holding the lock, and re-reads the saved state the other one left.
+   */
+  async #takeLock(key: string, signal: AbortSignal): Promise<void> {
+    const locks = this.#host.locks();
+    if (!locks || this.#lock) return;
+    this.#lock = await tryLock(locks, key);
+    if (this.#lock) return;
+    this.#releaseSlot();
+    this.#set(UploadStatus.Elsewhere, { type: 'upload-wait' });
+    this.#lock = await waitForLock(locks, key, signal);
+    this.#set(UploadStatus.Queued);
+    throw TOOK_OVER;
   }
 
   async #sendForm(signal: AbortSignal): Promise<Asset> {
@@ -516,6 +555,9 @@ export class UploadJob {
   #set(status: UploadStatus, event?: JobEvent): void {
     this.#status = status;
     if (status === UploadStatus.Processing) this.#releaseSlot();
+    // Paused, finished or failed: another tab may take the saved upload over. A cancel
+    // lets go only once the server upload and its record are gone (`cancel`).
+    if (!activeStatuses.has(status) && status !== UploadStatus.Aborted) this.#letGo();
     if (status !== UploadStatus.Uploading) this.#speed.reset();
     if (status !== UploadStatus.Uploading) this.#bytesPerSecond = 0;
     this.#touch(event);

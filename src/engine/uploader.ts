@@ -20,6 +20,7 @@ import { ScopedHttpStack } from './scoped-http.js';
 import type { UploadError } from './upload-error.js';
 import { activeStatuses, RejectReason, UploadStatus, type RejectedFile, type Transport, type UploaderEventMap, type UploadSnapshot } from './types.js';
 import { UploadJob, type JobEvent, type JobHost } from './upload-job.js';
+import { defaultLocks, type LockManagerLike } from './upload-lock.js';
 import { XhrHttpStack } from './xhr-http-stack.js';
 
 export interface UploaderOptions {
@@ -63,11 +64,13 @@ export interface UploaderOptions {
   http?: HttpStack;
   hasher?: Hasher;
   resumeStore?: ResumeStore | Promise<ResumeStore>;
+  /** Web Locks for one writer per saved upload across tabs; default `navigator.locks`, `null` for none. */
+  locks?: LockManagerLike | null;
   support?: BrowserSupport;
   now?: () => number;
 }
 
-type Resolved = Required<Omit<UploaderOptions, 'protocol' | 'accept' | 'maxFileSize' | 'maxFiles' | 'storageEndpoint' | 'http' | 'hasher' | 'resumeStore' | 'support' | 'now'>> &
+type Resolved = Required<Omit<UploaderOptions, 'protocol' | 'accept' | 'maxFileSize' | 'maxFiles' | 'storageEndpoint' | 'http' | 'hasher' | 'resumeStore' | 'locks' | 'support' | 'now'>> &
   Pick<UploaderOptions, 'accept' | 'maxFileSize' | 'maxFiles' | 'storageEndpoint'> & { protocol: Protocol };
 
 export interface Uploader {
@@ -88,6 +91,7 @@ export class Uploader extends EventTarget {
   readonly #slots = new Set<object>();
   readonly #support: BrowserSupport;
   readonly #now: () => number;
+  readonly #locks: LockManagerLike | undefined;
   readonly #http: HttpStack | undefined;
   #hasher: Hasher | undefined;
   readonly #ownsHasher: boolean;
@@ -104,6 +108,7 @@ export class Uploader extends EventTarget {
     super();
     this.#support = options.support ?? detectSupport();
     this.#now = options.now ?? (() => Date.now());
+    this.#locks = options.locks === null ? undefined : options.locks ?? defaultLocks();
     this.#http = options.http;
     this.#hasher = options.hasher;
     this.#ownsHasher = options.hasher === undefined;
@@ -293,6 +298,7 @@ export class Uploader extends EventTarget {
         uploader.#hashingBroken ??= error;
       },
       store: () => uploader.#resumeStore(),
+      locks: () => uploader.#locks,
       now: () => uploader.#now(),
       changed: (job: UploadJob, event?: JobEvent) => uploader.#changed(job, event),
     } satisfies JobHost;

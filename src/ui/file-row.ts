@@ -27,7 +27,7 @@ export function fileRow(upload: UploadSnapshot, i18n: UploaderI18n, actions: Row
   const { id, status } = upload;
   // After a rename the server's name is the one to show.
   const name = upload.asset?.name ?? upload.name;
-  const running = status === UploadStatus.Uploading || status === UploadStatus.Preparing || status === UploadStatus.Retrying || status === UploadStatus.Queued;
+  const running = status === UploadStatus.Uploading || status === UploadStatus.Preparing || status === UploadStatus.Retrying || status === UploadStatus.Queued || status === UploadStatus.Elsewhere;
   const finished = status === UploadStatus.Success || status === UploadStatus.Aborted;
   const percent = Math.floor(upload.progress * 100);
   const assetHref = safeHref(upload.asset?.url);

@@ -64,6 +64,7 @@ export const defaultI18n: UploaderI18n = {
     preparing: 'Preparing',
     uploading: 'Uploading',
     retrying: 'Connection problem, trying again',
+    elsewhere: 'Uploading in another tab or window; continues here when that one stops',
     processing: 'Processing on the server',
     paused: 'Paused',
     success: 'Uploaded',
