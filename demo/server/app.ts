@@ -36,7 +36,7 @@ export interface AppOptions {
   readonly idleTimeoutMs?: number | undefined;
   /** On close, how long requests in progress may finish before their connections are cut (default 2 s). */
   readonly closeGraceMs?: number | undefined;
-  /** Bearer tokens of the /phased API and their scopes; default: DEFAULT_API_TOKENS (phased-auth.ts). */
+  /** Bearer tokens of the token-protected APIs (phased, session, signed-parts, registry) and their scopes; none when absent, so those APIs refuse every request (main.ts gives the demo its DEFAULT_API_TOKENS only with --demo). */
   readonly apiTokens?: ApiTokens | undefined;
   /** Bytes per /phased transfer window (default 52428800). */
   readonly phasedChunkSize?: number | undefined;
@@ -110,13 +110,13 @@ export function createApp(options: AppOptions): App {
     maxFileSize: options.maxFileSize,
     publicOrigin: options.publicOrigin,
   });
-  const tusApi = createTusApi({ dataDir: options.dataDir, maxFileSize: options.maxFileSize, corsOrigins: options.corsOrigins });
+  const tusApi = createTusApi({ dataDir: options.dataDir, maxFileSize: options.maxFileSize, cors });
   const serveStatic = options.publicDir === undefined ? undefined : createStaticHandler(options.publicDir, options.s3 ? [options.s3.publicEndpoint ?? options.s3.endpoint] : []);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       const pathname = pathnameOf(req.url);
-      // tus paths: @tus/server answers everything itself, CORS included.
+      // tus paths: tus.ts applies cors.ts itself (over what @tus/server writes).
       if (isTusPath(pathname)) return await tusApi(req, res, pathname);
       if (cors.apply(req, res)) return;
       await ready;
