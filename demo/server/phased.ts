@@ -69,7 +69,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendErrorDocument, sendJson } from './errors.js';
 import { mediaType, requestOrigin, sendDownload } from './http.js';
 import { fileNameProblem } from './names.js';
-import { createAuthenticator, DEFAULT_API_TOKENS, parseApiTokens, requireScope } from './phased-auth.js';
+import { createAuthenticator, requireScope } from './phased-auth.js';
 import type { ApiTokens } from './phased-auth.js';
 import { copyPart, readForm } from './phased-form.js';
 import { parseJsonObject, PhasedError, readFields, readSmallBody } from './phased-http.js';
@@ -93,7 +93,7 @@ export interface PhasedOptions {
   readonly maxFileSize?: number | undefined;
   /** Fixed origin for the URLs handed out; default: the request's Host header. */
   readonly publicOrigin?: string | undefined;
-  /** Bearer tokens and their scopes; default: DEFAULT_API_TOKENS. */
+  /** Bearer tokens and their scopes; none when absent (every request is refused). */
   readonly apiTokens?: ApiTokens | undefined;
   /** Bytes per transfer window; default DEFAULT_CHUNK_SIZE. */
   readonly chunkSize?: number | undefined;
@@ -128,7 +128,7 @@ export function createPhasedApi(options: PhasedOptions): PhasedApi {
   }
   const maxFileSize = options.maxFileSize ?? Number.MAX_SAFE_INTEGER;
   const store = new PhasedStore(options.dataDir);
-  const auth = createAuthenticator(options.apiTokens ?? parseApiTokens(DEFAULT_API_TOKENS));
+  const auth = createAuthenticator(options.apiTokens ?? new Map());
   const webhooks = createWebhooks({ url: options.webhookUrl, secret: options.webhookSecret });
   /** An answer refused early still lets the client finish sending up to this much. */
   const drainLimit = Math.max(16 * 1024 * 1024, chunkSize + 1024 * 1024);
