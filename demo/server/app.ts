@@ -34,6 +34,12 @@ export interface AppOptions {
   readonly publicOrigin?: string | undefined;
   /** A connection silent for this long is dropped (default 120 s); it bounds how long a stalled upload holds its lock. */
   readonly idleTimeoutMs?: number | undefined;
+  /**
+   * A write request (content-range PUT, phased transfer) waiting for an upload whose
+   * current writer has received nothing for this long releases it (default 1 s;
+   * durable.ts KeyedLock says why).
+   */
+  readonly writeSilenceMs?: number | undefined;
   /** On close, how long requests in progress may finish before their connections are cut (default 2 s). */
   readonly closeGraceMs?: number | undefined;
   /** Bearer tokens of the token-protected APIs (phased, session, signed-parts, registry) and their scopes; none when absent, so those APIs refuse every request (main.ts gives the demo its DEFAULT_API_TOKENS only with --demo). */
@@ -65,13 +71,14 @@ export interface App {
 }
 
 export function createApp(options: AppOptions): App {
-  const store = new UploadStore(options.dataDir);
+  const store = new UploadStore(options.dataDir, options.writeSilenceMs);
   const phased = createPhasedApi({
     dataDir: options.dataDir,
     maxFileSize: options.maxFileSize,
     publicOrigin: options.publicOrigin,
     apiTokens: options.apiTokens,
     chunkSize: options.phasedChunkSize,
+    writeSilenceMs: options.writeSilenceMs,
     webhookUrl: options.webhookUrl,
     webhookSecret: options.webhookSecret,
   });

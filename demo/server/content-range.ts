@@ -47,7 +47,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import busboy from 'busboy';
 import { HttpError, sendJson } from './errors.js';
-import { mediaType, readBody, requestOrigin, sendDownload } from './http.js';
+import { mediaType, readBody, requestHolder, requestOrigin, sendDownload } from './http.js';
 import { fileNameProblem } from './names.js';
 import {
   ID_PATTERN,
@@ -132,16 +132,20 @@ export function createContentRangeApi(options: ContentRangeOptions): RouteHandle
   async function put(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
     const range = parseContentRange(req.headers['content-range']);
     const digest = parseContentMd5(singleHeader(req, 'content-md5'));
+    if (range.kind === 'status') {
+      // Answered from the stored record, without the lock: a status query must not
+      // wait behind a part in flight, least of all one whose client vanished (issue
+      // 9, defect 4). The record only ever holds acknowledged bytes.
+      const record = await store.peek(id);
+      if (!record) throw notFound();
+      if (range.total !== undefined && range.total !== record.size) throw lengthMismatch(range.total, record);
+      await expectEmptyBody(req);
+      if (record.complete) sendAsset(req, res, record);
+      else sendProgress(res, record);
+      return;
+    }
     await store.withLock(id, async () => {
       const record = await loadOr404(id);
-
-      if (range.kind === 'status') {
-        if (range.total !== undefined && range.total !== record.size) throw lengthMismatch(range.total, record);
-        await expectEmptyBody(req);
-        if (record.complete) sendAsset(req, res, record);
-        else sendProgress(res, record);
-        return;
-      }
 
       if (range.kind === 'none') {
         if (record.complete && record.size === 0 && declaredLength(req) === 0) {
@@ -177,7 +181,7 @@ export function createContentRangeApi(options: ContentRangeOptions): RouteHandle
       checkDeclaredLength(req, expected);
       const next = await storePart(req, record, expected, digest);
       finish(req, res, next);
-    });
+    }, requestHolder(req));
   }
 
   function finish(req: IncomingMessage, res: ServerResponse, record: UploadRecord): void {
@@ -216,7 +220,7 @@ export function createContentRangeApi(options: ContentRangeOptions): RouteHandle
       }
       const next = await receiveForm(req, record);
       sendAsset(req, res, next);
-    });
+    }, requestHolder(req));
   }
 
   /** Parses the form with busboy, streaming the `file` part to storage. */
@@ -300,18 +304,19 @@ export function createContentRangeApi(options: ContentRangeOptions): RouteHandle
     }
   }
 
-  async function remove(res: ServerResponse, id: string): Promise<void> {
+  async function remove(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
     await store.withLock(id, async () => {
       if (!(await store.remove(id))) throw notFound();
       res.statusCode = 200;
       res.setHeader('Content-Length', '0');
       res.setHeader('Cache-Control', 'no-store');
       res.end();
-    });
+    }, requestHolder(req));
   }
 
   async function download(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
-    const record = await store.withLock(id, () => store.load(id));
+    // A complete upload's bytes never change again: no lock needed.
+    const record = await store.peek(id);
     if (!record || !record.complete) throw notFound();
     await sendDownload(req, res, store.openRead(record), record.name, record.size);
   }
@@ -337,7 +342,7 @@ export function createContentRangeApi(options: ContentRangeOptions): RouteHandle
       const id = upload[1] ?? '';
       if (!ID_PATTERN.test(id)) throw notFound();
       if (method === 'PUT') return put(req, res, id);
-      if (method === 'DELETE') return remove(res, id);
+      if (method === 'DELETE') return remove(req, res, id);
       if (method === 'POST') {
         const type = mediaType(req);
         if (type === 'multipart/form-data') return multipart(req, res, id);

@@ -10,6 +10,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
+import type { LockHolder } from './durable.js';
 
 // A UTF-16 surrogate without its partner (encodeURIComponent throws on one).
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
@@ -126,4 +127,19 @@ export function readBody(req: IncomingMessage, limit: number, errors: BodyErrors
     req.on('error', onFail);
     req.on('close', onFail);
   });
+}
+
+/**
+ * The request as a lock holder (durable.ts KeyedLock): its progress is the bytes its
+ * socket has read; releasing it destroys the socket while the body is still
+ * incoming (the part fails and is truncated away), and does nothing once the body is
+ * complete (the request is then only writing to disk, and finishes on its own).
+ */
+export function requestHolder(req: IncomingMessage): LockHolder {
+  return {
+    progress: () => req.socket?.bytesRead ?? 0,
+    release: () => {
+      if (!req.complete) req.socket?.destroy();
+    },
+  };
 }

@@ -152,7 +152,12 @@ async function handleWithChecksum(server: Server, req: IncomingMessage, res: Ser
   if (req.method === 'PATCH') {
     const declared = Number(req.headers['content-length'] ?? NaN);
     if (Number.isFinite(declared) && declared > MAX_CHECKSUM_PART) return refuse(req, res, corsHeaders, 413, `A part may be at most ${MAX_CHECKSUM_PART} bytes here.`);
-    body = await readBody(req, MAX_CHECKSUM_PART);
+    try {
+      body = await readBody(req, MAX_CHECKSUM_PART);
+    } catch {
+      res.destroy(); // the client went away mid-body: there is no one to answer
+      return;
+    }
     if (body === undefined) return refuse(req, res, corsHeaders, 413, `A part may be at most ${MAX_CHECKSUM_PART} bytes here.`);
     const checksum = req.headers['upload-checksum'];
     if (typeof checksum === 'string') {
