@@ -48,6 +48,7 @@ import type { Readable } from 'node:stream';
 import busboy from 'busboy';
 import { HttpError, sendJson } from './errors.js';
 import { mediaType, readBody, requestHolder, requestOrigin, sendDownload } from './http.js';
+import { clientAddress, LimitError, type OpenUploads } from './limits.js';
 import { fileNameProblem } from './names.js';
 import {
   ID_PATTERN,
@@ -69,7 +70,12 @@ export interface ContentRangeOptions {
   readonly maxFileSize?: number | undefined;
   /** Fixed origin for the URLs we hand out (e.g. "https://uploads.example"); default: from the Host header. */
   readonly publicOrigin?: string | undefined;
+  /** Open uploads, counted per client address (limits.ts); unlimited when absent. */
+  readonly openUploads?: OpenUploads | undefined;
 }
+
+/** The key of a content-range upload in the OpenUploads ledger. */
+export const openKey = (id: string): string => `content-range:${id}`;
 
 type ContentRange =
   | { readonly kind: 'none' }
@@ -124,7 +130,15 @@ export function createContentRangeApi(options: ContentRangeOptions): RouteHandle
     }
     const problem = fileNameProblem(fields.fileName);
     if (problem !== null) throw new HttpError(400, 'bad_file_name', problem);
+    const owner = clientAddress(req);
+    try {
+      options.openUploads?.check(owner, size);
+    } catch (err) {
+      if (!(err instanceof LimitError)) throw err;
+      throw new HttpError(err.status, err.status === 507 ? 'insufficient_storage' : 'too_many_uploads', err.message, { 'Retry-After': String(err.retryAfter) });
+    }
     const record = await store.create(fields.fileName as string, size);
+    if (size > 0) options.openUploads?.add(openKey(record.id), owner, size);
     const location = uploadUrl(req, record.id);
     sendJson(res, 201, { id: record.id, location }, { Location: location });
   }
@@ -185,6 +199,7 @@ export function createContentRangeApi(options: ContentRangeOptions): RouteHandle
   }
 
   function finish(req: IncomingMessage, res: ServerResponse, record: UploadRecord): void {
+    if (record.complete) options.openUploads?.release(openKey(record.id));
     if (record.complete) sendAsset(req, res, record);
     else sendProgress(res, record);
   }
@@ -219,6 +234,7 @@ export function createContentRangeApi(options: ContentRangeOptions): RouteHandle
         throw offsetMismatch(record, 'The multipart form upload needs an upload with no bytes stored yet.');
       }
       const next = await receiveForm(req, record);
+      options.openUploads?.release(openKey(record.id));
       sendAsset(req, res, next);
     }, requestHolder(req));
   }
@@ -307,6 +323,7 @@ export function createContentRangeApi(options: ContentRangeOptions): RouteHandle
   async function remove(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
     await store.withLock(id, async () => {
       if (!(await store.remove(id))) throw notFound();
+      options.openUploads?.release(openKey(id));
       res.statusCode = 200;
       res.setHeader('Content-Length', '0');
       res.setHeader('Cache-Control', 'no-store');

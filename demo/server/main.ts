@@ -23,7 +23,11 @@
  * S3_SECRET_KEY, S3_REGION (default us-east-1), S3_PUBLIC_ENDPOINT (where
  * browsers reach that S3, when not at S3_ENDPOINT): with these, /signed-parts
  * keeps parts and files in that S3 bucket instead of the embedded store
- * (signed-parts-s3.ts). `--demo` serves `dist/demo` of the repository unless
+ * (signed-parts-s3.ts). Limits on unfinished content-range and tus uploads
+ * (limits.ts): MAX_OPEN_UPLOADS_PER_CLIENT (default 1000), MAX_OPEN_UPLOADS
+ * (default 10000), MAX_RESERVED_BYTES (sum of their declared sizes, default
+ * 107374182400), UPLOAD_TTL (seconds without new bytes after which one is
+ * removed as abandoned, default 86400). `--demo` serves `dist/demo` of the repository unless
  * PUBLIC_DIR says otherwise.
  */
 import { existsSync } from 'node:fs';
@@ -68,6 +72,14 @@ function apiTokensFromEnv(demo: boolean): ReturnType<typeof parseApiTokens> {
   );
 }
 
+function optional<K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, number>);
+}
+
+function seconds(value: number | undefined): number | undefined {
+  return value === undefined ? undefined : value * 1000;
+}
+
 async function main(): Promise<void> {
   const demo = process.argv.slice(2).includes('--demo');
   const port = integerFromEnv('PORT', 8787, 65535) ?? 8787;
@@ -90,6 +102,12 @@ async function main(): Promise<void> {
     // A malformed value throws here, and main() fails with its message.
     apiTokens: apiTokensFromEnv(demo),
     phasedChunkSize: integerFromEnv('PHASED_CHUNK_SIZE', undefined),
+    limits: {
+      ...optional('maxOpenPerClient', integerFromEnv('MAX_OPEN_UPLOADS_PER_CLIENT', undefined)),
+      ...optional('maxOpenTotal', integerFromEnv('MAX_OPEN_UPLOADS', undefined)),
+      ...optional('maxReservedBytes', integerFromEnv('MAX_RESERVED_BYTES', undefined)),
+    },
+    uploadTtlMs: seconds(integerFromEnv('UPLOAD_TTL', undefined)),
     webhookUrl: process.env['WEBHOOK_URL'] || undefined,
     webhookSecret: process.env['WEBHOOK_SECRET'] || undefined,
     sessionSigningKey: process.env['SESSION_SIGNING_KEY'] || undefined,

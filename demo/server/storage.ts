@@ -21,7 +21,7 @@
  * (`withLock`) so two concurrent writers cannot interleave.
  */
 import { createHash, randomBytes, type Hash } from 'node:crypto';
-import { mkdir, open } from 'node:fs/promises';
+import { mkdir, open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import {
@@ -208,6 +208,26 @@ export class UploadStore {
   #keepRunning(id: string, offset: number, hash: Hash): void {
     this.#running.set(id, { offset, hash });
     if (this.#running.size > MAX_RUNNING_HASHES) this.#running.delete(this.#running.keys().next().value!);
+  }
+
+  /**
+   * Removes every unfinished upload whose record was last written more than `ttlMs`
+   * ago (abandoned: nothing acknowledged for that long); resolves with their ids.
+   */
+  async sweep(ttlMs: number, now = Date.now()): Promise<string[]> {
+    const removed: string[] = [];
+    for (const entry of await readdir(this.dir).catch(() => [] as string[])) {
+      const id = entry.endsWith('.json') ? entry.slice(0, -5) : '';
+      if (!ID_PATTERN.test(id)) continue;
+      const modified = await stat(this.#json(id)).then((s) => s.mtimeMs, () => undefined);
+      if (modified === undefined || now - modified <= ttlMs) continue;
+      const gone = await this.withLock(id, async () => {
+        const record = await this.peek(id);
+        return record !== null && !record.complete && (await this.remove(id));
+      });
+      if (gone) removed.push(id);
+    }
+    return removed;
   }
 
   /** Removes an upload; false when it did not exist. */

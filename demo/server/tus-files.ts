@@ -17,7 +17,7 @@
  * matching TUS_ID (the naming function in tus.ts makes them) ever touches a
  * path.
  */
-import { stat } from 'node:fs/promises';
+import { readdir, stat, unlink } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { isNotFound, openPrefix, readOrNull } from './durable.js';
@@ -100,4 +100,24 @@ export function sendTusStatus(res: ServerResponse, upload: TusUploadState, heade
 /** Serves a finished upload's bytes as every other download is served (http.ts). */
 export function sendTusDownload(req: IncomingMessage, res: ServerResponse, dir: string, upload: TusUploadState): Promise<void> {
   return sendDownload(req, res, openPrefix(join(dir, upload.id), upload.offset), downloadName(upload), upload.offset);
+}
+
+/**
+ * Removes every unfinished upload in `dir` whose bytes were last written more than
+ * `ttlMs` ago (abandoned); resolves with their ids. A PATCH in progress keeps
+ * touching the bytes file, so it is never swept.
+ */
+export async function sweepTus(dir: string, ttlMs: number, now = Date.now()): Promise<string[]> {
+  const removed: string[] = [];
+  for (const entry of await readdir(dir).catch(() => [] as string[])) {
+    const id = entry.endsWith('.json') ? entry.slice(0, -5) : '';
+    const upload = await readTusUpload(dir, id);
+    if (upload === null || isFinished(upload)) continue;
+    const modified = await stat(join(dir, id)).then((s) => s.mtimeMs, () => undefined);
+    if (modified === undefined || now - modified <= ttlMs) continue;
+    await unlink(join(dir, `${id}.json`)).catch(() => {});
+    await unlink(join(dir, id)).catch(() => {});
+    removed.push(id);
+  }
+  return removed;
 }

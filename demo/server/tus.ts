@@ -31,9 +31,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { FileStore } from '@tus/file-store';
-import { Server } from '@tus/server';
+import { EVENTS, Server } from '@tus/server';
 import type { CorsHeaderSet, CorsPolicy } from './cors.js';
-import { readTusUpload, isFinished, sendTusDownload, sendTusStatus } from './tus-files.js';
+import { clientAddress, LimitError, type OpenUploads } from './limits.js';
+import { readTusUpload, isFinished, sendTusDownload, sendTusStatus, sweepTus, TUS_ID } from './tus-files.js';
 
 export const TUS_PATH = '/tus/files';
 export const TUS_MD5_PATH = '/tus-md5/files';
@@ -59,14 +60,25 @@ export interface TusOptions {
   readonly dataDir: string;
   readonly maxFileSize?: number | undefined;
   readonly cors: CorsPolicy;
+  /** Open uploads, counted per client address (limits.ts); unlimited when absent. */
+  readonly openUploads?: OpenUploads | undefined;
 }
+
+export interface TusApi {
+  handle(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void>;
+  /** Removes abandoned unfinished uploads (tus-files.ts sweepTus) and stops counting them. */
+  sweep(ttlMs: number): Promise<number>;
+}
+
+/** The key of a tus upload in the OpenUploads ledger. */
+const openKey = (id: string): string => `tus:${id}`;
 
 export function isTusPath(pathname: string): boolean {
   return [TUS_PATH, TUS_MD5_PATH].some((base) => pathname === base || pathname.startsWith(`${base}/`));
 }
 
-export function createTusApi(options: TusOptions): (req: IncomingMessage, res: ServerResponse, pathname: string) => Promise<void> {
-  const { cors } = options;
+export function createTusApi(options: TusOptions): TusApi {
+  const { cors, openUploads } = options;
   const common = {
     ...(options.maxFileSize === undefined ? {} : { maxSize: options.maxFileSize }),
     // Never set Access-Control-Allow-Origin itself: cors.ts decides (see withOurCors).
@@ -85,7 +97,13 @@ export function createTusApi(options: TusOptions): (req: IncomingMessage, res: S
     ...common,
   });
 
-  return async (req, res, pathname) => {
+  // Both servers' ids are random and distinct, so one key space serves both.
+  for (const server of [plain, checked]) {
+    server.on(EVENTS.POST_FINISH, (_req: unknown, _res: unknown, upload: { id: string }) => openUploads?.release(openKey(upload.id)));
+    server.on(EVENTS.POST_TERMINATE, (_req: unknown, _res: unknown, id: string) => openUploads?.release(openKey(id)));
+  }
+
+  const handle = async (req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> => {
     const md5 = !(pathname === TUS_PATH || pathname.startsWith(`${TUS_PATH}/`));
     const base = md5 ? TUS_MD5_PATH : TUS_PATH;
     const set = md5 ? MD5_CORS : PLAIN_CORS;
@@ -99,9 +117,34 @@ export function createTusApi(options: TusOptions): (req: IncomingMessage, res: S
       await readOrDownload(req, res, md5 ? checkedDir : plainDir, pathname.slice(base.length + 1), corsHeaders);
       return;
     }
-    withOurCors(res, corsHeaders);
+    let onCreated: ((location: string) => void) | undefined;
+    if (method === 'POST' && openUploads) {
+      const owner = clientAddress(req);
+      const size = Number(req.headers['upload-length'] ?? 0);
+      try {
+        openUploads.check(owner, Number.isSafeInteger(size) ? size : 0);
+      } catch (err) {
+        if (!(err instanceof LimitError)) throw err;
+        writeText(req, res, err.status, { ...corsHeaders, 'Tus-Resumable': '1.0.0', 'Retry-After': String(err.retryAfter) }, `${err.message}\n`);
+        return;
+      }
+      onCreated = (location) => {
+        const id = location.split('/').pop() ?? '';
+        if (TUS_ID.test(id) && size > 0) openUploads.add(openKey(id), owner, size);
+      };
+    }
+    withOurCors(res, corsHeaders, onCreated);
     if (!md5) return plain.handle(req, res);
     return handleWithChecksum(checked, req, res, corsHeaders);
+  };
+
+  return {
+    handle,
+    async sweep(ttlMs) {
+      const removed = [...(await sweepTus(plainDir, ttlMs)), ...(await sweepTus(checkedDir, ttlMs))];
+      for (const id of removed) openUploads?.release(openKey(id));
+      return removed.length;
+    },
   };
 }
 
@@ -123,7 +166,7 @@ async function readOrDownload(req: IncomingMessage, res: ServerResponse, dir: st
  * Makes `res` carry exactly `corsHeaders` as its CORS headers, whatever the code
  * writing it (`@tus/server`, through srvx's writeHead) puts there.
  */
-function withOurCors(res: ServerResponse, corsHeaders: Record<string, string>): void {
+function withOurCors(res: ServerResponse, corsHeaders: Record<string, string>, onCreated?: (location: string) => void): void {
   const original = res.writeHead.bind(res) as (status: number, ...rest: unknown[]) => ServerResponse;
   res.writeHead = ((status: number, ...rest: unknown[]) => {
     const headersArg = rest.length > 0 && typeof rest[0] !== 'string' ? rest[0] : rest[1];
@@ -143,6 +186,8 @@ function withOurCors(res: ServerResponse, corsHeaders: Record<string, string>): 
       if (name.startsWith('access-control-') || name === 'vary') res.removeHeader(name);
     }
     Object.assign(headers, corsHeaders);
+    const location = Object.entries(headers).find(([name]) => name.toLowerCase() === 'location')?.[1];
+    if (status === 201 && typeof location === 'string') onCreated?.(location);
     return reason === undefined ? original(status, headers) : original(status, reason, headers);
   }) as typeof res.writeHead;
 }
