@@ -56,9 +56,9 @@ const PART_SIZE = 8 * MiB;
 /** The md5 worker's read size (src/engine/md5.worker.ts), reused by the split measurements. */
 const READ_SIZE = 4 * MiB;
 const ENDPOINT = '/content-range/videos/upload.json';
-/** The signed-parts modes: the uploads collection, the reference server's documented demo token, parts in flight. */
+/** The signed-parts modes: the uploads collection, the bench's own token (given to the server as API_TOKENS), parts in flight. */
 const SP_ENDPOINT = '/signed-parts/api/v1/uploads';
-const SP_TOKEN = 'demo-token';
+const SP_TOKEN = 'bench-token';
 const SP_PARALLEL = 3;
 /** RGW's memstore never gets less than startRadosgw's default. */
 const MIN_MEMSTORE_BYTES = 4 * 1024 ** 3;
@@ -221,7 +221,8 @@ async function startServer(publicDir: string, dataDir: string, env: NodeJS.Proce
   notStopping();
   const child = spawn(process.execPath, ['--import', 'tsx', 'demo/server/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, ...env, PORT: '0', DATA_DIR: dataDir, PUBLIC_DIR: publicDir },
+    // Without --demo the server needs API_TOKENS (main.ts); the bench is its only client.
+    env: { ...process.env, API_TOKENS: `${SP_TOKEN}=assets,assets_publish,assets_delete`, ...env, PORT: '0', DATA_DIR: dataDir, PUBLIC_DIR: publicDir },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
@@ -1118,7 +1119,7 @@ No target is asserted: these are measurements, not a pass/fail gate.
   fingerprint hashing plays a part. Timed in the page from just before \`setInputFiles\` to the
   \`upload-success\` event, so it includes creating the upload session and everything else the element does.
 - Element with signed-parts (the same page, timing and checks): \`?protocol=signed-parts&endpoint=${SP_ENDPOINT}&chunk-size=8MiB&parallel-parts=${SP_PARALLEL}&no-resume=\`
-  and the element's \`token\` property set to the reference server's demo token (\`${SP_TOKEN}\`). MD5 is on
+  and the element's \`token\` property set to the token the bench gives the reference server (\`${SP_TOKEN}\`). MD5 is on
   (the protocol requires each part's MD5: every part's signature covers it). Per part the element asks
   \`GET ${SP_ENDPOINT}/<id>/parts?part_number=N&md5sum=...\` for a signed URL, then PUTs the part there,
   up to ${SP_PARALLEL} parts at a time; \`PATCH ${SP_ENDPOINT}/<id>\` \`{"state":"finished"}\` ends the upload.

@@ -8,7 +8,8 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createContentRangeApi, isContentRangePath } from './content-range.js';
+import { createContentRangeApi, isContentRangePath, openKey as contentRangeKey } from './content-range.js';
+import { OpenUploads, type UploadLimits } from './limits.js';
 import { createCors } from './cors.js';
 import { HttpError, sendError, toHttpError } from './errors.js';
 import type { ApiTokens } from './phased-auth.js';
@@ -20,6 +21,9 @@ import type { S3Config } from './signed-parts-s3.js';
 import { createStaticHandler } from './static.js';
 import { createTusApi, isTusPath } from './tus.js';
 import { UploadStore } from './storage.js';
+
+export const DEFAULT_UPLOAD_TTL_MS = 24 * 60 * 60 * 1000;
+export const DEFAULT_SWEEP_INTERVAL_MS = 10 * 60 * 1000;
 
 export interface AppOptions {
   /** Where uploads are kept (created if missing). */
@@ -34,9 +38,17 @@ export interface AppOptions {
   readonly publicOrigin?: string | undefined;
   /** A connection silent for this long is dropped (default 120 s); it bounds how long a stalled upload holds its lock. */
   readonly idleTimeoutMs?: number | undefined;
+  /**
+   * A write request (content-range PUT, phased transfer) waiting for an upload whose
+   * current writer has received nothing for this long releases it (default 1 s;
+   * durable.ts KeyedLock says why).
+   */
+  readonly writeSilenceMs?: number | undefined;
+  /** Time a client has to send a request's headers (default 20 s). */
+  readonly headersTimeoutMs?: number | undefined;
   /** On close, how long requests in progress may finish before their connections are cut (default 2 s). */
   readonly closeGraceMs?: number | undefined;
-  /** Bearer tokens of the /phased API and their scopes; default: DEFAULT_API_TOKENS (phased-auth.ts). */
+  /** Bearer tokens of the token-protected APIs (phased, session, signed-parts, registry) and their scopes; none when absent, so those APIs refuse every request (main.ts gives the demo its DEFAULT_API_TOKENS only with --demo). */
   readonly apiTokens?: ApiTokens | undefined;
   /** Bytes per /phased transfer window (default 52428800). */
   readonly phasedChunkSize?: number | undefined;
@@ -52,6 +64,12 @@ export interface AppOptions {
   readonly signedPartsKey?: string | undefined;
   /** Lifetime of a /signed-parts signed part in seconds (default 900). */
   readonly signedPartsTtl?: number | undefined;
+  /** Limits on unfinished content-range and tus uploads (limits.ts DEFAULT_LIMITS for what is not given). */
+  readonly limits?: Partial<UploadLimits> | undefined;
+  /** An unfinished content-range or tus upload with no new bytes for this long is abandoned and removed (default 24 h). */
+  readonly uploadTtlMs?: number | undefined;
+  /** How often abandoned uploads are looked for (default 10 min, at most uploadTtlMs). */
+  readonly sweepIntervalMs?: number | undefined;
   /** A real S3 for /signed-parts (and so the registry's objects); the embedded store when absent. */
   readonly s3?: S3Config | undefined;
 }
@@ -65,13 +83,14 @@ export interface App {
 }
 
 export function createApp(options: AppOptions): App {
-  const store = new UploadStore(options.dataDir);
+  const store = new UploadStore(options.dataDir, options.writeSilenceMs);
   const phased = createPhasedApi({
     dataDir: options.dataDir,
     maxFileSize: options.maxFileSize,
     publicOrigin: options.publicOrigin,
     apiTokens: options.apiTokens,
     chunkSize: options.phasedChunkSize,
+    writeSilenceMs: options.writeSilenceMs,
     webhookUrl: options.webhookUrl,
     webhookSecret: options.webhookSecret,
   });
@@ -105,19 +124,35 @@ export function createApp(options: AppOptions): App {
   const initsSettled = Promise.allSettled(inits);
 
   const cors = createCors(options.corsOrigins ?? []);
+  const openUploads = new OpenUploads(options.limits);
   const api = createContentRangeApi({
     store,
+    openUploads,
     maxFileSize: options.maxFileSize,
     publicOrigin: options.publicOrigin,
   });
-  const tusApi = createTusApi({ dataDir: options.dataDir, maxFileSize: options.maxFileSize, corsOrigins: options.corsOrigins });
+  const tusApi = createTusApi({ dataDir: options.dataDir, maxFileSize: options.maxFileSize, cors, openUploads });
+
+  // The sweeper: abandoned unfinished uploads lose their records and bytes.
+  const ttlMs = options.uploadTtlMs ?? DEFAULT_UPLOAD_TTL_MS;
+  let sweeping: Promise<void> = Promise.resolve();
+  const sweeper = setInterval(() => {
+    sweeping = sweeping
+      .then(async () => {
+        await ready;
+        for (const id of await store.sweep(ttlMs)) openUploads.release(contentRangeKey(id));
+        await tusApi.sweep(ttlMs);
+      })
+      .catch((err: unknown) => console.error('asset-uploader server: sweeping abandoned uploads failed:', err));
+  }, Math.min(options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS, ttlMs));
+  sweeper.unref();
   const serveStatic = options.publicDir === undefined ? undefined : createStaticHandler(options.publicDir, options.s3 ? [options.s3.publicEndpoint ?? options.s3.endpoint] : []);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       const pathname = pathnameOf(req.url);
-      // tus paths: @tus/server answers everything itself, CORS included.
-      if (isTusPath(pathname)) return await tusApi(req, res, pathname);
+      // tus paths: tus.ts applies cors.ts itself (over what @tus/server writes).
+      if (isTusPath(pathname)) return await tusApi.handle(req, res, pathname);
       if (cors.apply(req, res)) return;
       await ready;
       if (isContentRangePath(pathname)) await api(req, res, pathname);
@@ -133,7 +168,8 @@ export function createApp(options: AppOptions): App {
   }
 
   const inFlight = new Set<Promise<void>>();
-  const server = createServer((req, res) => {
+  // Node checks headersTimeout only this often (30 s by default, which made it ~50 s).
+  const server = createServer({ connectionsCheckingInterval: 2_000 }, (req, res) => {
     const work: Promise<void> = handle(req, res)
       .catch((err: unknown) => {
         console.error('asset-uploader server: request failed:', err);
@@ -142,9 +178,11 @@ export function createApp(options: AppOptions): App {
       .finally(() => inFlight.delete(work));
     inFlight.add(work);
   });
-  // Upload bodies may take long; what matters is that they keep moving.
+  // Upload bodies may take long; what matters is that they keep moving (the idle
+  // timeout below). Headers are small: a client that takes longer than this to send
+  // them is holding a connection open, not uploading.
   server.requestTimeout = 0;
-  server.headersTimeout = 60_000;
+  server.headersTimeout = options.headersTimeoutMs ?? 20_000;
   server.setTimeout(options.idleTimeoutMs ?? 120_000);
 
   return {
@@ -162,6 +200,7 @@ export function createApp(options: AppOptions): App {
     },
 
     async close() {
+      clearInterval(sweeper);
       if (server.listening) {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
@@ -172,6 +211,7 @@ export function createApp(options: AppOptions): App {
       }
       await Promise.allSettled([...inFlight]);
       await initsSettled;
+      await sweeping;
       await Promise.all([phased.close(options.closeGraceMs ?? 2_000), session.close()]);
     },
 

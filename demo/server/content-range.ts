@@ -47,7 +47,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import busboy from 'busboy';
 import { HttpError, sendJson } from './errors.js';
-import { mediaType, readBody, requestOrigin, sendDownload } from './http.js';
+import { mediaType, readBody, requestHolder, requestOrigin, sendDownload } from './http.js';
+import { clientAddress, LimitError, type OpenUploads } from './limits.js';
 import { fileNameProblem } from './names.js';
 import {
   ID_PATTERN,
@@ -69,7 +70,12 @@ export interface ContentRangeOptions {
   readonly maxFileSize?: number | undefined;
   /** Fixed origin for the URLs we hand out (e.g. "https://uploads.example"); default: from the Host header. */
   readonly publicOrigin?: string | undefined;
+  /** Open uploads, counted per client address (limits.ts); unlimited when absent. */
+  readonly openUploads?: OpenUploads | undefined;
 }
+
+/** The key of a content-range upload in the OpenUploads ledger. */
+export const openKey = (id: string): string => `content-range:${id}`;
 
 type ContentRange =
   | { readonly kind: 'none' }
@@ -124,7 +130,15 @@ export function createContentRangeApi(options: ContentRangeOptions): RouteHandle
     }
     const problem = fileNameProblem(fields.fileName);
     if (problem !== null) throw new HttpError(400, 'bad_file_name', problem);
+    const owner = clientAddress(req);
+    try {
+      options.openUploads?.check(owner, size);
+    } catch (err) {
+      if (!(err instanceof LimitError)) throw err;
+      throw new HttpError(err.status, err.status === 507 ? 'insufficient_storage' : 'too_many_uploads', err.message, { 'Retry-After': String(err.retryAfter) });
+    }
     const record = await store.create(fields.fileName as string, size);
+    if (size > 0) options.openUploads?.add(openKey(record.id), owner, size);
     const location = uploadUrl(req, record.id);
     sendJson(res, 201, { id: record.id, location }, { Location: location });
   }
@@ -132,16 +146,20 @@ export function createContentRangeApi(options: ContentRangeOptions): RouteHandle
   async function put(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
     const range = parseContentRange(req.headers['content-range']);
     const digest = parseContentMd5(singleHeader(req, 'content-md5'));
+    if (range.kind === 'status') {
+      // Answered from the stored record, without the lock: a status query must not
+      // wait behind a part in flight, least of all one whose client vanished (issue
+      // 9, defect 4). The record only ever holds acknowledged bytes.
+      const record = await store.peek(id);
+      if (!record) throw notFound();
+      if (range.total !== undefined && range.total !== record.size) throw lengthMismatch(range.total, record);
+      await expectEmptyBody(req);
+      if (record.complete) sendAsset(req, res, record);
+      else sendProgress(res, record);
+      return;
+    }
     await store.withLock(id, async () => {
       const record = await loadOr404(id);
-
-      if (range.kind === 'status') {
-        if (range.total !== undefined && range.total !== record.size) throw lengthMismatch(range.total, record);
-        await expectEmptyBody(req);
-        if (record.complete) sendAsset(req, res, record);
-        else sendProgress(res, record);
-        return;
-      }
 
       if (range.kind === 'none') {
         if (record.complete && record.size === 0 && declaredLength(req) === 0) {
@@ -177,10 +195,11 @@ export function createContentRangeApi(options: ContentRangeOptions): RouteHandle
       checkDeclaredLength(req, expected);
       const next = await storePart(req, record, expected, digest);
       finish(req, res, next);
-    });
+    }, requestHolder(req));
   }
 
   function finish(req: IncomingMessage, res: ServerResponse, record: UploadRecord): void {
+    if (record.complete) options.openUploads?.release(openKey(record.id));
     if (record.complete) sendAsset(req, res, record);
     else sendProgress(res, record);
   }
@@ -215,8 +234,9 @@ export function createContentRangeApi(options: ContentRangeOptions): RouteHandle
         throw offsetMismatch(record, 'The multipart form upload needs an upload with no bytes stored yet.');
       }
       const next = await receiveForm(req, record);
+      options.openUploads?.release(openKey(record.id));
       sendAsset(req, res, next);
-    });
+    }, requestHolder(req));
   }
 
   /** Parses the form with busboy, streaming the `file` part to storage. */
@@ -300,18 +320,20 @@ export function createContentRangeApi(options: ContentRangeOptions): RouteHandle
     }
   }
 
-  async function remove(res: ServerResponse, id: string): Promise<void> {
+  async function remove(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
     await store.withLock(id, async () => {
       if (!(await store.remove(id))) throw notFound();
+      options.openUploads?.release(openKey(id));
       res.statusCode = 200;
       res.setHeader('Content-Length', '0');
       res.setHeader('Cache-Control', 'no-store');
       res.end();
-    });
+    }, requestHolder(req));
   }
 
   async function download(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
-    const record = await store.withLock(id, () => store.load(id));
+    // A complete upload's bytes never change again: no lock needed.
+    const record = await store.peek(id);
     if (!record || !record.complete) throw notFound();
     await sendDownload(req, res, store.openRead(record), record.name, record.size);
   }
@@ -337,7 +359,7 @@ export function createContentRangeApi(options: ContentRangeOptions): RouteHandle
       const id = upload[1] ?? '';
       if (!ID_PATTERN.test(id)) throw notFound();
       if (method === 'PUT') return put(req, res, id);
-      if (method === 'DELETE') return remove(res, id);
+      if (method === 'DELETE') return remove(req, res, id);
       if (method === 'POST') {
         const type = mediaType(req);
         if (type === 'multipart/form-data') return multipart(req, res, id);

@@ -204,11 +204,44 @@ export function isNotFound(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'ENOENT';
 }
 
-/** Per-key promise locks: `run` calls for one key run one at a time, in arrival order. */
+/**
+ * A lock holder that can be made to let go: a request whose body is still streaming
+ * in. See KeyedLock.
+ */
+export interface LockHolder {
+  /** Grows while the holder makes progress (for a request: bytes read from its socket). */
+  progress(): number;
+  /** Ends the holder's work early (for a request: destroys its socket, so its body fails and its part is dropped). */
+  release(): void;
+}
+
+/** How long a lock holder may be silent while a writer waits behind it (see KeyedLock). */
+export const DEFAULT_SILENCE_MS = 1_000;
+
+/**
+ * Per-key promise locks: `run` calls for one key run one at a time, in arrival order.
+ *
+ * A caller that passes a `LockHolder` (a write request) also gets a holder that went
+ * silent out of its way (issue 9, defect 4): while it waits, every `silenceMs` it
+ * looks at the current holder's progress, and a holder that made none for a whole
+ * period is released. A client that vanished without a FIN (a closed laptop) thus
+ * blocks its own retry for one or two periods, not until the idle timeout, as
+ * tusd's "newest request wins" does. Unlike tusd, a holder that is still receiving
+ * bytes is left alone, so a second writer of the same upload (another tab) cannot
+ * cut off a live transfer; it waits and is then told the new offset. Releasing a
+ * request only ever drops its unverified part: the record is written after the body
+ * has been received and checked.
+ */
 export class KeyedLock {
   readonly #locks = new Map<string, Promise<void>>();
+  readonly #holders = new Map<string, LockHolder>();
+  readonly #silenceMs: number;
 
-  async run<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  constructor(silenceMs = DEFAULT_SILENCE_MS) {
+    this.#silenceMs = silenceMs;
+  }
+
+  async run<T>(key: string, fn: () => Promise<T>, holder?: LockHolder): Promise<T> {
     const previous = this.#locks.get(key) ?? Promise.resolve();
     let release = (): void => {};
     const held = new Promise<void>((resolve) => {
@@ -216,12 +249,33 @@ export class KeyedLock {
     });
     const tail = previous.then(() => held);
     this.#locks.set(key, tail);
-    await previous;
+    const watch = holder === undefined ? undefined : this.#watch(key);
+    try {
+      await previous;
+    } finally {
+      if (watch !== undefined) clearInterval(watch);
+    }
+    if (holder !== undefined) this.#holders.set(key, holder);
     try {
       return await fn();
     } finally {
+      if (holder !== undefined && this.#holders.get(key) === holder) this.#holders.delete(key);
       release();
       if (this.#locks.get(key) === tail) this.#locks.delete(key);
     }
+  }
+
+  /** Releases the holder of `key` once it has made no progress for a whole period. */
+  #watch(key: string): NodeJS.Timeout {
+    let seen: { holder: LockHolder; progress: number } | undefined;
+    const timer = setInterval(() => {
+      const holder = this.#holders.get(key);
+      if (holder === undefined) return;
+      const progress = holder.progress();
+      if (seen?.holder === holder && seen.progress === progress) holder.release();
+      else seen = { holder, progress };
+    }, this.#silenceMs);
+    timer.unref();
+    return timer;
   }
 }

@@ -30,6 +30,8 @@ export type ErrorCode =
   | 'missing_file'
   | 'too_many_files'
   | 'bad_path'
+  | 'too_many_uploads'
+  | 'insufficient_storage'
   | 'internal_error';
 
 export class HttpError extends Error {

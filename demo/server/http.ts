@@ -10,11 +10,21 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
+import type { LockHolder } from './durable.js';
 
-/** An RFC 6266 Content-Disposition with an ASCII fallback and the exact UTF-8 name. */
+// A UTF-16 surrogate without its partner (encodeURIComponent throws on one).
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * An RFC 6266 Content-Disposition with an ASCII fallback and the exact UTF-8 name.
+ * Total for any string: controls (CR/LF included), quotes, `%` and `\` never reach the
+ * quoted fallback, and `filename*` is percent-encoded, so a name can neither fail the
+ * response nor add a header.
+ */
 export function contentDisposition(name: string): string {
-  const ascii = name.replace(/[^\x20-\x7e]|["\\%]/g, '_');
-  const encoded = encodeURIComponent(name).replace(
+  const wellFormed = name.replace(LONE_SURROGATE, '\ufffd');
+  const ascii = wellFormed.replace(/[^\x20-\x7e]|["\\%]/g, '_');
+  const encoded = encodeURIComponent(wellFormed).replace(
     /['()*!]/g,
     (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
   );
@@ -117,4 +127,19 @@ export function readBody(req: IncomingMessage, limit: number, errors: BodyErrors
     req.on('error', onFail);
     req.on('close', onFail);
   });
+}
+
+/**
+ * The request as a lock holder (durable.ts KeyedLock): its progress is the bytes its
+ * socket has read; releasing it destroys the socket while the body is still
+ * incoming (the part fails and is truncated away), and does nothing once the body is
+ * complete (the request is then only writing to disk, and finishes on its own).
+ */
+export function requestHolder(req: IncomingMessage): LockHolder {
+  return {
+    progress: () => req.socket?.bytesRead ?? 0,
+    release: () => {
+      if (!req.complete) req.socket?.destroy();
+    },
+  };
 }

@@ -6,8 +6,11 @@
  * Environment: PORT (default 8787, 0 for any free port), DATA_DIR (default
  * ./.data), MAX_FILE_SIZE (bytes, default unlimited), CORS_ORIGINS
  * (comma-separated, default any origin), PUBLIC_DIR (serve these static
- * files), API_TOKENS (bearer tokens of the /phased API,
- * "tok=scope,scope;tok2=scope", default DEFAULT_API_TOKENS in phased-auth.ts),
+ * files), API_TOKENS (bearer tokens of the /phased, /session, /signed-parts
+ * and /registry APIs, "tok=scope,scope;tok2=scope"; required without
+ * `--demo`, where the server refuses to start without it; with `--demo` it
+ * defaults to DEFAULT_API_TOKENS in phased-auth.ts, the published
+ * `demo-token`),
  * PHASED_CHUNK_SIZE (bytes per /phased transfer window, default 52428800),
  * WEBHOOK_URL and WEBHOOK_SECRET (where /phased asset events are POSTed, and
  * their HMAC key), SESSION_SIGNING_KEY (key of the /session upload URL
@@ -20,7 +23,11 @@
  * S3_SECRET_KEY, S3_REGION (default us-east-1), S3_PUBLIC_ENDPOINT (where
  * browsers reach that S3, when not at S3_ENDPOINT): with these, /signed-parts
  * keeps parts and files in that S3 bucket instead of the embedded store
- * (signed-parts-s3.ts). `--demo` serves `dist/demo` of the repository unless
+ * (signed-parts-s3.ts). Limits on unfinished content-range and tus uploads
+ * (limits.ts): MAX_OPEN_UPLOADS_PER_CLIENT (default 1000), MAX_OPEN_UPLOADS
+ * (default 10000), MAX_RESERVED_BYTES (sum of their declared sizes, default
+ * 107374182400), UPLOAD_TTL (seconds without new bytes after which one is
+ * removed as abandoned, default 86400). `--demo` serves `dist/demo` of the repository unless
  * PUBLIC_DIR says otherwise.
  */
 import { existsSync } from 'node:fs';
@@ -48,6 +55,31 @@ function integerFromEnv(name: string, fallback: number | undefined, max = Number
   return value;
 }
 
+/**
+ * The bearer tokens. Outside the demo there is no default: a published token
+ * (`demo-token`) would open the token-protected APIs to anyone who read the
+ * README, so the server refuses to start rather than run them open or
+ * half-configured (issue 9, defect 8).
+ */
+function apiTokensFromEnv(demo: boolean): ReturnType<typeof parseApiTokens> {
+  const text = process.env['API_TOKENS'];
+  if (text !== undefined && text.trim() !== '') return parseApiTokens(text);
+  if (demo) return parseApiTokens(DEFAULT_API_TOKENS);
+  fail(
+    'API_TOKENS is not set. The /phased, /session, /signed-parts and /registry APIs need bearer tokens: ' +
+      'set API_TOKENS="<token>=assets,assets_publish,assets_delete" (several separated by ";"), ' +
+      'or run the demo with --demo (npm start), which accepts the published demo-token.',
+  );
+}
+
+function optional<K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, number>);
+}
+
+function seconds(value: number | undefined): number | undefined {
+  return value === undefined ? undefined : value * 1000;
+}
+
 async function main(): Promise<void> {
   const demo = process.argv.slice(2).includes('--demo');
   const port = integerFromEnv('PORT', 8787, 65535) ?? 8787;
@@ -68,8 +100,14 @@ async function main(): Promise<void> {
     maxFileSize,
     corsOrigins: parseOriginList(process.env['CORS_ORIGINS']),
     // A malformed value throws here, and main() fails with its message.
-    apiTokens: parseApiTokens(process.env['API_TOKENS'] ?? DEFAULT_API_TOKENS),
+    apiTokens: apiTokensFromEnv(demo),
     phasedChunkSize: integerFromEnv('PHASED_CHUNK_SIZE', undefined),
+    limits: {
+      ...optional('maxOpenPerClient', integerFromEnv('MAX_OPEN_UPLOADS_PER_CLIENT', undefined)),
+      ...optional('maxOpenTotal', integerFromEnv('MAX_OPEN_UPLOADS', undefined)),
+      ...optional('maxReservedBytes', integerFromEnv('MAX_RESERVED_BYTES', undefined)),
+    },
+    uploadTtlMs: seconds(integerFromEnv('UPLOAD_TTL', undefined)),
     webhookUrl: process.env['WEBHOOK_URL'] || undefined,
     webhookSecret: process.env['WEBHOOK_SECRET'] || undefined,
     sessionSigningKey: process.env['SESSION_SIGNING_KEY'] || undefined,

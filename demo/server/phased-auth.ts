@@ -19,7 +19,10 @@ import { PhasedError } from './phased-http.js';
 export const SCOPES = ['assets', 'assets_publish', 'assets_delete'] as const;
 export type Scope = (typeof SCOPES)[number];
 
-/** Tokens and their scopes when API_TOKENS is not set (documented demo credentials). */
+/**
+ * The demo's tokens (`npm start`, `--demo`, without API_TOKENS). Published in the
+ * README, so they are a credential nobody owns: only main.ts's demo mode uses them.
+ */
 export const DEFAULT_API_TOKENS = 'demo-token=assets,assets_publish,assets_delete';
 
 export type ApiTokens = ReadonlyMap<string, ReadonlySet<string>>;

@@ -30,6 +30,7 @@ import {
   createEmptyDurably,
   fileMd5,
   KeyedLock,
+  type LockHolder,
   openPrefix,
   readOrNull,
   removeLeftovers,
@@ -115,11 +116,13 @@ export function containerOf(head: Buffer): Container {
 
 export class PhasedStore {
   readonly dir: string;
-  readonly #locks = new KeyedLock();
+  readonly #locks: KeyedLock;
   #seq = 0;
 
-  constructor(dataDir: string) {
+  /** `silenceMs`: how long a silent transfer may hold an asset another transfer waits for (KeyedLock). */
+  constructor(dataDir: string, silenceMs?: number) {
     this.dir = join(dataDir, 'phased');
+    this.#locks = new KeyedLock(silenceMs);
   }
 
   /** Creates the directory, removes what a crash left half-written, and returns every record. */
@@ -135,8 +138,8 @@ export class PhasedStore {
   }
 
   /** Runs `fn` while holding the lock of asset `id`; callers queue in arrival order. */
-  withLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
-    return this.#locks.run(id, fn);
+  withLock<T>(id: string, fn: () => Promise<T>, holder?: LockHolder): Promise<T> {
+    return this.#locks.run(id, fn, holder);
   }
 
   /** Starts a phased upload: an empty `.bin`, then its record (status `uploading`). */

@@ -67,9 +67,9 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendErrorDocument, sendJson } from './errors.js';
-import { mediaType, requestOrigin, sendDownload } from './http.js';
+import { mediaType, requestHolder, requestOrigin, sendDownload } from './http.js';
 import { fileNameProblem } from './names.js';
-import { createAuthenticator, DEFAULT_API_TOKENS, parseApiTokens, requireScope } from './phased-auth.js';
+import { createAuthenticator, requireScope } from './phased-auth.js';
 import type { ApiTokens } from './phased-auth.js';
 import { copyPart, readForm } from './phased-form.js';
 import { parseJsonObject, PhasedError, readFields, readSmallBody } from './phased-http.js';
@@ -93,10 +93,12 @@ export interface PhasedOptions {
   readonly maxFileSize?: number | undefined;
   /** Fixed origin for the URLs handed out; default: the request's Host header. */
   readonly publicOrigin?: string | undefined;
-  /** Bearer tokens and their scopes; default: DEFAULT_API_TOKENS. */
+  /** Bearer tokens and their scopes; none when absent (every request is refused). */
   readonly apiTokens?: ApiTokens | undefined;
   /** Bytes per transfer window; default DEFAULT_CHUNK_SIZE. */
   readonly chunkSize?: number | undefined;
+  /** How long a silent transfer may hold an asset that another request waits to write (durable.ts KeyedLock). */
+  readonly writeSilenceMs?: number | undefined;
   /** Where asset events are POSTed; none when absent. */
   readonly webhookUrl?: string | undefined;
   /** Key for the events' HMAC signature; unsigned when absent. */
@@ -127,8 +129,8 @@ export function createPhasedApi(options: PhasedOptions): PhasedApi {
     throw new Error(`The phased chunk size (PHASED_CHUNK_SIZE) must be a whole number of bytes, at least 1, not ${chunkSize}.`);
   }
   const maxFileSize = options.maxFileSize ?? Number.MAX_SAFE_INTEGER;
-  const store = new PhasedStore(options.dataDir);
-  const auth = createAuthenticator(options.apiTokens ?? parseApiTokens(DEFAULT_API_TOKENS));
+  const store = new PhasedStore(options.dataDir, options.writeSilenceMs);
+  const auth = createAuthenticator(options.apiTokens ?? new Map());
   const webhooks = createWebhooks({ url: options.webhookUrl, secret: options.webhookSecret });
   /** An answer refused early still lets the client finish sending up to this much. */
   const drainLimit = Math.max(16 * 1024 * 1024, chunkSize + 1024 * 1024);
@@ -256,7 +258,8 @@ export function createPhasedApi(options: PhasedOptions): PhasedApi {
 
   async function phaseRequest(req: IncomingMessage, res: ServerResponse, id: string, scopes: ReadonlySet<string>): Promise<void> {
     if (mediaType(req) === 'multipart/form-data') {
-      await store.withLock(id, async () => phaseForm(req, res, await loadOr404(id), scopes));
+      // A transfer whose client went silent is released when the next one arrives (KeyedLock).
+      await store.withLock(id, async () => phaseForm(req, res, await loadOr404(id), scopes), requestHolder(req));
       return;
     }
     const fields = await readFields(req, 'a finish request (a transfer needs multipart/form-data)');

@@ -44,7 +44,7 @@ import { sendErrorDocument, sendJson } from './errors.js';
 import { mediaType, requestOrigin } from './http.js';
 import { fileNameProblem } from './names.js';
 import type { ObjectLookup } from './object-store.js';
-import { createAuthenticator, DEFAULT_API_TOKENS, parseApiTokens, requireScope } from './phased-auth.js';
+import { createAuthenticator, requireScope } from './phased-auth.js';
 import type { ApiTokens } from './phased-auth.js';
 import { parseJsonObject, PhasedError, readSmallBody } from './phased-http.js';
 import { embedded, findProduction, findWorkspace, referenceProblem } from './registry-fixtures.js';
@@ -96,7 +96,7 @@ export interface RegistryOptions {
   readonly dataDir: string;
   /** Where the registered objects are: checked on create, linked to, removed on delete. */
   readonly objects: ObjectLookup;
-  /** Bearer tokens and their scopes; default: DEFAULT_API_TOKENS. */
+  /** Bearer tokens and their scopes; none when absent (every request is refused). */
   readonly apiTokens?: ApiTokens | undefined;
   /** Fixed origin for the URLs handed out; default: the request's Host header. */
   readonly publicOrigin?: string | undefined;
@@ -126,7 +126,7 @@ export function isRegistryPath(pathname: string): boolean {
 }
 
 export function createRegistryApi(options: RegistryOptions): RegistryApi {
-  const auth = createAuthenticator(options.apiTokens ?? parseApiTokens(DEFAULT_API_TOKENS));
+  const auth = createAuthenticator(options.apiTokens ?? new Map());
   const store = new RegistryStore(options.dataDir);
   const objects = options.objects;
   const originOf = (req: IncomingMessage): string => options.publicOrigin ?? requestOrigin(req);

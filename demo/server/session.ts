@@ -56,7 +56,7 @@ import { parseContentMd5 } from './content-range.js';
 import { sendErrorDocument, sendJson } from './errors.js';
 import { mediaType, requestOrigin, sendDownload } from './http.js';
 import { fileNameProblem } from './names.js';
-import { createAuthenticator, DEFAULT_API_TOKENS, parseApiTokens, requireScope } from './phased-auth.js';
+import { createAuthenticator, requireScope } from './phased-auth.js';
 import type { ApiTokens } from './phased-auth.js';
 import { parseJsonObject, PhasedError, readSmallBody } from './phased-http.js';
 import { eachChunk, SessionError } from './session-http.js';
@@ -82,7 +82,7 @@ export interface SessionOptions {
   readonly maxFileSize?: number | undefined;
   /** Fixed origin for the URLs handed out; default: the request's Host header. */
   readonly publicOrigin?: string | undefined;
-  /** Bearer tokens and their scopes (the `assets` scope is needed); default: DEFAULT_API_TOKENS. */
+  /** Bearer tokens and their scopes (the `assets` scope is needed); none when absent (every request is refused). */
   readonly apiTokens?: ApiTokens | undefined;
   /** Key of the URL signatures (UTF-8, at least 16 bytes); default: a random key kept in the data directory. */
   readonly signingKey?: string | undefined;
@@ -115,7 +115,7 @@ export function createSessionApi(options: SessionOptions): SessionApi {
   const maxFileSize = options.maxFileSize ?? Number.MAX_SAFE_INTEGER;
   const limits = options.zipLimits ?? DEFAULT_ZIP_LIMITS;
   const store = new SessionStore(options.dataDir);
-  const auth = createAuthenticator(options.apiTokens ?? parseApiTokens(DEFAULT_API_TOKENS));
+  const auth = createAuthenticator(options.apiTokens ?? new Map());
   const closing = new AbortController();
   /** Per session, the processing run in progress (runs of one session are chained). */
   const runs = new Map<string, Promise<void>>();

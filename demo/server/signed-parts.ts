@@ -45,7 +45,7 @@ import { sendErrorDocument, sendJson } from './errors.js';
 import { mediaType, requestOrigin } from './http.js';
 import { fileNameProblem } from './names.js';
 import type { ObjectLookup } from './object-store.js';
-import { createAuthenticator, DEFAULT_API_TOKENS, parseApiTokens, requireScope } from './phased-auth.js';
+import { createAuthenticator, requireScope } from './phased-auth.js';
 import type { ApiTokens } from './phased-auth.js';
 import { parseJsonObject, PhasedError, readSmallBody } from './phased-http.js';
 import { objectKey } from './signed-parts-backend.js';
@@ -76,7 +76,7 @@ export interface SignedPartsOptions {
   readonly maxFileSize?: number | undefined;
   /** Fixed origin for the URLs handed out; default: the request's Host header. */
   readonly publicOrigin?: string | undefined;
-  /** Bearer tokens and their scopes (the `assets` scope is needed); default: DEFAULT_API_TOKENS. */
+  /** Bearer tokens and their scopes (the `assets` scope is needed); none when absent (every request is refused). */
   readonly apiTokens?: ApiTokens | undefined;
   /** Key of the part signatures (UTF-8, at least 16 bytes); default: a random key kept in DATA_DIR/signed-parts/signing.key. */
   readonly signingKey?: string | undefined;
@@ -110,7 +110,7 @@ export function createSignedPartsApi(options: SignedPartsOptions): SignedPartsAp
   }
   if (options.signingKey !== undefined) configuredKey(options.signingKey);
   const maxFileSize = options.maxFileSize ?? Number.MAX_SAFE_INTEGER;
-  const auth = createAuthenticator(options.apiTokens ?? parseApiTokens(DEFAULT_API_TOKENS));
+  const auth = createAuthenticator(options.apiTokens ?? new Map());
   const store = new LocalPartStore(options.dataDir);
   const backend: PartsBackend = options.s3 ? createS3Backend(store, options.s3, ttl) : createEmbeddedBackend(store, options.signingKey, ttl);
   const originOf = (req: IncomingMessage): string => options.publicOrigin ?? requestOrigin(req);

@@ -21,13 +21,14 @@
  * (`withLock`) so two concurrent writers cannot interleave.
  */
 import { createHash, randomBytes, type Hash } from 'node:crypto';
-import { mkdir, open } from 'node:fs/promises';
+import { mkdir, open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import {
   createEmptyDurably,
   fileMd5,
   KeyedLock,
+  type LockHolder,
   openPrefix,
   readOrNull,
   removeLeftovers,
@@ -87,12 +88,14 @@ export class CorruptUploadError extends Error {
 
 export class UploadStore {
   readonly dir: string;
-  readonly #locks = new KeyedLock();
+  readonly #locks: KeyedLock;
   /** Per upload in progress: the MD5 state of its first `offset` bytes. */
   readonly #running = new Map<string, { offset: number; hash: Hash }>();
 
-  constructor(dataDir: string) {
+  /** `silenceMs`: how long a silent writer may hold an upload another writer waits for (KeyedLock). */
+  constructor(dataDir: string, silenceMs?: number) {
     this.dir = join(dataDir, 'content-range');
+    this.#locks = new KeyedLock(silenceMs);
   }
 
   /** Creates the directory and removes record files a crash left half-written. */
@@ -101,9 +104,23 @@ export class UploadStore {
     await removeLeftovers(this.dir, (entry) => entry.endsWith('.json.tmp'));
   }
 
-  /** Runs `fn` while holding the lock of upload `id`; callers queue in arrival order. */
-  withLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
-    return this.#locks.run(id, fn);
+  /**
+   * Runs `fn` while holding the lock of upload `id`; callers queue in arrival order.
+   * A `holder` (a write request) releases a holder that went silent (KeyedLock).
+   */
+  withLock<T>(id: string, fn: () => Promise<T>, holder?: LockHolder): Promise<T> {
+    return this.#locks.run(id, fn, holder);
+  }
+
+  /**
+   * The record of `id` as last stored, without the lock and without repairing the
+   * bytes: records are replaced atomically, so this is what was acknowledged, even
+   * while a part is being written (status queries and downloads read this).
+   */
+  async peek(id: string): Promise<UploadRecord | null> {
+    if (!ID_PATTERN.test(id)) return null;
+    const text = await readOrNull(this.#json(id));
+    return text === null ? null : parseRecord(text, id);
   }
 
   /** Starts a new upload: an empty `.bin`, then its record. */
@@ -191,6 +208,26 @@ export class UploadStore {
   #keepRunning(id: string, offset: number, hash: Hash): void {
     this.#running.set(id, { offset, hash });
     if (this.#running.size > MAX_RUNNING_HASHES) this.#running.delete(this.#running.keys().next().value!);
+  }
+
+  /**
+   * Removes every unfinished upload whose record was last written more than `ttlMs`
+   * ago (abandoned: nothing acknowledged for that long); resolves with their ids.
+   */
+  async sweep(ttlMs: number, now = Date.now()): Promise<string[]> {
+    const removed: string[] = [];
+    for (const entry of await readdir(this.dir).catch(() => [] as string[])) {
+      const id = entry.endsWith('.json') ? entry.slice(0, -5) : '';
+      if (!ID_PATTERN.test(id)) continue;
+      const modified = await stat(this.#json(id)).then((s) => s.mtimeMs, () => undefined);
+      if (modified === undefined || now - modified <= ttlMs) continue;
+      const gone = await this.withLock(id, async () => {
+        const record = await this.peek(id);
+        return record !== null && !record.complete && (await this.remove(id));
+      });
+      if (gone) removed.push(id);
+    }
+    return removed;
   }
 
   /** Removes an upload; false when it did not exist. */

@@ -10,62 +10,205 @@
  * Checksum). Verifying needs the whole part first, so those PATCH bodies are buffered,
  * up to `MAX_CHECKSUM_PART` bytes (larger ones are refused with 413).
  *
- * Names never become paths: the file store names uploads with random ids and keeps the
- * metadata as data. CORS for these paths is the tus server's own.
+ * What this layer does itself, before `@tus/server` sees a request (issue 9):
+ * - CORS follows cors.ts like every other route: preflights are answered here, and
+ *   whatever CORS headers `@tus/server` writes are replaced by ours (its own rule
+ *   answers an unlisted origin with the first listed one).
+ * - GET (and HEAD without `Tus-Resumable`) of a finished upload is a download through
+ *   `sendDownload`; a tus HEAD is answered from the record without the upload's lock
+ *   (tus-files.ts says why).
+ *
+ * A PATCH holds `@tus/server`'s lock while its body streams. A new PATCH (or DELETE)
+ * for the same upload asks the holder to let go, and the holder is cut off after
+ * LOCK_DRAIN_MS; tus keeps the bytes it did receive (the offset is what is on disk),
+ * so nothing acknowledged is lost, and a client that vanished mid-PATCH holds
+ * nobody up for longer than that.
+ *
+ * Names never become paths: uploads are named with random ids (TUS_ID) and the
+ * metadata is kept as data.
  */
-import { createHash } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createHash, randomBytes } from 'node:crypto';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { FileStore } from '@tus/file-store';
-import { Server } from '@tus/server';
+import { EVENTS, Server } from '@tus/server';
+import type { CorsHeaderSet, CorsPolicy } from './cors.js';
+import { clientAddress, LimitError, type OpenUploads } from './limits.js';
+import { readTusUpload, isFinished, sendTusDownload, sendTusStatus, sweepTus, TUS_ID } from './tus-files.js';
 
 export const TUS_PATH = '/tus/files';
 export const TUS_MD5_PATH = '/tus-md5/files';
 const MAX_CHECKSUM_PART = 64 * 1024 * 1024;
 
+/**
+ * How long a PATCH that another request wants the lock of may go on (`@tus/server`'s
+ * lockDrainTimeout, 3 s by default): long enough for a live PATCH to finish writing
+ * the chunk in hand, short enough that a dead one does not make the retry wait.
+ */
+const LOCK_DRAIN_MS = 1_000;
+
+const TUS_METHODS = 'POST, HEAD, PATCH, OPTIONS, DELETE, GET';
+const TUS_REQUEST_HEADERS =
+  'Authorization, Content-Type, Tus-Resumable, Upload-Length, Upload-Defer-Length, Upload-Metadata, Upload-Offset, Upload-Concat, Upload-Checksum, X-HTTP-Method-Override, X-Requested-With';
+const TUS_EXPOSED =
+  'Location, Upload-Offset, Upload-Length, Upload-Defer-Length, Upload-Metadata, Upload-Expires, Tus-Resumable, Tus-Version, Tus-Max-Size, Tus-Extension, Retry-After';
+const PLAIN_CORS: CorsHeaderSet = { methods: TUS_METHODS, allowedHeaders: TUS_REQUEST_HEADERS, exposedHeaders: TUS_EXPOSED };
+/** The browser client reads Tus-Checksum-Algorithm; only this server sends it, so only it exposes it. */
+const MD5_CORS: CorsHeaderSet = { ...PLAIN_CORS, exposedHeaders: `${TUS_EXPOSED}, Tus-Checksum-Algorithm` };
+
 export interface TusOptions {
   readonly dataDir: string;
   readonly maxFileSize?: number | undefined;
-  readonly corsOrigins?: readonly string[] | undefined;
+  readonly cors: CorsPolicy;
+  /** Open uploads, counted per client address (limits.ts); unlimited when absent. */
+  readonly openUploads?: OpenUploads | undefined;
 }
+
+export interface TusApi {
+  handle(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void>;
+  /** Removes abandoned unfinished uploads (tus-files.ts sweepTus) and stops counting them. */
+  sweep(ttlMs: number): Promise<number>;
+}
+
+/** The key of a tus upload in the OpenUploads ledger. */
+const openKey = (id: string): string => `tus:${id}`;
 
 export function isTusPath(pathname: string): boolean {
   return [TUS_PATH, TUS_MD5_PATH].some((base) => pathname === base || pathname.startsWith(`${base}/`));
 }
 
-export function createTusApi(options: TusOptions): (req: IncomingMessage, res: ServerResponse, pathname: string) => Promise<void> {
-  const allowedOrigins = options.corsOrigins && options.corsOrigins.length > 0 ? [...options.corsOrigins] : undefined;
+export function createTusApi(options: TusOptions): TusApi {
+  const { cors, openUploads } = options;
   const common = {
     ...(options.maxFileSize === undefined ? {} : { maxSize: options.maxFileSize }),
-    ...(allowedOrigins ? { allowedOrigins } : {}),
+    // Never set Access-Control-Allow-Origin itself: cors.ts decides (see withOurCors).
+    allowedOrigins: () => false,
+    lockDrainTimeout: LOCK_DRAIN_MS,
+    namingFunction: () => randomBytes(16).toString('hex'),
   };
-  const plain = new Server({ path: TUS_PATH, datastore: new FileStore({ directory: join(options.dataDir, 'tus') }), ...common });
+  const plainDir = join(options.dataDir, 'tus');
+  const checkedDir = join(options.dataDir, 'tus-md5');
+  const plain = new Server({ path: TUS_PATH, datastore: new FileStore({ directory: plainDir }), ...common });
   const checked = new Server({
     path: TUS_MD5_PATH,
-    datastore: new FileStore({ directory: join(options.dataDir, 'tus-md5') }),
+    datastore: new FileStore({ directory: checkedDir }),
     allowedHeaders: ['Upload-Checksum'],
     exposedHeaders: ['Tus-Checksum-Algorithm'],
     ...common,
   });
 
-  return async (req, res, pathname) => {
-    if (pathname === TUS_PATH || pathname.startsWith(`${TUS_PATH}/`)) return plain.handle(req, res);
-    return handleWithChecksum(checked, req, res, allowedOrigins);
+  // Both servers' ids are random and distinct, so one key space serves both.
+  for (const server of [plain, checked]) {
+    server.on(EVENTS.POST_FINISH, (_req: unknown, _res: unknown, upload: { id: string }) => openUploads?.release(openKey(upload.id)));
+    server.on(EVENTS.POST_TERMINATE, (_req: unknown, _res: unknown, id: string) => openUploads?.release(openKey(id)));
+  }
+
+  const handle = async (req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> => {
+    const md5 = !(pathname === TUS_PATH || pathname.startsWith(`${TUS_PATH}/`));
+    const base = md5 ? TUS_MD5_PATH : TUS_PATH;
+    const set = md5 ? MD5_CORS : PLAIN_CORS;
+    const corsHeaders = cors.headersFor(req, set);
+    if (cors.isPreflight(req)) {
+      cors.apply(req, res, set);
+      return;
+    }
+    const method = req.method ?? 'GET';
+    if (method === 'GET' || method === 'HEAD') {
+      await readOrDownload(req, res, md5 ? checkedDir : plainDir, pathname.slice(base.length + 1), corsHeaders);
+      return;
+    }
+    let onCreated: ((location: string) => void) | undefined;
+    if (method === 'POST' && openUploads) {
+      const owner = clientAddress(req);
+      const size = Number(req.headers['upload-length'] ?? 0);
+      try {
+        openUploads.check(owner, Number.isSafeInteger(size) ? size : 0);
+      } catch (err) {
+        if (!(err instanceof LimitError)) throw err;
+        writeText(req, res, err.status, { ...corsHeaders, 'Tus-Resumable': '1.0.0', 'Retry-After': String(err.retryAfter) }, `${err.message}\n`);
+        return;
+      }
+      onCreated = (location) => {
+        const id = location.split('/').pop() ?? '';
+        if (TUS_ID.test(id) && size > 0) openUploads.add(openKey(id), owner, size);
+      };
+    }
+    withOurCors(res, corsHeaders, onCreated);
+    if (!md5) return plain.handle(req, res);
+    return handleWithChecksum(checked, req, res, corsHeaders);
+  };
+
+  return {
+    handle,
+    async sweep(ttlMs) {
+      const removed = [...(await sweepTus(plainDir, ttlMs)), ...(await sweepTus(checkedDir, ttlMs))];
+      for (const id of removed) openUploads?.release(openKey(id));
+      return removed.length;
+    },
   };
 }
 
-async function handleWithChecksum(server: Server, req: IncomingMessage, res: ServerResponse, allowedOrigins: string[] | undefined): Promise<void> {
+/** GET: the download of a finished upload; HEAD with Tus-Resumable: the tus status; HEAD without: the download's headers. */
+async function readOrDownload(req: IncomingMessage, res: ServerResponse, dir: string, id: string, corsHeaders: Record<string, string>): Promise<void> {
+  const tusHead = req.method === 'HEAD' && req.headers['tus-resumable'] !== undefined;
+  const upload = await readTusUpload(dir, id);
+  if (upload === null || (!tusHead && !isFinished(upload))) {
+    const headers = { ...corsHeaders, 'Tus-Resumable': '1.0.0', 'Cache-Control': 'no-store' };
+    writeText(req, res, 404, headers, tusHead ? '' : 'There is no finished upload at this address.\n');
+    return;
+  }
+  if (tusHead) return sendTusStatus(res, upload, corsHeaders);
+  for (const [name, value] of Object.entries(corsHeaders)) res.setHeader(name, value);
+  await sendTusDownload(req, res, dir, upload);
+}
+
+/**
+ * Makes `res` carry exactly `corsHeaders` as its CORS headers, whatever the code
+ * writing it (`@tus/server`, through srvx's writeHead) puts there.
+ */
+function withOurCors(res: ServerResponse, corsHeaders: Record<string, string>, onCreated?: (location: string) => void): void {
+  const original = res.writeHead.bind(res) as (status: number, ...rest: unknown[]) => ServerResponse;
+  res.writeHead = ((status: number, ...rest: unknown[]) => {
+    const headersArg = rest.length > 0 && typeof rest[0] !== 'string' ? rest[0] : rest[1];
+    const reason = typeof rest[0] === 'string' ? rest[0] : undefined;
+    const headers: OutgoingHttpHeaders = {};
+    const keep = (name: string, value: unknown): void => {
+      const lower = name.toLowerCase();
+      if (lower.startsWith('access-control-') || lower === 'vary') return;
+      headers[name] = value as string;
+    };
+    if (Array.isArray(headersArg)) {
+      for (let i = 0; i + 1 < headersArg.length; i += 2) keep(String(headersArg[i]), headersArg[i + 1]);
+    } else if (headersArg && typeof headersArg === 'object') {
+      for (const [name, value] of Object.entries(headersArg)) keep(name, value);
+    }
+    for (const name of res.getHeaderNames()) {
+      if (name.startsWith('access-control-') || name === 'vary') res.removeHeader(name);
+    }
+    Object.assign(headers, corsHeaders);
+    const location = Object.entries(headers).find(([name]) => name.toLowerCase() === 'location')?.[1];
+    if (status === 201 && typeof location === 'string') onCreated?.(location);
+    return reason === undefined ? original(status, headers) : original(status, reason, headers);
+  }) as typeof res.writeHead;
+}
+
+async function handleWithChecksum(server: Server, req: IncomingMessage, res: ServerResponse, corsHeaders: Record<string, string>): Promise<void> {
   let body: Buffer | undefined;
   if (req.method === 'PATCH') {
     const declared = Number(req.headers['content-length'] ?? NaN);
-    if (Number.isFinite(declared) && declared > MAX_CHECKSUM_PART) return refuse(req, res, allowedOrigins, 413, `A part may be at most ${MAX_CHECKSUM_PART} bytes here.`);
-    body = await readBody(req, MAX_CHECKSUM_PART);
-    if (body === undefined) return refuse(req, res, allowedOrigins, 413, `A part may be at most ${MAX_CHECKSUM_PART} bytes here.`);
+    if (Number.isFinite(declared) && declared > MAX_CHECKSUM_PART) return refuse(req, res, corsHeaders, 413, `A part may be at most ${MAX_CHECKSUM_PART} bytes here.`);
+    try {
+      body = await readBody(req, MAX_CHECKSUM_PART);
+    } catch {
+      res.destroy(); // the client went away mid-body: there is no one to answer
+      return;
+    }
+    if (body === undefined) return refuse(req, res, corsHeaders, 413, `A part may be at most ${MAX_CHECKSUM_PART} bytes here.`);
     const checksum = req.headers['upload-checksum'];
     if (typeof checksum === 'string') {
       const [algorithm, expected] = checksum.trim().split(/\s+/);
-      if (algorithm !== 'md5' || !expected) return refuse(req, res, allowedOrigins, 400, 'Only Upload-Checksum md5 is supported.');
-      if (createHash('md5').update(body).digest('base64') !== expected) return refuse(req, res, allowedOrigins, 460, 'Checksum mismatch.');
+      if (algorithm !== 'md5' || !expected) return refuse(req, res, corsHeaders, 400, 'Only Upload-Checksum md5 is supported.');
+      if (createHash('md5').update(body).digest('base64') !== expected) return refuse(req, res, corsHeaders, 460, 'Checksum mismatch.');
     }
   }
   const headers = new Headers();
@@ -81,13 +224,14 @@ async function handleWithChecksum(server: Server, req: IncomingMessage, res: Ser
   });
   const response = await server.handleWeb(request);
   const out = new Headers(response.headers);
-  if (req.method === 'OPTIONS' && !req.headers['access-control-request-method']) {
+  if (req.method === 'OPTIONS') {
     const extensions = out.get('Tus-Extension');
     out.set('Tus-Extension', extensions ? `${extensions},checksum` : 'checksum');
     out.set('Tus-Checksum-Algorithm', 'md5');
   }
-  res.writeHead(response.status, Object.fromEntries(out));
-  res.end(Buffer.from(await response.arrayBuffer()));
+  const text = Buffer.from(await response.arrayBuffer());
+  res.writeHead(response.status, Object.fromEntries(out)); // CORS replaced by withOurCors
+  res.end(text);
 }
 
 /** Reads a body up to `limit` bytes; undefined when it is larger. */
@@ -102,14 +246,14 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | u
   return Buffer.concat(chunks);
 }
 
-function refuse(req: IncomingMessage, res: ServerResponse, allowedOrigins: string[] | undefined, status: number, message: string): void {
-  const origin = req.headers.origin;
-  const headers: Record<string, string> = { 'Tus-Resumable': '1.0.0', 'Content-Type': 'text/plain; charset=utf-8' };
-  if (origin && (!allowedOrigins || allowedOrigins.includes(origin))) {
-    headers['Access-Control-Allow-Origin'] = origin;
-    headers['Access-Control-Expose-Headers'] = 'Upload-Offset, Location, Upload-Length, Tus-Version, Tus-Resumable, Tus-Max-Size, Tus-Extension, Upload-Metadata';
-  }
-  res.writeHead(status, headers);
-  res.end(message);
+function refuse(req: IncomingMessage, res: ServerResponse, corsHeaders: Record<string, string>, status: number, message: string): void {
+  writeText(req, res, status, { ...corsHeaders, 'Tus-Resumable': '1.0.0' }, message);
+}
+
+/** A plain-text tus answer (HEAD gets no body); an unread request body is drained first, as errors.ts does. */
+function writeText(req: IncomingMessage, res: ServerResponse, status: number, headers: Record<string, string>, message: string): void {
+  const body = req.method === 'HEAD' ? '' : message;
+  res.writeHead(status, { ...headers, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': String(Buffer.byteLength(body)) });
+  res.end(body);
   req.resume();
 }

@@ -29,7 +29,7 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const START_TIMEOUT_MS = 20_000;
 
 /** Starts `demo/server/main.ts` with PORT (0 = ephemeral) and resolves with its origin. */
-function startServer(dataDir, port = 0, extraEnv = {}) {
+function startServer(dataDir, port = 0, extraEnv = {}, corsOrigins = '') {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'demo/server/main.ts'], {
       cwd: root,
@@ -39,6 +39,9 @@ function startServer(dataDir, port = 0, extraEnv = {}) {
         DATA_DIR: dataDir,
         // The phased API's tokens for the tests: one with every scope, one that may only upload.
         API_TOKENS: 'test-full-token=assets,assets_publish,assets_delete;test-upload-only=assets',
+        // The test page's origin (the runner's): the server grants credentials (asset-library's
+        // with-credentials test) only to listed origins (cors.ts).
+        CORS_ORIGINS: corsOrigins,
         // Small windows, so test files span several chunks.
         PHASED_CHUNK_SIZE: String(64 * 1024),
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -83,6 +86,8 @@ export function refServerPlugin() {
   /** @type {Map<string, any>} session id -> { child, origin, dataDir, proxy } */
   const sessions = new Map();
   const starting = new Map();
+  /** The origins test pages are served from, set in serverStart. */
+  let pageOrigins = '';
 
   /** @type {Promise<any> | undefined} one RADOS Gateway for the run, started on first use */
   let radosgw;
@@ -105,7 +110,7 @@ export function refServerPlugin() {
             storeProxy = await startFaultProxy(rgw.endpoint);
             baseEnv = { S3_ENDPOINT: storeProxy.origin, S3_BUCKET: rgw.bucket, S3_REGION: rgw.region, S3_ACCESS_KEY: rgw.accessKey, S3_SECRET_KEY: rgw.secretKey };
           }
-          const { child, origin } = await startServer(dataDir, 0, baseEnv);
+          const { child, origin } = await startServer(dataDir, 0, baseEnv, pageOrigins);
           const proxy = await startFaultProxy(origin);
           const session = { child, origin, dataDir, proxy, storeProxy, baseEnv };
           sessions.set(id, session);
@@ -136,7 +141,9 @@ export function refServerPlugin() {
 
   return {
     name: 'ref-server',
-    serverStart() {
+    serverStart({ config }) {
+      const port = config.port ?? 8000;
+      pageOrigins = [...new Set([config.hostname ?? 'localhost', 'localhost', '127.0.0.1'])].map((host) => `http://${host}:${port}`).join(',');
       process.on('exit', onExit);
     },
     async serverStop() {
@@ -221,7 +228,7 @@ export function refServerPlugin() {
           // A hard kill, as a crash: only what the server acknowledged may survive.
           const port = Number(new URL(s.origin).port);
           await killHard(s.child);
-          const { child, origin } = await startServer(s.dataDir, port, { ...s.baseEnv, ...(payload?.env ?? {}) });
+          const { child, origin } = await startServer(s.dataDir, port, { ...s.baseEnv, ...(payload?.env ?? {}) }, pageOrigins);
           s.child = child;
           s.origin = origin;
           return { direct: origin };
@@ -232,7 +239,7 @@ export function refServerPlugin() {
         }
         case 'ref-start': {
           const port = Number(new URL(s.origin).port);
-          const { child, origin } = await startServer(s.dataDir, port, s.baseEnv);
+          const { child, origin } = await startServer(s.dataDir, port, s.baseEnv, pageOrigins);
           s.child = child;
           s.origin = origin;
           return { direct: origin };

@@ -1,0 +1,185 @@
+/**
+ * A client that vanishes mid-body without closing its connection (issue 9, defect
+ * 4): a status query answers at once from the stored record, and the next write of
+ * the same upload gets through, releasing the silent one, whose partial part is
+ * dropped (content-range, phased) or kept as received (tus). The final bytes are
+ * byte-identical.
+ *
+ * The failure signal is the request time limit (5 s), far below the 120 s idle
+ * timeout that used to free such a lock; no test measures time.
+ *
+ * Run: node --test --import tsx test/node/half-open.test.ts
+ */
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { connect, type Socket } from 'node:net';
+import { after, describe, it } from 'node:test';
+import { harness, REQUEST_TIMEOUT_MS } from './support.js';
+import { TOKEN, TOKENS } from './support-uploads.js';
+
+const T = { timeout: 30_000 };
+const apps = harness('asset-uploader-half-open-', { closeGraceMs: 500, apiTokens: TOKENS });
+const sockets: Socket[] = [];
+
+after(async () => {
+  for (const socket of sockets) socket.destroy();
+  await apps.stopApps();
+  await apps.removeTempDirs();
+});
+
+const sha = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
+
+function call(url: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(url, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+}
+
+/**
+ * Opens a connection, sends `head` (request line and headers) and `body`, then goes
+ * silent without closing. Resolves once the server has read what was sent (it
+ * answers nothing yet); `closed` settles when the server ends the connection.
+ */
+async function silentAfter(base: string, head: string, body: Buffer): Promise<{ closed: Promise<void> }> {
+  const url = new URL(base);
+  const socket = connect(Number(url.port), url.hostname);
+  sockets.push(socket);
+  socket.on('error', () => {});
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+  await new Promise<void>((resolve) => socket.write(Buffer.concat([Buffer.from(head), body]), () => resolve()));
+  return { closed };
+}
+
+function rawHead(method: string, path: string, headers: Record<string, string>): string {
+  return `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n`;
+}
+
+/** Bounded wait for `promise`, as a failure signal (not a measurement). */
+function within<T>(promise: Promise<T>, what: string): Promise<T> {
+  return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} did not happen within 5 s`)), REQUEST_TIMEOUT_MS).unref())]);
+}
+
+describe('a half-open connection mid-upload', () => {
+  it('content-range: the status query answers at once and the next PUT releases the silent one', T, async () => {
+    const { base } = await apps.start();
+    const data = randomBytes(2 * 1024 * 1024);
+    const part = 1024 * 1024;
+    const created = (await (await call(`${base}/content-range/videos/upload.json`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ file_size: data.length, file_name: 'clip.bin' }),
+    })).json()) as { location: string };
+    const path = new URL(created.location).pathname;
+    const silent = await silentAfter(
+      base,
+      rawHead('PUT', path, { 'Content-Range': `bytes 0-${part - 1}/${data.length}`, 'Content-Length': String(part) }),
+      data.subarray(0, part / 2),
+    );
+
+    const status = await call(created.location, { method: 'PUT', headers: { 'Content-Range': `bytes */${data.length}` } });
+    assert.equal(status.status, 204);
+    assert.equal(status.headers.get('range'), null, 'nothing of the silent part is acknowledged');
+
+    const first = await call(created.location, {
+      method: 'PUT',
+      headers: { 'Content-Range': `bytes 0-${part - 1}/${data.length}` },
+      body: new Uint8Array(data.subarray(0, part)),
+    });
+    assert.equal(first.status, 204, await first.text());
+    assert.equal(first.headers.get('range'), `0-${part - 1}`);
+    await within(silent.closed, 'the silent connection being closed');
+    const last = await call(created.location, {
+      method: 'PUT',
+      headers: { 'Content-Range': `bytes ${part}-${data.length - 1}/${data.length}` },
+      body: new Uint8Array(data.subarray(part)),
+    });
+    const asset = (await last.json()) as { url: string };
+    assert.equal(last.status, 200);
+    assert.equal(sha(new Uint8Array(await (await call(asset.url)).arrayBuffer())), sha(data));
+  });
+
+  it('phased: the asset answers at once and the next transfer releases the silent one', T, async () => {
+    const { base } = await apps.start({ phasedChunkSize: 64 * 1024 });
+    const auth = { Authorization: `Bearer ${TOKEN}` };
+    const data = randomBytes(100 * 1024);
+    const started = (await (await call(`${base}/phased/assets`, {
+      method: 'POST',
+      headers: { ...auth, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ upload_phase: 'start', file_size: data.length, file_name: 'a.bin' }),
+    })).json()) as { id: string; end_offset: number };
+    const boundary = 'xXxBoundaryxXx';
+    const fields = `--${boundary}\r\nContent-Disposition: form-data; name="upload_phase"\r\n\r\ntransfer\r\n--${boundary}\r\nContent-Disposition: form-data; name="start_offset"\r\n\r\n0\r\n--${boundary}\r\nContent-Disposition: form-data; name="file_chunk"; filename="c.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`;
+    const whole = fields.length + started.end_offset + `\r\n--${boundary}--\r\n`.length;
+    const silent = await silentAfter(
+      base,
+      rawHead('POST', `/phased/assets/${started.id}/multipart`, { ...auth, 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': String(whole) }),
+      Buffer.concat([Buffer.from(fields), data.subarray(0, 1000)]),
+    );
+    const asset = await call(`${base}/phased/assets/${started.id}`, { headers: auth });
+    assert.equal(asset.status, 200);
+    assert.equal(((await asset.json()) as { status: string }).status, 'uploading');
+
+    let window = { start_offset: 0, end_offset: started.end_offset };
+    while (window.start_offset !== window.end_offset) {
+      const form = new FormData();
+      form.append('upload_phase', 'transfer');
+      form.append('start_offset', String(window.start_offset));
+      form.append('file_chunk', new Blob([new Uint8Array(data.subarray(window.start_offset, window.end_offset))]), 'c.bin');
+      const response = await call(`${base}/phased/assets/${started.id}/multipart`, { method: 'POST', headers: auth, body: form });
+      const text = await response.text();
+      assert.equal(response.status, 200, text);
+      window = JSON.parse(text) as typeof window;
+    }
+    await within(silent.closed, 'the silent connection being closed');
+    const finish = await call(`${base}/phased/assets/${started.id}/multipart`, {
+      method: 'POST',
+      headers: { ...auth, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ upload_phase: 'finish' }),
+    });
+    assert.equal(finish.status, 200, await finish.text());
+  });
+
+  for (const store of ['tus', 'tus-md5'] as const) {
+    it(`${store}: HEAD answers at once and the next PATCH gets through, byte-identical at the end`, T, async () => {
+      const { base } = await apps.start();
+      const data = randomBytes(1024 * 1024);
+      const created = await call(`${base}/${store}/files`, { method: 'POST', headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': String(data.length) } });
+      assert.equal(created.status, 201);
+      const location = new URL(created.headers.get('location') ?? '', base).href;
+      const silent = await silentAfter(
+        base,
+        rawHead('PATCH', new URL(location).pathname, {
+          'Tus-Resumable': '1.0.0',
+          'Upload-Offset': '0',
+          'Content-Type': 'application/offset+octet-stream',
+          'Content-Length': String(data.length),
+        }),
+        data.subarray(0, data.length / 2),
+      );
+      const tusHeaders = { 'Tus-Resumable': '1.0.0' };
+      let offset = -1;
+      for (let attempt = 0; attempt < 5 && offset !== data.length; attempt += 1) {
+        const head = await call(location, { method: 'HEAD', headers: tusHeaders });
+        assert.equal(head.status, 200);
+        offset = Number(head.headers.get('upload-offset'));
+        if (offset === data.length) break;
+        const rest = data.subarray(offset);
+        const patch = await call(location, {
+          method: 'PATCH',
+          headers: {
+            ...tusHeaders,
+            'Upload-Offset': String(offset),
+            'Content-Type': 'application/offset+octet-stream',
+            ...(store === 'tus-md5' ? { 'Upload-Checksum': `md5 ${createHash('md5').update(rest).digest('base64')}` } : {}),
+          },
+          body: new Uint8Array(rest),
+        });
+        await patch.body?.cancel();
+        if (patch.status === 204) offset = Number(patch.headers.get('upload-offset'));
+        else assert.equal(patch.status, 409, 'only an offset mismatch (the silent PATCH kept bytes meanwhile) may refuse it');
+      }
+      assert.equal(offset, data.length);
+      assert.equal(sha(new Uint8Array(await (await call(location)).arrayBuffer())), sha(data));
+      silent.closed.catch(() => {});
+    });
+  }
+});
