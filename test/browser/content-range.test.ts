@@ -5,7 +5,7 @@
 import { expect } from '@esm-bundle/chai';
 import { contentRangeEndpoint, requestLog, clearLog, setFaults, stored } from '../support/ref-server.js';
 import { makeFile, sha256 } from '../support/data.js';
-import { dropFiles, mount, nextEvent, row, rendered, unmountAll } from '../support/harness.js';
+import { dropFiles, mount, nextEvent, row, rendered, unmountAll, expectQuietConsole } from '../support/harness.js';
 
 const PART = 64 * 1024;
 
@@ -14,6 +14,9 @@ afterEach(async () => {
   await setFaults([]);
   await clearLog();
 });
+// Every upload here must leave the console quiet (a refused header, a CSP report, a warning).
+before(() => expectQuietConsole());
+afterEach(() => expectQuietConsole());
 
 async function uploader(extra: Record<string, string | boolean> = {}) {
   return mount({ endpoint: await contentRangeEndpoint(), 'chunk-size': '64KiB', multiple: true, 'no-resume': true, ...extra });

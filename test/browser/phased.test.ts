@@ -6,7 +6,7 @@
 import { expect } from '@esm-bundle/chai';
 import { clearLog, logOnceAnswered, PHASED_FULL_TOKEN, PHASED_UPLOAD_ONLY_TOKEN, phasedEndpoint, requestLog, setFaults, stored, storedOrNull, type LogEntry } from '../support/ref-server.js';
 import { makeFile, sha256 } from '../support/data.js';
-import { clickRowAction, dropFiles, mount, nextEvent, recordEvents, rendered, row, unmountAll } from '../support/harness.js';
+import { clickRowAction, dropFiles, mount, nextEvent, recordEvents, rendered, row, unmountAll, expectQuietConsole } from '../support/harness.js';
 
 const WINDOW = 64 * 1024; // the test server's PHASED_CHUNK_SIZE
 const SIZE = 4 * WINDOW + 321;
@@ -16,6 +16,9 @@ afterEach(async () => {
   await setFaults([]);
   await clearLog();
 });
+// Every upload here must leave the console quiet (a refused header, a CSP report, a warning).
+before(() => expectQuietConsole());
+afterEach(() => expectQuietConsole());
 
 async function uploader(token = PHASED_FULL_TOKEN, extra: Record<string, string | boolean> = {}) {
   const element = await mount({ endpoint: await phasedEndpoint(), protocol: 'phased', multiple: true, 'retry-delays': '0 100 300 600', ...extra });

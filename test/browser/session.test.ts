@@ -6,13 +6,16 @@
 import { expect } from '@esm-bundle/chai';
 import { clearLog, makeZip, PHASED_FULL_TOKEN, requestLog, sessionEndpoint, setFaults, stored } from '../support/ref-server.js';
 import { makeFile, sha256 } from '../support/data.js';
-import { dropFiles, mount, nextEvent, recordEvents, rendered, row, unmountAll } from '../support/harness.js';
+import { dropFiles, mount, nextEvent, recordEvents, rendered, row, unmountAll, expectQuietConsole } from '../support/harness.js';
 
 afterEach(async () => {
   unmountAll();
   await setFaults([]);
   await clearLog();
 });
+// Every upload here must leave the console quiet (a refused header, a CSP report, a warning).
+before(() => expectQuietConsole());
+afterEach(() => expectQuietConsole());
 
 async function uploader(extra: Record<string, string | boolean> = {}) {
   const element = await mount({ endpoint: await sessionEndpoint(), protocol: 'session', multiple: true, 'retry-delays': '0 100 300', ...extra });

@@ -5,7 +5,7 @@
 import { expect } from '@esm-bundle/chai';
 import { clearLog, logOnceAnswered, requestLog, setFaults, stored, storedOrNull, tusEndpoint, type LogEntry } from '../support/ref-server.js';
 import { makeFile, sha256 } from '../support/data.js';
-import { clickRowAction, dropFiles, mount, nextEvent, recordEvents, rendered, row, unmountAll } from '../support/harness.js';
+import { clickRowAction, dropFiles, mount, nextEvent, recordEvents, rendered, row, unmountAll, expectQuietConsole } from '../support/harness.js';
 
 const PART = 64 * 1024;
 const SIZE = 5 * PART + 99;
@@ -16,6 +16,9 @@ afterEach(async () => {
   await setFaults([]);
   await clearLog();
 });
+// Every upload here must leave the console quiet (a refused header, a CSP report, a warning).
+before(() => expectQuietConsole());
+afterEach(() => expectQuietConsole());
 
 async function uploader(store: 'tus' | 'tus-md5' = 'tus', extra: Record<string, string | boolean> = {}) {
   return mount({ endpoint: await tusEndpoint(store), protocol: 'tus', 'chunk-size': '64KiB', multiple: true, 'retry-delays': '0 100 300 600', ...extra });

@@ -22,4 +22,4 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
-export function startFaultProxy(target: string): Promise<FaultProxy>;
+export function startFaultProxy(target: string, hooks?: { kill?: () => Promise<void> }): Promise<FaultProxy>;

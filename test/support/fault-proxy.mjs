@@ -13,6 +13,11 @@
  *   { type: 'throttle', bytesPerSecond }           forward the body slowly
  *   { type: 'delay', ms }                          hold the request this long (at most 10 s), then forward it
  *   { type: 'lose-answer' }                        forward, let the server answer, then cut the browser's connection
+ *   { type: 'hang' }                               forward half the body, then go silent on both sides without closing
+ *                                                  (a half-open connection: a laptop lid closed); ends when the
+ *                                                  browser gives up, or after 60 s
+ *   { type: 'kill' }                               forward half the body, then have the server process killed
+ *                                                  (SIGKILL) and started again (`hooks.kill`), as a crash
  * Preflights (OPTIONS) are always forwarded and never matched unless a rule names them.
  * `/moved/...` paths are forwarded without the prefix, so a moved upload still works.
  */
@@ -33,7 +38,11 @@ function drained(stream) {
   });
 }
 
-export async function startFaultProxy(target) {
+/**
+ * @param {string} target
+ * @param {{ kill?: () => Promise<void> }} [hooks] `kill`: SIGKILL the server and start it again (the `kill` action)
+ */
+export async function startFaultProxy(target, hooks = {}) {
   const upstream = new URL(target);
   let rules = [];
   let entries = [];
@@ -122,6 +131,11 @@ export async function startFaultProxy(target) {
         forward.end(body);
       } else {
         for await (const chunk of req) {
+          if ((action?.type === 'hang' || action?.type === 'kill') && entry.bodyBytes + chunk.length >= length / 2) {
+            forward.write(chunk.subarray(0, Math.max(0, Math.floor(length / 2) - entry.bodyBytes)));
+            entry.bodyBytes = Math.floor(length / 2);
+            break;
+          }
           if (action?.type === 'reset' && entry.bodyBytes + chunk.length >= length / 2) {
             forward.write(chunk.subarray(0, Math.max(0, Math.floor(length / 2) - entry.bodyBytes)));
             entry.bodyBytes = Math.floor(length / 2);
@@ -136,6 +150,27 @@ export async function startFaultProxy(target) {
           if (early) continue;
           if (forward.destroyed) throw new Error('upstream gone');
           if (!forward.write(chunk)) await Promise.race([drained(forward), answered]);
+        }
+        if (action?.type === 'hang') {
+          // Silent, not closed: the server holds a request that never ends, the browser a
+          // request that never answers. Whoever gives up first (the browser's stall timeout,
+          // the server's release of a silent writer) ends it; 60 s bound the test.
+          entry.status = -1;
+          await new Promise((resolve) => {
+            const timer = setTimeout(resolve, 60_000);
+            req.socket.once('close', () => (clearTimeout(timer), resolve(undefined)));
+            forward.once('close', () => (clearTimeout(timer), resolve(undefined)));
+          });
+          forward.destroy();
+          req.socket.destroy();
+          return;
+        }
+        if (action?.type === 'kill') {
+          entry.status = -1;
+          await hooks.kill?.();
+          forward.destroy();
+          req.socket.destroy();
+          return;
         }
         if (action?.type === 'reset') {
           // No body to cut (a status query): cut the connection instead.

@@ -5,6 +5,7 @@
 import '../../src/index.js';
 import type { AssetUploader } from '../../src/asset-uploader.js';
 import type { UploaderEventMap } from '../../src/engine/types.js';
+import { executeServerCommand } from '@web/test-runner-commands';
 
 const mounted = new Set<HTMLElement>();
 
@@ -112,4 +113,28 @@ export async function rendered(element: AssetUploader): Promise<void> {
     });
   });
   await element.updateComplete;
+}
+
+/** What page scripts wrote with console.warn/console.error since the last check (every engine). */
+const pageConsole: string[] = [];
+for (const level of ['warn', 'error'] as const) {
+  const original = console[level].bind(console);
+  console[level] = (...args: unknown[]) => {
+    pageConsole.push(`${level}: ${args.map(String).join(' ')}`);
+    original(...args);
+  };
+}
+
+/** Known, harmless noise: Lit's dev-mode notice, and the browser's line for a request a fault refused on purpose. */
+const EXPECTED_NOISE = [/Lit is in dev mode/, /Failed to load resource/];
+
+/**
+ * Fails when the page logged a warning or an error since the last call: from page
+ * scripts (every engine) and from the browser itself, such as "Refused to get unsafe
+ * header" or a CSP violation (Chromium and Firefox, whose launchers give the page).
+ */
+export async function expectQuietConsole(): Promise<void> {
+  const { messages } = await executeServerCommand<{ watched: boolean; messages: string[] }, undefined>('ref-console');
+  const problems = [...pageConsole.splice(0), ...messages].filter((text) => !EXPECTED_NOISE.some((noise) => noise.test(text)));
+  if (problems.length > 0) throw new Error(`console warnings or errors during the test:\n${problems.join('\n')}`);
 }

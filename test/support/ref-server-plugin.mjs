@@ -82,6 +82,20 @@ function killHard(child) {
   });
 }
 
+/** Starts recording the page's console warnings and errors, where the launcher exposes the page. */
+function watchConsole(session) {
+  const record = { watched: false, messages: [] };
+  const page = typeof session.browser?.getPage === 'function' ? session.browser.getPage(session.id) : undefined;
+  if (!page || typeof page.on !== 'function') return record;
+  page.on('console', (message) => {
+    const type = typeof message.type === 'function' ? message.type() : String(message.type);
+    if (type === 'error' || type === 'warning' || type === 'warn') record.messages.push(`${type}: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => record.messages.push(`pageerror: ${error?.message ?? error}`));
+  record.watched = true;
+  return record;
+}
+
 export function refServerPlugin() {
   /** @type {Map<string, any>} session id -> { child, origin, dataDir, proxy } */
   const sessions = new Map();
@@ -111,14 +125,25 @@ export function refServerPlugin() {
             baseEnv = { S3_ENDPOINT: storeProxy.origin, S3_BUCKET: rgw.bucket, S3_REGION: rgw.region, S3_ACCESS_KEY: rgw.accessKey, S3_SECRET_KEY: rgw.secretKey };
           }
           const { child, origin } = await startServer(dataDir, 0, baseEnv, pageOrigins);
-          const proxy = await startFaultProxy(origin);
-          const session = { child, origin, dataDir, proxy, storeProxy, baseEnv };
+          /** @type {any} */
+          const session = { child, origin, dataDir, storeProxy, baseEnv };
+          // The proxy's `kill` fault: a crash mid-request, then the server comes back.
+          session.proxy = await startFaultProxy(origin, { kill: () => restart(session) });
           sessions.set(id, session);
           return session;
         })(),
       );
     }
     return starting.get(id);
+  }
+
+  /** A hard kill, as a crash (only what the server acknowledged may survive), then a new process on the same port and data. */
+  async function restart(s, env = {}) {
+    const port = Number(new URL(s.origin).port);
+    await killHard(s.child);
+    const { child, origin } = await startServer(s.dataDir, port, { ...s.baseEnv, ...env }, pageOrigins);
+    s.child = child;
+    s.origin = origin;
   }
 
   async function stopSession(session) {
@@ -225,14 +250,21 @@ export function refServerPlugin() {
           return { base64: Buffer.concat(chunks).toString('base64') };
         }
         case 'ref-restart': {
-          // A hard kill, as a crash: only what the server acknowledged may survive.
-          const port = Number(new URL(s.origin).port);
-          await killHard(s.child);
-          const { child, origin } = await startServer(s.dataDir, port, { ...s.baseEnv, ...(payload?.env ?? {}) }, pageOrigins);
-          s.child = child;
-          s.origin = origin;
-          return { direct: origin };
+          await restart(s, payload?.env ?? {});
+          return { direct: s.origin };
         }
+        case 'ref-console': {
+          // Warnings and errors the browser itself logged in this test file's page (a refused
+          // header, a CSP violation, an uncaught error): page.on('console') where the launcher
+          // gives the page (Playwright for Chromium, puppeteer for Firefox). WebDriver classic
+          // (WebKit) has no console events; there the in-page watch of the harness is all.
+          s.console ??= watchConsole(session);
+          const messages = s.console.messages.splice(0);
+          return { watched: s.console.watched, messages };
+        }
+        case 'ref-env':
+          // What a test file may be told from the command line (the fault suite's seeds).
+          return { FAULT_SEED: process.env.FAULT_SEED ?? '', FAULT_SOAK: process.env.FAULT_SOAK ?? '' };
         case 'ref-stop': {
           await killHard(s.child);
           return true;

@@ -15,7 +15,9 @@ export type FaultAction =
   | { type: 'location'; to: 'moved' | 'foreign' }
   | { type: 'throttle'; bytesPerSecond: number }
   | { type: 'delay'; ms: number }
-  | { type: 'lose-answer' };
+  | { type: 'lose-answer' }
+  | { type: 'hang' }
+  | { type: 'kill' };
 
 export interface FaultRule {
   /** Which proxy applies it: the API's (default) or the object store's (S3 test files; the API's in the embedded mode). */
