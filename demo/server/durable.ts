@@ -213,6 +213,16 @@ export interface LockHolder {
   progress(): number;
   /** Ends the holder's work early (for a request: destroys its socket, so its body fails and its part is dropped). */
   release(): void;
+  /** True when the holder's work can no longer be done (for a request: its client went away while it waited). */
+  gone?(): boolean;
+}
+
+/** The request gave up while it waited for the lock: it is not run. */
+export class HolderGoneError extends Error {
+  constructor() {
+    super('The client went away while the request waited for the upload.');
+    this.name = 'HolderGoneError';
+  }
 }
 
 /** How long a lock holder may be silent while a writer waits behind it (see KeyedLock). */
@@ -257,6 +267,9 @@ export class KeyedLock {
     }
     if (holder !== undefined) this.#holders.set(key, holder);
     try {
+      // A request whose client left while it waited would read a body that never comes,
+      // and hold the lock for good: its 'close' came before anyone listened for it.
+      if (holder?.gone?.()) throw new HolderGoneError();
       return await fn();
     } finally {
       if (holder !== undefined && this.#holders.get(key) === holder) this.#holders.delete(key);

@@ -141,5 +141,6 @@ export function requestHolder(req: IncomingMessage): LockHolder {
     release: () => {
       if (!req.complete) req.socket?.destroy();
     },
+    gone: () => !req.complete && (req.destroyed || req.socket?.destroyed === true),
   };
 }
