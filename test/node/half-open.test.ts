@@ -138,6 +138,52 @@ describe('a half-open connection mid-upload', () => {
     assert.equal(finish.status, 200, await finish.text());
   });
 
+  // A write that gave up while it waited behind the silent one (a client's stall timeout)
+  // once got the lock after its 'close' had passed unheard: it waited for a body that
+  // never came and held the upload for good; every later write stalled behind it.
+  it('content-range and phased: a write whose client left while it waited does not keep the lock', T, async () => {
+    const { base } = await apps.start({ phasedChunkSize: 64 * 1024 });
+    const auth = { Authorization: `Bearer ${TOKEN}` };
+    const data = randomBytes(64 * 1024);
+    const created = (await (await call(`${base}/content-range/videos/upload.json`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ file_size: data.length, file_name: 'gone.bin' }),
+    })).json()) as { location: string };
+    const started = (await (await call(`${base}/phased/assets`, {
+      method: 'POST',
+      headers: { ...auth, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ upload_phase: 'start', file_size: data.length, file_name: 'gone.bin' }),
+    })).json()) as { id: string; end_offset: number };
+    const boundary = 'xXxBoundaryxXx';
+    const fields = `--${boundary}\r\nContent-Disposition: form-data; name="upload_phase"\r\n\r\ntransfer\r\n--${boundary}\r\nContent-Disposition: form-data; name="start_offset"\r\n\r\n0\r\n--${boundary}\r\nContent-Disposition: form-data; name="file_chunk"; filename="c.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`;
+    const formLength = fields.length + data.length + `\r\n--${boundary}--\r\n`.length;
+    const writes = [
+      { head: rawHead('PUT', new URL(created.location).pathname, { 'Content-Range': `bytes 0-${data.length - 1}/${data.length}`, 'Content-Length': String(data.length) }), body: data },
+      {
+        head: rawHead('POST', `/phased/assets/${started.id}/multipart`, { ...auth, 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': String(formLength) }),
+        body: Buffer.concat([Buffer.from(fields), data]),
+      },
+    ];
+    for (const write of writes) {
+      const silent = await silentAfter(base, write.head, write.body.subarray(0, 1000));
+      // Queued behind the silent one, then gone (its stall timeout), before the lock frees.
+      const leaving = await silentAfter(base, write.head, write.body.subarray(0, 1000));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      sockets.at(-1)!.destroy();
+      await leaving.closed;
+      silent.closed.catch(() => {});
+    }
+    const put = await call(created.location, { method: 'PUT', headers: { 'Content-Range': `bytes 0-${data.length - 1}/${data.length}` }, body: new Uint8Array(data) });
+    assert.equal(put.status, 200, await put.text());
+    const form = new FormData();
+    form.append('upload_phase', 'transfer');
+    form.append('start_offset', '0');
+    form.append('file_chunk', new Blob([new Uint8Array(data)]), 'c.bin');
+    const transfer = await call(`${base}/phased/assets/${started.id}/multipart`, { method: 'POST', headers: auth, body: form });
+    assert.equal(transfer.status, 200, await transfer.text());
+  });
+
   for (const store of ['tus', 'tus-md5'] as const) {
     it(`${store}: HEAD answers at once and the next PATCH gets through, byte-identical at the end`, T, async () => {
       const { base } = await apps.start();
