@@ -133,6 +133,34 @@ describe('security: file names', () => {
     expect(pwned()).to.equal(undefined);
   });
 
+  it('<asset-library> renders hostile names as text, in the list, the rename field and the delete question', async () => {
+    const data = HOSTILE_NAMES.map((name, i) => ({ id: `ast_${i}`, file_name: name, size: 10, mimetype: 'text/plain', link_download: GOOD_URL }));
+    await setFaults([{ method: 'GET', path: '/assets', times: 100, action: { type: 'status', status: 200, body: JSON.stringify({ data, meta: { pagination: { total: data.length, current_page: 1, total_pages: 1 } } }) } }]);
+    const library = document.createElement('asset-library') as AssetLibrary;
+    library.setAttribute('endpoint', await registryEndpoint());
+    library.token = PHASED_FULL_TOKEN;
+    document.body.append(library);
+    try {
+      await until(() => library.shadowRoot?.querySelectorAll('[part=item]').length === data.length, 'the listed assets');
+      const root = library.shadowRoot!;
+      expect([...root.querySelectorAll('[part=name]')].map((n) => n.textContent!.trim())).to.deep.equal(HOSTILE_NAMES);
+      // Open the rename field and the delete question of the first one: the name is text there too.
+      root.querySelector<HTMLButtonElement>('.rename-button')!.click();
+      await library.updateComplete;
+      expect(root.querySelector<HTMLInputElement>('[part=input]')!.value).to.equal(HOSTILE_NAMES[0]);
+      root.querySelector<HTMLButtonElement>('.cancel')!.click();
+      await library.updateComplete;
+      root.querySelector<HTMLButtonElement>('.delete-button')!.click();
+      await library.updateComplete;
+      expect(root.querySelector('.confirm')!.textContent).to.contain(HOSTILE_NAMES[0]);
+      expect(root.querySelectorAll('img, svg, script').length, 'no element made of a name').to.equal(0);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(pwned()).to.equal(undefined);
+    } finally {
+      library.remove();
+    }
+  });
+
   it('shows a right-to-left override in a name, isolated, in rows, rejections and the library', async () => {
     const spoof = 'invoice\u202Egpj.exe';
     const element = await mount({ endpoint: await contentRangeEndpoint(), 'no-resume': true, multiple: true, accept: '.pdf' });

@@ -10,7 +10,7 @@ import axe from 'axe-core';
 import type { AssetLibrary } from '../../src/asset-library.js';
 import { clearLog, PHASED_FULL_TOKEN, registryEndpoint, requestLog, s3Object, setFaults, signedPartsEndpoint } from './ref-server.js';
 import { makeFile, sha256 } from './data.js';
-import { dropFiles, mount, nextEvent, unmountAll, until } from './harness.js';
+import { dropFiles, mount, nextEvent, unmountAll, until, expectQuietConsole } from './harness.js';
 import type { StoreMode } from './signed-parts-suite.js';
 
 const MiB = 1024 * 1024;
@@ -68,6 +68,9 @@ export function describeRegistry(mode: StoreMode): void {
     await setFaults([]);
     await clearLog();
   });
+  // Every upload here must leave the console quiet (a refused header, a CSP report, a warning).
+  before(() => expectQuietConsole());
+  afterEach(() => expectQuietConsole());
 
   describe(`registry + <asset-library> (${mode === 's3' ? 'real S3: Ceph RADOS Gateway' : 'embedded store'})`, () => {
     it('stores the bytes by signed parts, registers the asset, and the library shows it without a reload', async () => {
