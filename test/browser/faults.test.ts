@@ -9,8 +9,8 @@
  * fired (ordered protocols), or plus `parallel-parts` per fault (independent parts:
  * every lane in flight may be cut by one fault).
  *
- * The CI run covers each protocol with each fault once, the request hit and the size
- * picked by the case's seed. Each test's title starts with its seed;
+ * The CI run covers each protocol with each fault once, and with every size (a Latin
+ * square); the request hit is picked by the case's seed. Each test's title starts with its seed;
  * `FAULT_SEED=<seed> npm run test:chromium -- --files test/browser/faults.test.ts` runs
  * that case alone, and `FAULT_SOAK=<n>` runs n more random cases (a soak).
  */
@@ -124,13 +124,14 @@ interface Case {
 }
 
 /** The whole case from its seed: protocol and fault from `pick` (or the seed), size and request from the seed. */
-function caseOf(seed: number, pick?: { target: Target; fault: string }): Case {
+function caseOf(seed: number, pick?: { target: Target; fault: string; size: number }): Case {
   const next = random(seed);
   const target = pick?.target ?? targets[Math.floor(next() * targets.length)]!;
   const fault = pick?.fault ?? Object.keys(faults)[Math.floor(next() * Object.keys(faults).length)]!;
   const part = Math.min(target.part, 5 * MiB);
   const sizes = target.part === Number.MAX_SAFE_INTEGER ? [0, 1, 64 * KiB - 1, 64 * KiB, 200 * KiB] : [0, 1, part - 1, part, part + 1, (target.ordered ? 3 : 2) * part + 5];
-  const size = sizes[Math.floor(next() * sizes.length)]!;
+  const drawn = Math.floor(next() * sizes.length);
+  const size = sizes[(pick?.size ?? drawn) % sizes.length]!;
   const parts = Math.max(1, Math.ceil(size / part));
   // A create, the parts, a finish: hit one of them.
   const nth = 1 + Math.floor(next() * (parts + 2));
@@ -145,10 +146,12 @@ async function plannedCases(): Promise<Case[]> {
     const [target, fault] = [Math.floor(seed / 1000) % 100, Math.floor(seed / 100_000)];
     // Seeds of the covering run carry their protocol and fault in their digits; others are random.
     if (seed >= 1_000_000_000 || !targets[target] || !Object.keys(faults)[fault]) return [caseOf(seed)];
-    return [caseOf(seed, { target: targets[target]!, fault: Object.keys(faults)[fault]! })];
+    return [caseOf(seed, { target: targets[target]!, fault: Object.keys(faults)[fault]!, size: target + fault })];
   }
   const base = 20261201;
-  const covering = targets.flatMap((target, t) => Object.keys(faults).map((fault, f) => caseOf(f * 100_000 + t * 1000 + (base % 997), { target, fault })));
+  // A Latin square: every protocol meets every fault once and every size at least once,
+  // and every fault meets every size.
+  const covering = targets.flatMap((target, t) => Object.keys(faults).map((fault, f) => caseOf(f * 100_000 + t * 1000 + (base % 997), { target, fault, size: t + f })));
   const soak = Number(env.FAULT_SOAK) || 0;
   const random = Array.from({ length: soak }, (_, i) => caseOf(1_000_000_000 + ((base * 7919 + i * 104_729) % 1_000_000_000)));
   return [...covering, ...random];
