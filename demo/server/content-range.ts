@@ -47,7 +47,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import busboy from 'busboy';
 import { HttpError, sendJson } from './errors.js';
-import { mediaType, readBody, requestHolder, requestOrigin, sendDownload } from './http.js';
+import { mediaType, readBody, requestGone, requestHolder, requestOrigin, sendDownload } from './http.js';
 import { clientAddress, LimitError, type OpenUploads } from './limits.js';
 import { fileNameProblem } from './names.js';
 import {
@@ -296,6 +296,7 @@ export function createContentRangeApi(options: ContentRangeOptions): RouteHandle
       if (!req.complete) parser.destroy(new SourceAbortedError('The client went away before the form was complete.'));
     };
     req.on('close', onClose);
+    if (requestGone(req)) onClose(); // its 'close' came before we listened
     req.pipe(parser);
     try {
       let formError: unknown;

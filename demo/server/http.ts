@@ -122,11 +122,25 @@ export function readBody(req: IncomingMessage, limit: number, errors: BodyErrors
       cleanup();
       reject(errors.incomplete());
     };
+    if (requestGone(req)) {
+      reject(errors.incomplete());
+      return;
+    }
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onFail);
     req.on('close', onFail);
   });
+}
+
+/**
+ * Whether the client went away before sending its whole body. Readers that start late
+ * (after waiting for a lock or loading a record) must ask this first: the request's
+ * 'close' may already have passed, and a reader that only listens for it then waits
+ * for a body that never comes, holding whatever it holds, for good.
+ */
+export function requestGone(req: IncomingMessage): boolean {
+  return !req.complete && (req.destroyed || req.socket?.destroyed === true);
 }
 
 /**
@@ -141,6 +155,6 @@ export function requestHolder(req: IncomingMessage): LockHolder {
     release: () => {
       if (!req.complete) req.socket?.destroy();
     },
-    gone: () => !req.complete && (req.destroyed || req.socket?.destroyed === true),
+    gone: () => requestGone(req),
   };
 }

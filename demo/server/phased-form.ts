@@ -13,6 +13,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import busboy from 'busboy';
+import { requestGone } from './http.js';
 import { PhasedError, SMALL_BODY_LIMIT } from './phased-http.js';
 import type { Write } from './phased-store.js';
 
@@ -129,6 +130,9 @@ export function readForm(req: IncomingMessage, maxFileBytes: number, handlers: F
       if (!failed) settle();
     });
     req.on('close', onRequestClose);
+    // Called after a lock wait and a record load: the client may have left already, its
+    // 'close' unheard (seen in WebKit under load: a reset transfer held the asset for good).
+    if (requestGone(req)) onRequestClose();
     req.pipe(parser);
   });
 }

@@ -183,8 +183,10 @@ describe('fault suite: every protocol, seeded faults', () => {
       const file = makeFile(c.size, `fault-${c.seed}.bin`, c.seed % 65_521, c.target.type ?? 'application/octet-stream');
       await setFaults([{ path: c.target.path, nth: c.nth, action: faults[c.fault]! }]);
       const success = nextEvent(element, 'upload-success', () => true, 50_000);
-      const failure = nextEvent(element, 'upload-error', () => true, 50_000).then((e) => {
-        throw new Error(`upload-error (${e.detail.error.code}): ${e.detail.error.message}; retries: ${retries.join(', ')}`);
+      const failure = nextEvent(element, 'upload-error', () => true, 50_000).then(async (e) => {
+        // What went over the wire, for whoever re-runs the seed.
+        const trace = (await requestLog()).map((r) => `${r.method} ${r.path.slice(0, 80)} ${r.bodyBytes}B -> ${r.status}${r.fault ? ` (${r.fault})` : ''}`);
+        throw new Error(`upload-error (${e.detail.error.code}): ${e.detail.error.message}; retries: ${retries.join(', ')}\n${trace.join('\n')}`);
       });
       failure.catch(() => undefined);
       await dropFiles(element, [file]);
