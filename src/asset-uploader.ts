@@ -49,6 +49,7 @@ import { UploaderController } from './uploader-controller.js';
  * @fires upload-retry - A recoverable failure; trying again after `delayMs`. `detail: { id, upload, error, attempt, delayMs }`.
  * @fires upload-pause - `detail: { id, upload }`.
  * @fires upload-resume - `detail: { id, upload }`.
+ * @fires upload-wait - Another tab or element is uploading the same file to the same server upload; this one waits (status `elsewhere`) and takes over when that one stops. `detail: { id, upload }`.
  * @fires upload-success - The server confirmed the whole file. `detail: { id, upload, asset }`.
  * @fires upload-error - Failed for good (until `retry`). `detail: { id, upload, error }`.
  * @fires upload-abort - Cancelled. `detail: { id, upload }`.
