@@ -95,6 +95,7 @@ export function createApp(options: AppOptions): App {
     writeSilenceMs: options.writeSilenceMs,
     webhookUrl: options.webhookUrl,
     webhookSecret: options.webhookSecret,
+    openUploads,
   });
   const session = createSessionApi({
     dataDir: options.dataDir,
@@ -143,6 +144,7 @@ export function createApp(options: AppOptions): App {
       for (const id of await store.sweep(ttlMs)) openUploads.release(contentRangeKey(id));
     }],
     ['tus', () => tusApi.sweep(ttlMs)],
+    ['phased', () => phased.sweep(ttlMs)],
   ];
   let sweeping: Promise<void> = Promise.resolve();
   const sweeper = setInterval(() => {

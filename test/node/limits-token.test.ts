@@ -1,0 +1,103 @@
+/**
+ * Limits of the token-protected APIs (issue 9, defect 9): open phased assets counted
+ * per bearer token on the server's one ledger, each refusal in the API's error
+ * document; and the sweeper removing abandoned uploads (records and bytes) and
+ * freeing their slots.
+ *
+ * The sweep tests make their abandoned uploads on a first app with the default TTL and
+ * sweep them with a second app on the same DATA_DIR, so that no test races a 50 ms TTL
+ * between two of its own requests.
+ *
+ * Run: node --test --import tsx test/node/limits-token.test.ts
+ */
+import assert from 'node:assert/strict';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { errorOf, fetchWithToken, harness, json } from './support.js';
+import type { Json, Running } from './support.js';
+import { phasedFile, TOKEN } from './support-uploads.js';
+
+const T = { timeout: 30_000 };
+const A = 'token-a';
+const B = 'token-b';
+const ALL = new Set(['assets', 'assets_publish', 'assets_delete']);
+const apps = harness('asset-uploader-limits-token-', { closeGraceMs: 500, apiTokens: new Map([[A, ALL], [B, ALL], [TOKEN, ALL]]) });
+
+after(async () => {
+  await apps.stopApps();
+  await apps.removeTempDirs();
+});
+
+const jsonBody = (body: unknown, method = 'POST'): RequestInit => ({ method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+const as = (token: string, url: string, init: RequestInit = {}): Promise<Response> => fetchWithToken(url, { ...init, token }, token);
+
+const phasedStart = (base: string, token: string, size: number): Promise<Response> =>
+  as(token, `${base}/phased/assets`, jsonBody({ upload_phase: 'start', file_size: size, file_name: 'a.bin' }));
+function phasedOneShot(base: string, token: string): Promise<Response> {
+  const form = new FormData();
+  form.append('source', new Blob(['hello']), 'one.txt');
+  return as(token, `${base}/phased/assets`, { method: 'POST', body: form });
+}
+
+/** A refusal for too many open uploads: 429, a Retry-After in seconds, the API's JSON error document. */
+async function refused(response: Response, status = 429, code = 'too_many_uploads'): Promise<Json> {
+  assert.match(response.headers.get('retry-after') ?? '', /^\d+$/, 'Retry-After in seconds');
+  return errorOf(response, status, code);
+}
+
+/** Waits (bounded) until `gone()` holds, then asserts it. */
+async function eventually(gone: () => Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 400 && !(await gone()); i += 1) await new Promise((resolve) => setTimeout(resolve, 25));
+  assert.ok(await gone(), what);
+}
+
+const entries = (dataDir: string, dir: string): Promise<string[]> => readdir(join(dataDir, dir)).catch(() => []);
+
+/** A second app on `first`'s DATA_DIR that sweeps with a tiny TTL, at a per-token cap of 1. */
+async function sweeping(first: Running): Promise<Running> {
+  await first.app.close();
+  return apps.start({ dataDir: first.dataDir, uploadTtlMs: 50, sweepIntervalMs: 25, limits: { maxOpenPerToken: 1 } });
+}
+
+describe('limits per token', () => {
+  it('phased: the 3rd open upload of a token gets 429 + Retry-After in the phased error shape; finishing or deleting frees a slot', T, async () => {
+    const { base } = await apps.start({ limits: { maxOpenPerToken: 2 } });
+    const empty = await json<{ id: string }>(await phasedStart(base, A, 0), 201);
+    const one = await json<{ id: string }>(await phasedStart(base, A, 1), 201);
+    await refused(await phasedStart(base, A, 1));
+    await refused(await phasedOneShot(base, A));
+    await json(await phasedStart(base, B, 1), 201);
+    await json(await phasedOneShot(base, B), 201);
+
+    assert.equal((await as(A, `${base}/phased/assets/${one.id}`, { method: 'DELETE' })).status, 204);
+    await json(await phasedStart(base, A, 1), 201);
+    await refused(await phasedStart(base, A, 1));
+    await json(await as(A, `${base}/phased/assets/${empty.id}/multipart`, jsonBody({ upload_phase: 'finish' })), 200);
+    await json(await phasedOneShot(base, A), 201);
+    await json(await phasedStart(base, A, 1), 201);
+  });
+
+});
+
+describe('the sweeper, for the token-protected APIs', () => {
+  it('phased: removes an abandoned asset (record and bytes) and frees its slot; finished assets stay', T, async () => {
+    const first = await apps.start({ phasedChunkSize: 4 });
+    const kept = (await phasedFile(first.base, 'kept.bin', Buffer.from('kept'))).split('/').pop() ?? '';
+    const abandoned = await json<{ id: string }>(await phasedStart(first.base, A, 10), 201);
+    const form = new FormData();
+    form.append('upload_phase', 'transfer');
+    form.append('start_offset', '0');
+    form.append('file_chunk', new Blob(['abcd']), 'chunk.bin');
+    await json(await as(A, `${first.base}/phased/assets/${abandoned.id}/multipart`, { method: 'POST', body: form }), 200);
+    assert.ok((await entries(first.dataDir, 'phased')).includes(`${abandoned.id}.bin`));
+
+    const { base, dataDir } = await sweeping(first);
+    const open = await json<{ id: string }>(await phasedStart(base, A, 10), 201);
+    const left = async (): Promise<boolean> => !(await entries(dataDir, 'phased')).some((name) => name.startsWith(abandoned.id) || name.startsWith(open.id));
+    await eventually(left, 'the abandoned assets left DATA_DIR');
+    assert.deepEqual((await entries(dataDir, 'phased')).sort(), [`${kept}.bin`, `${kept}.json`]);
+    await json(await phasedStart(base, A, 10), 201);
+  });
+
+});
