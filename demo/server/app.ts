@@ -104,6 +104,7 @@ export function createApp(options: AppOptions): App {
     apiTokens: options.apiTokens,
     signingKey: options.sessionSigningKey,
     urlTtl: options.sessionUrlTtl,
+    openUploads,
   });
   const signedParts = createSignedPartsApi({
     dataDir: options.dataDir,
@@ -145,6 +146,7 @@ export function createApp(options: AppOptions): App {
     }],
     ['tus', () => tusApi.sweep(ttlMs)],
     ['phased', () => phased.sweep(ttlMs)],
+    ['session', () => session.sweep(ttlMs)],
   ];
   let sweeping: Promise<void> = Promise.resolve();
   const sweeper = setInterval(() => {

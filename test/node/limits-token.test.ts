@@ -1,8 +1,8 @@
 /**
- * Limits of the token-protected APIs (issue 9, defect 9): open phased assets counted
- * per bearer token on the server's one ledger, each refusal in the API's error
- * document; and the sweeper removing abandoned uploads (records and bytes) and
- * freeing their slots.
+ * Limits of the token-protected APIs (issue 9, defect 9): open phased assets and session
+ * files counted per bearer token on the server's one ledger, each refusal in its API's
+ * error document; and the sweeper removing their abandoned uploads (records and bytes)
+ * and freeing their slots.
  *
  * The sweep tests make their abandoned uploads on a first app with the default TTL and
  * sweep them with a second app on the same DATA_DIR, so that no test races a 50 ms TTL
@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { errorOf, fetchWithToken, harness, json } from './support.js';
 import type { Json, Running } from './support.js';
-import { phasedFile, TOKEN } from './support-uploads.js';
+import { phasedFile, sessionFile, TOKEN } from './support-uploads.js';
 
 const T = { timeout: 30_000 };
 const A = 'token-a';
@@ -39,6 +39,8 @@ function phasedOneShot(base: string, token: string): Promise<Response> {
   form.append('source', new Blob(['hello']), 'one.txt');
   return as(token, `${base}/phased/assets`, { method: 'POST', body: form });
 }
+const sessionCreate = (base: string, token: string, files = 1): Promise<Response> =>
+  as(token, `${base}/session/v1/upload_sessions.json`, jsonBody({ files: Array.from({ length: files }, (_, i) => ({ name: `f${i}.txt` })) }));
 
 /** A refusal for too many open uploads: 429, a Retry-After in seconds, the API's JSON error document. */
 async function refused(response: Response, status = 429, code = 'too_many_uploads'): Promise<Json> {
@@ -78,6 +80,20 @@ describe('limits per token', () => {
     await json(await phasedStart(base, A, 1), 201);
   });
 
+  it('session: files count one each; the 3rd gets 429 + Retry-After in the session error shape; committing frees them', T, async () => {
+    const { base } = await apps.start({ limits: { maxOpenPerToken: 2 } });
+    const first = await json<{ session_token: string }>(await sessionCreate(base, A), 200);
+    await json(await sessionCreate(base, A), 200);
+    await refused(await sessionCreate(base, A));
+    await json(await sessionCreate(base, B), 200);
+    const needsTwo = await refused(await sessionCreate(base, B, 2));
+    assert.match((needsTwo['error'] as { message: string }).message, /needs 2/);
+
+    await json(await as(A, `${base}/session/v1/upload_sessions/${first.session_token}.json`, { method: 'PUT' }), 200);
+    await json(await sessionCreate(base, A), 200);
+    await refused(await sessionCreate(base, A));
+  });
+
 });
 
 describe('the sweeper, for the token-protected APIs', () => {
@@ -98,6 +114,23 @@ describe('the sweeper, for the token-protected APIs', () => {
     await eventually(left, 'the abandoned assets left DATA_DIR');
     assert.deepEqual((await entries(dataDir, 'phased')).sort(), [`${kept}.bin`, `${kept}.json`]);
     await json(await phasedStart(base, A, 10), 201);
+  });
+
+  it('session: removes a session never committed (record and uploaded files) and frees its slots; committed ones stay', T, async () => {
+    const first = await apps.start({});
+    await sessionFile(first.base, 'kept.txt', Buffer.from('kept'));
+    const abandoned = await json<{ session_token: string; files: { url: string }[] }>(await sessionCreate(first.base, A, 2), 200);
+    assert.equal((await fetch(abandoned.files[0]!.url, { method: 'PUT', body: 'bytes', signal: AbortSignal.timeout(5_000) })).status, 200);
+    assert.ok((await entries(first.dataDir, 'session')).includes(abandoned.session_token));
+    const before = (await entries(first.dataDir, 'session')).filter((name) => !name.startsWith(abandoned.session_token)).sort();
+
+    const { base, dataDir } = await sweeping(first);
+    const open = await json<{ session_token: string }>(await sessionCreate(base, A), 200);
+    const left = async (): Promise<boolean> =>
+      !(await entries(dataDir, 'session')).some((name) => name.startsWith(abandoned.session_token) || name.startsWith(open.session_token));
+    await eventually(left, 'the abandoned sessions left DATA_DIR');
+    assert.deepEqual((await entries(dataDir, 'session')).sort(), before, 'the committed session and its assets stay');
+    await json(await sessionCreate(base, A), 200);
   });
 
 });
