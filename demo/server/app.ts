@@ -64,9 +64,9 @@ export interface AppOptions {
   readonly signedPartsKey?: string | undefined;
   /** Lifetime of a /signed-parts signed part in seconds (default 900). */
   readonly signedPartsTtl?: number | undefined;
-  /** Limits on unfinished content-range and tus uploads (limits.ts DEFAULT_LIMITS for what is not given). */
+  /** Limits on unfinished uploads of every API, per client address, per bearer token and in all (limits.ts DEFAULT_LIMITS for what is not given). */
   readonly limits?: Partial<UploadLimits> | undefined;
-  /** An unfinished content-range or tus upload with no new bytes for this long is abandoned and removed (default 24 h). */
+  /** An unfinished upload (content-range, tus, phased asset, uncommitted session, signed-parts upload) with nothing new for this long is abandoned and removed (default 24 h). */
   readonly uploadTtlMs?: number | undefined;
   /** How often abandoned uploads are looked for (default 10 min, at most uploadTtlMs). */
   readonly sweepIntervalMs?: number | undefined;
@@ -114,6 +114,7 @@ export function createApp(options: AppOptions): App {
     signingKey: options.signedPartsKey,
     ttl: options.signedPartsTtl,
     s3: options.s3,
+    openUploads,
   });
   const registry = createRegistryApi({
     dataDir: options.dataDir,
@@ -147,6 +148,7 @@ export function createApp(options: AppOptions): App {
     ['tus', () => tusApi.sweep(ttlMs)],
     ['phased', () => phased.sweep(ttlMs)],
     ['session', () => session.sweep(ttlMs)],
+    ['signed-parts', () => signedParts.sweep(ttlMs)],
   ];
   let sweeping: Promise<void> = Promise.resolve();
   const sweeper = setInterval(() => {

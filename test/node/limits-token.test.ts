@@ -1,8 +1,9 @@
 /**
- * Limits of the token-protected APIs (issue 9, defect 9): open phased assets and session
- * files counted per bearer token on the server's one ledger, each refusal in its API's
- * error document; and the sweeper removing their abandoned uploads (records and bytes)
- * and freeing their slots.
+ * Limits of the token-protected APIs (issue 9, defect 9): open phased assets, session
+ * files and signed-parts uploads counted per bearer token, on the server's one ledger
+ * (total and bytes reserved shared with content-range and tus), each refusal in its
+ * API's error document; and the sweeper removing their abandoned uploads (records and
+ * bytes) and freeing their slots. The S3 mode's sweep is in signed-parts-s3.test.ts.
  *
  * The sweep tests make their abandoned uploads on a first app with the default TTL and
  * sweep them with a second app on the same DATA_DIR, so that no test races a 50 ms TTL
@@ -11,12 +12,13 @@
  * Run: node --test --import tsx test/node/limits-token.test.ts
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { errorOf, fetchWithToken, harness, json } from './support.js';
 import type { Json, Running } from './support.js';
-import { phasedFile, sessionFile, TOKEN } from './support-uploads.js';
+import { phasedFile, sessionFile, signedPartsFile, TOKEN } from './support-uploads.js';
 
 const T = { timeout: 30_000 };
 const A = 'token-a';
@@ -29,6 +31,7 @@ after(async () => {
   await apps.removeTempDirs();
 });
 
+const md5Base64 = (data: Uint8Array): string => createHash('md5').update(data).digest('base64');
 const jsonBody = (body: unknown, method = 'POST'): RequestInit => ({ method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 const as = (token: string, url: string, init: RequestInit = {}): Promise<Response> => fetchWithToken(url, { ...init, token }, token);
 
@@ -41,6 +44,8 @@ function phasedOneShot(base: string, token: string): Promise<Response> {
 }
 const sessionCreate = (base: string, token: string, files = 1): Promise<Response> =>
   as(token, `${base}/session/v1/upload_sessions.json`, jsonBody({ files: Array.from({ length: files }, (_, i) => ({ name: `f${i}.txt` })) }));
+const partsCreate = (base: string, token: string, size: number): Promise<Response> =>
+  as(token, `${base}/signed-parts/api/v1/uploads`, jsonBody({ content_type: 'application/octet-stream', file_name: 'a.bin', file_size: size }));
 
 /** A refusal for too many open uploads: 429, a Retry-After in seconds, the API's JSON error document. */
 async function refused(response: Response, status = 429, code = 'too_many_uploads'): Promise<Json> {
@@ -94,6 +99,45 @@ describe('limits per token', () => {
     await refused(await sessionCreate(base, A));
   });
 
+  it('signed-parts: the 3rd open upload of a token gets 429 + Retry-After in the signed-parts error shape; finishing or deleting frees a slot', T, async () => {
+    const { base } = await apps.start({ limits: { maxOpenPerToken: 2 } });
+    const data = Buffer.from('abc');
+    const done = await json<{ id: string; part: { url: string; authorization: string; date: string } }>(
+      await as(A, `${base}/signed-parts/api/v1/uploads`, jsonBody({ content_type: 'text/plain', file_name: 'a.txt', file_size: 3, md5sum: md5Base64(data) })),
+      201,
+    );
+    const deleted = await json<{ id: string }>(await partsCreate(base, A, 10), 201);
+    await refused(await partsCreate(base, A, 10));
+    await json(await partsCreate(base, B, 10), 201);
+
+    assert.equal((await as(A, `${base}/signed-parts/api/v1/uploads/${deleted.id}`, { method: 'DELETE' })).status, 204);
+    await json(await partsCreate(base, A, 10), 201);
+    await refused(await partsCreate(base, A, 10));
+    const put = await fetch(done.part.url, {
+      method: 'PUT',
+      headers: { 'Content-Type': '', Authorization: done.part.authorization, 'x-amz-date': done.part.date, 'Content-MD5': md5Base64(data) },
+      body: data,
+      signal: AbortSignal.timeout(5_000),
+    });
+    assert.equal(put.status, 200, await put.text());
+    await json(await as(A, `${base}/signed-parts/api/v1/uploads/${done.id}`, jsonBody({ state: 'finished' }, 'PATCH')), 200);
+    await json(await partsCreate(base, A, 10), 201);
+  });
+
+  it('shares one total and one byte reserve with content-range and tus (429, 507 in each shape)', T, async () => {
+    const total = await apps.start({ limits: { maxOpenTotal: 2 } });
+    const tus = await fetch(`${total.base}/tus/files`, { method: 'POST', headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': '5' }, signal: AbortSignal.timeout(5_000) });
+    assert.equal(tus.status, 201);
+    await json(await phasedStart(total.base, A, 5), 201);
+    await refused(await sessionCreate(total.base, B));
+    await refused(await partsCreate(total.base, B, 5));
+
+    const bytes = await apps.start({ limits: { maxReservedBytes: 100 } });
+    await json(await partsCreate(bytes.base, A, 60), 201);
+    await refused(await phasedStart(bytes.base, B, 60), 507, 'insufficient_storage');
+    await refused(await partsCreate(bytes.base, B, 60), 507, 'insufficient_storage');
+    await json(await phasedStart(bytes.base, B, 40), 201);
+  });
 });
 
 describe('the sweeper, for the token-protected APIs', () => {
@@ -133,4 +177,29 @@ describe('the sweeper, for the token-protected APIs', () => {
     await json(await sessionCreate(base, A), 200);
   });
 
+  it('signed-parts (embedded store): removes an abandoned upload (record and parts) and frees its slot; finished ones stay', T, async () => {
+    const first = await apps.start({});
+    await signedPartsFile(first.base, 'kept.bin', Buffer.from('kept'));
+    const data = Buffer.from('abcd');
+    const abandoned = await json<{ id: string; part: { url: string; authorization: string; date: string } }>(
+      await as(A, `${first.base}/signed-parts/api/v1/uploads`, jsonBody({ content_type: 'text/plain', file_name: 'a.txt', file_size: 10, md5sum: md5Base64(data) })),
+      201,
+    );
+    const put = await fetch(abandoned.part.url, {
+      method: 'PUT',
+      headers: { 'Content-Type': '', Authorization: abandoned.part.authorization, 'x-amz-date': abandoned.part.date, 'Content-MD5': md5Base64(data) },
+      body: data,
+      signal: AbortSignal.timeout(5_000),
+    });
+    assert.equal(put.status, 200, await put.text());
+    assert.deepEqual(await entries(first.dataDir, join('signed-parts', abandoned.id)), ['1.part']);
+    const before = (await entries(first.dataDir, 'signed-parts')).filter((name) => !name.startsWith(abandoned.id)).sort();
+
+    const { base, dataDir } = await sweeping(first);
+    const open = await json<{ id: string }>(await partsCreate(base, A, 10), 201);
+    const left = async (): Promise<boolean> => !(await entries(dataDir, 'signed-parts')).some((name) => name.startsWith(abandoned.id) || name.startsWith(open.id));
+    await eventually(left, 'the abandoned uploads left DATA_DIR');
+    assert.deepEqual((await entries(dataDir, 'signed-parts')).sort(), before, 'the finished upload stays');
+    await json(await partsCreate(base, A, 10), 201);
+  });
 });
