@@ -64,9 +64,9 @@ export interface AppOptions {
   readonly signedPartsKey?: string | undefined;
   /** Lifetime of a /signed-parts signed part in seconds (default 900). */
   readonly signedPartsTtl?: number | undefined;
-  /** Limits on unfinished content-range and tus uploads (limits.ts DEFAULT_LIMITS for what is not given). */
+  /** Limits on unfinished uploads of every API, per client address, per bearer token and in all (limits.ts DEFAULT_LIMITS for what is not given). */
   readonly limits?: Partial<UploadLimits> | undefined;
-  /** An unfinished content-range or tus upload with no new bytes for this long is abandoned and removed (default 24 h). */
+  /** An unfinished upload (content-range, tus, phased asset, uncommitted session, signed-parts upload) with nothing new for this long is abandoned and removed (default 24 h). */
   readonly uploadTtlMs?: number | undefined;
   /** How often abandoned uploads are looked for (default 10 min, at most uploadTtlMs). */
   readonly sweepIntervalMs?: number | undefined;
@@ -84,6 +84,8 @@ export interface App {
 
 export function createApp(options: AppOptions): App {
   const store = new UploadStore(options.dataDir, options.writeSilenceMs);
+  // One ledger for every API, so that the total and the bytes reserved cover them all.
+  const openUploads = new OpenUploads(options.limits);
   const phased = createPhasedApi({
     dataDir: options.dataDir,
     maxFileSize: options.maxFileSize,
@@ -93,6 +95,7 @@ export function createApp(options: AppOptions): App {
     writeSilenceMs: options.writeSilenceMs,
     webhookUrl: options.webhookUrl,
     webhookSecret: options.webhookSecret,
+    openUploads,
   });
   const session = createSessionApi({
     dataDir: options.dataDir,
@@ -101,6 +104,7 @@ export function createApp(options: AppOptions): App {
     apiTokens: options.apiTokens,
     signingKey: options.sessionSigningKey,
     urlTtl: options.sessionUrlTtl,
+    openUploads,
   });
   const signedParts = createSignedPartsApi({
     dataDir: options.dataDir,
@@ -110,6 +114,7 @@ export function createApp(options: AppOptions): App {
     signingKey: options.signedPartsKey,
     ttl: options.signedPartsTtl,
     s3: options.s3,
+    openUploads,
   });
   const registry = createRegistryApi({
     dataDir: options.dataDir,
@@ -124,7 +129,6 @@ export function createApp(options: AppOptions): App {
   const initsSettled = Promise.allSettled(inits);
 
   const cors = createCors(options.corsOrigins ?? []);
-  const openUploads = new OpenUploads(options.limits);
   const api = createContentRangeApi({
     store,
     openUploads,
@@ -133,17 +137,27 @@ export function createApp(options: AppOptions): App {
   });
   const tusApi = createTusApi({ dataDir: options.dataDir, maxFileSize: options.maxFileSize, cors, openUploads });
 
-  // The sweeper: abandoned unfinished uploads lose their records and bytes.
+  // The sweeper: abandoned unfinished uploads of every API lose their records and bytes
+  // (each API's sweep also stops counting what it removed). One API's failure (S3
+  // unreachable, say) is logged and does not stop the others' sweep.
   const ttlMs = options.uploadTtlMs ?? DEFAULT_UPLOAD_TTL_MS;
+  const sweeps: ReadonlyArray<readonly [string, () => Promise<unknown>]> = [
+    ['content-range', async () => {
+      for (const id of await store.sweep(ttlMs)) openUploads.release(contentRangeKey(id));
+    }],
+    ['tus', () => tusApi.sweep(ttlMs)],
+    ['phased', () => phased.sweep(ttlMs)],
+    ['session', () => session.sweep(ttlMs)],
+    ['signed-parts', () => signedParts.sweep(ttlMs)],
+  ];
   let sweeping: Promise<void> = Promise.resolve();
   const sweeper = setInterval(() => {
-    sweeping = sweeping
-      .then(async () => {
-        await ready;
-        for (const id of await store.sweep(ttlMs)) openUploads.release(contentRangeKey(id));
-        await tusApi.sweep(ttlMs);
-      })
-      .catch((err: unknown) => console.error('asset-uploader server: sweeping abandoned uploads failed:', err));
+    sweeping = sweeping.then(async () => {
+      if (!(await ready.then(() => true, () => false))) return;
+      for (const [api, sweep] of sweeps) {
+        await sweep().catch((err: unknown) => console.error(`asset-uploader server: sweeping abandoned ${api} uploads failed:`, err));
+      }
+    });
   }, Math.min(options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS, ttlMs));
   sweeper.unref();
   const serveStatic = options.publicDir === undefined ? undefined : createStaticHandler(options.publicDir, options.s3 ? [options.s3.publicEndpoint ?? options.s3.endpoint] : []);

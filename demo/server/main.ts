@@ -23,11 +23,13 @@
  * S3_SECRET_KEY, S3_REGION (default us-east-1), S3_PUBLIC_ENDPOINT (where
  * browsers reach that S3, when not at S3_ENDPOINT): with these, /signed-parts
  * keeps parts and files in that S3 bucket instead of the embedded store
- * (signed-parts-s3.ts). Limits on unfinished content-range and tus uploads
- * (limits.ts): MAX_OPEN_UPLOADS_PER_CLIENT (default 1000), MAX_OPEN_UPLOADS
- * (default 10000), MAX_RESERVED_BYTES (sum of their declared sizes, default
- * 107374182400), UPLOAD_TTL (seconds without new bytes after which one is
- * removed as abandoned, default 86400). `--demo` serves `dist/demo` of the repository unless
+ * (signed-parts-s3.ts). Limits on unfinished uploads (limits.ts):
+ * MAX_OPEN_UPLOADS_PER_CLIENT (content-range and tus, per client address,
+ * default 1000), MAX_OPEN_UPLOADS_PER_TOKEN (phased, session files and
+ * signed-parts, per bearer token, default 1000), MAX_OPEN_UPLOADS (every API
+ * together, default 10000), MAX_RESERVED_BYTES (sum of their declared sizes,
+ * default 107374182400), UPLOAD_TTL (seconds without new bytes after which
+ * one is removed as abandoned, default 86400). `--demo` serves `dist/demo` of the repository unless
  * PUBLIC_DIR says otherwise.
  */
 import { existsSync } from 'node:fs';
@@ -104,6 +106,7 @@ async function main(): Promise<void> {
     phasedChunkSize: integerFromEnv('PHASED_CHUNK_SIZE', undefined),
     limits: {
       ...optional('maxOpenPerClient', integerFromEnv('MAX_OPEN_UPLOADS_PER_CLIENT', undefined)),
+      ...optional('maxOpenPerToken', integerFromEnv('MAX_OPEN_UPLOADS_PER_TOKEN', undefined)),
       ...optional('maxOpenTotal', integerFromEnv('MAX_OPEN_UPLOADS', undefined)),
       ...optional('maxReservedBytes', integerFromEnv('MAX_RESERVED_BYTES', undefined)),
     },

@@ -14,6 +14,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { Owner } from './limits.js';
 import { PhasedError } from './phased-http.js';
 
 export const SCOPES = ['assets', 'assets_publish', 'assets_delete'] as const;
@@ -95,6 +96,17 @@ export function createAuthenticator(tokens: ApiTokens): Authenticator {
       return found;
     },
   };
+}
+
+/**
+ * Who a token-protected upload is counted against in limits.ts: a SHA-256 of the
+ * request's bearer token, so that the ledger (and anything that might print it) never
+ * holds the credential. Call it after `scopesOf` accepted the request.
+ */
+export function tokenOwner(req: IncomingMessage): Owner {
+  const header = req.headers.authorization;
+  const token = (typeof header === 'string' ? /^Bearer +([^\s]+) *$/i.exec(header)?.[1] : undefined) ?? '';
+  return { kind: 'token', id: sha256(token).toString('hex') };
 }
 
 /** Throws 403 insufficient_scope unless `scopes` holds `needed`. */

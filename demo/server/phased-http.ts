@@ -39,7 +39,9 @@ export type PhasedErrorCode =
   | 'unexpected_file'
   | 'too_many_files'
   | 'incomplete'
-  | 'already_finished';
+  | 'already_finished'
+  | 'too_many_uploads'
+  | 'insufficient_storage';
 
 export class PhasedError extends Error {
   readonly status: number;

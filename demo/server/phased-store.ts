@@ -23,7 +23,7 @@
  * (`withLock`).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import {
@@ -304,6 +304,16 @@ export class PhasedStore {
       signal,
     );
     return { md5, head: Buffer.concat(head) };
+  }
+
+  /**
+   * True when nothing happened to the asset for more than `ttlMs`: its record was last
+   * written before then, and so were its bytes (a transfer streaming in keeps touching
+   * `<id>.bin` before its record moves on, so it is never idle).
+   */
+  async idleFor(record: AssetRecord, ttlMs: number, now = Date.now()): Promise<boolean> {
+    const bytes = await stat(this.#bin(record.id)).then((found) => found.mtimeMs, () => 0);
+    return now - Math.max(Date.parse(record.updated_at), bytes) > ttlMs;
   }
 
   /** Removes an asset; false when it did not exist. Call it under `withLock`. */

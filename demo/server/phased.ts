@@ -68,8 +68,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendErrorDocument, sendJson } from './errors.js';
 import { mediaType, requestHolder, requestOrigin, sendDownload } from './http.js';
+import { LimitError, type Claim, type OpenUploads } from './limits.js';
 import { fileNameProblem } from './names.js';
-import { createAuthenticator, requireScope } from './phased-auth.js';
+import { createAuthenticator, requireScope, tokenOwner } from './phased-auth.js';
 import type { ApiTokens } from './phased-auth.js';
 import { copyPart, readForm } from './phased-form.js';
 import { parseJsonObject, PhasedError, readFields, readSmallBody } from './phased-http.js';
@@ -103,6 +104,8 @@ export interface PhasedOptions {
   readonly webhookUrl?: string | undefined;
   /** Key for the events' HMAC signature; unsigned when absent. */
   readonly webhookSecret?: string | undefined;
+  /** Open uploads, counted per bearer token (limits.ts); unlimited when absent. */
+  readonly openUploads?: OpenUploads | undefined;
 }
 
 export interface PhasedApi {
@@ -113,7 +116,12 @@ export interface PhasedApi {
   webhooksIdle(): Promise<void>;
   /** Stops processing (it resumes at the next start) and delivers what it can within `graceMs`. */
   close(graceMs: number): Promise<void>;
+  /** Removes the unfinished assets that received nothing for `ttlMs` (records and bytes) and stops counting them; resolves with how many. */
+  sweep(ttlMs: number): Promise<number>;
 }
+
+/** The key of a phased asset in the OpenUploads ledger. */
+const openKey = (id: string): string => `phased:${id}`;
 
 /** True when `pathname` belongs to this API (the prefix itself or anything under it). */
 export function isPhasedPath(pathname: string): boolean {
@@ -170,6 +178,20 @@ export function createPhasedApi(options: PhasedOptions): PhasedApi {
   const emit = (event: AssetEvent, origin: string | undefined, record: AssetRecord): void =>
     webhooks.emit(event, record.id, assetJson(origin, record));
 
+  /**
+   * Counts a new upload of `size` bytes against the request's token, or refuses it in
+   * this API's error document (429 or 507, with Retry-After).
+   */
+  function claimRoom(req: IncomingMessage, size: number): Claim {
+    if (options.openUploads === undefined) return { bind() {}, release() {} };
+    try {
+      return options.openUploads.claim(tokenOwner(req), size);
+    } catch (err) {
+      if (!(err instanceof LimitError)) throw err;
+      throw new PhasedError(err.status, err.code, err.message, {}, err.headers);
+    }
+  }
+
   // -------------------------------------------------------------------------
   // Creating
 
@@ -193,12 +215,21 @@ export function createPhasedApi(options: PhasedOptions): PhasedApi {
     if (size > maxFileSize) {
       throw new PhasedError(413, 'file_too_large', `file_size is ${size} bytes; this server accepts files up to ${maxFileSize} bytes.`);
     }
-    const record = await store.create({
+    const asset = {
       name: fields.has('file_name') ? parseName(fields.get('file_name'), 'file_name') : 'untitled',
       label: fields.has('label') ? parseLabel(fields.get('label')) : '',
       size,
       content_type: fields.has('content_type') ? parseContentType(fields.get('content_type')) : 'application/octet-stream',
-    });
+    };
+    const claim = claimRoom(req, size);
+    let record: AssetRecord;
+    try {
+      record = await store.create(asset);
+    } catch (err) {
+      claim.release();
+      throw err;
+    }
+    claim.bind(openKey(record.id));
     emit('asset.created', originOf(req), record);
     sendJson(res, 201, { id: record.id, upload_phase: 'start', ...windowOf(record) });
   }
@@ -207,6 +238,8 @@ export function createPhasedApi(options: PhasedOptions): PhasedApi {
   async function createFromForm(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const fields = new Map<string, string>();
     let writer: WholeWriter | undefined;
+    // A one-request upload is open while its body arrives; it reserves what it declares.
+    let claim: Claim | undefined;
     let hasSource = false;
     let contentType = 'application/octet-stream';
     let name = '';
@@ -231,6 +264,8 @@ export function createPhasedApi(options: PhasedOptions): PhasedApi {
           hasSource = true;
           name = parseName(info.filename, 'The filename of the "source" part');
           contentType = parseContentType(info.mimeType);
+          const declared = Number(req.headers['content-length']);
+          claim = claimRoom(req, Number.isSafeInteger(declared) && declared > 0 ? Math.min(declared, maxFileSize) : 0);
           return (async () => {
             writer = await store.beginWhole(maxFileSize);
             await copyPart(stream, writer.write);
@@ -250,6 +285,8 @@ export function createPhasedApi(options: PhasedOptions): PhasedApi {
         throw new PhasedError(413, 'file_too_large', `The file is larger than the ${maxFileSize} bytes this server accepts; it was not kept.`);
       }
       throw err;
+    } finally {
+      (claim as Claim | undefined)?.release();
     }
   }
 
@@ -356,6 +393,7 @@ export function createPhasedApi(options: PhasedOptions): PhasedApi {
     }
     const next: AssetRecord = { ...record, status: 'processing', updated_at: new Date().toISOString() };
     await store.save(next);
+    options.openUploads?.release(openKey(record.id));
     const origin = originOf(req);
     sendJson(res, 200, assetJson(origin, next));
     startProcessing(next.id, origin);
@@ -435,6 +473,7 @@ export function createPhasedApi(options: PhasedOptions): PhasedApi {
     await store.withLock(id, async () => {
       const record = await loadOr404(id);
       if (!(await store.remove(id))) throw notFound();
+      options.openUploads?.release(openKey(id));
       res.statusCode = 204;
       res.setHeader('Cache-Control', 'no-store');
       res.end();
@@ -515,6 +554,25 @@ export function createPhasedApi(options: PhasedOptions): PhasedApi {
       closing.abort();
       await Promise.allSettled([...processing]);
       await webhooks.close(graceMs);
+    },
+
+    async sweep(ttlMs) {
+      let removed = 0;
+      for (const candidate of await store.list()) {
+        if (candidate.status !== 'uploading' || !(await store.idleFor(candidate, ttlMs))) continue;
+        // Under the lock: a transfer that was running meanwhile has moved updated_at on.
+        const gone = await store.withLock(candidate.id, async () => {
+          const current = await store.peek(candidate.id);
+          if (!current || current.status !== 'uploading' || !(await store.idleFor(current, ttlMs))) return undefined;
+          return (await store.remove(current.id)) ? current : undefined;
+        });
+        if (gone === undefined) continue;
+        options.openUploads?.release(openKey(gone.id));
+        removed += 1;
+        // Subscribers saw asset.created; they learn that the abandoned asset is gone.
+        emit('asset.deleted', options.publicOrigin, gone);
+      }
+      return removed;
     },
   };
 }

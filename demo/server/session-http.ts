@@ -28,7 +28,9 @@ export type SessionErrorCode =
   | 'bad_digest'
   | 'signature_invalid'
   | 'url_expired'
-  | 'session_committed';
+  | 'session_committed'
+  | 'too_many_uploads'
+  | 'insufficient_storage';
 
 export class SessionError extends Error {
   readonly status: number;

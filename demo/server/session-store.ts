@@ -23,7 +23,7 @@
  * lock (`peek`) is safe.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import {
@@ -150,6 +150,44 @@ export class SessionStore {
     if (!ID_PATTERN.test(token)) return null;
     const text = await readOrNull(join(this.dir, `${token}.json`));
     return text === null ? null : parseSession(text, token);
+  }
+
+  /** Every session record (read without locks: records are replaced atomically); unreadable ones are skipped. */
+  async list(): Promise<SessionRecord[]> {
+    const records: SessionRecord[] = [];
+    for (const entry of await readdir(this.dir).catch(() => [] as string[])) {
+      if (!entry.endsWith('.json')) continue;
+      const record = await this.peek(entry.slice(0, -5)).catch(() => null);
+      if (record) records.push(record);
+    }
+    return records;
+  }
+
+  /**
+   * True when nothing happened to the session for more than `ttlMs`: its record was
+   * last written before then, and so was every file in `<token>/` (a PUT streaming
+   * into its temporary file there keeps touching it, so it is never idle).
+   */
+  async idleFor(record: SessionRecord, ttlMs: number, now = Date.now()): Promise<boolean> {
+    const dir = join(this.dir, record.token);
+    let latest = Date.parse(record.updated_at);
+    for (const entry of await readdir(dir).catch(() => [] as string[])) {
+      latest = Math.max(latest, await stat(join(dir, entry)).then((found) => found.mtimeMs, () => 0));
+    }
+    return now - latest > ttlMs;
+  }
+
+  /**
+   * Removes a session: its record first (a PUT that finishes meanwhile then finds no
+   * session and keeps nothing), then its uploaded files. Call it under `withLock`.
+   */
+  async remove(token: string): Promise<void> {
+    if (!ID_PATTERN.test(token)) return;
+    await unlink(join(this.dir, `${token}.json`)).catch((err: unknown) => {
+      if (!isNotFound(err)) throw err;
+    });
+    await syncDir(this.dir);
+    await rm(join(this.dir, token), { recursive: true, force: true });
   }
 
   /** Replaces the record durably (call it under `withLock`, except for a new session). */

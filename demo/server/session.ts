@@ -55,8 +55,9 @@ import { randomBytes } from 'node:crypto';
 import { parseContentMd5 } from './content-range.js';
 import { sendErrorDocument, sendJson } from './errors.js';
 import { mediaType, requestOrigin, sendDownload } from './http.js';
+import { LimitError, type Claim, type OpenUploads } from './limits.js';
 import { fileNameProblem } from './names.js';
-import { createAuthenticator, requireScope } from './phased-auth.js';
+import { createAuthenticator, requireScope, tokenOwner } from './phased-auth.js';
 import type { ApiTokens } from './phased-auth.js';
 import { parseJsonObject, PhasedError, readSmallBody } from './phased-http.js';
 import { eachChunk, SessionError } from './session-http.js';
@@ -90,7 +91,12 @@ export interface SessionOptions {
   readonly urlTtl?: number | undefined;
   /** Caps on what one zip may unpack to (default DEFAULT_ZIP_LIMITS). */
   readonly zipLimits?: ZipLimits | undefined;
+  /** Open uploads, counted per bearer token (limits.ts; a session counts one per file until it is committed); unlimited when absent. */
+  readonly openUploads?: OpenUploads | undefined;
 }
+
+/** The key of an uncommitted session in the OpenUploads ledger. */
+const openKey = (token: string): string => `session:${token}`;
 
 export interface SessionApi {
   /** Prepares storage and the signing key, and resumes processing interrupted by a restart. */
@@ -98,6 +104,8 @@ export interface SessionApi {
   handle(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void>;
   /** Stops processing (it resumes at the next start) and waits for it to stop. */
   close(): Promise<void>;
+  /** Removes the sessions never committed that received nothing for `ttlMs` (records and uploaded files) and stops counting them; resolves with how many. */
+  sweep(ttlMs: number): Promise<number>;
 }
 
 /** True when `pathname` belongs to this API (the prefix itself or anything under it). */
@@ -127,6 +135,22 @@ export function createSessionApi(options: SessionOptions): SessionApi {
     return key;
   };
 
+  /**
+   * Counts a new session's `files` against the request's token (each file is an
+   * upload), or refuses it in this API's error document (429, with Retry-After). The
+   * session API declares no sizes, so a session reserves no bytes; MAX_FILE_SIZE bounds
+   * each file.
+   */
+  function claimRoom(req: IncomingMessage, files: number): Claim {
+    if (options.openUploads === undefined) return { bind() {}, release() {} };
+    try {
+      return options.openUploads.claim(tokenOwner(req), 0, files);
+    } catch (err) {
+      if (!(err instanceof LimitError)) throw err;
+      throw new SessionError(err.status, err.code, err.message, {}, err.headers);
+    }
+  }
+
   // -------------------------------------------------------------------------
   // Creating
 
@@ -154,7 +178,15 @@ export function createSessionApi(options: SessionOptions): SessionApi {
     if (names.length === 0) {
       throw new SessionError(400, 'bad_file_name', 'No file of the request has a usable name; see "errors".', { errors });
     }
-    const record = await store.create(names, errors);
+    const claim = claimRoom(req, names.length);
+    let record: SessionRecord;
+    try {
+      record = await store.create(names, errors);
+    } catch (err) {
+      claim.release();
+      throw err;
+    }
+    claim.bind(openKey(record.token));
     const expires = Math.floor(Date.now() / 1000) + ttl;
     const origin = originOf(req);
     sendJson(res, 200, {
@@ -234,6 +266,7 @@ export function createSessionApi(options: SessionOptions): SessionApi {
         return { ...file, status: 'error', status_message: NOT_UPLOADED };
       });
       await store.save({ ...record, committed: true, files, errors });
+      options.openUploads?.release(openKey(token));
       return files.map((file) =>
         file.status === 'transcoding'
           ? { name: file.name, status_code: 200, status_message: 'OK' }
@@ -364,6 +397,24 @@ export function createSessionApi(options: SessionOptions): SessionApi {
     async close() {
       closing.abort();
       await Promise.allSettled([...runs.values()]);
+    },
+
+    async sweep(ttlMs) {
+      let removed = 0;
+      for (const candidate of await store.list()) {
+        if (candidate.committed || !(await store.idleFor(candidate, ttlMs))) continue;
+        // Under the lock: a commit or a file kept meanwhile has written the record again.
+        const gone = await store.withLock(candidate.token, async () => {
+          const current = await store.peek(candidate.token);
+          if (!current || current.committed || !(await store.idleFor(current, ttlMs))) return false;
+          await store.remove(current.token);
+          return true;
+        });
+        if (!gone) continue;
+        options.openUploads?.release(openKey(candidate.token));
+        removed += 1;
+      }
+      return removed;
     },
   };
 }

@@ -51,6 +51,12 @@ export interface PartsBackend {
   parts(record: UploadRecord): Promise<readonly PartRecord[]>;
   /** Abandons an upload in progress (under its lock): the store forgets its parts (S3: AbortMultipartUpload). The record is the caller's. */
   abandon(record: UploadRecord): Promise<void>;
+  /**
+   * When an upload in progress last saw activity (ms since the epoch): its record or a
+   * part written here (embedded), or a part S3 received (S3 mode: ListParts), so the
+   * sweeper never removes an upload whose parts are still arriving.
+   */
+  lastActivity(record: UploadRecord): Promise<number>;
   /** Joins the parts into the object (under the upload's lock) and returns the finished record; throws SignedPartsError when parts are missing. */
   finish(record: UploadRecord): Promise<UploadRecord>;
   /** Answers `GET|HEAD /signed-parts/files/<id>` for a finished upload. */

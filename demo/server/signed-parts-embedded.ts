@@ -150,6 +150,10 @@ export function createEmbeddedBackend(store: LocalPartStore, signingKey: string 
       return record.parts;
     },
 
+    lastActivity(record) {
+      return store.lastWritten(record.id);
+    },
+
     async abandon() {
       // The parts are this store's files: removing the upload (the caller's store.remove) removes them.
     },

@@ -27,7 +27,9 @@ export type SignedPartsErrorCode =
   | 'upload_finished'
   | 'no_parts'
   | 'incomplete_parts'
-  | 'part_too_small';
+  | 'part_too_small'
+  | 'too_many_uploads'
+  | 'insufficient_storage';
 
 export class SignedPartsError extends Error {
   readonly status: number;

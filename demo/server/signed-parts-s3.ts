@@ -127,7 +127,8 @@ export function createS3Backend(store: LocalPartStore, config: S3Config, ttlSeco
     return record.s3_upload_id;
   }
 
-  async function listParts(record: UploadRecord): Promise<PartRecord[]> {
+  /** Every part S3 holds for the upload; `seen` gets each part's LastModified (ms). */
+  async function listParts(record: UploadRecord, seen?: (modified: number) => void): Promise<PartRecord[]> {
     const parts: PartRecord[] = [];
     let marker: string | undefined;
     for (let page = 0; page < 20; page += 1) {
@@ -139,6 +140,7 @@ export function createS3Backend(store: LocalPartStore, config: S3Config, ttlSeco
       });
       for (const part of answer.Parts ?? []) {
         parts.push({ part_number: part.PartNumber ?? 0, size: part.Size ?? 0, md5: unquote(part.ETag) });
+        if (part.LastModified !== undefined) seen?.(part.LastModified.getTime());
       }
       if (!answer.IsTruncated || answer.NextPartNumberMarker === undefined) return parts.sort((a, b) => a.part_number - b.part_number);
       marker = answer.NextPartNumberMarker;
@@ -220,7 +222,18 @@ export function createS3Backend(store: LocalPartStore, config: S3Config, ttlSeco
       };
     },
 
-    parts: listParts,
+    parts: (record) => listParts(record),
+
+    async lastActivity(record) {
+      let latest = await store.lastWritten(record.id);
+      // An upload S3 no longer knows has nothing arriving: only the record's time counts.
+      await listParts(record, (modified) => {
+        latest = Math.max(latest, modified);
+      }).catch((err: unknown) => {
+        if (!(err instanceof SignedPartsError && err.status === 404)) throw err;
+      });
+      return latest;
+    },
 
     async abandon(record) {
       await client.send(new AbortMultipartUploadCommand({ Bucket, Key: objectKey(record.id), UploadId: uploadIdOf(record) })).catch((err: unknown) => {

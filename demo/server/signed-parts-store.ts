@@ -198,6 +198,24 @@ export class LocalPartStore implements PartStore {
     return { etag: `${createHash('md5').update(Buffer.concat(digests)).digest('hex')}-${record.parts.length}` };
   }
 
+  /** The ids of every upload with a record (finished or not). */
+  async ids(): Promise<string[]> {
+    const entries = await readdir(this.dir).catch(() => [] as string[]);
+    return entries.flatMap((entry) => /^([0-9a-f]{32})\.json$/.exec(entry)?.[1] ?? []);
+  }
+
+  /**
+   * When the upload's record or anything in its part directory was last written (ms
+   * since the epoch); a part streaming into its temporary file keeps touching it.
+   */
+  async lastWritten(id: string): Promise<number> {
+    const when = (path: string): Promise<number> => stat(path).then((found) => found.mtimeMs, () => 0);
+    const dir = join(this.dir, id);
+    let latest = await when(join(this.dir, `${id}.json`));
+    for (const entry of await readdir(dir).catch(() => [] as string[])) latest = Math.max(latest, await when(join(dir, entry)));
+    return latest;
+  }
+
   async removeParts(id: string): Promise<void> {
     await rm(join(this.dir, id), { recursive: true, force: true });
     await syncDir(this.dir);

@@ -43,9 +43,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendErrorDocument, sendJson } from './errors.js';
 import { mediaType, requestOrigin } from './http.js';
+import { LimitError, type Claim, type OpenUploads } from './limits.js';
 import { fileNameProblem } from './names.js';
 import type { ObjectLookup } from './object-store.js';
-import { createAuthenticator, requireScope } from './phased-auth.js';
+import { createAuthenticator, requireScope, tokenOwner } from './phased-auth.js';
 import type { ApiTokens } from './phased-auth.js';
 import { parseJsonObject, PhasedError, readSmallBody } from './phased-http.js';
 import { objectKey } from './signed-parts-backend.js';
@@ -84,7 +85,12 @@ export interface SignedPartsOptions {
   readonly ttl?: number | undefined;
   /** A real S3 to keep the parts and files in; the embedded store when absent. */
   readonly s3?: S3Config | undefined;
+  /** Open uploads, counted per bearer token (limits.ts); unlimited when absent. */
+  readonly openUploads?: OpenUploads | undefined;
 }
+
+/** The key of a signed-parts upload in the OpenUploads ledger. */
+const openKey = (id: string): string => `signed-parts:${id}`;
 
 export interface SignedPartsApi {
   init(): Promise<void>;
@@ -93,6 +99,12 @@ export interface SignedPartsApi {
   /** "embedded" or "s3". */
   readonly mode: string;
   handle(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void>;
+  /**
+   * Removes the unfinished uploads that received nothing for `ttlMs`: their records
+   * and parts (embedded: the part files; S3: AbortMultipartUpload), and stops counting
+   * them; resolves with how many.
+   */
+  sweep(ttlMs: number): Promise<number>;
 }
 
 /** True when `pathname` belongs to this API (the prefix itself or anything under it). */
@@ -120,6 +132,17 @@ export function createSignedPartsApi(options: SignedPartsOptions): SignedPartsAp
     return parseJsonObject((await readSmallBody(req)).toString('utf8'));
   }
 
+  /** Counts a new upload of `size` bytes against the request's token, or refuses it in this API's error document (429 or 507, with Retry-After). */
+  function claimRoom(req: IncomingMessage, size: number): Claim {
+    if (options.openUploads === undefined) return { bind() {}, release() {} };
+    try {
+      return options.openUploads.claim(tokenOwner(req), size);
+    } catch (err) {
+      if (!(err instanceof LimitError)) throw err;
+      throw new SignedPartsError(err.status, err.code, err.message, err.headers);
+    }
+  }
+
   async function withPart(req: IncomingMessage, record: UploadRecord, partNumber: number, md5sum: string | undefined): Promise<Record<string, unknown>> {
     const part = await backend.presign(record, partNumber, md5sum, originOf(req));
     return { id: record.id, user_id: USER_ID, state: record.state, type: 'upload', expires_at: part.expires_at, part };
@@ -142,19 +165,27 @@ export function createSignedPartsApi(options: SignedPartsOptions): SignedPartsAp
     }
     const partNumber = body['part_number'] === undefined ? 1 : checkPartNumber(body['part_number']);
     const md5sum = checkMd5sum(body['md5sum']);
-    const created = await store.create({ file_name: body['file_name'] as string, file_size: fileSize, content_type: contentType });
-    const record = await store.withLock(created.id, async () => {
-      let begun: UploadRecord;
-      try {
-        begun = await backend.begin(created);
-      } catch (err) {
-        // The store could not start it (S3 unreachable, say): no record of an upload that does not exist.
-        await store.remove(created.id);
-        throw err;
-      }
-      if (begun !== created) await store.save(begun);
-      return begun;
-    });
+    const claim = claimRoom(req, fileSize);
+    let record: UploadRecord;
+    try {
+      const created = await store.create({ file_name: body['file_name'] as string, file_size: fileSize, content_type: contentType });
+      record = await store.withLock(created.id, async () => {
+        let begun: UploadRecord;
+        try {
+          begun = await backend.begin(created);
+        } catch (err) {
+          // The store could not start it (S3 unreachable, say): no record of an upload that does not exist.
+          await store.remove(created.id);
+          throw err;
+        }
+        if (begun !== created) await store.save(begun);
+        return begun;
+      });
+    } catch (err) {
+      claim.release();
+      throw err;
+    }
+    claim.bind(openKey(record.id));
     sendJson(res, 201, await withPart(req, record, partNumber, md5sum));
   }
 
@@ -190,7 +221,9 @@ export function createSignedPartsApi(options: SignedPartsOptions): SignedPartsAp
     const record = await store.withLock(id, async () => {
       const current = await existing(id);
       if (current.state === 'finished') return current;
-      return backend.finish(current);
+      const done = await backend.finish(current);
+      options.openUploads?.release(openKey(id));
+      return done;
     });
     sendJson(res, 200, {
       id: record.id,
@@ -215,6 +248,7 @@ export function createSignedPartsApi(options: SignedPartsOptions): SignedPartsAp
       }
       await backend.abandon(current);
       await store.remove(id);
+      options.openUploads?.release(openKey(id));
     });
     res.statusCode = 204;
     res.setHeader('Cache-Control', 'no-store');
@@ -278,6 +312,29 @@ export function createSignedPartsApi(options: SignedPartsOptions): SignedPartsAp
         if (err instanceof SignedPartsError || err instanceof PhasedError) sendErrorDocument(req, res, err);
         else throw err;
       }
+    },
+
+    async sweep(ttlMs) {
+      let removed = 0;
+      const idle = async (record: UploadRecord): Promise<boolean> => Date.now() - (await backend.lastActivity(record)) > ttlMs;
+      for (const id of await store.ids()) {
+        // The local times first: S3 mode asks S3 (ListParts) only about uploads quiet here.
+        if (Date.now() - (await store.lastWritten(id)) <= ttlMs) continue;
+        const candidate = await store.get(id).catch(() => null);
+        if (!candidate || candidate.state !== 'new' || !(await idle(candidate))) continue;
+        // Under the lock: a part kept or a finish meanwhile has written the record again.
+        const gone = await store.withLock(id, async () => {
+          const current = await store.get(id);
+          if (!current || current.state !== 'new' || !(await idle(current))) return false;
+          await backend.abandon(current);
+          await store.remove(id);
+          return true;
+        });
+        if (!gone) continue;
+        options.openUploads?.release(openKey(id));
+        removed += 1;
+      }
+      return removed;
     },
   };
 }

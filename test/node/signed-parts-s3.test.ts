@@ -196,6 +196,23 @@ describe('signed-parts S3 mode against Ceph RGW', () => {
     await errorOf(await api(base, `/uploads/${finished.id}`, { method: 'DELETE' }), 409, 'upload_finished');
   });
 
+  it('sweeps an abandoned upload: S3 forgets its parts (AbortMultipartUpload), its record leaves DATA_DIR, its slot is free', T, async () => {
+    // Made with the default TTL, swept by a second app on the same DATA_DIR with a tiny one.
+    const first = await start();
+    const data = randomBytes(1000);
+    const abandoned = await create(first.base, { content_type: 'text/plain', file_name: 'a.txt', file_size: 2000, md5sum: md5Base64(data) });
+    assert.equal((await put(abandoned.part, data)).status, 200);
+    await first.app.close();
+    const { base, dataDir } = await start({ dataDir: first.dataDir, uploadTtlMs: 50, sweepIntervalMs: 25, limits: { maxOpenPerToken: 1 } });
+    const open = await create(base, { content_type: 'text/plain', file_name: 'b.txt', file_size: 10 });
+    const left = async (): Promise<boolean> =>
+      !(await readdir(join(dataDir, 'signed-parts'))).some((name) => name.startsWith(abandoned.id) || name.startsWith(open.id));
+    for (let i = 0; i < 400 && !(await left()); i += 1) await new Promise((resolve) => setTimeout(resolve, 25));
+    assert.ok(await left(), 'the abandoned uploads left DATA_DIR');
+    await s3Code(await put(abandoned.part, data), 404, 'NoSuchUpload');
+    await create(base, { content_type: 'text/plain', file_name: 'c.txt', file_size: 10 });
+  });
+
   it('signs the URLs for S3_PUBLIC_ENDPOINT when browsers reach S3 elsewhere than the server does', T, async () => {
     const proxy = await startFaultProxy(rgw.endpoint); // the "public" address of the same RGW
     try {
