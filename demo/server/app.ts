@@ -142,9 +142,7 @@ export function createApp(options: AppOptions): App {
   // unreachable, say) is logged and does not stop the others' sweep.
   const ttlMs = options.uploadTtlMs ?? DEFAULT_UPLOAD_TTL_MS;
   const sweeps: ReadonlyArray<readonly [string, () => Promise<unknown>]> = [
-    ['content-range', async () => {
-      for (const id of await store.sweep(ttlMs)) openUploads.release(contentRangeKey(id));
-    }],
+    ['content-range', () => store.sweep(ttlMs, (id) => openUploads.release(contentRangeKey(id)))],
     ['tus', () => tusApi.sweep(ttlMs)],
     ['phased', () => phased.sweep(ttlMs)],
     ['session', () => session.sweep(ttlMs)],

@@ -72,6 +72,21 @@ export interface Claim {
   release(): void;
 }
 
+/**
+ * Claims room for `count` uploads of `size` bytes in all for `owner`, or throws what
+ * `refuse` makes of the LimitError: each API renders the refusal in its own error
+ * document. Without a ledger nothing is counted.
+ */
+export function claimOrRefuse(ledger: OpenUploads | undefined, owner: Owner, size: number, count: number, refuse: (limit: LimitError) => Error): Claim {
+  if (ledger === undefined) return { bind() {}, release() {} };
+  try {
+    return ledger.claim(owner, size, count);
+  } catch (err) {
+    if (err instanceof LimitError) throw refuse(err);
+    throw err;
+  }
+}
+
 interface Entry {
   readonly owner: string;
   readonly size: number;

@@ -68,7 +68,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendErrorDocument, sendJson } from './errors.js';
 import { mediaType, requestHolder, requestOrigin, sendDownload } from './http.js';
-import { LimitError, type Claim, type OpenUploads } from './limits.js';
+import { claimOrRefuse, type Claim, type OpenUploads } from './limits.js';
 import { fileNameProblem } from './names.js';
 import { createAuthenticator, requireScope, tokenOwner } from './phased-auth.js';
 import type { ApiTokens } from './phased-auth.js';
@@ -183,13 +183,7 @@ export function createPhasedApi(options: PhasedOptions): PhasedApi {
    * this API's error document (429 or 507, with Retry-After).
    */
   function claimRoom(req: IncomingMessage, size: number): Claim {
-    if (options.openUploads === undefined) return { bind() {}, release() {} };
-    try {
-      return options.openUploads.claim(tokenOwner(req), size);
-    } catch (err) {
-      if (!(err instanceof LimitError)) throw err;
-      throw new PhasedError(err.status, err.code, err.message, {}, err.headers);
-    }
+    return claimOrRefuse(options.openUploads, tokenOwner(req), size, 1, (err) => new PhasedError(err.status, err.code, err.message, {}, err.headers));
   }
 
   // -------------------------------------------------------------------------
@@ -564,10 +558,12 @@ export function createPhasedApi(options: PhasedOptions): PhasedApi {
         const gone = await store.withLock(candidate.id, async () => {
           const current = await store.peek(candidate.id);
           if (!current || current.status !== 'uploading' || !(await store.idleFor(current, ttlMs))) return undefined;
-          return (await store.remove(current.id)) ? current : undefined;
+          if (!(await store.remove(current.id))) return undefined;
+          // In the same step as the removal: whoever sees the files gone finds the slot free.
+          options.openUploads?.release(openKey(current.id));
+          return current;
         });
         if (gone === undefined) continue;
-        options.openUploads?.release(openKey(gone.id));
         removed += 1;
         // Subscribers saw asset.created; they learn that the abandoned asset is gone.
         emit('asset.deleted', options.publicOrigin, gone);

@@ -55,7 +55,7 @@ import { randomBytes } from 'node:crypto';
 import { parseContentMd5 } from './content-range.js';
 import { sendErrorDocument, sendJson } from './errors.js';
 import { mediaType, requestOrigin, sendDownload } from './http.js';
-import { LimitError, type Claim, type OpenUploads } from './limits.js';
+import { claimOrRefuse, type Claim, type OpenUploads } from './limits.js';
 import { fileNameProblem } from './names.js';
 import { createAuthenticator, requireScope, tokenOwner } from './phased-auth.js';
 import type { ApiTokens } from './phased-auth.js';
@@ -142,13 +142,7 @@ export function createSessionApi(options: SessionOptions): SessionApi {
    * each file.
    */
   function claimRoom(req: IncomingMessage, files: number): Claim {
-    if (options.openUploads === undefined) return { bind() {}, release() {} };
-    try {
-      return options.openUploads.claim(tokenOwner(req), 0, files);
-    } catch (err) {
-      if (!(err instanceof LimitError)) throw err;
-      throw new SessionError(err.status, err.code, err.message, {}, err.headers);
-    }
+    return claimOrRefuse(options.openUploads, tokenOwner(req), 0, files, (err) => new SessionError(err.status, err.code, err.message, {}, err.headers));
   }
 
   // -------------------------------------------------------------------------
@@ -408,10 +402,11 @@ export function createSessionApi(options: SessionOptions): SessionApi {
           const current = await store.peek(candidate.token);
           if (!current || current.committed || !(await store.idleFor(current, ttlMs))) return false;
           await store.remove(current.token);
+          // In the same step as the removal: whoever sees the files gone finds the slot free.
+          options.openUploads?.release(openKey(current.token));
           return true;
         });
         if (!gone) continue;
-        options.openUploads?.release(openKey(candidate.token));
         removed += 1;
       }
       return removed;

@@ -43,7 +43,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendErrorDocument, sendJson } from './errors.js';
 import { mediaType, requestOrigin } from './http.js';
-import { LimitError, type Claim, type OpenUploads } from './limits.js';
+import { claimOrRefuse, type Claim, type OpenUploads } from './limits.js';
 import { fileNameProblem } from './names.js';
 import type { ObjectLookup } from './object-store.js';
 import { createAuthenticator, requireScope, tokenOwner } from './phased-auth.js';
@@ -134,13 +134,7 @@ export function createSignedPartsApi(options: SignedPartsOptions): SignedPartsAp
 
   /** Counts a new upload of `size` bytes against the request's token, or refuses it in this API's error document (429 or 507, with Retry-After). */
   function claimRoom(req: IncomingMessage, size: number): Claim {
-    if (options.openUploads === undefined) return { bind() {}, release() {} };
-    try {
-      return options.openUploads.claim(tokenOwner(req), size);
-    } catch (err) {
-      if (!(err instanceof LimitError)) throw err;
-      throw new SignedPartsError(err.status, err.code, err.message, err.headers);
-    }
+    return claimOrRefuse(options.openUploads, tokenOwner(req), size, 1, (err) => new SignedPartsError(err.status, err.code, err.message, err.headers));
   }
 
   async function withPart(req: IncomingMessage, record: UploadRecord, partNumber: number, md5sum: string | undefined): Promise<Record<string, unknown>> {
@@ -328,10 +322,11 @@ export function createSignedPartsApi(options: SignedPartsOptions): SignedPartsAp
           if (!current || current.state !== 'new' || !(await idle(current))) return false;
           await backend.abandon(current);
           await store.remove(id);
+          // In the same step as the removal: whoever sees the files gone finds the slot free.
+          options.openUploads?.release(openKey(id));
           return true;
         });
         if (!gone) continue;
-        options.openUploads?.release(openKey(id));
         removed += 1;
       }
       return removed;

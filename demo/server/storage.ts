@@ -214,7 +214,7 @@ export class UploadStore {
    * Removes every unfinished upload whose record was last written more than `ttlMs`
    * ago (abandoned: nothing acknowledged for that long); resolves with their ids.
    */
-  async sweep(ttlMs: number, now = Date.now()): Promise<string[]> {
+  async sweep(ttlMs: number, onRemoved: (id: string) => void = () => {}, now = Date.now()): Promise<string[]> {
     const removed: string[] = [];
     for (const entry of await readdir(this.dir).catch(() => [] as string[])) {
       const id = entry.endsWith('.json') ? entry.slice(0, -5) : '';
@@ -223,7 +223,10 @@ export class UploadStore {
       if (modified === undefined || now - modified <= ttlMs) continue;
       const gone = await this.withLock(id, async () => {
         const record = await this.peek(id);
-        return record !== null && !record.complete && (await this.remove(id));
+        if (record === null || record.complete || !(await this.remove(id))) return false;
+        // In the same step as the removal: whoever sees the files gone finds the slot free.
+        onRemoved(id);
+        return true;
       });
       if (gone) removed.push(id);
     }

@@ -107,7 +107,7 @@ export function sendTusDownload(req: IncomingMessage, res: ServerResponse, dir: 
  * `ttlMs` ago (abandoned); resolves with their ids. A PATCH in progress keeps
  * touching the bytes file, so it is never swept.
  */
-export async function sweepTus(dir: string, ttlMs: number, now = Date.now()): Promise<string[]> {
+export async function sweepTus(dir: string, ttlMs: number, onRemoved: (id: string) => void = () => {}, now = Date.now()): Promise<string[]> {
   const removed: string[] = [];
   for (const entry of await readdir(dir).catch(() => [] as string[])) {
     const id = entry.endsWith('.json') ? entry.slice(0, -5) : '';
@@ -117,6 +117,8 @@ export async function sweepTus(dir: string, ttlMs: number, now = Date.now()): Pr
     if (modified === undefined || now - modified <= ttlMs) continue;
     await unlink(join(dir, `${id}.json`)).catch(() => {});
     await unlink(join(dir, id)).catch(() => {});
+    // In the same step as the removal: whoever sees the files gone finds the slot free.
+    onRemoved(id);
     removed.push(id);
   }
   return removed;

@@ -141,9 +141,8 @@ export function createTusApi(options: TusOptions): TusApi {
   return {
     handle,
     async sweep(ttlMs) {
-      const removed = [...(await sweepTus(plainDir, ttlMs)), ...(await sweepTus(checkedDir, ttlMs))];
-      for (const id of removed) openUploads?.release(openKey(id));
-      return removed.length;
+      const release = (id: string): void => openUploads?.release(openKey(id));
+      return (await sweepTus(plainDir, ttlMs, release)).length + (await sweepTus(checkedDir, ttlMs, release)).length;
     },
   };
 }

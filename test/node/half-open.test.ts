@@ -58,6 +58,23 @@ function within<T>(promise: Promise<T>, what: string): Promise<T> {
   return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} did not happen within 5 s`)), REQUEST_TIMEOUT_MS).unref())]);
 }
 
+/** Starts a phased upload of `size` bytes: its id and the first window's end. */
+async function phasedStart(base: string, size: number, name: string): Promise<{ id: string; end_offset: number }> {
+  const response = await call(`${base}/phased/assets`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ upload_phase: 'start', file_size: size, file_name: name }),
+  });
+  return (await response.json()) as { id: string; end_offset: number };
+}
+
+/** The start of a phased transfer form, up to the file part's bytes, and the whole form's length for `bytes` of them. */
+function transferForm(bytes: number): { boundary: string; fields: string; length: number } {
+  const boundary = 'xXxBoundaryxXx';
+  const fields = `--${boundary}\r\nContent-Disposition: form-data; name="upload_phase"\r\n\r\ntransfer\r\n--${boundary}\r\nContent-Disposition: form-data; name="start_offset"\r\n\r\n0\r\n--${boundary}\r\nContent-Disposition: form-data; name="file_chunk"; filename="c.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`;
+  return { boundary, fields, length: fields.length + bytes + `\r\n--${boundary}--\r\n`.length };
+}
+
 describe('a half-open connection mid-upload', () => {
   it('content-range: the status query answers at once and the next PUT releases the silent one', T, async () => {
     const { base } = await apps.start();
@@ -101,14 +118,8 @@ describe('a half-open connection mid-upload', () => {
     const { base } = await apps.start({ phasedChunkSize: 64 * 1024 });
     const auth = { Authorization: `Bearer ${TOKEN}` };
     const data = randomBytes(100 * 1024);
-    const started = (await (await call(`${base}/phased/assets`, {
-      method: 'POST',
-      headers: { ...auth, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ upload_phase: 'start', file_size: data.length, file_name: 'a.bin' }),
-    })).json()) as { id: string; end_offset: number };
-    const boundary = 'xXxBoundaryxXx';
-    const fields = `--${boundary}\r\nContent-Disposition: form-data; name="upload_phase"\r\n\r\ntransfer\r\n--${boundary}\r\nContent-Disposition: form-data; name="start_offset"\r\n\r\n0\r\n--${boundary}\r\nContent-Disposition: form-data; name="file_chunk"; filename="c.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`;
-    const whole = fields.length + started.end_offset + `\r\n--${boundary}--\r\n`.length;
+    const started = await phasedStart(base, data.length, 'a.bin');
+    const { boundary, fields, length: whole } = transferForm(started.end_offset);
     const silent = await silentAfter(
       base,
       rawHead('POST', `/phased/assets/${started.id}/multipart`, { ...auth, 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': String(whole) }),
@@ -150,14 +161,8 @@ describe('a half-open connection mid-upload', () => {
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ file_size: data.length, file_name: 'gone.bin' }),
     })).json()) as { location: string };
-    const started = (await (await call(`${base}/phased/assets`, {
-      method: 'POST',
-      headers: { ...auth, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ upload_phase: 'start', file_size: data.length, file_name: 'gone.bin' }),
-    })).json()) as { id: string; end_offset: number };
-    const boundary = 'xXxBoundaryxXx';
-    const fields = `--${boundary}\r\nContent-Disposition: form-data; name="upload_phase"\r\n\r\ntransfer\r\n--${boundary}\r\nContent-Disposition: form-data; name="start_offset"\r\n\r\n0\r\n--${boundary}\r\nContent-Disposition: form-data; name="file_chunk"; filename="c.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`;
-    const formLength = fields.length + data.length + `\r\n--${boundary}--\r\n`.length;
+    const started = await phasedStart(base, data.length, 'gone.bin');
+    const { boundary, fields, length: formLength } = transferForm(data.length);
     const writes = [
       { head: rawHead('PUT', new URL(created.location).pathname, { 'Content-Range': `bytes 0-${data.length - 1}/${data.length}`, 'Content-Length': String(data.length) }), body: data },
       {

@@ -67,6 +67,16 @@ async function sweeping(first: Running): Promise<Running> {
   return apps.start({ dataDir: first.dataDir, uploadTtlMs: 50, sweepIntervalMs: 25, limits: { maxOpenPerToken: 1 } });
 }
 
+/** PUTs a part to the signed-parts store exactly as the seed's client does: the signer's headers and the part's MD5. */
+function putSignedPart(part: { url: string; authorization: string; date: string }, data: Buffer): Promise<Response> {
+  return fetch(part.url, {
+    method: 'PUT',
+    headers: { 'Content-Type': '', Authorization: part.authorization, 'x-amz-date': part.date, 'Content-MD5': md5Base64(data) },
+    body: new Uint8Array(data),
+    signal: AbortSignal.timeout(5_000),
+  });
+}
+
 describe('limits per token', () => {
   it('phased: the 3rd open upload of a token gets 429 + Retry-After in the phased error shape; finishing or deleting frees a slot', T, async () => {
     const { base } = await apps.start({ limits: { maxOpenPerToken: 2 } });
@@ -113,12 +123,7 @@ describe('limits per token', () => {
     assert.equal((await as(A, `${base}/signed-parts/api/v1/uploads/${deleted.id}`, { method: 'DELETE' })).status, 204);
     await json(await partsCreate(base, A, 10), 201);
     await refused(await partsCreate(base, A, 10));
-    const put = await fetch(done.part.url, {
-      method: 'PUT',
-      headers: { 'Content-Type': '', Authorization: done.part.authorization, 'x-amz-date': done.part.date, 'Content-MD5': md5Base64(data) },
-      body: data,
-      signal: AbortSignal.timeout(5_000),
-    });
+    const put = await putSignedPart(done.part, data);
     assert.equal(put.status, 200, await put.text());
     await json(await as(A, `${base}/signed-parts/api/v1/uploads/${done.id}`, jsonBody({ state: 'finished' }, 'PATCH')), 200);
     await json(await partsCreate(base, A, 10), 201);
@@ -185,12 +190,7 @@ describe('the sweeper, for the token-protected APIs', () => {
       await as(A, `${first.base}/signed-parts/api/v1/uploads`, jsonBody({ content_type: 'text/plain', file_name: 'a.txt', file_size: 10, md5sum: md5Base64(data) })),
       201,
     );
-    const put = await fetch(abandoned.part.url, {
-      method: 'PUT',
-      headers: { 'Content-Type': '', Authorization: abandoned.part.authorization, 'x-amz-date': abandoned.part.date, 'Content-MD5': md5Base64(data) },
-      body: data,
-      signal: AbortSignal.timeout(5_000),
-    });
+    const put = await putSignedPart(abandoned.part, data);
     assert.equal(put.status, 200, await put.text());
     assert.deepEqual(await entries(first.dataDir, join('signed-parts', abandoned.id)), ['1.part']);
     const before = (await entries(first.dataDir, 'signed-parts')).filter((name) => !name.startsWith(abandoned.id)).sort();
