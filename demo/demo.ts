@@ -4,6 +4,7 @@
  * (`?chunk-size=1MiB&transport=form`); the page itself is configured by attributes only.
  */
 import '../src/index.js';
+import { displayName } from '../src/ui/bidi.js';
 import type { AssetLibrary } from '../src/asset-library.js';
 import type { AssetUploader } from '../src/asset-uploader.js';
 
@@ -40,14 +41,20 @@ for (const name of overridable) {
   if (value !== null) uploader.setAttribute(name, value);
 }
 
-const shown = ['upload-add', 'file-reject', 'upload-start', 'upload-retry', 'upload-pause', 'upload-resume', 'upload-success', 'upload-error', 'upload-abort', 'upload-complete'];
+const shown = ['upload-add', 'file-reject', 'upload-start', 'upload-retry', 'upload-pause', 'upload-resume', 'upload-wait', 'upload-success', 'upload-error', 'upload-abort', 'upload-complete'];
 for (const type of shown) {
   uploader.addEventListener(type, (event) => {
     const detail = (event as CustomEvent).detail as { upload?: { name: string }; file?: { name: string; message: string }; error?: { message: string }; asset?: { url?: string } };
     const item = document.createElement('li');
     const what = detail.upload?.name ?? detail.file?.name ?? '';
     const extra = detail.error?.message ?? detail.file?.message ?? detail.asset?.url ?? '';
-    item.textContent = `${new Date().toLocaleTimeString()} ${type} ${what} ${extra}`.trim();
+    // Names and messages are strangers' text: each in its own <bdi>, bidi controls shown (ui/bidi.ts).
+    item.append(`${new Date().toLocaleTimeString()} ${type} `);
+    for (const text of [what, extra].filter(Boolean)) {
+      const isolated = document.createElement('bdi');
+      isolated.textContent = displayName(text);
+      item.append(isolated, ' ');
+    }
     log.prepend(item);
   });
 }
