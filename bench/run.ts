@@ -60,6 +60,8 @@ const ENDPOINT = '/content-range/videos/upload.json';
 const SP_ENDPOINT = '/signed-parts/api/v1/uploads';
 const SP_TOKEN = 'bench-token';
 const SP_PARALLEL = 3;
+/** The token demo/demo.ts gives the demo page's <asset-library>; accepted only for listing (scope `assets`). */
+const DEMO_PAGE_TOKEN = 'demo-token';
 /** RGW's memstore never gets less than startRadosgw's default. */
 const MIN_MEMSTORE_BYTES = 4 * 1024 ** 3;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -221,8 +223,10 @@ async function startServer(publicDir: string, dataDir: string, env: NodeJS.Proce
   notStopping();
   const child = spawn(process.execPath, ['--import', 'tsx', 'demo/server/main.ts'], {
     cwd: ROOT,
-    // Without --demo the server needs API_TOKENS (main.ts); the bench is its only client.
-    env: { ...process.env, API_TOKENS: `${SP_TOKEN}=assets,assets_publish,assets_delete`, ...env, PORT: '0', DATA_DIR: dataDir, PUBLIC_DIR: publicDir },
+    // Without --demo the server needs API_TOKENS (main.ts); the bench is its only client. The demo page's
+    // <asset-library> lists the registry with the page's own token (demo/demo.ts, `demo-token`): without it
+    // that list answers 401, a console error that fails every element run.
+    env: { ...process.env, API_TOKENS: `${SP_TOKEN}=assets,assets_publish,assets_delete;${DEMO_PAGE_TOKEN}=assets`, ...env, PORT: '0', DATA_DIR: dataDir, PUBLIC_DIR: publicDir },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
