@@ -1,6 +1,17 @@
 /// <reference lib="dom" />
 /**
- * `npm run bench`: upload throughput of <asset-uploader> against a plain XHR PUT of the
+ * `npm run bench` has two parts, each writing its own section of bench/RESULTS.md:
+ *   throughput  upload throughput of <asset-uploader> against a plain XHR PUT (this file, below)
+ *   view        adding 1,000 and 10,000 files to the element: time until the list is rendered,
+ *               long tasks, rows and elements in its shadow DOM (bench/view.ts, bench/view-page.ts)
+ * `BENCH_ONLY=view` or `BENCH_ONLY=throughput` runs one of them; unset, both run, in one
+ * process: the pages are built once (vite, bench/vite.config.ts), one reference server serves
+ * them and one Chromium runs them, view first (it needs neither the big file nor Ceph), then
+ * throughput. Each part's section is written as soon as that part is done, replacing only that
+ * section (between `<!-- bench:<name>:begin -->` and `<!-- bench:<name>:end -->`, bench/results.ts);
+ * the other section stays as it was.
+ *
+ * Throughput: upload throughput of <asset-uploader> against a plain XHR PUT of the
  * same file, in Chromium, on loopback, against the reference server (demo/server).
  *
  * Per round, in an order that rotates from round to round:
@@ -23,14 +34,16 @@
  * use stays at about one file. RGW's memstore keeps its data in RAM and frees deleted
  * objects only after its garbage-collection wait (2 h), so it is sized for every sp-s3 run.
  *
- * Environment: BENCH_SIZE_MIB (default 256), BENCH_RUNS (default 5), CHROMIUM_PATH
- * (default /usr/bin/chromium). Needs Ceph (ceph-mon, ceph-osd, radosgw) for sp-s3.
- * Writes bench/RESULTS.md.
+ * Environment: BENCH_ONLY (`throughput`, `view`, or both comma-separated; default both),
+ * BENCH_SIZE_MIB (default 256) and BENCH_RUNS (default 5) for throughput,
+ * BENCH_VIEW_SIZES (comma-separated numbers of files, default 1000,10000) and BENCH_VIEW_RUNS
+ * (default 5) for view, CHROMIUM_PATH (default /usr/bin/chromium). The throughput part needs
+ * Ceph (ceph-mon, ceph-osd, radosgw) for sp-s3. Writes bench/RESULTS.md.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes as randomBytesSync } from 'node:crypto';
 import { createReadStream, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { mkdir, mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,6 +62,8 @@ import {
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright';
 import { startRadosgw, type Radosgw } from '../test/support/radosgw.mjs';
 import type { RawPutResult } from './bench.js';
+import { SECTIONS, sectionTitle, writeSections, type Section } from './results.js';
+import { viewBench } from './view.js';
 
 const MiB = 1024 * 1024;
 const MB = 1_000_000;
@@ -75,9 +90,37 @@ function integerEnv(name: string, fallback: number, min: number, max: number): n
   return value;
 }
 
+/** BENCH_ONLY: which parts run (both when unset). */
+function onlyEnv(): ReadonlySet<Section> {
+  const text = process.env['BENCH_ONLY']?.trim() ?? '';
+  if (text === '') return new Set(SECTIONS);
+  const names = text.split(',').map((name) => name.trim());
+  for (const name of names) {
+    if (!(SECTIONS as readonly string[]).includes(name)) throw new Error(`BENCH_ONLY must be one of ${SECTIONS.join(', ')} (or both, comma-separated), not "${text}"`);
+  }
+  // Always in SECTIONS order.
+  return new Set(SECTIONS.filter((name) => names.includes(name)));
+}
+
+/** BENCH_VIEW_SIZES: comma-separated numbers of files. */
+function sizesEnv(fallback: number[]): number[] {
+  const text = process.env['BENCH_VIEW_SIZES']?.trim() ?? '';
+  if (text === '') return fallback;
+  const sizes = text.split(',').map((part) => part.trim());
+  if (!sizes.every((part) => /^\d+$/.test(part) && Number(part) >= 1 && Number(part) <= 100_000)) throw new Error(`BENCH_VIEW_SIZES must be whole numbers from 1 to 100000, comma-separated, not "${text}"`);
+  return sizes.map(Number);
+}
+
+const ONLY = onlyEnv();
 const SIZE_MIB = integerEnv('BENCH_SIZE_MIB', 256, 1, 16 * 1024);
 const RUNS = integerEnv('BENCH_RUNS', 5, 1, 50);
 const FILE_SIZE = SIZE_MIB * MiB;
+const VIEW_SIZES = sizesEnv([1000, 10_000]);
+const VIEW_RUNS = integerEnv('BENCH_VIEW_RUNS', 5, 1, 50);
+/** RGW's memstore keeps every sp-s3 upload in RAM until its garbage-collection wait (2 h) is over. */
+const S3_BYTES = RUNS * FILE_SIZE;
+/** The device size is only a cap (the OSD refuses writes near it), so it is generous. */
+const MEMSTORE_BYTES = Math.max(MIN_MEMSTORE_BYTES, 2 * S3_BYTES);
 /** Bound on one measured operation: generous even at 2 MB/s. */
 const OP_TIMEOUT_MS = 60_000 + Math.ceil(FILE_SIZE / (2 * MB)) * 1000;
 
@@ -908,38 +951,28 @@ function table(rows: Row[]): string {
 
 // ---------------------------------------------------------------------------
 
-async function main(): Promise<void> {
+/** What both parts of the bench share: the built pages, the reference server serving them, the browser. */
+interface Common {
+  readonly work: string;
+  readonly publicDir: string;
+  readonly server: Server;
+  readonly browser: Browser;
+  /** sourceState() when the pages were built. */
+  readonly source: string;
+  readonly buildSeconds: number;
+}
+
+/** The throughput part (`BENCH_ONLY=throughput`): returns its RESULTS.md section. */
+async function throughput(common: Common): Promise<string> {
   const began = performance.now();
   const loadBefore = os.loadavg();
-  // RGW's memstore keeps every sp-s3 upload in RAM until its garbage-collection wait (2 h) is over.
-  const s3Bytes = RUNS * FILE_SIZE;
-  // The device size is only a cap (the OSD refuses writes near it), so it is generous.
-  const memstoreBytes = Math.max(MIN_MEMSTORE_BYTES, 2 * s3Bytes);
-  check(
-    s3Bytes * 1.5 < os.freemem() * 0.6,
-    `the sp-s3 runs would keep about ${f1((s3Bytes * 1.5) / 1024 ** 3)} GiB in RGW's memstore (RAM), more than 60% of the ${f1(os.freemem() / 1024 ** 3)} GiB available; lower BENCH_SIZE_MIB or BENCH_RUNS`,
-  );
-  // The AWS SDK (here and in the S3-mode server) would warn about Node 20 on every start.
-  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] = 'true';
-  const work = await mkdtemp(join(os.tmpdir(), 'asset-uploader-bench-'));
-  workDir = work;
-  cleanups.push(() => rm(work, { recursive: true, force: true }));
-  const publicDir = join(work, 'public');
-  const dataDir = join(work, 'data');
+  const { work, publicDir, server, browser, source } = common;
   await mkdir(join(work, 'files'));
-
-  log('bench: building the demo and bench pages (vite build --config bench/vite.config.ts) ...');
-  const source = sourceState();
-  await runBounded(join(ROOT, 'node_modules/.bin/vite'), ['build', '--config', 'bench/vite.config.ts', '--outDir', publicDir, '--emptyOutDir'], 180_000);
-
   log(`bench: writing a ${SIZE_MIB} MiB random file to ${join(work, 'files')} ...`);
   const file = await makeFile(join(work, 'files'), FILE_SIZE);
 
-  const server = await startServer(publicDir, dataDir);
-  cleanups.push(() => server.stop());
-  log(`bench: reference server at ${server.origin}, DATA_DIR ${dataDir}`);
-
   notStopping();
+  const memstoreBytes = MEMSTORE_BYTES;
   const rgw = await withTimeout(startRadosgw({ memstoreBytes }), 120_000, 'RADOS Gateway start');
   cleanups.push(() => rgw.stop());
   const client = new S3Client({
@@ -964,10 +997,8 @@ async function main(): Promise<void> {
   const store: ObjectStore = { rgw, server: s3Server, client };
   const ceph = cephVersion();
   log(`bench: ${ceph} RADOS Gateway at ${rgw.endpoint} (memstore ${f1(memstoreBytes / 1024 ** 3)} GiB); S3-mode reference server at ${s3Server.origin}`);
-  const browser = await launch();
-  cleanups.push(() => browser.close());
   const browserVersion = browser.version();
-  log(`bench: Chromium ${browserVersion}; ${RUNS} rounds of ${SIZE_MIB} MiB`);
+  log(`bench throughput: ${RUNS} rounds of ${SIZE_MIB} MiB`);
 
   const setups: Record<ElementSetup['mode'], ElementSetup> = {
     off: { mode: 'off', server, protocol: 'content-range', endpoint: ENDPOINT, checksum: false, putUrl: '/content-range/uploads/{id}', verify: (a, what) => verifyAndDelete(server, file, a.id, a, what) },
@@ -1036,7 +1067,8 @@ async function main(): Promise<void> {
     { label: 'spark-md5 alone in a worker (buffer in memory, no reads)', rates: workerRates.compute },
   ];
   const summary = table(rows);
-  const elapsed = (performance.now() - began) / 1000;
+  // As before there were sections: the build counts, the view part (when run too) does not.
+  const elapsed = common.buildSeconds + (performance.now() - began) / 1000;
   log('');
   log(summary);
   log('');
@@ -1085,12 +1117,11 @@ async function main(): Promise<void> {
   const partsPut = median(runsOf('parts').map((u) => median(u.putMs.slice(0, -1))));
   const partsLast = median(runsOf('parts').map((u) => u.putMs.at(-1)!));
 
-  const md = `# Benchmark results
+  return `## ${sectionTitle('throughput')}
 
-Written by \`npm run bench\` (bench/run.ts) on ${new Date().toISOString()}; run it again to replace this file.
-No target is asserted: these are measurements, not a pass/fail gate.
+Written by \`npm run bench\` (bench/run.ts; \`BENCH_ONLY=throughput\` runs only this section) on ${new Date().toISOString()}.
 
-## Machine
+### Machine
 
 - CPU: ${m.cpu}, ${m.cores} logical cores
 - RAM: ${m.ramGiB} GiB
@@ -1100,11 +1131,11 @@ No target is asserted: these are measurements, not a pass/fail gate.
 - Server data (DATA_DIR, a temporary folder): ${m.dataFs}
 - Object store of sp-s3: ${ceph} RADOS Gateway (radosgw, beast frontend) with one mon and one OSD on
   memstore (in RAM, device size ${f1(memstoreBytes / 1024 ** 3)} GiB), all on 127.0.0.1 (test/support/radosgw.mjs)
-- Load average (1 / 5 / 15 min) before the bench: ${load(loadBefore)}; after: ${load(loadAfter)}.
+- Load average (1 / 5 / 15 min) before this part of the bench: ${load(loadBefore)}; after: ${load(loadAfter)}.
   The bench itself keeps the cores busy; anything else running at the same time lowers the numbers.
 - ${interference}
 
-## Setup
+### Setup
 
 - Element and pages built from the working tree: ${source}.
 - One file of ${SIZE_MIB} MiB (${file.size} bytes) of random bytes, on disk, given to each page with \`setInputFiles\`.
@@ -1163,11 +1194,11 @@ No target is asserted: these are measurements, not a pass/fail gate.
 - Slice reads alone / spark-md5 alone split that worker's cost: the same 4 MiB \`Blob.slice().arrayBuffer()\`
   reads without hashing, and spark-md5 over a 4 MiB buffer already in memory, without reading.
 
-## Results
+### Results
 
 ${summary}
 
-### Where the time goes (medians, ms)
+#### Where the time goes (medians, ms)
 
 From the page's resource timing (element) or send/load times (raw). A PUT's time runs from its start to
 the end of its answer: sending the body, the server storing and fsyncing it, and the answer coming back.
@@ -1194,7 +1225,7 @@ content-range server carries the whole file's MD5 along from part to part (demo/
 record. The signed-parts embedded store does read everything again: its PATCH joins the parts into one
 file and hashes it, which is its "last PUT to event" column.
 
-### CPU seconds by process during a run (medians)
+#### CPU seconds by process during a run (medians)
 
 Read from /proc before and after each measured upload (${m.cores} cores, so at most ${m.cores} CPU seconds per
 wall-clock second). "CPU busy" is the share of all cores that was busy; "everything else" is busy time not
@@ -1204,7 +1235,7 @@ the mon, which also run, mostly idle, during the other modes.
 
 ${cpuTable}
 
-### Every run
+#### Every run
 
 | round | mode | ms | MB/s | other CPU s |
 | --- | --- | ---: | ---: | ---: |
@@ -1214,7 +1245,7 @@ ${perRun.join('\n')}
 | --- | ---: | ---: | ---: |
 ${perWorker.join('\n')}
 
-## What this measures, and caveats
+### What this measures, and caveats
 
 - Loopback only: browser and reference server run on the same machine and share its ${m.cores} cores, so
   the server's work (Node reading each request, hashing every byte with MD5, writing and fsyncing to
@@ -1240,8 +1271,60 @@ ${perWorker.join('\n')}
   (min/max, and every run above) shows how noisy the machine was.
 - Total bench time: ${f1(elapsed)} s (build, file, ${RUNS} rounds).
 `;
-  await writeFile(RESULTS, md);
-  log(`bench: wrote ${RESULTS} (${f1(elapsed)} s in all)`);
+}
+
+async function main(): Promise<void> {
+  const began = performance.now();
+  if (ONLY.has('throughput')) {
+    check(
+      S3_BYTES * 1.5 < os.freemem() * 0.6,
+      `the sp-s3 runs would keep about ${f1((S3_BYTES * 1.5) / 1024 ** 3)} GiB in RGW's memstore (RAM), more than 60% of the ${f1(os.freemem() / 1024 ** 3)} GiB available; lower BENCH_SIZE_MIB or BENCH_RUNS`,
+    );
+  }
+  // The AWS SDK (here and in the S3-mode server) would warn about Node 20 on every start.
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] = 'true';
+  const work = await mkdtemp(join(os.tmpdir(), 'asset-uploader-bench-'));
+  workDir = work;
+  cleanups.push(() => rm(work, { recursive: true, force: true }));
+  const publicDir = join(work, 'public');
+  const dataDir = join(work, 'data');
+
+  log(`bench: ${ONLY.has('view') && ONLY.has('throughput') ? 'view, then throughput' : [...ONLY].join('')}; building the demo and bench pages (vite build --config bench/vite.config.ts) ...`);
+  const source = sourceState();
+  await runBounded(join(ROOT, 'node_modules/.bin/vite'), ['build', '--config', 'bench/vite.config.ts', '--outDir', publicDir, '--emptyOutDir'], 180_000);
+  const buildSeconds = (performance.now() - began) / 1000;
+
+  const server = await startServer(publicDir, dataDir);
+  cleanups.push(() => server.stop());
+  log(`bench: reference server at ${server.origin}, DATA_DIR ${dataDir}`);
+  const browser = await launch();
+  cleanups.push(() => browser.close());
+  log(`bench: Chromium ${browser.version()}`);
+  const common: Common = { work, publicDir, server, browser, source, buildSeconds };
+
+  // The view part first: it needs only the server and the browser, and runs before Ceph is started.
+  if (ONLY.has('view')) {
+    const m = machine();
+    const section = await viewBench({
+      browser,
+      origin: server.origin,
+      sizes: VIEW_SIZES,
+      runs: VIEW_RUNS,
+      log,
+      withTimeout,
+      cpuMeter,
+      title: sectionTitle('view'),
+      facts: { cpu: m.cpu, cores: m.cores, ramGiB: m.ramGiB, kernel: m.kernel, node: m.node, source },
+    });
+    await writeSections(RESULTS, { view: section });
+    log(`bench: wrote the view section of ${RESULTS}`);
+  }
+  if (ONLY.has('throughput')) {
+    const section = await throughput(common);
+    await writeSections(RESULTS, { throughput: section });
+    log(`bench: wrote the throughput section of ${RESULTS}`);
+  }
+  log(`bench: done in ${f1((performance.now() - began) / 1000)} s`);
 }
 
 main()

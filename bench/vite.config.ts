@@ -1,7 +1,7 @@
 /**
  * Build for `npm run bench`: the demo page exactly as the project's own `demo` mode builds
  * it (same Vite settings, taken from ../vite.config.ts), plus the bench page
- * (bench/index.html), into one folder that the reference server serves as PUBLIC_DIR.
+ * (bench/index.html) and the view bench's page (bench/view.html: the element alone), into one folder that the reference server serves as PUBLIC_DIR.
  * bench/run.ts passes `--outDir <temporary folder>`; the default below is only for a
  * manual `vite build --config bench/vite.config.ts`.
  */
@@ -24,6 +24,7 @@ export default defineConfig((env): UserConfig => {
         input: {
           demo: fileURLToPath(new URL('../index.html', import.meta.url)),
           bench: fileURLToPath(new URL('./index.html', import.meta.url)),
+          view: fileURLToPath(new URL('./view.html', import.meta.url)),
         },
       },
     },

@@ -1,0 +1,250 @@
+/**
+ * The "view" part of `npm run bench` (`BENCH_ONLY=view` runs only it): how the element copes
+ * with a long list. `<asset-uploader no-auto-start multiple endpoint=...>` alone on a page
+ * (bench/view.html, built with the other bench pages), 1,000 and 10,000 files added with
+ * `addFiles`, each run on a fresh browser context and page load. What is timed, and where the
+ * timing stops, is defined in bench/view-page.ts (the page's side) and written into RESULTS.md.
+ *
+ * Targets from the issue, printed next to the figures and never asserted: no task of 100 ms or
+ * more, and fewer than 1,000 row elements in the shadow DOM at 10,000 files.
+ *
+ * bench/run.ts builds the pages, starts the reference server and the browser, and passes them
+ * in (ViewContext); this module runs the pages and returns the RESULTS.md section's text.
+ */
+import os from 'node:os';
+import type { Browser } from 'playwright';
+import type { ViewMeasurement } from './view-page.js';
+
+export interface ViewContext {
+  readonly browser: Browser;
+  /** The reference server, serving the built pages (PUBLIC_DIR) and the endpoint. */
+  readonly origin: string;
+  /** Numbers of files, in the order of the first round. */
+  readonly sizes: readonly number[];
+  readonly runs: number;
+  readonly log: (line: string) => void;
+  readonly withTimeout: <T>(promise: Promise<T>, ms: number, what: string) => Promise<T>;
+  /** Starts measuring CPU use; the returned function ends it (undefined where /proc is missing). */
+  readonly cpuMeter: () => () => { busy: number; seconds: { outside: number } } | undefined;
+  /** The heading of RESULTS.md's section. */
+  readonly title: string;
+  /** For the section's "Machine" and "Setup" lines. */
+  readonly facts: { cpu: string; cores: number; ramGiB: string; kernel: string; node: string; source: string };
+}
+
+/** The element's endpoint on the page (bench/view.html); with no-auto-start nothing is sent there. */
+const ENDPOINT = '/content-range/videos/upload.json';
+const PAGE = '/bench/view.html';
+const WARM_UP_FILES = 100;
+const LONG_MS = 100;
+const ROW_TARGET = 1000;
+const ROW_TARGET_AT = 10_000;
+
+interface ViewRun {
+  readonly round: number;
+  readonly m: ViewMeasurement;
+  /** CPU seconds used by processes other than the bench's during the run, and the machine's busy share. */
+  readonly otherCpu?: number;
+  readonly busy?: number;
+}
+
+const f0 = (n: number): string => Math.round(n).toLocaleString('en-US');
+const f1 = (n: number): string => n.toFixed(1);
+const count = (n: number): string => n.toLocaleString('en-US');
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function check(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new Error(`view bench check failed: ${message}`);
+}
+
+const longest = (m: ViewMeasurement): number => Math.max(0, ...m.longTasks.map((t) => t.durationMs));
+const longCount = (m: ViewMeasurement): number => m.longTasks.filter((t) => t.durationMs >= LONG_MS).length;
+
+/** A bound on one measured add: generous for a list that costs O(n²) today. */
+const timeoutFor = (files: number): number => 60_000 + Math.ceil((files / 10_000) ** 2 * 60_000);
+
+async function oneRun(ctx: ViewContext, files: number): Promise<{ m: ViewMeasurement; cpu: ReturnType<ReturnType<ViewContext['cpuMeter']>> }> {
+  const context = await ctx.browser.newContext();
+  try {
+    const page = await context.newPage();
+    page.setDefaultTimeout(30_000);
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+    });
+    await page.goto(`${ctx.origin}${PAGE}`);
+    await page.waitForFunction(() => 'assetUploaderViewBench' in window && !!document.querySelector('asset-uploader')?.shadowRoot?.querySelector('[part=drop-zone]'));
+    const attributes = await page.evaluate(() => {
+      const el = document.querySelector('asset-uploader')!;
+      return { noAutoStart: el.hasAttribute('no-auto-start'), multiple: el.hasAttribute('multiple'), endpoint: el.getAttribute('endpoint'), uploads: el.uploads.length };
+    });
+    check(attributes.noAutoStart && attributes.multiple && attributes.endpoint === ENDPOINT && attributes.uploads === 0, `the page's element is not the one described: ${JSON.stringify(attributes)}`);
+    await ctx.withTimeout(
+      page.evaluate((n) => window.assetUploaderViewBench.prepare(n), files),
+      60_000,
+      `view: building ${files} files`,
+    );
+    const cpu = ctx.cpuMeter();
+    const m = await ctx.withTimeout(
+      page.evaluate(() => window.assetUploaderViewBench.measure()),
+      timeoutFor(files),
+      `view: adding ${files} files`,
+    );
+    const use = cpu();
+    const what = `view, ${files} files`;
+    check(problems.length === 0, `${what}: the page reported ${problems.join('; ')}`);
+    check(m.count === files && m.adds === files && m.uploads === files, `${what}: ${m.adds} upload-add events and ${m.uploads} uploads for ${files} files`);
+    check(m.queued === files, `${what}: ${files - m.queued} uploads are not queued (no-auto-start)`);
+    check(m.endpointRequests === 0, `${what}: the page sent ${m.endpointRequests} requests to the endpoint's API`);
+    check(m.rows > 0, `${what}: no row in the shadow root`);
+    return { m, cpu: use };
+  } finally {
+    await context.close();
+  }
+}
+
+/** Runs the view bench; returns the RESULTS.md section (markdown, starting with its `##` heading). */
+export async function viewBench(ctx: ViewContext): Promise<string> {
+  const began = performance.now();
+  const loadBefore = os.loadavg();
+  const { log } = ctx;
+  log(`bench view: ${ctx.runs} runs each of ${ctx.sizes.map(count).join(' and ')} files, ${ctx.origin}${PAGE}`);
+  // Not recorded: the browser's first page with this code compiles it.
+  await oneRun(ctx, WARM_UP_FILES);
+  const runs: Array<ViewRun & { files: number }> = [];
+  for (let round = 0; round < ctx.runs; round++) {
+    // The order rotates, so neither size always runs right after the other.
+    const order = ctx.sizes.map((_, i) => ctx.sizes[(i + round) % ctx.sizes.length]!);
+    for (const files of order) {
+      const { m, cpu } = await oneRun(ctx, files);
+      runs.push({ round: round + 1, files, m, ...(cpu ? { otherCpu: cpu.seconds.outside, busy: cpu.busy } : {}) });
+      log(
+        `  round ${round + 1} ${count(files).padStart(7)} files: rendered ${f1(m.renderedMs).padStart(8)} ms (addFiles returned ${f1(m.returnedMs)}, updateComplete ${f1(m.updatedMs)}, ${m.frames} frame${m.frames === 1 ? '' : 's'}); ` +
+          `longest task ${f1(longest(m))} ms, ${longCount(m)} of ${m.longTasks.length} long tasks >= ${LONG_MS} ms; ${count(m.rows)} rows, ${count(m.elements)} elements` +
+          (cpu ? `; other CPU ${cpu.seconds.outside.toFixed(2)} s` : ''),
+      );
+    }
+  }
+  const loadAfter = os.loadavg();
+  const elapsed = (performance.now() - began) / 1000;
+
+  const stat = (values: number[], format: (n: number) => string): string => `${format(median(values))} | ${format(Math.min(...values))} | ${format(Math.max(...values))}`;
+  const summary: string[] = ['| files | measure | median | min | max | target (issue) | runs meeting it |', '| ---: | --- | ---: | ---: | ---: | --- | ---: |'];
+  for (const files of ctx.sizes) {
+    const of = runs.filter((r) => r.files === files).map((r) => r.m);
+    const met = (ok: (m: ViewMeasurement) => boolean): string => `${of.filter(ok).length} of ${of.length}`;
+    const n = count(files);
+    summary.push(
+      `| ${n} | add → rendered, ms | ${stat(of.map((m) => m.renderedMs), f1)} | | |`,
+      `| ${n} | longest task, ms | ${stat(of.map(longest), f1)} | < ${LONG_MS} ms | ${met((m) => longest(m) < LONG_MS)} |`,
+      `| ${n} | long tasks ≥ ${LONG_MS} ms | ${stat(of.map(longCount), count)} | 0 | ${met((m) => longCount(m) === 0)} |`,
+      `| ${n} | row elements (\`[part~=file]\`) | ${stat(of.map((m) => m.rows), count)} | ${files === ROW_TARGET_AT ? `< ${count(ROW_TARGET)}` : ''} | ${files === ROW_TARGET_AT ? met((m) => m.rows < ROW_TARGET) : ''} |`,
+      `| ${n} | shadow DOM elements (\`*\`) | ${stat(of.map((m) => m.elements), count)} | | |`,
+    );
+  }
+  const phases: string[] = [
+    '| files | addFiles returned | all upload-add fired | updateComplete | rendered | frames waited | long tasks (≥ 50 ms) | sum of long tasks |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const files of ctx.sizes) {
+    const of = runs.filter((r) => r.files === files).map((r) => r.m);
+    const med = (pick: (m: ViewMeasurement) => number, format = f1): string => format(median(of.map(pick)));
+    phases.push(
+      `| ${count(files)} | ${med((m) => m.returnedMs)} | ${med((m) => m.addedMs)} | ${med((m) => m.updatedMs)} | ${med((m) => m.renderedMs)} | ${med((m) => m.frames, count)} | ${med((m) => m.longTasks.length, count)} | ${med((m) => m.longTasks.reduce((a, t) => a + t.durationMs, 0))} |`,
+    );
+  }
+  const every: string[] = [
+    '| round | files | rendered ms | longest task ms | long tasks ≥ 100 ms | long tasks (ms, from t0) | rows | elements | other CPU s |',
+    '| ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |',
+    ...runs.map(
+      (r) =>
+        `| ${r.round} | ${count(r.files)} | ${f1(r.m.renderedMs)} | ${f1(longest(r.m))} | ${longCount(r.m)} | ${r.m.longTasks.map((t) => `${f0(t.durationMs)} @${f0(t.startMs)}`).join(', ') || '–'} | ${count(r.m.rows)} | ${count(r.m.elements)} | ${r.otherCpu === undefined ? '–' : r.otherCpu.toFixed(2)} |`,
+    ),
+  ];
+  const withCpu = runs.filter((r) => r.otherCpu !== undefined);
+  const disturbed = withCpu.filter((r) => r.otherCpu! > 0.1 * (r.m.renderedMs + 500) / 1000);
+  const load = (l: number[]): string => l.map((x) => x.toFixed(2)).join(' / ');
+  const { facts } = ctx;
+  const sizes = ctx.sizes.map(count).join(' and ');
+
+  log('');
+  log(summary.join('\n'));
+  log('');
+  log(phases.join('\n'));
+  log('');
+
+  return `## ${ctx.title}
+
+Written by \`npm run bench\` (bench/run.ts, bench/view.ts; \`BENCH_ONLY=view\` runs only this section) on ${new Date().toISOString()}.
+
+Targets from the issue, next to the figures below and not asserted: no task of ${LONG_MS} ms or more while files
+are added, and fewer than ${count(ROW_TARGET)} row elements in the DOM at ${count(ROW_TARGET_AT)} files.
+
+### Machine
+
+- CPU: ${facts.cpu}, ${facts.cores} logical cores; RAM ${facts.ramGiB} GiB; ${facts.kernel}; Node ${facts.node}
+- Browser: Chromium ${ctx.browser.version()} (headless, GPU off, driven by Playwright), default 1280×720 viewport
+- Load average (1 / 5 / 15 min) before: ${load(loadBefore)}; after: ${load(loadAfter)}.
+- ${
+    withCpu.length === 0
+      ? 'Other processes: not measured (needs Linux /proc).'
+      : `Other processes (not the bench, its server or its browser) used ${withCpu.reduce((a, r) => a + r.otherCpu!, 0).toFixed(1)} CPU s during the measured runs; ` +
+        (disturbed.length === 0
+          ? 'no run had them use more than 10% of one core.'
+          : `${disturbed.length} of ${withCpu.length} runs had them use more than 10% of one core (see "other CPU s" under "Every run"): those runs are slower than on a quiet machine.`)
+  }
+
+### Setup
+
+- Element built from the working tree: ${facts.source}. Page \`${PAGE}\` (bench/view.html and bench/view-page.ts, built by
+  Vite with the other bench pages, served by the reference server under its strict Content-Security-Policy):
+  \`<asset-uploader no-auto-start multiple endpoint="${ENDPOINT}">\` and nothing else (no event log, no other listener).
+  Nothing is uploaded (\`no-auto-start\`); each run checks that every upload is still \`queued\` and that the page
+  sent no request to the endpoint's API.
+- Files built in the page, in a task before the measured one: \`new File(['file <i>\\n'], 'f-<i>.bin')\`, distinct names,
+  added with one \`element.addFiles(files)\` call. Each run checks that all were taken (one \`upload-add\` each, no \`file-reject\`).
+- ${sizes} files, ${ctx.runs} runs each, in an order that rotates from round to round; each run on a fresh browser
+  context and page load. One unrecorded run of ${WARM_UP_FILES} files first. Figures: median, min and max of the ${ctx.runs} runs.
+- **add → rendered**: from just before the \`addFiles\` call (t0) to the end of the first animation frame after
+  (1) all \`upload-add\` events have fired and (2) \`await element.updateComplete\` has resolved \`true\` (no update
+  pending). "End of the frame" is when a message posted from inside that frame's \`requestAnimationFrame\` callback
+  is delivered: after the frame's style, layout and paint on the main thread, so the list's layout is included. If
+  that frame's shadow root held no \`[part~=file]\` row, or an update was pending again, the next frame is waited for
+  (at most 600; "frames waited" below). All times are \`performance.now()\` in the page.
+- **Long tasks**: a \`PerformanceObserver\` for \`longtask\` entries (\`buffered: true\`, so Chromium's ≥ 50 ms tasks),
+  made before t0; counted are the entries that overlap t0 … rendered + 500 ms, so the task that runs \`addFiles\`
+  counts, and so do the rendering tasks after it. "Longest task" is the longest of them (0 when none).
+- **Rows / elements**: \`shadowRoot.querySelectorAll('[part~=file]').length\` and
+  \`shadowRoot.querySelectorAll('*').length\` (elements of the element's own shadow tree, not text nodes), counted
+  after those 500 ms, once the observer has been disconnected.
+
+### Results
+
+${summary.join('\n')}
+
+#### Where the time goes (medians, ms from t0)
+
+"addFiles returned" is the synchronous part of the call; "updateComplete" is when Lit's update (render and commit of
+the list into the shadow DOM) has finished; "rendered" adds the browser's style, layout and paint of that frame.
+
+${phases.join('\n')}
+
+#### Every run
+
+${every.join('\n')}
+
+### Caveats
+
+- Headless Chromium, GPU off, on ${facts.cores} shared cores: the times depend on the machine (a desktop browser on a
+  faster one will be quicker), the numbers of rows and elements do not.
+- Only adding is measured: no upload runs, no row changes state, no scrolling. A virtualized list should also be measured
+  while scrolling and while many uploads report progress.
+- Total time of this section: ${f1(elapsed)} s.
+`;
+}
