@@ -1,96 +1,101 @@
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
+import { virtualize } from '@lit-labs/virtualizer/virtualize.js';
 import { styles } from './asset-uploader.styles.js';
-import { parseSize, formatSize } from './engine/size.js';
-import { activeStatuses, UploadStatus, type RejectedFile, type UploaderEventMap, type UploadSnapshot } from './engine/types.js';
+import { parseSize } from './engine/size.js';
+import { UploadStatus, type FileToAdd, type RejectedFile, type UploaderEventMap, type UploadSnapshot } from './engine/types.js';
 import { Uploader, type UploaderOptions } from './engine/uploader.js';
 import type { Asset } from './protocols/protocol.js';
-import { fillIsolated } from './ui/bidi.js';
-import { filesFromDataTransfer } from './ui/drop.js';
+import { AnnouncerController } from './ui/announcer.js';
+import { displayName, fillIsolated } from './ui/bidi.js';
 import { optionsFromAttributes } from './ui/attributes.js';
-import { errorText, fileRow, type RowActions, type RowState } from './ui/file-row.js';
-import { defaultI18n, fill, mergeI18n, type UploaderI18n, type UploaderI18nInput } from './ui/i18n.js';
+import { errorText, fileRow, type RowActions } from './ui/file-row.js';
+import { FormValueController } from './ui/form-value.js';
+import { formatBytes, formatCount, plural } from './ui/format.js';
+import { GestureController } from './ui/gestures.js';
+import { defaultI18n, fill, mergeI18n, type PluralText, type UploaderI18n, type UploaderI18nInput } from './ui/i18n.js';
+import { icon } from './ui/icons.js';
+import { PreviewController } from './ui/previews.js';
+import { defaultOf, litProperties, propertyTable, restoreDefaults, type UploaderPropertyValues } from './ui/properties.js';
+import { RowEditingController, rowSelector } from './ui/row-editing.js';
+import { summarize, summaryBar, type SummaryActions } from './ui/summary.js';
 import { UploaderController } from './uploader-controller.js';
+
+/** Rejections shown by name; past this many, one line says how many more. */
+const SHOWN_REJECTIONS = 5;
+/**
+ * From this many rows on, the list is virtualized (@lit-labs/virtualizer: only rows near
+ * the view are in the DOM). Shorter lists are plain rows: as fast, and free of the benign
+ * "ResizeObserver loop completed with undelivered notifications" reports the virtualizer
+ * makes while it measures new rows (lit/lit#3154), which reach a page's error tracking.
+ */
+const VIRTUALIZE_FROM = 40;
+
+export interface AssetUploader extends UploaderPropertyValues {}
 
 /**
  * A form field that uploads files of any size, resumably and verifiably.
  *
+ * Attributes, properties and events are declared in `src/ui/properties.ts` and
+ * `src/ui/events.ts`; the manifest plugin documents them from there.
+ *
  * @summary Drop, paste or pick files; each is sent in MD5-checked parts that survive
  * reloads and dropped networks. The field's value is what it uploaded.
- *
- * @attr endpoint - The API URL (`content-range`: the URL that creates an upload session; `tus`: the creation URL; `session`: the sessions collection; `phased` and `registry`: the assets collection; `signed-parts`: the uploads collection).
- * @attr protocol - Server API: `content-range` (default), `tus`, `session`, `phased`, `signed-parts` or `registry`.
- * @attr chunk-size - Part size: bytes or `8MB`, `5MiB`… Default 8 MiB.
- * @attr accept - Accepted types, as `<input type=file accept>`: `.pdf,image/*`.
- * @attr max-file-size - Largest file taken: bytes or `20GB`.
- * @attr max-files - Most files taken.
- * @attr multiple - Allow more than one file.
- * @attr concurrency - Files uploaded at once. Default 2.
- * @attr parallel-parts - Parts of one file sent at once, where the API's parts are independent (`signed-parts`). Default 3.
- * @attr no-auto-start - Wait for `start()` instead of starting on add.
- * @attr disabled - Take no files.
- * @attr transport - `auto` (default), `put` (streaming parts) or `form` (one multipart/form-data POST).
- * @attr no-checksum - Do not compute and send each part's MD5.
- * @attr no-resume - Do not keep resume state across reloads.
- * @attr with-credentials - Send cookies to the endpoint's origin.
- * @attr allowed-origins - Space-separated origins a server `Location` may move an upload to.
- * @attr retry-delays - Milliseconds to wait before each retry, space- or comma-separated. Default `0 1000 3000 5000`.
- * @attr stall-timeout - Milliseconds without progress after which a request counts as stalled: it is dropped, and the upload asks the server what it holds and goes on. Default 30000; 0 turns it off.
- * @attr storage-endpoint - `registry` only: the `signed-parts` uploads collection that stores the bytes before the asset is registered.
- * @attr fields - JSON object of members added to the record the API creates (`registry`: `{"user_id":"usr_ada"}` goes into `data`).
- * @attr name - Form field name; each uploaded asset adds one entry (its URL, or id).
- * @attr required - The form is invalid until a file is uploaded.
- * @attr token - Bearer token for the endpoint's origin (never stored); the `token` property is preferred.
- *
- * @fires upload-add - A file was taken into the queue. `detail: { id, upload }`.
- * @fires file-reject - A file was refused (size, type, count, duplicate). `detail: { file: { name, size, type, reason, message } }`.
- * @fires upload-start - An upload (re)started. `detail: { id, upload }`.
- * @fires upload-progress - Bytes moved. `detail: { id, upload }`.
- * @fires upload-retry - A recoverable failure; trying again after `delayMs`. `detail: { id, upload, error, attempt, delayMs }`.
- * @fires upload-pause - `detail: { id, upload }`.
- * @fires upload-resume - `detail: { id, upload }`.
- * @fires upload-wait - Another tab or element is uploading the same file to the same server upload; this one waits (status `elsewhere`) and takes over when that one stops. `detail: { id, upload }`.
- * @fires upload-success - The server confirmed the whole file. `detail: { id, upload, asset }`.
- * @fires upload-error - Failed for good (until `retry`). `detail: { id, upload, error }`.
- * @fires upload-abort - Cancelled. `detail: { id, upload }`.
- * @fires upload-complete - Nothing is queued or running any more. `detail: { successful, failed }`.
- * @fires asset-rename - An uploaded asset was renamed on the server. `detail: { id, upload, asset }`.
- * @fires asset-delete - An uploaded asset was deleted on the server. `detail: { id, upload }`.
- * @fires change - The form value changed.
  *
  * @slot label - Replaces the drop zone's label.
  *
  * @csspart base - The wrapper.
- * @csspart drop-zone - The button that takes drops and opens the file picker.
- * @csspart hint - The text under the label (accepted types, size limit).
- * @csspart file-list - The list of uploads.
+ * @csspart drop-area - The dashed box that holds the drop zone's button and hint (the whole element takes drops).
+ * @csspart drop-zone - The button that opens the file picker (and takes drops).
+ * @csspart hint - The text under the button (accepted types, size and count limits); the button's description.
+ * @csspart summary - The bar over two or more files: totals and the buttons for every file.
+ * @csspart summary-counts - Files done, failed and remaining.
+ * @csspart summary-bytes - Bytes sent of all, overall speed and time left.
+ * @csspart total-progress - The `<progress>` of all files' bytes.
+ * @csspart start-button - Starts queued uploads (`no-auto-start`).
+ * @csspart pause-all-button - Pauses every running upload.
+ * @csspart resume-all-button - Resumes every paused upload.
+ * @csspart cancel-all-button - Cancels every upload not finished.
+ * @csspart retry-all-button - Retries every failed upload.
+ * @csspart clear-button - Removes finished and cancelled uploads from the list.
+ * @csspart file-list - The list of uploads (virtualized: only rows near the view are in the DOM).
  * @csspart file - One upload's row; also `file-<status>`.
+ * @csspart file-preview - A row's thumbnail (a `<canvas>`), image files only.
+ * @csspart file-icon - A row's file-type icon, when there is no thumbnail; `data-kind` says which.
+ * @csspart file-path - The folder a file came from in a dropped folder (`2024/`).
  * @csspart file-name - A row's file name (text, never HTML).
- * @csspart file-meta - A row's size, status, rate and resume note.
- * @csspart file-size - Bytes sent and total.
+ * @csspart file-meta - A row's status line.
  * @csspart file-status - The row's status text.
+ * @csspart file-size - Bytes sent and total.
  * @csspart file-speed - The upload rate.
+ * @csspart file-eta - Time left.
  * @csspart file-resumed - "continued from …" when the server already held part of the file.
  * @csspart progress - The `<progress>` of a row.
  * @csspart file-actions - The row's buttons; each is `action` plus `pause-button`, `resume-button`, `retry-button`, `cancel-button`, `remove-button`, `rename-button` or `delete-button`.
  * @csspart file-error - A row's error message.
  * @csspart rename-form - The inline form that renames an uploaded asset; `rename-input` is its field.
  * @csspart delete-confirm - The inline question before deleting an uploaded asset.
- * @csspart file-link - Where a finished upload went (one per asset the server made).
+ * @csspart file-link - The "Open" link of a finished upload (one per asset the server made).
  * @csspart produced - The list of assets the server made of one file (a zip's entries).
  * @csspart rejections - The list of refused files.
  * @csspart rejection - One refused file's message.
  * @csspart notice - A message about the uploader as a whole (resume off, misconfiguration).
  *
+ * @cssprop --asset-uploader-accent - The accent: progress, focus ring, primary button. Default a blue that reads in both schemes.
+ * @cssprop --asset-uploader-background - Rows', notices' and the summary's background. Default a faint tint of the text colour over the page's own background.
+ * @cssprop --asset-uploader-text-color - Text colour. Default inherited from the page.
+ * @cssprop --asset-uploader-muted-color - Secondary text: status lines, hints, folder paths.
  * @cssprop --asset-uploader-gap - Space between rows.
  * @cssprop --asset-uploader-radius - Corner radius.
  * @cssprop --asset-uploader-border-color - Drop zone and row borders.
  * @cssprop --asset-uploader-drop-background - Drop zone background.
  * @cssprop --asset-uploader-drop-active-background - Drop zone background while files are dragged over.
  * @cssprop --asset-uploader-focus-ring - Focus indicator (a box-shadow).
- * @cssprop --asset-uploader-progress-color - Progress bar colour.
- * @cssprop --asset-uploader-error-color - Error text colour.
- * @cssprop --asset-uploader-success-color - Link colour of finished uploads.
+ * @cssprop --asset-uploader-progress-color - Progress bar colour (default: the accent).
+ * @cssprop --asset-uploader-track-color - The empty part of progress bars.
+ * @cssprop --asset-uploader-error-color - Failure markers: failed rows' dot and bar, the rejections' stripe (messages stay in the text colour, for contrast).
+ * @cssprop --asset-uploader-success-color - Finished rows' dot and bar.
+ * @cssprop --asset-uploader-list-max-height - Height past which the list scrolls. Default `min(70vh, 36rem)`.
  *
  * @cssstate dragover - Files are being dragged over the element.
  */
@@ -100,120 +105,39 @@ export class AssetUploader extends LitElement {
   static override shadowRootOptions: ShadowRootInit = { ...LitElement.shadowRootOptions, delegatesFocus: true };
 
   static override properties = {
-    endpoint: { type: String },
-    protocol: { type: String },
-    chunkSize: { type: String, attribute: 'chunk-size' },
-    accept: { type: String },
-    maxFileSize: { type: String, attribute: 'max-file-size' },
-    maxFiles: { type: Number, attribute: 'max-files' },
-    multiple: { type: Boolean },
-    concurrency: { type: Number },
-    parallelParts: { type: Number, attribute: 'parallel-parts' },
-    noAutoStart: { type: Boolean, attribute: 'no-auto-start' },
-    disabled: { type: Boolean, reflect: true },
-    transport: { type: String },
-    noChecksum: { type: Boolean, attribute: 'no-checksum' },
-    noResume: { type: Boolean, attribute: 'no-resume' },
-    withCredentials: { type: Boolean, attribute: 'with-credentials' },
-    allowedOrigins: { type: String, attribute: 'allowed-origins' },
-    retryDelays: { type: String, attribute: 'retry-delays' },
-    stallTimeout: { type: Number, attribute: 'stall-timeout' },
-    storageEndpoint: { type: String, attribute: 'storage-endpoint' },
-    fields: { type: String },
-    name: { type: String },
-    required: { type: Boolean },
-    headers: { attribute: false },
-    i18n: { attribute: false },
+    ...litProperties(),
     _rejections: { state: true },
     _notice: { state: true },
-    _announcement: { state: true },
-    _dragging: { state: true },
-    _rows: { state: true },
-    token: { type: String },
+    _formDisabled: { state: true },
   };
 
-  declare endpoint: string;
-  declare protocol: string;
-  declare chunkSize: string;
-  declare accept: string;
-  declare maxFileSize: string;
-  declare maxFiles: number | undefined;
-  declare multiple: boolean;
-  declare concurrency: number | undefined;
-  declare parallelParts: number | undefined;
-  declare noAutoStart: boolean;
-  declare disabled: boolean;
-  declare transport: 'auto' | 'put' | 'form';
-  declare noChecksum: boolean;
-  declare noResume: boolean;
-  declare withCredentials: boolean;
-  declare allowedOrigins: string;
-  declare retryDelays: string;
-  declare stallTimeout: number | undefined;
-  declare storageEndpoint: string;
-  declare fields: string;
-  declare name: string;
-  declare required: boolean;
-  /** Extra request headers for the endpoint's origin only (an `Authorization`, say). Never stored. */
-  declare headers: Readonly<Record<string, string>>;
   /** Texts, deep-merged over the English defaults. */
   declare i18n: UploaderI18nInput;
   declare _rejections: readonly RejectedFile[];
   declare _notice: string;
-  declare _announcement: string;
-  declare _dragging: boolean;
-  declare _rows: ReadonlyMap<string, RowState>;
-  /**
-   * A bearer token for the endpoint (sent as `Authorization: Bearer …` to the endpoint's
-   * origin only, never stored). Prefer setting the property from script; the attribute
-   * exists for CMS templates.
-   */
-  declare token: string;
+  declare _formDisabled: boolean;
 
   readonly #internals: ElementInternals;
   readonly #controller = new UploaderController(this, (event) => this.#onEngineEvent(event));
+  readonly #form: FormValueController;
+  readonly #announcer = new AnnouncerController(this);
+  readonly #gestures: GestureController;
+  readonly #rows = new RowEditingController(this);
+  readonly #previews = new PreviewController(this, (id) => this.uploader?.fileOf(id));
   readonly #warned = new Set<string>();
   #texts: UploaderI18n = defaultI18n;
-  /** Last announced quarter per upload, so progress is announced at 25/50/75 %, not every frame. */
-  readonly #announcedQuarter = new Map<string, number>();
-  #formValue = '';
-  /** A selector to focus after the next render (keeps focus sensible as rows change). */
-  #focusAfterRender: string | undefined;
+  /** The gesture being taken (a drop may add its files in several batches). */
+  #gesture: { added: number; rejected: number; first?: RejectedFile } | undefined;
 
   constructor() {
     super();
-    this.endpoint = '';
-    this.protocol = 'content-range';
-    this.chunkSize = '';
-    this.accept = '';
-    this.maxFileSize = '';
-    this.maxFiles = undefined;
-    this.multiple = false;
-    this.concurrency = undefined;
-    this.parallelParts = undefined;
-    this.noAutoStart = false;
-    this.disabled = false;
-    this.transport = 'auto';
-    this.noChecksum = false;
-    this.noResume = false;
-    this.withCredentials = false;
-    this.allowedOrigins = '';
-    this.retryDelays = '';
-    this.stallTimeout = undefined;
-    this.storageEndpoint = '';
-    this.fields = '';
-    this.name = '';
-    this.required = false;
-    this.headers = {};
-    this.i18n = {};
+    for (const key of Object.keys(propertyTable) as Array<keyof typeof propertyTable>) (this as Record<string, unknown>)[key] = defaultOf(key);
     this._rejections = [];
     this._notice = '';
-    this._announcement = '';
-    this._dragging = false;
-    this._rows = new Map();
-    this.token = '';
+    this._formDisabled = false;
     this.#internals = this.attachInternals();
-    this.addEventListener('paste', this.#onPaste);
+    this.#form = new FormValueController(this, this.#internals, () => this.#texts.validation, () => this.#dropZone());
+    this.#gestures = new GestureController(this, this.#internals);
   }
 
   /** The engine, for everything the attributes do not cover. Created on first use. */
@@ -231,45 +155,64 @@ export class AssetUploader extends LitElement {
     return this.uploads.flatMap((upload) => (upload.asset ? [upload.asset] : []));
   }
 
+  /** Disabled by its own attribute or by a disabled `<fieldset>` around it. */
+  get effectivelyDisabled(): boolean {
+    return this.disabled || this._formDisabled;
+  }
+
+  /** The form the element belongs to. */
   get form(): HTMLFormElement | null {
     return this.#internals.form;
   }
+  /** The `<label>` elements that name the element (`<label for>`, or a wrapping label). */
+  get labels(): NodeList {
+    return this.#internals.labels;
+  }
+  /** Its validity: `customError` while uploads run or are paused, `valueMissing` when `required` and nothing is uploaded. */
   get validity(): ValidityState {
     return this.#internals.validity;
   }
+  /** What the browser shows when the form is submitted while invalid. */
   get validationMessage(): string {
     return this.#internals.validationMessage;
   }
+  /** As on native fields: false (and an `invalid` event) while invalid. */
   checkValidity(): boolean {
     return this.#internals.checkValidity();
   }
+  /** As on native fields: shows the validation message at the drop zone while invalid. */
   reportValidity(): boolean {
     return this.#internals.reportValidity();
   }
 
-  /** Adds files as a drop would. Returns the uploads taken. */
-  addFiles(files: Iterable<File> | ArrayLike<File>): UploadSnapshot[] {
-    let list = Array.from(files as ArrayLike<File>);
-    this._rejections = [];
-    const uploader = this.#ensureUploader();
-    if (!uploader) return [];
-    if (this.disabled) {
-      for (const file of list) this.#reject({ name: file.name, size: file.size, type: file.type, reason: 'disabled', message: 'The uploader is disabled.' });
-      return [];
-    }
-    if (!this.multiple && list.length > 1) {
-      for (const file of list.slice(1)) this.#reject({ name: file.name, size: file.size, type: file.type, reason: 'too_many_files', message: 'Only one file can be added.' });
-      list = list.slice(0, 1);
-    }
-    const added = uploader.add(list);
-    if (added.length > 0) this.#announce(fill(this.#texts.announce.added, { count: added.length }));
-    void this.#checkResumeNotice(uploader);
+  /** Adds files as a drop would (one gesture: one announcement). Returns the uploads taken. */
+  addFiles(files: Iterable<File | FileToAdd> | ArrayLike<File | FileToAdd>): UploadSnapshot[] {
+    this.#beginGesture();
+    const added = this.addGesture(Array.from(files as ArrayLike<File | FileToAdd>));
+    this.#endGesture();
     return added;
+  }
+
+  /** @internal Part of a gesture the gesture controller is taking (a batch of a folder drop). */
+  addGesture(files: ReadonlyArray<File | FileToAdd>): UploadSnapshot[] {
+    const ownGesture = !this.#gesture;
+    if (ownGesture) this.#beginGesture();
+    const uploader = this.#ensureUploader();
+    const added = uploader ? uploader.add(files) : [];
+    this.#gesture!.added += added.length;
+    if (uploader) void this.#checkResumeNotice(uploader);
+    if (ownGesture) this.#endGesture();
+    return added;
+  }
+
+  /** @internal A folder walk skipped folders nested too deep. */
+  tooDeep(count: number): void {
+    this._notice = fill(plural(this.#texts.notices.tooDeep, count, this.#locale()), { count: formatCount(count, this.#locale()) });
   }
 
   /** Opens the browser's file picker. */
   openPicker(): void {
-    if (this.disabled) return;
+    if (this.effectivelyDisabled) return;
     this.renderRoot.querySelector<HTMLInputElement>('input[type=file]')?.click();
   }
 
@@ -277,118 +220,68 @@ export class AssetUploader extends LitElement {
   start(): void {
     this.uploader?.start();
   }
+  /** Pauses an upload; the server keeps what it has. */
   pauseUpload(id: string): void {
     this.uploader?.pause(id);
   }
+  /** Resumes a paused upload from what the server holds. */
   resumeUpload(id: string): void {
     this.uploader?.resume(id);
   }
+  /** Tries a failed upload again: it asks the server what it holds and sends the rest. */
   retryUpload(id: string): void {
     this.uploader?.retry(id);
   }
+  /** Cancels an upload: stops sending, deletes the server upload where the API can, forgets its resume state. The row stays (Cancelled) until removed. */
   cancelUpload(id: string): Promise<void> {
     return this.uploader?.cancel(id) ?? Promise.resolve();
   }
-  removeUpload(id: string): Promise<void> {
-    return (this.uploader?.remove(id) ?? Promise.resolve()).then(() => this.#syncForm());
-  }
-
-  formResetCallback(): void {
-    for (const upload of this.uploads) void this.removeUpload(upload.id);
-    this._rejections = [];
-  }
-
-  formDisabledCallback(disabled: boolean): void {
-    this.disabled = disabled;
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.#syncForm();
-  }
-
-  protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('i18n')) this.#texts = mergeI18n(defaultI18n, this.i18n);
+  /** Takes an upload off the list (cancelling it first if it is not finished). The row goes at once. */
+  async removeUpload(id: string): Promise<void> {
     const uploader = this.uploader;
-    if (uploader && [...changed.keys()].some((key) => !String(key).startsWith('_') && key !== 'i18n' && key !== 'name' && key !== 'required')) {
-      try {
-        uploader.setOptions(this.#options());
-        this._notice = '';
-      } catch (error) {
-        this._notice = fill(this.#texts.notices.misconfigured, { message: (error as Error).message });
-      }
-    }
-    if (changed.has('required') || changed.has('name')) this.#syncForm();
+    if (!uploader?.get(id)) return;
+    const failed = uploader.get(id)?.status === UploadStatus.Error;
+    // A failed upload still has its server session and resume record: cancel drops both.
+    const removing = failed ? uploader.cancel(id).then(() => uploader.remove(id)) : uploader.remove(id);
+    this.requestUpdate();
+    await removing;
+    this.#afterListChange();
   }
-
-  protected override render() {
-    const t = this.#texts;
-    const hints = [t.dropHint];
-    if (this.accept) hints.push(fill(t.dropHintAccept, { accept: this.accept }));
-    const maxSize = parseSize(this.maxFileSize || undefined);
-    if (maxSize !== undefined) hints.push(fill(t.dropHintMaxSize, { size: formatSize(maxSize) }));
-    return html`<div part="base" class="base">
-      <button
-        type="button"
-        part="drop-zone"
-        class=${this._dragging ? 'dragover' : ''}
-        ?disabled=${this.disabled}
-        aria-describedby="hint"
-        @click=${this.openPicker}
-        @dragenter=${this.#onDragOver}
-        @dragover=${this.#onDragOver}
-        @dragleave=${this.#onDragLeave}
-        @drop=${this.#onDrop}
-      >
-        <slot name="label">${this._dragging ? t.dropActive : t.dropLabel}</slot>
-        <span id="hint" part="hint" class="hint">${hints.join(' ')}</span>
-      </button>
-      <input type="file" hidden tabindex="-1" aria-hidden="true" ?multiple=${this.multiple} accept=${this.accept || nothing} @change=${this.#onPicked} />
-      ${this._notice ? html`<p part="notice" role="status">${this._notice}</p>` : nothing}
-      ${this._rejections.length
-        ? html`<ul part="rejections" aria-label="Files not added">
-            ${this._rejections.map((r) => html`<li part="rejection" data-reason=${r.reason}>${this.#rejectionText(r)}</li>`)}
-          </ul>`
-        : nothing}
-      ${this.uploads.length
-        ? html`<ul part="file-list" aria-label="Uploads">
-            ${repeat(this.uploads, (u) => u.id, (u) => fileRow(u, t, this.#rowActions, this._rows.get(u.id)))}
-          </ul>`
-        : nothing}
-      <div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">${this._announcement}</div>
-    </div>`;
+  /** Pauses every running or waiting upload. */
+  pauseAll(): void {
+    for (const u of this.uploads) if (u.status !== UploadStatus.Paused) this.uploader?.pause(u.id);
   }
-
-  readonly #rowActions: RowActions = {
-    pause: (id) => this.pauseUpload(id),
-    resume: (id) => this.resumeUpload(id),
-    cancel: (id) => void this.cancelUpload(id),
-    retry: (id) => this.retryUpload(id),
-    remove: (id) => void this.removeUpload(id),
-    edit: (id, mode) => {
-      const previous = this._rows.get(id)?.editing;
-      this.#setRow(id, { editing: mode });
-      // Focus follows: into the form or question, and back to the button that opened it.
-      const row = `[data-id="${id}"]`;
-      if (mode === 'rename') this.#focusAfterRender = `${row} [part=rename-input]`;
-      else if (mode === 'delete') this.#focusAfterRender = `${row} [part~=keep-button]`;
-      else if (previous) this.#focusAfterRender = `${row} [part~=${previous}-button]`;
-    },
-    rename: (id, name) => void this.renameAsset(id, name).catch(() => undefined),
-    delete: (id) => void this.deleteAsset(id).catch(() => undefined),
-  };
+  /** Resumes every paused upload. */
+  resumeAll(): void {
+    this.uploader?.resumeAll(this.uploads.filter((u) => u.status === UploadStatus.Paused).map((u) => u.id));
+  }
+  /** Cancels every upload not finished. */
+  async cancelAll(): Promise<void> {
+    const open = this.uploads.filter((u) => u.status !== UploadStatus.Success && u.status !== UploadStatus.Aborted);
+    await Promise.all(open.map((u) => this.cancelUpload(u.id)));
+  }
+  /** Retries every failed upload. */
+  retryFailed(): void {
+    for (const u of this.uploads) if (u.status === UploadStatus.Error) this.uploader?.retry(u.id);
+  }
+  /** Removes finished and cancelled uploads from the list. */
+  async clearFinished(): Promise<void> {
+    const done = this.uploads.filter((u) => u.status === UploadStatus.Success || u.status === UploadStatus.Aborted);
+    await Promise.all(done.map((u) => this.uploader?.remove(u.id)));
+    this.#afterListChange();
+  }
 
   /** Renames an uploaded asset on the server, where the protocol can. Failures show on the row. */
   async renameAsset(id: string, name: string): Promise<void> {
     const before = this.uploader?.get(id);
     try {
       await this.uploader?.renameAsset(id, name);
-      this.#setRow(id, {});
+      this.#rows.set(id, undefined);
       this.#announce(fill(this.#texts.announce.renamed, { name: before?.asset?.name ?? before?.name, to: name }));
-      this.#focusAfterRender = `[data-id="${id}"] [part~=rename-button]`;
-      this.#syncForm();
+      this.#rows.focusAfterRender(`${rowSelector(id)} [part~=rename-button]`);
+      this.#form.sync();
     } catch (error) {
-      this.#setRow(id, { editing: 'rename', note: (error as Error).message });
+      this.#rows.set(id, { editing: 'rename', note: (error as Error).message });
       throw error;
     }
   }
@@ -398,28 +291,183 @@ export class AssetUploader extends LitElement {
     const before = this.uploader?.get(id);
     try {
       await this.uploader?.deleteAsset(id);
-      this.#setRow(id, undefined);
+      this.#rows.set(id, undefined);
       this.#announce(fill(this.#texts.announce.deleted, { name: before?.asset?.name ?? before?.name }));
-      this.#focusAfterRender = '[part=drop-zone]';
-      this.#syncForm();
+      this.#afterListChange();
     } catch (error) {
-      this.#setRow(id, { editing: 'delete', note: (error as Error).message });
+      this.#rows.set(id, { editing: 'delete', note: (error as Error).message });
       throw error;
     }
   }
 
-  #setRow(id: string, state: RowState | undefined): void {
-    const rows = new Map(this._rows);
-    if (state) rows.set(id, state);
-    else rows.delete(id);
-    this._rows = rows;
+  formResetCallback(): void {
+    for (const upload of this.uploads) void this.removeUpload(upload.id);
+    this._rejections = [];
+  }
+
+  /** The browser's word on whether the field is disabled: its own attribute or a disabled fieldset. Never written back to `disabled`. */
+  formDisabledCallback(disabled: boolean): void {
+    this._formDisabled = disabled;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    restoreDefaults(this as unknown as Record<string, unknown>, changed.keys());
+    if (changed.has('i18n')) this.#texts = mergeI18n(defaultI18n, this.i18n);
+    const uploader = this.uploader;
+    const engineKeys = [...changed.keys()].some((key) => key === '_formDisabled' || (key in propertyTable && key !== 'i18n' && key !== 'name' && key !== 'required' && key !== 'pasteAnywhere'));
+    if (uploader && engineKeys) {
+      try {
+        uploader.setOptions(this.#options());
+        this._notice = '';
+      } catch (error) {
+        this._notice = fill(this.#texts.notices.misconfigured, { message: (error as Error).message });
+      }
+    }
+    if (changed.has('required') || changed.has('name') || changed.has('i18n')) this.#form.sync();
+  }
+
+  protected override render() {
+    const t = this.#texts;
+    const locale = this.#locale();
+    const uploads = this.uploads;
+    const summary = summarize(uploads);
+    const showSummary = uploads.length >= 2 || (this.noAutoStart && summary.queued > 0);
+    const disabled = this.effectivelyDisabled;
+    const row = (u: UploadSnapshot) => fileRow(u, { i18n: t, actions: this.#rowActions, locale, state: this.#rows.state(u.id), preview: this.#previews.get(u.id) });
+    return html`<div
+      part="base"
+      class="base ${uploads.length ? 'has-files' : ''} ${this.#gestures.dragging ? 'dragover' : ''}"
+      @dragenter=${this.#gestures.onDragEnter}
+      @dragover=${this.#gestures.onDragOver}
+      @dragleave=${this.#gestures.onDragLeave}
+      @drop=${this.#gestures.onDrop}
+    >
+      <div part="drop-area" class="drop-area ${disabled ? 'disabled' : ''}" @click=${this.#onAreaClick}>
+        <button type="button" part="drop-zone" class="drop-zone" ?disabled=${disabled} aria-label=${this.#dropZoneName() ?? nothing} aria-describedby="hint" @click=${this.openPicker}>
+          ${icon('upload')}
+          <span class="drop-label"><slot name="label" @slotchange=${() => this.requestUpdate()}>${this.#dropLabelText()}</slot></span>
+        </button>
+        <span id="hint" part="hint" class="hint">${this.#hint(locale)}</span>
+      </div>
+      <input type="file" hidden tabindex="-1" aria-hidden="true" ?multiple=${this.multiple} accept=${this.accept || nothing} @change=${this.#gestures.onPicked} />
+      ${this._notice ? html`<p part="notice" class="notice" role="status">${this._notice}</p>` : nothing}
+      ${this.#rejectionList(locale)}
+      ${showSummary ? summaryBar(summary, t, locale, this.#summaryActions, { autoStart: !this.noAutoStart }) : nothing}
+      ${uploads.length
+        ? html`<div class="scroller">
+            <ul part="file-list" class="list" role="list" aria-label=${t.listLabel}>
+              ${uploads.length >= VIRTUALIZE_FROM
+                ? virtualize({ items: uploads as UploadSnapshot[], keyFunction: (u: UploadSnapshot) => u.id, renderItem: row })
+                : repeat(uploads, (u) => u.id, row)}
+            </ul>
+          </div>`
+        : nothing}
+      <div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">${this.#announcer.text}</div>
+    </div>`;
   }
 
   protected override updated(): void {
-    if (!this.#focusAfterRender) return;
-    const target = this.renderRoot.querySelector<HTMLElement>(this.#focusAfterRender);
-    this.#focusAfterRender = undefined;
-    target?.focus();
+    this.#previews.prune();
+    this.#rows.prune((id) => !!this.uploader?.get(id));
+  }
+
+  readonly #rowActions: RowActions = {
+    pause: (id) => this.pauseUpload(id),
+    resume: (id) => this.resumeUpload(id),
+    cancel: (id) => void this.cancelUpload(id),
+    retry: (id) => this.retryUpload(id),
+    remove: (id) => void this.removeUpload(id),
+    edit: (id, mode) => this.#rows.edit(id, mode),
+    rename: (id, name) => void this.renameAsset(id, name).catch(() => undefined),
+    delete: (id) => void this.deleteAsset(id).catch(() => undefined),
+  };
+
+  readonly #summaryActions: SummaryActions = {
+    start: () => this.start(),
+    pauseAll: () => this.pauseAll(),
+    resumeAll: () => this.resumeAll(),
+    cancelAll: () => void this.cancelAll(),
+    retryFailed: () => this.retryFailed(),
+    clearFinished: () => void this.clearFinished(),
+  };
+
+  #dropZone(): HTMLElement | undefined {
+    return this.renderRoot?.querySelector?.<HTMLElement>('[part=drop-zone]') ?? undefined;
+  }
+
+  /** The language of the texts' numbers: the element's `lang`, an ancestor's, or the document's. */
+  #locale(): string | undefined {
+    return this.closest('[lang]')?.getAttribute('lang') || undefined;
+  }
+
+  #dropLabelText(): string {
+    if (this.#gestures.dragging) return this.#texts.dropActive;
+    return this.multiple ? this.#texts.dropLabel : this.#texts.dropLabelSingle;
+  }
+
+  /**
+   * With a `<label for>`, its text comes first in the drop zone's name ("Attachments, Drop
+   * files here or choose files"): a button inside a shadow root cannot point at a label
+   * outside it. The visible text stays in the name (WCAG 2.5.3).
+   */
+  #dropZoneName(): string | undefined {
+    const labels = Array.from(this.#internals.labels ?? [], (label) => label.textContent?.trim() ?? '').filter(Boolean);
+    if (labels.length === 0) return undefined;
+    const slotted = this.querySelector('[slot=label]')?.textContent?.trim();
+    return `${labels.join(' ')}, ${slotted || this.#dropLabelText()}`;
+  }
+
+  #hint(locale: string | undefined): string {
+    const t = this.#texts;
+    const hints = [t.dropHint];
+    if (this.accept) hints.push(fill(t.dropHintAccept, { accept: this.accept }));
+    const maxSize = parseSize(this.maxFileSize || undefined);
+    if (maxSize) hints.push(fill(t.dropHintMaxSize, { size: formatBytes(maxSize, locale) }));
+    if (this.multiple && Number.isInteger(this.maxFiles) && this.maxFiles! > 0) {
+      hints.push(fill(plural(t.dropHintMaxFiles, this.maxFiles!, locale), { count: formatCount(this.maxFiles!, locale) }));
+    }
+    return hints.join(' ');
+  }
+
+  #rejectionList(locale: string | undefined): TemplateResult | typeof nothing {
+    const rejections = this._rejections;
+    if (!rejections.length) return nothing;
+    const more = rejections.length - SHOWN_REJECTIONS;
+    return html`<div class="rejections-box">
+      <ul part="rejections" class="rejections" aria-label=${this.#texts.rejectionsLabel}>
+        ${rejections.slice(0, SHOWN_REJECTIONS).map((r) => html`<li part="rejection" data-reason=${r.reason}>${icon('error')}<span>${this.#rejectionText(r, locale)}</span></li>`)}
+        ${more > 0 ? html`<li part="rejection" data-reason="more">${fill(plural(this.#texts.moreRejections, more, locale), { count: formatCount(more, locale) })}</li>` : nothing}
+      </ul>
+      <button type="button" class="action text-button" part="action dismiss-button" @click=${this.#dismissRejections}>${this.#texts.dismiss}</button>
+    </div>`;
+  }
+
+  /** A click on the drop area around the button (its hint, its padding) opens the picker too. */
+  readonly #onAreaClick = (event: MouseEvent): void => {
+    if (event.target === event.currentTarget || (event.target as Element).matches?.('[part=hint]')) this.openPicker();
+  };
+
+  readonly #dismissRejections = (): void => {
+    this._rejections = [];
+    this.#rows.focusAfterRender('[part=drop-zone]');
+  };
+
+  #rejectionValues(r: RejectedFile, locale: string | undefined): Record<string, string | number | undefined> {
+    return {
+      name: r.relativePath || r.name,
+      size: formatBytes(r.size, locale),
+      limit: r.limit === undefined ? undefined : formatBytes(r.limit, locale),
+      accept: r.accept,
+      max: r.max === undefined ? undefined : formatCount(r.max, locale),
+    };
+  }
+
+  #rejectionTemplate(r: RejectedFile, locale: string | undefined): string {
+    return plural(this.#texts.rejections[r.reason] as PluralText, r.max ?? 1, locale);
+  }
+
+  #rejectionText(r: RejectedFile, locale: string | undefined): TemplateResult {
+    return fillIsolated(this.#rejectionTemplate(r, locale), this.#rejectionValues(r, locale));
   }
 
   #ensureUploader(): Uploader | undefined {
@@ -438,7 +486,7 @@ export class AssetUploader extends LitElement {
 
   /** Attribute text -> engine options; bad values warn once and fall back to the default. */
   #options(): UploaderOptions {
-    return optionsFromAttributes(this, (key, message) => this.#warn(key, message));
+    return { ...optionsFromAttributes(this, (key, message) => this.#warn(key, message)), multiple: this.multiple, disabled: this.effectivelyDisabled };
   }
 
   #warn(key: string, message: string): void {
@@ -455,131 +503,85 @@ export class AssetUploader extends LitElement {
     }
   }
 
-  #reject(file: RejectedFile): void {
-    this._rejections = [...this._rejections, file];
-    const event: UploaderEventMap['file-reject'] = new CustomEvent('file-reject', { detail: Object.freeze({ file }), bubbles: true, composed: true });
-    this.dispatchEvent(event);
+  #beginGesture(): void {
+    this.#gesture = { added: 0, rejected: 0 };
+    this._rejections = [];
   }
 
-  #rejectionText(rejection: RejectedFile): TemplateResult {
-    return fillIsolated(this.#texts.rejections[rejection.reason], {
-      name: rejection.name,
-      size: formatSize(rejection.size),
-      limit: formatSize(parseSize(this.maxFileSize) ?? 0),
-      accept: this.accept,
-      max: this.maxFiles,
-    });
+  #endGesture(): void {
+    const gesture = this.#gesture;
+    this.#gesture = undefined;
+    if (!gesture) return;
+    const locale = this.#locale();
+    const t = this.#texts.announce;
+    if (gesture.added > 0) this.#announce(fill(plural(t.added, gesture.added, locale), { count: formatCount(gesture.added, locale) }));
+    if (gesture.rejected > 0 && gesture.first) {
+      const reason = fill(this.#rejectionTemplate(gesture.first, locale), this.#rejectionValues(gesture.first, locale));
+      this.#announce(fill(plural(t.rejected, gesture.rejected, locale), { count: formatCount(gesture.rejected, locale), reason: displayName(reason) }));
+    }
+  }
+
+  #afterListChange(): void {
+    this.requestUpdate();
+    this.#form.sync();
   }
 
   #onEngineEvent(event: CustomEvent): void {
     const t = this.#texts.announce;
     const detail = event.detail as { upload?: UploadSnapshot; file?: RejectedFile };
     const upload = detail.upload;
+    const name = upload ? displayName(upload.relativePath || upload.name) : '';
     switch (event.type) {
       case 'file-reject':
-        if (detail.file) this._rejections = [...this._rejections, detail.file];
+        if (!detail.file) break;
+        this._rejections = [...this._rejections, detail.file];
+        if (this.#gesture) {
+          this.#gesture.rejected++;
+          this.#gesture.first ??= detail.file;
+        } else {
+          this.#announce(displayName(fill(this.#rejectionTemplate(detail.file, this.#locale()), this.#rejectionValues(detail.file, this.#locale()))));
+        }
         break;
       case 'upload-success':
-        this.#announce(fill(t.success, { name: upload?.name }));
-        this.#syncForm();
+        this.#announce(fill(t.success, { name }));
+        this.#form.sync();
         break;
       case 'upload-error':
-        if (upload) this.#announce(fill(t.error, { name: upload.name, message: errorText(upload, this.#texts) }));
-        this.#syncForm();
+        if (upload) this.#announce(fill(t.error, { name, message: errorText(upload, this.#texts) }));
+        this.#form.sync();
         break;
       case 'upload-pause':
-        this.#announce(fill(t.paused, { name: upload?.name }));
+        this.#announce(fill(t.paused, { name }));
+        this.#form.sync();
+        break;
+      case 'upload-resume':
+        this.#announce(fill(t.resumed, { name }));
         break;
       case 'upload-abort':
-        this.#announce(fill(t.aborted, { name: upload?.name }));
-        this.#syncForm();
+        this.#announce(fill(t.aborted, { name }));
+        this.#form.sync();
         break;
       case 'upload-progress':
-        if (upload) this.#announceProgress(upload);
         if (this.uploader?.hashingError && !this.noChecksum && !this._notice) this._notice = this.#texts.notices.checksumOff;
         break;
+      case 'upload-complete': {
+        const { successful, failed } = event.detail as UploaderEventMap['upload-complete']['detail'];
+        const locale = this.#locale();
+        if (failed.length) this.#announce(fill(t.allDoneWithFailures, { done: formatCount(successful.length, locale), failed: formatCount(failed.length, locale) }));
+        else if (successful.length > 1) this.#announce(fill(plural(t.allDone, successful.length, locale), { count: formatCount(successful.length, locale) }));
+        this.#form.sync();
+        break;
+      }
       case 'upload-add':
-      case 'upload-complete':
-        this.#syncForm();
+      case 'upload-start':
+        this.#form.sync();
         break;
     }
-  }
-
-  #announceProgress(upload: UploadSnapshot): void {
-    const quarter = Math.floor(upload.progress * 4);
-    if (quarter <= (this.#announcedQuarter.get(upload.id) ?? 0) || quarter >= 4) return;
-    this.#announcedQuarter.set(upload.id, quarter);
-    this.#announce(fill(this.#texts.announce.progress, { name: upload.name, percent: `${quarter * 25}%` }));
   }
 
   #announce(text: string): void {
-    this._announcement = text;
+    this.#announcer.announce(text);
   }
-
-  /** Form value: one entry per uploaded asset; invalid while uploads run or when required and empty. */
-  #syncForm(): void {
-    const assets = this.value;
-    // One entry per asset the server made: a zip's entries each count.
-    const entries = assets.flatMap((asset) => (asset.produced?.length ? asset.produced : [asset]).map((a) => a.url ?? a.id));
-    const serialised = JSON.stringify(entries);
-    if (this.name) {
-      const data = new FormData();
-      for (const entry of entries) data.append(this.name, entry);
-      this.#internals.setFormValue(entries.length ? data : null);
-    } else {
-      this.#internals.setFormValue(null);
-    }
-    const anchor = this.renderRoot?.querySelector?.<HTMLElement>('[part=drop-zone]') ?? undefined;
-    const busy = this.uploads.some((u) => activeStatuses.has(u.status) || u.status === UploadStatus.Paused);
-    if (busy) this.#internals.setValidity({ customError: true }, 'Wait until the uploads finish.', anchor);
-    else if (this.required && entries.length === 0) this.#internals.setValidity({ valueMissing: true }, 'Please upload a file.', anchor);
-    else this.#internals.setValidity({});
-    if (serialised !== this.#formValue) {
-      this.#formValue = serialised;
-      this.dispatchEvent(new Event('change', { bubbles: true }));
-    }
-  }
-
-  #setDragState(on: boolean): void {
-    this._dragging = on;
-    try {
-      if (on) this.#internals.states.add('dragover');
-      else this.#internals.states.delete('dragover');
-    } catch {
-      // CustomStateSet without :state() support; the .dragover class still styles it.
-    }
-  }
-
-  readonly #onDragOver = (event: DragEvent): void => {
-    if (this.disabled || !event.dataTransfer?.types.includes('Files')) return;
-    event.preventDefault();
-    event.dataTransfer.dropEffect = 'copy';
-    if (!this._dragging) this.#setDragState(true);
-  };
-
-  readonly #onDragLeave = (): void => {
-    this.#setDragState(false);
-  };
-
-  readonly #onDrop = async (event: DragEvent): Promise<void> => {
-    event.preventDefault();
-    this.#setDragState(false);
-    if (!event.dataTransfer) return;
-    this.addFiles(await filesFromDataTransfer(event.dataTransfer));
-  };
-
-  readonly #onPicked = (event: Event): void => {
-    const input = event.target as HTMLInputElement;
-    if (input.files) this.addFiles(input.files);
-    input.value = ''; // picking the same file again must fire change again
-  };
-
-  readonly #onPaste = (event: ClipboardEvent): void => {
-    const files = event.clipboardData?.files;
-    if (!files || files.length === 0 || this.disabled) return;
-    event.preventDefault();
-    this.addFiles(files);
-  };
 }
 
 declare global {

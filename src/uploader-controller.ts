@@ -8,24 +8,10 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Uploader } from './engine/uploader.js';
-import type { UploaderEventMap } from './engine/types.js';
+import { uploaderEventTypes } from './ui/events.js';
 
-export const uploaderEventTypes: ReadonlyArray<keyof UploaderEventMap> = [
-  'upload-add',
-  'file-reject',
-  'upload-start',
-  'upload-progress',
-  'upload-retry',
-  'upload-pause',
-  'upload-wait',
-  'upload-resume',
-  'upload-success',
-  'upload-error',
-  'upload-abort',
-  'upload-complete',
-  'asset-rename',
-  'asset-delete',
-];
+export { uploaderEventTypes };
+
 
 export class UploaderController implements ReactiveController {
   readonly #host: ReactiveControllerHost & HTMLElement;

@@ -34,6 +34,8 @@ export type Transport = 'put' | 'form';
 export interface UploadSnapshot {
   readonly id: string;
   readonly name: string;
+  /** Where the file sat in a dropped folder (`2024/index.md`); `''` when none. */
+  readonly relativePath: string;
   readonly size: number;
   readonly type: string;
   readonly status: UploadStatus;
@@ -71,12 +73,26 @@ export const RejectReason = {
 } as const;
 export type RejectReason = (typeof RejectReason)[keyof typeof RejectReason];
 
+/** A file to add, with where it sat in a dropped folder (`2024/photos/a.jpg`). */
+export interface FileToAdd {
+  readonly file: File;
+  readonly relativePath?: string;
+}
+
 export interface RejectedFile {
   readonly name: string;
+  /** Where the file sat in a dropped folder; `''` when none. */
+  readonly relativePath?: string;
   readonly size: number;
   readonly type: string;
   readonly reason: RejectReason;
   readonly message: string;
+  /** The size limit (bytes) a `file_too_large` file broke. */
+  readonly limit?: number;
+  /** The `accept` list a `file_type` file did not match. */
+  readonly accept?: string;
+  /** The most files a `too_many_files` file went past. */
+  readonly max?: number;
 }
 
 export interface UploadEventDetail {

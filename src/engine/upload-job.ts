@@ -115,6 +115,7 @@ export class UploadJob {
     this.#snapshot = Object.freeze({
       id: this.id,
       name: this.file.name,
+      relativePath: '', // TEMP until view-engine merge
       size,
       type: this.file.type,
       status: this.#status,

@@ -18,7 +18,7 @@ import { openResumeStore, type ResumeStore } from './resume-store.js';
 import { defaultRetryPolicy, validateRetryPolicy, type RetryPolicy } from './retry-policy.js';
 import { ScopedHttpStack } from './scoped-http.js';
 import type { UploadError } from './upload-error.js';
-import { activeStatuses, RejectReason, UploadStatus, type RejectedFile, type Transport, type UploaderEventMap, type UploadSnapshot } from './types.js';
+import { activeStatuses, RejectReason, UploadStatus, type FileToAdd, type RejectedFile, type Transport, type UploaderEventMap, type UploadSnapshot } from './types.js';
 import { UploadJob, type JobEvent, type JobHost } from './upload-job.js';
 import { defaultLocks, type LockManagerLike } from './upload-lock.js';
 import { XhrHttpStack } from './xhr-http-stack.js';
@@ -35,6 +35,9 @@ export interface UploaderOptions {
   accept?: string;
   maxFileSize?: number;
   maxFiles?: number;
+  /** TEMP until view-engine merge. */
+  multiple?: boolean;
+  disabled?: boolean;
   /** Start uploads as soon as files are added. Default true. */
   autoStart?: boolean;
   /** `auto` streams parts where it can; `put` always; `form` always sends one multipart/form-data POST. */
@@ -70,7 +73,7 @@ export interface UploaderOptions {
   now?: () => number;
 }
 
-type Resolved = Required<Omit<UploaderOptions, 'protocol' | 'accept' | 'maxFileSize' | 'maxFiles' | 'storageEndpoint' | 'http' | 'hasher' | 'resumeStore' | 'locks' | 'support' | 'now'>> &
+type Resolved = Required<Omit<UploaderOptions, 'multiple' | 'disabled' | 'protocol' | 'accept' | 'maxFileSize' | 'maxFiles' | 'storageEndpoint' | 'http' | 'hasher' | 'resumeStore' | 'locks' | 'support' | 'now'>> &
   Pick<UploaderOptions, 'accept' | 'maxFileSize' | 'maxFiles' | 'storageEndpoint'> & { protocol: Protocol };
 
 export interface Uploader {
@@ -153,10 +156,11 @@ export class Uploader extends EventTarget {
   }
 
   /** Adds files; returns the accepted uploads. Refused files fire `file-reject`. */
-  add(files: Iterable<File> | ArrayLike<File>): UploadSnapshot[] {
+  add(items: Iterable<File | FileToAdd> | ArrayLike<File | FileToAdd>): UploadSnapshot[] {
     const added: UploadSnapshot[] = [];
     const taken: File[] = [];
-    for (const file of Array.from(files as ArrayLike<File>)) {
+    const files = Array.from(items as ArrayLike<File | FileToAdd>, (item) => (item instanceof File ? item : item.file));
+    for (const file of files) {
       const refusal = this.#destroyed ? disabled(file) : this.#duplicate(file, taken) ?? checkFile(file, this.#options, this.#countTaken() + taken.length);
       if (refusal) this.#emit('file-reject', { file: refusal });
       else taken.push(file);

@@ -7,30 +7,10 @@
 import { defaultRetryPolicy, type RetryPolicy } from '../engine/retry-policy.js';
 import { parseSize } from '../engine/size.js';
 import type { UploaderOptions } from '../engine/uploader.js';
+import type { UploaderPropertyValues } from './properties.js';
 
-/** The element's properties this reads (their attribute names are in the messages). */
-export interface AttributeValues {
-  readonly endpoint: string;
-  readonly protocol: string;
-  readonly chunkSize: string;
-  readonly accept: string;
-  readonly maxFileSize: string;
-  readonly maxFiles: number | undefined;
-  readonly concurrency: number | undefined;
-  readonly parallelParts: number | undefined;
-  readonly noAutoStart: boolean;
-  readonly transport: string;
-  readonly noChecksum: boolean;
-  readonly noResume: boolean;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly token: string;
-  readonly withCredentials: boolean;
-  readonly allowedOrigins: string;
-  readonly retryDelays: string;
-  readonly stallTimeout: number | undefined;
-  readonly storageEndpoint: string;
-  readonly fields: string;
-}
+/** The element's properties this reads (declared once, in properties.ts). */
+export type AttributeValues = Omit<UploaderPropertyValues, 'name' | 'required' | 'pasteAnywhere' | 'multiple' | 'disabled'>;
 
 export function optionsFromAttributes(values: AttributeValues, warn: (attribute: string, message: string) => void): UploaderOptions {
   const size = (attribute: string, text: string) => {

@@ -37,3 +37,14 @@ async function walk(entry: FileSystemEntry, depth: number, out: File[]): Promise
     if (out.length >= MAX_FILES) return;
   }
 }
+
+/** TEMP until the view-engine merge: the whole drop as one batch. */
+export function dropBatches(transfer: DataTransfer): AsyncIterable<import('../engine/types.js').FileToAdd[]> & { skippedTooDeep: number } {
+  const files = filesFromDataTransfer(transfer);
+  return {
+    skippedTooDeep: 0,
+    async *[Symbol.asyncIterator]() {
+      yield (await files).map((file) => ({ file }));
+    },
+  };
+}

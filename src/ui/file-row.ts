@@ -1,9 +1,20 @@
-/** One upload's row: name, size, progress, rate, status, actions, and where it went. */
+/**
+ * One upload's row, compact (about 60 px): a preview or file-type icon; the name on one
+ * line with the ellipsis in the middle (the extension stays visible; the whole name is in
+ * `title` and in the text a screen reader reads); a status line (state · `x of y` · speed
+ * · time left); a slim progress bar; icon buttons named after the file.
+ *
+ * The buttons that replace each other (pause → resume → retry, cancel → remove) share one
+ * template position, so Lit updates the same `<button>` in place and keyboard focus stays
+ * on it when the upload changes state.
+ */
 import { html, nothing, type TemplateResult } from 'lit';
-import { formatSize } from '../engine/size.js';
 import { UploadStatus, type UploadSnapshot } from '../engine/types.js';
-import { fillIsolated, isolated } from './bidi.js';
+import { displayName, fillIsolated } from './bidi.js';
+import { formatBytes, formatDuration, formatPercent, formatSpeed, secondsLeft } from './format.js';
 import { fill, type UploaderI18n } from './i18n.js';
+import { fileKind, icon, type IconName } from './icons.js';
+import { drawBitmap } from './previews.js';
 import { safeHref } from './safe-url.js';
 
 export interface RowActions {
@@ -23,49 +34,117 @@ export interface RowState {
   readonly note?: string | undefined;
 }
 
-export function fileRow(upload: UploadSnapshot, i18n: UploaderI18n, actions: RowActions, state: RowState = {}, locale?: string): TemplateResult {
+export interface RowContext {
+  readonly i18n: UploaderI18n;
+  readonly actions: RowActions;
+  readonly locale: string | undefined;
+  readonly state?: RowState | undefined;
+  /** A decoded thumbnail, for image files whose preview is ready. */
+  readonly preview?: ImageBitmap | undefined;
+}
+
+const RUNNING: ReadonlySet<UploadStatus> = new Set([UploadStatus.Queued, UploadStatus.Preparing, UploadStatus.Uploading, UploadStatus.Retrying, UploadStatus.Elsewhere]);
+
+export function fileRow(upload: UploadSnapshot, context: RowContext): TemplateResult {
+  const { i18n: t, actions, state = {} } = context;
   const { id, status } = upload;
   // After a rename the server's name is the one to show.
   const name = upload.asset?.name ?? upload.name;
-  const running = status === UploadStatus.Uploading || status === UploadStatus.Preparing || status === UploadStatus.Retrying || status === UploadStatus.Queued || status === UploadStatus.Elsewhere;
+  const label = upload.relativePath || name;
   const finished = status === UploadStatus.Success || status === UploadStatus.Aborted;
-  const percent = Math.floor(upload.progress * 100);
-  const assetHref = safeHref(upload.asset?.url);
-  const button = (label: string, handler: (id: string) => void, part: string) =>
-    html`<button type="button" class="action" part="action ${part}" aria-label="${label}: ${name}" @click=${() => handler(id)}>${label}</button>`;
-  return html`<li part="file file-${status}" data-id=${id} data-status=${status}>
-    <span part="file-name" title=${name}>${isolated(name)}</span>
-    <span part="file-meta">
-      <span part="file-size">${upload.bytesUploaded > 0 && status !== UploadStatus.Success ? `${formatSize(upload.bytesUploaded, locale)} / ` : ''}${formatSize(upload.size, locale)}</span>
-      · <span part="file-status">${i18n.status[status]}${status === UploadStatus.Uploading ? ` ${percent}%` : ''}${status === UploadStatus.Processing && upload.serverStatus ? ` (${upload.serverStatus})` : ''}</span>
-      ${status === UploadStatus.Uploading && upload.bytesPerSecond > 0 ? html`· <span part="file-speed">${fill(i18n.speed, { speed: formatSize(upload.bytesPerSecond, locale) })}</span>` : nothing}
-      ${upload.resumedFrom > 0 ? html`· <span part="file-resumed">${fill(i18n.resumedFrom, { size: formatSize(upload.resumedFrom, locale) })}</span>` : nothing}
+  const button = (action: IconName, text: string, handler: () => void, part: string) =>
+    html`<button type="button" class="action icon-button" part="action ${part}" aria-label=${fill(t.actionLabel, { action: text, name: label })} title=${text} @click=${handler}>${icon(action)}</button>`;
+  let primary: TemplateResult | typeof nothing = nothing;
+  if (RUNNING.has(status)) primary = button('pause', t.pause, () => actions.pause(id), 'pause-button');
+  else if (status === UploadStatus.Paused) primary = button('resume', t.resume, () => actions.resume(id), 'resume-button');
+  else if (status === UploadStatus.Error) primary = button('retry', t.retry, () => actions.retry(id), 'retry-button');
+  const last = finished || status === UploadStatus.Error ? button('remove', t.remove, () => actions.remove(id), 'remove-button') : button('cancel', t.cancel, () => actions.cancel(id), 'cancel-button');
+  return html`<li part="file file-${status}" class="row" data-id=${id} data-status=${status}>
+    ${thumbnail(upload, context)}
+    <span class="name-line" title=${displayName(label)}>${nameText(upload.relativePath, name)}</span>
+    <span part="file-meta" class="meta">${statusLine(upload, context, name)}</span>
+    <span part="file-actions" class="actions">
+      ${primary}
+      ${upload.assetActions.includes('rename') ? button('rename', t.rename, () => actions.edit(id, 'rename'), 'rename-button') : nothing}
+      ${upload.assetActions.includes('delete') ? button('delete', t.deleteAsset, () => actions.edit(id, 'delete'), 'delete-button') : nothing}
+      ${last}
     </span>
-    <progress part="progress" max="100" .value=${percent} aria-label=${fill(i18n.progressLabel, { name })}></progress>
-    <span part="file-actions">
-      ${running ? button(i18n.pause, actions.pause, 'pause-button') : nothing}
-      ${status === UploadStatus.Paused ? button(i18n.resume, actions.resume, 'resume-button') : nothing}
-      ${status === UploadStatus.Error ? button(i18n.retry, actions.retry, 'retry-button') : nothing}
-      ${upload.assetActions.includes('rename') ? button(i18n.rename, () => actions.edit(id, 'rename'), 'rename-button') : nothing}
-      ${upload.assetActions.includes('delete') ? button(i18n.deleteAsset, () => actions.edit(id, 'delete'), 'delete-button') : nothing}
-      ${finished ? button(i18n.remove, actions.remove, 'remove-button') : button(i18n.cancel, actions.cancel, 'cancel-button')}
-    </span>
-    ${state.editing === 'rename' ? renameForm(id, name, i18n, actions) : nothing}
-    ${state.editing === 'delete' ? deleteConfirm(id, name, i18n, actions) : nothing}
-    ${upload.error ? html`<span part="file-error">${errorText(upload, i18n)}</span>` : nothing}
-    ${state.note ? html`<span part="file-error" role="alert">${state.note}</span>` : nothing}
-    ${upload.asset?.produced?.length
-      ? html`<ul part="produced" aria-label=${fill(i18n.producedLabel, { name })}>
-          ${upload.asset.produced.map((asset) => {
-            const href = safeHref(asset.url);
-            const label = isolated(asset.name ?? asset.url ?? asset.id);
-            return html`<li>${href ? html`<a part="file-link" href=${href} target="_blank" rel="noopener noreferrer">${label}</a>` : label}</li>`;
-          })}
-        </ul>`
-      : assetHref
-        ? html`<a part="file-link" href=${assetHref} target="_blank" rel="noopener noreferrer">${i18n.openAsset}: <bdi>${assetHref}</bdi></a>`
-        : nothing}
+    <progress part="progress" class="bar" max="100" .value=${Math.floor(upload.progress * 100)} aria-label=${fill(t.progressLabel, { name: label })}></progress>
+    ${state.editing === 'rename' ? renameForm(id, name, t, actions) : nothing}
+    ${state.editing === 'delete' ? deleteConfirm(id, name, t, actions) : nothing}
+    ${state.note ? html`<span part="file-error" class="note" role="alert">${state.note}</span>` : nothing}
+    ${produced(upload, t, name)}
   </li>`;
+}
+
+function thumbnail(upload: UploadSnapshot, { preview, i18n }: RowContext): TemplateResult {
+  if (preview) {
+    return html`<canvas part="file-preview" class="thumb" aria-hidden="true" ${drawBitmap(preview)}></canvas>`;
+  }
+  const kind = fileKind(upload.type, upload.name);
+  return html`<span part="file-icon" class="thumb icon-${kind}" data-kind=${kind} title=${i18n.kinds[kind]} aria-hidden="true">${icon(kind)}</span>`;
+}
+
+/**
+ * The name with the ellipsis in the middle: the start shrinks, the last characters (the
+ * extension) stay. A folder path comes first, dimmed, and shrinks before the name does.
+ */
+function nameText(relativePath: string, name: string): TemplateResult {
+  const slash = relativePath.lastIndexOf('/');
+  const folder = slash > 0 ? relativePath.slice(0, slash + 1) : '';
+  const [start, end] = splitTail(displayName(name), 8);
+  return html`<bdi dir="auto" class="name-bdi">${folder ? html`<span part="file-path" class="path">${displayName(folder)}</span>` : nothing}<span part="file-name" class="name"
+      ><span class="name-start">${start}</span><span class="name-end">${end}</span></span
+    ></bdi>`;
+}
+
+/** Splits off the last `count` user-perceived characters (a grapheme is never cut in two). */
+function splitTail(text: string, count: number): [string, string] {
+  const graphemes = typeof Intl.Segmenter === 'function' ? Array.from(new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(text), (s) => s.segment) : Array.from(text);
+  if (graphemes.length <= count * 2) return [text, ''];
+  return [graphemes.slice(0, -count).join(''), graphemes.slice(-count).join('')];
+}
+
+function statusLine(upload: UploadSnapshot, { i18n: t, locale }: RowContext, name: string): TemplateResult {
+  const { status } = upload;
+  const pieces: TemplateResult[] = [];
+  const piece = (part: string, content: unknown) => html`<bdi part=${part}>${content}</bdi>`;
+  let state = t.status[status];
+  if (status === UploadStatus.Uploading) state = `${state} ${formatPercent(upload.progress, locale)}`;
+  if (status === UploadStatus.Processing && upload.serverStatus) state = `${state} (${upload.serverStatus})`;
+  pieces.push(piece('file-status', state));
+  if (status === UploadStatus.Error) {
+    pieces.push(html`<span part="file-error" class="error">${errorText(upload, t)}</span>`);
+  } else if (status === UploadStatus.Success || upload.bytesUploaded === 0 || upload.bytesUploaded >= upload.size) {
+    pieces.push(piece('file-size', formatBytes(upload.size, locale)));
+  } else {
+    pieces.push(piece('file-size', fill(t.progressOf, { done: formatBytes(upload.bytesUploaded, locale), total: formatBytes(upload.size, locale) })));
+  }
+  if (status === UploadStatus.Uploading && upload.bytesPerSecond > 0) {
+    pieces.push(piece('file-speed', fill(t.speed, { speed: formatSpeed(upload.bytesPerSecond, locale) })));
+    const left = secondsLeft(upload.size - upload.bytesUploaded, upload.bytesPerSecond);
+    if (left !== undefined) pieces.push(piece('file-eta', fill(t.eta, { time: formatDuration(left, locale) })));
+  }
+  if (upload.resumedFrom > 0 && status !== UploadStatus.Success) pieces.push(piece('file-resumed', fill(t.resumedFrom, { size: formatBytes(upload.resumedFrom, locale) })));
+  const href = safeHref(upload.asset?.url);
+  if (href && !upload.asset?.produced?.length) {
+    pieces.push(
+      html`<a part="file-link" class="link" href=${href} target="_blank" rel="noopener noreferrer" aria-label=${fill(t.openAssetLabel, { name: displayName(name) })}>${t.openAsset}</a>`,
+    );
+  }
+  return html`${pieces.map((p, i) => (i === 0 ? p : html`<span class="sep" aria-hidden="true"> · </span>${p}`))}`;
+}
+
+function produced(upload: UploadSnapshot, t: UploaderI18n, name: string): TemplateResult | typeof nothing {
+  const assets = upload.asset?.produced;
+  if (!assets?.length) return nothing;
+  return html`<ul part="produced" class="produced" aria-label=${fill(t.producedLabel, { name: displayName(name) })}>
+    ${assets.map((asset) => {
+      const href = safeHref(asset.url);
+      const text = html`<bdi>${displayName(asset.name ?? asset.url ?? asset.id)}</bdi>`;
+      return html`<li>${href ? html`<a part="file-link" href=${href} target="_blank" rel="noopener noreferrer">${text}</a>` : text}</li>`;
+    })}
+  </ul>`;
 }
 
 function renameForm(id: string, name: string, i18n: UploaderI18n, actions: RowActions): TemplateResult {
@@ -74,19 +153,26 @@ function renameForm(id: string, name: string, i18n: UploaderI18n, actions: RowAc
     const input = (event.currentTarget as HTMLFormElement).elements.namedItem('name') as HTMLInputElement;
     if (input.value.trim()) actions.rename(id, input.value.trim());
   };
-  return html`<form part="rename-form" @submit=${submit}>
-    <label>${fillIsolated(i18n.renameLabel, { name })} <input part="rename-input" name="name" required .value=${name} /></label>
-    <button type="submit" class="action" part="action save-button">${i18n.save}</button>
-    <button type="button" class="action" part="action keep-button" @click=${() => actions.edit(id, undefined)}>${i18n.cancel}</button>
+  const keydown = (event: KeyboardEvent) => {
+    if (event.key === 'Escape') actions.edit(id, undefined);
+  };
+  return html`<form part="rename-form" class="editor" @submit=${submit} @keydown=${keydown}>
+    <label class="editor-label">${fillIsolated(i18n.renameLabel, { name })} <input part="rename-input" name="name" required .value=${name} /></label>
+    <span class="editor-buttons">
+      <button type="submit" class="action text-button" part="action save-button">${i18n.save}</button>
+      <button type="button" class="action text-button" part="action keep-button" @click=${() => actions.edit(id, undefined)}>${i18n.cancel}</button>
+    </span>
   </form>`;
 }
 
 function deleteConfirm(id: string, name: string, i18n: UploaderI18n, actions: RowActions): TemplateResult {
-  const question = fill(i18n.deleteConfirm, { name });
-  return html`<div part="delete-confirm" role="group" aria-label=${question}>
-    <span>${fillIsolated(i18n.deleteConfirm, { name })}</span>
-    <button type="button" class="action" part="action confirm-delete-button" @click=${() => actions.delete(id)}>${i18n.deleteAsset}</button>
-    <button type="button" class="action" part="action keep-button" @click=${() => actions.edit(id, undefined)}>${i18n.keep}</button>
+  const question = fill(i18n.deleteConfirm, { name: displayName(name) });
+  return html`<div part="delete-confirm" class="editor" role="group" aria-label=${question}>
+    <span class="editor-label">${fillIsolated(i18n.deleteConfirm, { name })}</span>
+    <span class="editor-buttons">
+      <button type="button" class="action text-button danger" part="action confirm-delete-button" @click=${() => actions.delete(id)}>${i18n.deleteAsset}</button>
+      <button type="button" class="action text-button" part="action keep-button" @click=${() => actions.edit(id, undefined)}>${i18n.keep}</button>
+    </span>
   </div>`;
 }
 

@@ -6,12 +6,22 @@
 import type { UploadErrorCode } from '../engine/upload-error.js';
 import type { RejectReason, UploadStatus } from '../engine/types.js';
 
+/** A text with plural forms, chosen by `Intl.PluralRules` for the element's language; `{count}` is the number. */
+export type PluralText = string | { zero?: string; one?: string; two?: string; few?: string; many?: string; other: string };
+
 export interface UploaderI18n {
   dropLabel: string;
+  dropLabelSingle: string;
   dropHint: string;
   dropHintAccept: string;
   dropHintMaxSize: string;
+  dropHintMaxFiles: PluralText;
   dropActive: string;
+  listLabel: string;
+  rejectionsLabel: string;
+  dismiss: string;
+  /** Accessible name of a row's icon button: `Pause: report.pdf`. */
+  actionLabel: string;
   pause: string;
   resume: string;
   cancel: string;
@@ -23,25 +33,68 @@ export interface UploaderI18n {
   keep: string;
   renameLabel: string;
   deleteConfirm: string;
-  dismiss: string;
   progressLabel: string;
+  /** `2 MB of 10 MB`. */
+  progressOf: string;
   speed: string;
+  eta: string;
   resumedFrom: string;
+  /** The short link of a finished row. */
   openAsset: string;
+  openAssetLabel: string;
   producedLabel: string;
+  /** The row's file-type icon, for its tooltip. */
+  kinds: Record<FileKind, string>;
+  summary: {
+    label: string;
+    totalProgressLabel: string;
+    done: PluralText;
+    failed: PluralText;
+    remaining: PluralText;
+    start: PluralText;
+    pauseAll: string;
+    resumeAll: string;
+    cancelAll: string;
+    retryFailed: string;
+    clearFinished: string;
+  };
   status: Record<UploadStatus, string>;
   errors: Partial<Record<UploadErrorCode, string>> & { default: string };
-  rejections: Record<RejectReason, string>;
-  notices: { resumeOff: string; formOnly: string; checksumOff: string; misconfigured: string };
-  announce: { added: string; success: string; error: string; paused: string; progress: string; aborted: string; renamed: string; deleted: string };
+  /** `{max}` chooses the plural form of `too_many_files`. */
+  rejections: Record<RejectReason, PluralText>;
+  /** What the rejections list shows past its first entries. */
+  moreRejections: PluralText;
+  validation: { busy: string; required: string };
+  notices: { resumeOff: string; formOnly: string; checksumOff: string; misconfigured: string; tooDeep: PluralText };
+  announce: {
+    added: PluralText;
+    rejected: PluralText;
+    success: string;
+    error: string;
+    paused: string;
+    resumed: string;
+    aborted: string;
+    renamed: string;
+    deleted: string;
+    allDone: PluralText;
+    allDoneWithFailures: string;
+  };
 }
+
+export type FileKind = 'image' | 'video' | 'audio' | 'archive' | 'document' | 'other';
 
 export const defaultI18n: UploaderI18n = {
   dropLabel: 'Drop files here or choose files',
+  dropLabelSingle: 'Drop a file here or choose one',
   dropHint: 'Press Enter or Space to choose files. You can also paste files.',
   dropHintAccept: 'Accepted: {accept}.',
   dropHintMaxSize: 'Up to {size} per file.',
+  dropHintMaxFiles: { one: 'At most {count} file.', other: 'At most {count} files.' },
   dropActive: 'Release to add the files',
+  listLabel: 'Uploads',
+  rejectionsLabel: 'Files not added',
+  dismiss: 'Dismiss',
+  actionLabel: '{action}: {name}',
   pause: 'Pause',
   resume: 'Resume',
   cancel: 'Cancel',
@@ -53,12 +106,28 @@ export const defaultI18n: UploaderI18n = {
   keep: 'Keep',
   renameLabel: 'New name for {name}',
   deleteConfirm: 'Delete {name} from the server?',
-  dismiss: 'Dismiss',
   progressLabel: 'Upload progress of {name}',
-  speed: '{speed}/s',
+  progressOf: '{done} of {total}',
+  speed: '{speed}',
+  eta: '{time} left',
   resumedFrom: 'continued from {size}',
-  openAsset: 'Uploaded file',
+  openAsset: 'Open',
+  openAssetLabel: 'Open {name}',
   producedLabel: 'What the server made of {name}',
+  kinds: { image: 'Image', video: 'Video', audio: 'Audio', archive: 'Archive', document: 'Document', other: 'File' },
+  summary: {
+    label: 'All uploads',
+    totalProgressLabel: 'Total upload progress',
+    done: { one: '{count} done', other: '{count} done' },
+    failed: { one: '{count} failed', other: '{count} failed' },
+    remaining: { one: '{count} remaining', other: '{count} remaining' },
+    start: { one: 'Upload {count} file', other: 'Upload {count} files' },
+    pauseAll: 'Pause all',
+    resumeAll: 'Resume all',
+    cancelAll: 'Cancel all',
+    retryFailed: 'Retry failed',
+    clearFinished: 'Clear finished',
+  },
   status: {
     queued: 'Waiting',
     preparing: 'Preparing',
@@ -91,25 +160,31 @@ export const defaultI18n: UploaderI18n = {
   rejections: {
     file_too_large: '{name} is too large ({size}; the limit is {limit}).',
     file_type: '{name} is not an accepted type ({accept}).',
-    too_many_files: '{name} was not added: at most {max} files.',
+    too_many_files: { one: '{name} was not added: only {max} file can be added.', other: '{name} was not added: at most {max} files.' },
     duplicate: '{name} is already in the list.',
     disabled: '{name} was not added: the uploader is disabled.',
   },
+  moreRejections: { one: 'and {count} more file', other: 'and {count} more files' },
+  validation: { busy: 'Wait until the uploads finish.', required: 'Please upload a file.' },
   notices: {
     resumeOff: 'Resume after a reload is off in this browser (no usable IndexedDB): an interrupted upload continues only while this page stays open.',
     formOnly: 'This browser sends each file in one piece; an interrupted upload starts over.',
     checksumOff: 'This browser cannot run the checksum worker, so parts are sent without an MD5 check.',
     misconfigured: 'The uploader is not configured: {message}',
+    tooDeep: { one: '{count} folder was nested too deeply to read; its files were not added.', other: '{count} folders were nested too deeply to read; their files were not added.' },
   },
   announce: {
-    added: '{count} file(s) added.',
+    added: { one: '{count} file added.', other: '{count} files added.' },
+    rejected: { one: '{count} file not added: {reason}', other: '{count} files not added. First: {reason}' },
     success: '{name} uploaded.',
     error: '{name} failed: {message}',
     paused: '{name} paused.',
-    progress: '{name}: {percent} uploaded.',
+    resumed: '{name} resumed.',
     aborted: '{name} cancelled.',
     renamed: '{name} renamed to {to}.',
     deleted: '{name} deleted from the server.',
+    allDone: { one: 'Upload finished: {count} file uploaded.', other: 'All uploads finished: {count} files uploaded.' },
+    allDoneWithFailures: 'Uploads finished: {done} uploaded, {failed} failed.',
   },
 };
 

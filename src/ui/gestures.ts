@@ -1,0 +1,146 @@
+/**
+ * How files get in: a drop anywhere on the element (folders walked, in batches), the
+ * file picker, a paste (while the element has focus, or anywhere on the page with
+ * `paste-anywhere`), and a `<label for>` whose click opens the picker as it would for
+ * `<input type=file>`.
+ *
+ * The drag highlight counts enter/leave pairs: moving over the element's own children
+ * fires a `dragleave` for each, and the highlight must not flicker.
+ */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { FileToAdd } from '../engine/types.js';
+import { dropBatches } from './drop.js';
+
+export interface GestureHost extends ReactiveControllerHost, HTMLElement {
+  /** Whether files are taken now (the attribute or a disabled fieldset). */
+  readonly effectivelyDisabled: boolean;
+  readonly pasteAnywhere: boolean;
+  readonly multiple: boolean;
+  /** Takes files as a gesture: one gesture, one `added` announcement. */
+  addGesture(files: ReadonlyArray<File | FileToAdd>): void;
+  /** A folder walk found folders nested too deep to read. */
+  tooDeep(count: number): void;
+  openPicker(): void;
+}
+
+export class GestureController implements ReactiveController {
+  readonly #host: GestureHost;
+  readonly #internals: ElementInternals;
+  #depth = 0;
+  #dragging = false;
+  #listening: EventTarget | undefined;
+
+  constructor(host: GestureHost, internals: ElementInternals) {
+    this.#host = host;
+    this.#internals = internals;
+    host.addController(this);
+  }
+
+  get dragging(): boolean {
+    return this.#dragging;
+  }
+
+  hostConnected(): void {
+    this.#host.addEventListener('click', this.#onHostClick);
+    this.#listenForPaste();
+  }
+
+  hostDisconnected(): void {
+    this.#host.removeEventListener('click', this.#onHostClick);
+    this.#listening?.removeEventListener('paste', this.#onPaste as EventListener);
+    this.#listening = undefined;
+  }
+
+  hostUpdate(): void {
+    this.#listenForPaste();
+  }
+
+  /** The element, or the whole document with `paste-anywhere`. */
+  #listenForPaste(): void {
+    if (!this.#host.isConnected) return;
+    const target = this.#host.pasteAnywhere ? this.#host.ownerDocument : this.#host;
+    if (target === this.#listening) return;
+    this.#listening?.removeEventListener('paste', this.#onPaste as EventListener);
+    target.addEventListener('paste', this.#onPaste as EventListener);
+    this.#listening = target;
+  }
+
+  readonly onDragEnter = (event: DragEvent): void => {
+    if (!this.#wants(event)) return;
+    event.preventDefault();
+    this.#depth++;
+    this.#setDragging(true);
+  };
+
+  readonly onDragOver = (event: DragEvent): void => {
+    if (!this.#wants(event)) return;
+    event.preventDefault();
+    event.dataTransfer!.dropEffect = 'copy';
+    this.#setDragging(true);
+  };
+
+  readonly onDragLeave = (): void => {
+    this.#depth = Math.max(0, this.#depth - 1);
+    if (this.#depth === 0) this.#setDragging(false);
+  };
+
+  readonly onDrop = async (event: DragEvent): Promise<void> => {
+    event.preventDefault();
+    this.#depth = 0;
+    this.#setDragging(false);
+    if (!event.dataTransfer || this.#host.effectivelyDisabled) {
+      // Dropped on a disabled element: the engine says why each file was not taken.
+      if (event.dataTransfer) this.#host.addGesture(Array.from(event.dataTransfer.files));
+      return;
+    }
+    // Entries must be taken now: the DataTransfer is emptied when this handler returns.
+    const batches = dropBatches(event.dataTransfer);
+    if (!this.#host.multiple) {
+      // One file at most: the whole drop is one gesture, so the engine refuses the rest by name.
+      const all: FileToAdd[] = [];
+      for await (const batch of batches) all.push(...batch);
+      this.#host.addGesture(all);
+    } else {
+      for await (const batch of batches) this.#host.addGesture(batch);
+    }
+    if (batches.skippedTooDeep > 0) this.#host.tooDeep(batches.skippedTooDeep);
+  };
+
+  readonly onPicked = (event: Event): void => {
+    const input = event.target as HTMLInputElement;
+    if (input.files) this.#host.addGesture(Array.from(input.files));
+    input.value = ''; // picking the same file again must fire change again
+  };
+
+  #wants(event: DragEvent): boolean {
+    return !this.#host.effectivelyDisabled && !!event.dataTransfer?.types.includes('Files');
+  }
+
+  #setDragging(on: boolean): void {
+    if (on === this.#dragging) return;
+    this.#dragging = on;
+    try {
+      if (on) this.#internals.states.add('dragover');
+      else this.#internals.states.delete('dragover');
+    } catch {
+      // CustomStateSet without :state() support; the .dragover class still styles it.
+    }
+    this.#host.requestUpdate();
+  }
+
+  /** A `<label for>` click reaches the host itself (nothing inside it): open the picker, as for `<input type=file>`. */
+  readonly #onHostClick = (event: MouseEvent): void => {
+    if (event.composedPath()[0] !== this.#host || this.#host.effectivelyDisabled) return;
+    this.#host.openPicker();
+  };
+
+  readonly #onPaste = (event: ClipboardEvent): void => {
+    const files = event.clipboardData?.files;
+    if (!files || files.length === 0 || event.defaultPrevented) return;
+    // A paste meant for a text field (on the page, or the rename field inside) stays there.
+    const target = event.composedPath()[0];
+    if (target instanceof HTMLElement && (target.isContentEditable || target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement)) return;
+    event.preventDefault();
+    this.#host.addGesture(Array.from(files));
+  };
+}
