@@ -406,8 +406,9 @@ export const styles = css`
   [part='file-status'] {
     color: var(--asset-uploader-text-color);
   }
-  .sep {
-    opacity: 0.7;
+  .meta > * + *::before {
+    content: ' · ';
+    content: ' · ' / '';
   }
   [data-status='error'] .meta {
     white-space: normal;
@@ -532,6 +533,11 @@ export const styles = css`
     .icon-button {
       inline-size: 1.75rem;
       block-size: 1.75rem;
+    }
+    /* The speed goes first when the status line is short of room; time left says more. */
+    [part='file-speed'],
+    [part='file-resumed'] {
+      display: none;
     }
   }
 

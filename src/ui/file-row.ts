@@ -132,7 +132,8 @@ function statusLine(upload: UploadSnapshot, { i18n: t, locale }: RowContext, nam
       html`<a part="file-link" class="link" href=${href} target="_blank" rel="noopener noreferrer" aria-label=${fill(t.openAssetLabel, { name: displayName(name) })}>${t.openAsset}</a>`,
     );
   }
-  return html`${pieces.map((p, i) => (i === 0 ? p : html`<span class="sep" aria-hidden="true"> · </span>${p}`))}`;
+  // Separators are drawn by CSS (::before), so a piece hidden on narrow screens takes its own with it.
+  return html`${pieces}`;
 }
 
 function produced(upload: UploadSnapshot, t: UploaderI18n, name: string): TemplateResult | typeof nothing {

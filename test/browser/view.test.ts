@@ -1,0 +1,449 @@
+/**
+ * The element's view as a person meets it: each defect an outside tester found (with a
+ * test that failed before the fix), the rows' parts, previews, the summary bar, folder
+ * paths, attribute removal, focus, announcements, labels, paste, i18n and RTL. Assertions
+ * are on the rendered DOM, focus, the live region and what the server stored.
+ */
+import { expect } from '@esm-bundle/chai';
+import { sendKeys } from '@web/test-runner-commands';
+import type { AssetUploader } from '../../src/asset-uploader.js';
+import { clearLog, contentRangeEndpoint, setFaults, stored } from '../support/ref-server.js';
+import { makeFile, sha256 } from '../support/data.js';
+import { clickRowAction, dropZone, mount, nextEvent, rendered, row, unmountAll, until } from '../support/harness.js';
+
+afterEach(async () => {
+  unmountAll();
+  await setFaults([]);
+  await clearLog();
+});
+
+async function uploader(extra: Record<string, string | boolean> = {}, parent?: HTMLElement): Promise<AssetUploader> {
+  return mount({ endpoint: await contentRangeEndpoint(), 'chunk-size': '64KiB', multiple: true, 'no-resume': true, 'retry-delays': '0 50', ...extra }, parent);
+}
+
+const shadow = (element: AssetUploader) => element.shadowRoot!;
+const rows = (element: AssetUploader) => Array.from(shadow(element).querySelectorAll<HTMLElement>('[part~=file]'));
+const part = (scope: ParentNode, name: string) => scope.querySelector<HTMLElement>(`[part~=${name}]`);
+const liveRegion = (element: AssetUploader) => shadow(element).querySelector('[aria-live=polite]')!;
+
+/** Every text the live region showed, in order. */
+function listen(element: AssetUploader): string[] {
+  const heard: string[] = [];
+  const region = liveRegion(element);
+  new MutationObserver(() => {
+    const text = region.textContent!.trim();
+    if (text) heard.push(text);
+  }).observe(region, { childList: true, characterData: true, subtree: true });
+  return heard;
+}
+
+/** A small PNG drawn in the page (a real image the browser decodes). */
+async function png(name = 'photo.png', width = 300, height = 200): Promise<File> {
+  const canvas = document.createElement('canvas');
+  canvas.width = width;
+  canvas.height = height;
+  const g = canvas.getContext('2d')!;
+  g.fillStyle = '#e11d48';
+  g.fillRect(0, 0, width, height);
+  g.fillStyle = '#2563eb';
+  g.fillRect(width / 2, 0, width / 2, height);
+  const blob = await new Promise<Blob>((resolve) => canvas.toBlob((b) => resolve(b!), 'image/png'));
+  return new File([blob], name, { type: 'image/png', lastModified: 1_700_000_000_000 });
+}
+
+const slow = (bytesPerSecond = 16 * 1024) => setFaults([{ method: 'PUT', times: 10_000, action: { type: 'throttle', bytesPerSecond } }]);
+
+describe('view: the defects an outside tester found', () => {
+  it('Remove takes the row off the screen at once', async () => {
+    const element = await uploader();
+    const success = nextEvent(element, 'upload-success');
+    await element.addFiles([makeFile(1000, 'gone.bin', 1)]);
+    const { detail } = await success;
+    await rendered(element);
+    expect(rows(element)).to.have.length(1);
+    await clickRowAction(element, detail.id, 'remove');
+    await rendered(element);
+    expect(rows(element)).to.have.length(0);
+    expect(part(shadow(element), 'file-list')).to.equal(null);
+  });
+
+  it('Remove on a failed row drops it too (and its server upload)', async () => {
+    const element = await uploader();
+    await setFaults([{ method: 'PUT', times: 1, action: { type: 'status', status: 400, body: '{"error":{"code":"no","message":"refused"}}' } }]);
+    const error = nextEvent(element, 'upload-error');
+    element.addFiles([makeFile(1000, 'failed.bin', 2)]);
+    const { detail } = await error;
+    await clickRowAction(element, detail.id, 'remove');
+    await until(() => rows(element).length === 0, 'the failed row to go');
+    expect(element.uploads).to.have.length(0);
+  });
+
+  it('a fieldset disabled and then enabled again leaves the element enabled', async () => {
+    const form = document.createElement('form');
+    const fieldset = document.createElement('fieldset');
+    form.append(fieldset);
+    document.body.append(form);
+    const element = await uploader({}, fieldset);
+    fieldset.disabled = true;
+    await rendered(element);
+    expect((dropZone(element) as HTMLButtonElement).disabled).to.equal(true);
+    expect(element.hasAttribute('disabled'), 'the fieldset does not write the attribute').to.equal(false);
+    const refused: string[] = [];
+    element.addEventListener('file-reject', (e) => refused.push(e.detail.file.reason));
+    element.addFiles([makeFile(10, 'while-disabled.bin', 3)]);
+    expect(refused).to.deep.equal(['disabled']);
+    fieldset.disabled = false;
+    await rendered(element);
+    expect((dropZone(element) as HTMLButtonElement).disabled).to.equal(false);
+    const success = nextEvent(element, 'upload-success');
+    const file = makeFile(10, 'after.bin', 4);
+    element.addFiles([file]);
+    expect((await stored((await success).detail.asset.id)).sha256).to.equal(await sha256(file));
+    form.remove();
+  });
+
+  it('the disabled attribute still disables, and removing it enables', async () => {
+    const element = await uploader({ disabled: true });
+    expect((dropZone(element) as HTMLButtonElement).disabled).to.equal(true);
+    element.removeAttribute('disabled');
+    await rendered(element);
+    expect((dropZone(element) as HTMLButtonElement).disabled).to.equal(false);
+    expect(element.addFiles([makeFile(10, 'enabled.bin', 5)])).to.have.length(1);
+  });
+
+  it('removing accept or max-file-size lifts the restriction, whatever the order', async () => {
+    const element = await uploader({ 'no-auto-start': true, accept: '.pdf', 'max-file-size': '1KB' });
+    const reasons: string[] = [];
+    element.addEventListener('file-reject', (e) => reasons.push(e.detail.file.reason));
+    element.addFiles([makeFile(2000, 'big.pdf', 6), makeFile(10, 'small.bin', 7)]);
+    expect(reasons).to.deep.equal(['file_too_large', 'file_type']);
+    await rendered(element);
+    expect(part(shadow(element), 'rejection')!.textContent).to.match(/the limit is 1 kB/);
+    element.removeAttribute('max-file-size');
+    element.removeAttribute('accept');
+    await rendered(element);
+    expect(part(shadow(element), 'hint')!.textContent).not.to.match(/Up to|Accepted/);
+    expect(element.addFiles([makeFile(2000, 'big.pdf', 6), makeFile(10, 'small.bin', 7)])).to.have.length(2);
+    // Set again, then removed before the element is in a page at all.
+    const later = document.createElement('asset-uploader');
+    later.setAttribute('endpoint', await contentRangeEndpoint());
+    later.setAttribute('max-file-size', '1KB');
+    later.setAttribute('multiple', '');
+    later.setAttribute('no-auto-start', '');
+    later.removeAttribute('max-file-size');
+    document.body.append(later);
+    await later.updateComplete;
+    expect(later.addFiles([makeFile(5000, 'later.bin', 8)])).to.have.length(1);
+    later.remove();
+  });
+
+  it('Pause and Resume keep keyboard focus on the row', async () => {
+    const element = await uploader();
+    await slow();
+    const moving = nextEvent(element, 'upload-progress', (e) => e.detail.upload.bytesUploaded > 0);
+    element.addFiles([makeFile(400 * 1024, 'focus.bin', 9)]);
+    const { detail } = await moving;
+    await rendered(element);
+    part(row(element, detail.id), 'pause-button')!.focus();
+    await sendKeys({ press: 'Enter' });
+    await until(() => element.uploads[0]!.status === 'paused', 'paused');
+    await rendered(element);
+    const afterPause = shadow(element).activeElement as HTMLElement;
+    expect(afterPause.getAttribute('part')).to.contain('resume-button');
+    expect(afterPause.closest('[part~=file]')!.getAttribute('data-id')).to.equal(detail.id);
+    await sendKeys({ press: 'Enter' });
+    await until(() => element.uploads[0]!.status !== 'paused', 'resumed');
+    await rendered(element);
+    expect((shadow(element).activeElement as HTMLElement).getAttribute('part')).to.contain('pause-button');
+    expect(document.activeElement).to.equal(element);
+  });
+
+  it('after Remove, focus goes to the next row, not to <body>', async () => {
+    const element = await uploader();
+    const complete = nextEvent(element, 'upload-complete');
+    element.addFiles([makeFile(10, 'one.bin', 10), makeFile(10, 'two.bin', 11), makeFile(10, 'three.bin', 12)]);
+    await complete;
+    await rendered(element);
+    const [first, second] = element.uploads;
+    part(row(element, first!.id), 'remove-button')!.focus();
+    await sendKeys({ press: 'Enter' });
+    await until(() => rows(element).length === 2, 'the row to go');
+    await rendered(element);
+    const focused = shadow(element).activeElement as HTMLElement;
+    expect(focused.closest('[part~=file]')!.getAttribute('data-id')).to.equal(second!.id);
+    expect(focused.getAttribute('part')).to.contain('remove-button');
+  });
+
+  it('a file name stays on one line at 390 px and ellipsizes in the middle', async () => {
+    const box = document.createElement('div');
+    box.style.width = '390px';
+    document.body.append(box);
+    const element = await uploader({ 'no-auto-start': true }, box);
+    const name = 'an-extremely-long-file-name-that-would-wrap-one-letter-per-line-2024-final.mp4';
+    element.addFiles([makeFile(10, name, 13, 'video/mp4')]);
+    await rendered(element);
+    const theRow = rows(element)[0]!;
+    const nameBox = part(theRow, 'file-name')!;
+    const lineHeight = parseFloat(getComputedStyle(nameBox).lineHeight) || 20;
+    expect(nameBox.getBoundingClientRect().height).to.be.below(lineHeight * 1.5);
+    expect(nameBox.textContent).to.equal(name);
+    expect(theRow.querySelector('.name-end')!.textContent, 'the extension stays visible').to.match(/\.mp4$/);
+    expect(theRow.getBoundingClientRect().height).to.be.within(48, 76);
+    expect(nameBox.getBoundingClientRect().width / theRow.getBoundingClientRect().width).to.be.above(0.4);
+    box.remove();
+  });
+
+  it('10,000 files: the list keeps fewer than 1,000 rows in the DOM', async () => {
+    const element = await uploader({ 'no-auto-start': true });
+    const files = Array.from({ length: 10_000 }, (_, i) => new File(['x'], `f-${i}.bin`, { lastModified: i }));
+    expect(element.addFiles(files)).to.have.length(10_000);
+    await until(() => rows(element).length > 0, 'rows to render');
+    await rendered(element);
+    const count = rows(element).length;
+    expect(count).to.be.below(1000);
+    expect(part(shadow(element), 'summary')!.textContent).to.contain('10,000 remaining');
+  });
+});
+
+describe('view: rows, previews and the summary bar', () => {
+  it('an image gets a thumbnail drawn off the main thread; other files an icon by kind', async () => {
+    const element = await uploader({ 'no-auto-start': true });
+    element.addFiles([await png(), makeFile(10, 'clip.mp4', 14, 'video/mp4'), makeFile(10, 'notes.zip', 15, 'application/zip'), makeFile(10, 'paper.pdf', 16, 'application/pdf'), makeFile(10, 'x.bin', 17)]);
+    await until(() => !!part(shadow(element), 'file-preview'), 'the thumbnail');
+    const canvas = part(shadow(element), 'file-preview') as HTMLCanvasElement;
+    expect(canvas.tagName).to.equal('CANVAS');
+    expect(canvas.height).to.be.within(1, 200);
+    const pixel = canvas.getContext('2d')!.getImageData(1, 1, 1, 1).data;
+    expect(pixel[0], 'the red half was drawn').to.be.above(150);
+    const kinds = rows(element).map((r) => part(r, 'file-icon')?.dataset.kind ?? 'preview');
+    expect(kinds).to.deep.equal(['preview', 'video', 'archive', 'document', 'other']);
+  });
+
+  it("a thumbnail's memory is released when its row is removed", async () => {
+    const closed: ImageBitmap[] = [];
+    const close = ImageBitmap.prototype.close;
+    ImageBitmap.prototype.close = function (this: ImageBitmap) {
+      closed.push(this);
+      return close.call(this);
+    };
+    try {
+      const element = await uploader({ 'no-auto-start': true });
+      const [added] = element.addFiles([await png('released.png')]);
+      await until(() => !!part(shadow(element), 'file-preview'), 'the thumbnail');
+      const before = closed.length;
+      await element.removeUpload(added!.id);
+      await rendered(element);
+      expect(closed.length).to.equal(before + 1);
+    } finally {
+      ImageBitmap.prototype.close = close;
+    }
+  });
+
+  it('a running row shows state, bytes of total, speed and time left; a finished one a short Open link', async () => {
+    const element = await uploader();
+    await slow(32 * 1024);
+    const moving = nextEvent(element, 'upload-progress', (e) => e.detail.upload.bytesUploaded > 64 * 1024 && e.detail.upload.bytesPerSecond > 0);
+    const file = makeFile(300 * 1024, 'status.bin', 18);
+    element.addFiles([file]);
+    const { detail } = await moving;
+    await rendered(element);
+    const theRow = row(element, detail.id);
+    expect(part(theRow, 'file-status')!.textContent).to.match(/^Uploading \d+%$/);
+    expect(part(theRow, 'file-size')!.textContent).to.match(/kB of 307 kB$/);
+    expect(part(theRow, 'file-speed')!.textContent).to.match(/kB\/s$/);
+    expect(part(theRow, 'file-eta')!.textContent).to.match(/(sec|min) left$/);
+    await setFaults([]);
+    const success = nextEvent(element, 'upload-success');
+    const { detail: done } = await success;
+    expect((await stored(done.asset.id)).sha256).to.equal(await sha256(file));
+    await rendered(element);
+    const link = part(row(element, done.id), 'file-link') as HTMLAnchorElement;
+    expect(link.textContent!.trim()).to.equal('Open');
+    expect(link.getAttribute('aria-label')).to.equal('Open status.bin');
+    expect(link.href).to.equal(new URL(done.asset.url!, location.href).href);
+    expect(row(element, done.id).textContent, 'no raw URL on screen').not.to.contain(done.asset.url!);
+  });
+
+  it('the summary bar: totals, Pause all / Resume all, Cancel all, with more files than slots', async () => {
+    const element = await uploader({ concurrency: '2' });
+    await slow();
+    element.addFiles([makeFile(200 * 1024, 'a.bin', 19), makeFile(200 * 1024, 'b.bin', 20), makeFile(200 * 1024, 'c.bin', 21)]);
+    await until(() => element.uploads.some((u) => u.bytesUploaded > 0), 'bytes moving');
+    await rendered(element);
+    const summary = part(shadow(element), 'summary')!;
+    const total = part(summary, 'total-progress') as HTMLProgressElement;
+    expect(total.max).to.equal(3 * 200 * 1024);
+    expect(total.value).to.be.above(0);
+    expect(summary.textContent).to.match(/0 done · 3 remaining/);
+    part(summary, 'pause-all-button')!.click();
+    await until(() => element.uploads.every((u) => u.status === 'paused'), 'all paused');
+    await rendered(element);
+    expect(part(summary, 'pause-all-button')).to.equal(null);
+    part(summary, 'resume-all-button')!.click();
+    await until(() => element.uploads.every((u) => u.status !== 'paused'), 'all resumed');
+    await rendered(element);
+    part(shadow(element), 'cancel-all-button')!.click();
+    await until(() => element.uploads.every((u) => u.status === 'aborted'), 'all cancelled');
+    await rendered(element);
+    part(shadow(element), 'clear-button')!.click();
+    await until(() => rows(element).length === 0, 'the list to clear');
+  });
+
+  it('Retry failed retries every failed file, and they finish', async () => {
+    const element = await uploader({ concurrency: '2', 'retry-delays': '0' });
+    await setFaults([{ method: 'PUT', times: 3, action: { type: 'status', status: 500 } }]);
+    const files = [makeFile(1000, 'r1.bin', 22), makeFile(1000, 'r2.bin', 23), makeFile(1000, 'r3.bin', 24)];
+    element.addFiles(files);
+    await until(() => element.uploads.filter((u) => u.status === 'error').length >= 1 && element.uploads.every((u) => u.status === 'error' || u.status === 'success'), 'failures');
+    await rendered(element);
+    await setFaults([]);
+    part(shadow(element), 'retry-all-button')!.click();
+    await until(() => element.uploads.every((u) => u.status === 'success'), 'all uploaded', 30_000);
+    for (const upload of element.uploads) expect((await stored(upload.asset!.id)).sha256).to.equal(await sha256(files.find((f) => f.name === upload.name)!));
+  });
+
+  it('no-auto-start: an Upload button starts the queue, even for one file', async () => {
+    const element = await uploader({ 'no-auto-start': true });
+    element.addFiles([makeFile(10, 'queued.bin', 25)]);
+    await rendered(element);
+    const start = part(shadow(element), 'start-button')!;
+    expect(start.textContent!.trim()).to.equal('Upload 1 file');
+    const success = nextEvent(element, 'upload-success');
+    start.click();
+    await success;
+    await rendered(element);
+    expect(part(shadow(element), 'start-button')).to.equal(null);
+  });
+});
+
+describe('view: folders, paste, labels', () => {
+  it('keeps relative paths: shown in the row, in snapshots, and duplicates judged by path', async () => {
+    const element = await uploader({ 'no-auto-start': true });
+    const a = makeFile(10, 'index.md', 26, 'text/markdown', 1);
+    const b = makeFile(10, 'index.md', 26, 'text/markdown', 1);
+    const reasons: string[] = [];
+    element.addEventListener('file-reject', (e) => reasons.push(e.detail.file.reason));
+    const added = element.addFiles([
+      { file: a, relativePath: '2024/index.md' },
+      { file: b, relativePath: '2025/index.md' },
+      { file: b, relativePath: '2025/index.md' },
+    ]);
+    expect(added.map((u) => u.relativePath)).to.deep.equal(['2024/index.md', '2025/index.md']);
+    expect(reasons).to.deep.equal(['duplicate']);
+    await rendered(element);
+    expect(rows(element).map((r) => `${part(r, 'file-path')!.textContent}${part(r, 'file-name')!.textContent}`)).to.deep.equal(['2024/index.md', '2025/index.md']);
+  });
+
+  it('pastes while focused by default; anywhere on the page with paste-anywhere, never into a text field', async () => {
+    const paste = (target: EventTarget, file: File) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(file);
+      const event = new ClipboardEvent('paste', { bubbles: true, cancelable: true, composed: true });
+      Object.defineProperty(event, 'clipboardData', { value: transfer });
+      target.dispatchEvent(event);
+    };
+    const element = await uploader({ 'no-auto-start': true });
+    paste(document.body, makeFile(10, 'page.bin', 27));
+    expect(element.uploads).to.have.length(0);
+    element.setAttribute('paste-anywhere', '');
+    await rendered(element);
+    paste(document.body, makeFile(10, 'page.bin', 27));
+    expect(element.uploads.map((u) => u.name)).to.deep.equal(['page.bin']);
+    const input = document.createElement('input');
+    document.body.append(input);
+    paste(input, makeFile(10, 'into-input.bin', 28));
+    expect(element.uploads).to.have.length(1);
+    input.remove();
+    element.removeAttribute('paste-anywhere');
+    await rendered(element);
+    paste(document.body, makeFile(10, 'again.bin', 29));
+    expect(element.uploads).to.have.length(1);
+  });
+
+  it('a <label for> names the element and opens the picker', async () => {
+    const label = document.createElement('label');
+    label.textContent = 'Attachments';
+    label.htmlFor = 'labelled';
+    document.body.append(label);
+    const element = await uploader({ id: 'labelled' });
+    await rendered(element);
+    expect([...element.labels]).to.deep.equal([label]);
+    expect(dropZone(element).getAttribute('aria-label')).to.equal('Attachments, Drop files here or choose files');
+    let opened = 0;
+    shadow(element).querySelector('input[type=file]')!.addEventListener('click', (event) => {
+      opened++;
+      event.preventDefault();
+    });
+    label.click();
+    expect(opened).to.equal(1);
+    // The accessible name does not repeat the description.
+    const hint = shadow(element).getElementById(dropZone(element).getAttribute('aria-describedby')!)!;
+    expect(dropZone(element).getAttribute('aria-label')).not.to.contain(hint.textContent!.trim());
+    expect(dropZone(element).textContent).not.to.contain(hint.textContent!.trim());
+    label.remove();
+  });
+});
+
+describe('view: announcements, i18n and RTL', () => {
+  it('announces each outcome once (added, rejected and why, done, all done), not progress', async () => {
+    const element = await uploader({ 'max-file-size': '100KB', concurrency: '2' });
+    const heard = listen(element);
+    const complete = nextEvent(element, 'upload-complete');
+    element.addFiles([makeFile(10, 'a.bin', 30), makeFile(200 * 1024, 'big.bin', 31), makeFile(70 * 1024, 'b.bin', 32), makeFile(10, 'c.bin', 33)]);
+    await complete;
+    await until(() => heard.some((t) => t.includes('All uploads finished')), 'the final announcement');
+    const all = heard.join(' | ');
+    expect(all).to.contain('3 files added.');
+    expect(all).to.contain('1 file not added: big.bin is too large (205 kB; the limit is 100 kB).');
+    for (const name of ['a.bin', 'b.bin', 'c.bin']) expect(all.split(`${name} uploaded.`).length - 1, name).to.equal(1);
+    expect(all).to.contain('All uploads finished: 3 files uploaded.');
+    expect(all).not.to.match(/%/);
+  });
+
+  it('every text comes from i18n, with plural forms and numbers in the element’s language', async () => {
+    const box = document.createElement('div');
+    box.lang = 'de';
+    document.body.append(box);
+    const element = await uploader({ 'no-auto-start': true, 'max-file-size': '1.5MB' }, box);
+    element.i18n = {
+      listLabel: 'Hochgeladene Dateien',
+      validation: { busy: 'Bitte warten.' },
+      status: { queued: 'Wartet' },
+      summary: { remaining: { one: '{count} offen', other: '{count} offen' } },
+      announce: { added: { one: 'Eine Datei hinzugefügt.', other: '{count} Dateien hinzugefügt.' } },
+    };
+    await rendered(element);
+    const heard = listen(element);
+    element.addFiles([makeFile(1_500_000, 'eins.bin', 34), makeFile(10, 'zwei.bin', 35)]);
+    await until(() => heard.length > 0, 'an announcement');
+    expect(heard[0]).to.equal('2 Dateien hinzugefügt.');
+    await rendered(element);
+    expect(part(shadow(element), 'file-list')!.getAttribute('aria-label')).to.equal('Hochgeladene Dateien');
+    expect(element.validationMessage).to.equal('Bitte warten.');
+    expect(part(rows(element)[0]!, 'file-size')!.textContent).to.equal('1,5 MB');
+    expect(part(rows(element)[0]!, 'file-status')!.textContent).to.equal('Wartet');
+    expect(part(shadow(element), 'hint')!.textContent).to.contain('1,5 MB');
+    expect(part(shadow(element), 'summary-counts')!.textContent).to.contain('2 offen');
+    box.remove();
+  });
+
+  it('mirrors under dir=rtl, with names, sizes and statuses each isolated', async () => {
+    const box = document.createElement('div');
+    box.dir = 'rtl';
+    box.lang = 'ar';
+    box.style.width = '600px';
+    document.body.append(box);
+    const element = await uploader({ 'no-auto-start': true }, box);
+    element.addFiles([makeFile(2048, 'تقرير-2024.pdf', 36, 'application/pdf')]);
+    await rendered(element);
+    const theRow = rows(element)[0]!;
+    const icon = part(theRow, 'file-icon')!.getBoundingClientRect();
+    const name = part(theRow, 'file-name')!.getBoundingClientRect();
+    const actions = part(theRow, 'file-actions')!.getBoundingClientRect();
+    expect(icon.left, 'the icon is on the right').to.be.above(name.right - 1);
+    expect(actions.right, 'the buttons on the left').to.be.below(name.left + 1);
+    for (const name of ['file-status', 'file-size']) expect(part(theRow, name)!.tagName, name).to.equal('BDI');
+    expect(theRow.querySelector('[part~=file-name]')!.closest('bdi')).not.to.equal(null);
+    box.remove();
+  });
+});
