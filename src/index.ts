@@ -12,7 +12,7 @@ export { AssetLibrary, defaultLibraryI18n, type LibraryI18n, type LibraryEventMa
 export { LibraryApi, LibraryError, type LibraryAsset, type LibraryPage, type ListQuery } from './library/library-api.js';
 export { Uploader, type UploaderOptions } from './engine/uploader.js';
 export { UploadError, UploadErrorCode, type UploadErrorInfo } from './engine/upload-error.js';
-export { UploadStatus, RejectReason, type UploadSnapshot, type RejectedFile, type UploaderEventMap, type UploadEventDetail, type UploadRetryDetail, type UploadErrorDetail, type UploadSuccessDetail, type UploadCompleteDetail, type FileRejectDetail, type Transport } from './engine/types.js';
+export { UploadStatus, RejectReason, type UploadSnapshot, type FileToAdd, type RejectedFile, type RejectionLimits, type UploaderEventMap, type UploadEventDetail, type UploadRetryDetail, type UploadErrorDetail, type UploadSuccessDetail, type UploadCompleteDetail, type FileRejectDetail, type Transport } from './engine/types.js';
 export { defaultRetryPolicy, decideRetry, type RetryPolicy, type RetryDecision } from './engine/retry-policy.js';
 export { MemoryResumeStore, IdbResumeStore, type ResumeStore, type ResumeRecord } from './engine/resume-store.js';
 export { HashPool, type Hasher, type PartDigest } from './engine/hash-pool.js';

@@ -13,12 +13,13 @@ import { protocolNamed, protocols } from '../protocols/index.js';
 import { canStream, detectSupport, type BrowserSupport } from './capabilities.js';
 import { HashPool, type Hasher } from './hash-pool.js';
 import type { HttpStack } from './http.js';
-import { checkFile } from './restrictions.js';
+import { toFileToAdd } from './relative-path.js';
+import { checkFile, refusalBase } from './restrictions.js';
 import { openResumeStore, type ResumeStore } from './resume-store.js';
 import { defaultRetryPolicy, validateRetryPolicy, type RetryPolicy } from './retry-policy.js';
 import { ScopedHttpStack } from './scoped-http.js';
 import type { UploadError } from './upload-error.js';
-import { activeStatuses, RejectReason, UploadStatus, type RejectedFile, type Transport, type UploaderEventMap, type UploadSnapshot } from './types.js';
+import { activeStatuses, RejectReason, UploadStatus, type FileToAdd, type RejectedFile, type Transport, type UploaderEventMap, type UploadSnapshot } from './types.js';
 import { UploadJob, type JobEvent, type JobHost } from './upload-job.js';
 import { defaultLocks, type LockManagerLike } from './upload-lock.js';
 import { XhrHttpStack } from './xhr-http-stack.js';
@@ -152,23 +153,29 @@ export class Uploader extends EventTarget {
     return this.#jobs.get(id)?.file;
   }
 
-  /** Adds files; returns the accepted uploads. Refused files fire `file-reject`. */
-  add(files: Iterable<File> | ArrayLike<File>): UploadSnapshot[] {
+  /**
+   * Adds files; returns the accepted uploads. Refused files fire `file-reject`.
+   * A `FileToAdd` carries the file's path in a dropped folder; a plain `File` takes its
+   * `webkitRelativePath` (`<input webkitdirectory>`), else none.
+   */
+  add(files: Iterable<File | FileToAdd> | ArrayLike<File | FileToAdd>): UploadSnapshot[] {
+    const items = Array.from(files as ArrayLike<File | FileToAdd>, toFileToAdd);
     const added: UploadSnapshot[] = [];
-    const taken: File[] = [];
-    for (const file of Array.from(files as ArrayLike<File>)) {
-      const refusal = this.#destroyed ? disabled(file) : this.#duplicate(file, taken) ?? checkFile(file, this.#options, this.#countTaken() + taken.length);
+    const taken: Array<{ file: File; relativePath: string }> = [];
+    for (const item of items) {
+      const { file, relativePath } = item;
+      const refusal = this.#destroyed ? disabled(file, relativePath) : this.#duplicate(item, taken) ?? checkFile(file, this.#options, this.#countTaken() + taken.length, relativePath);
       if (refusal) this.#emit('file-reject', { file: refusal });
-      else taken.push(file);
+      else taken.push(item);
     }
     const { protocol } = this.#options;
     const context = this.#context();
-    const targets = taken.map((file) => ({ name: file.name, size: file.size, type: file.type }));
+    const targets = taken.map(({ file, relativePath }) => ({ name: file.name, size: file.size, type: file.type, relativePath }));
     // Files added together share one server session where the API works that way.
     const batch = protocol.createBatch && targets.length > 0 ? protocol.createBatch(context, targets) : undefined;
-    for (const [index, file] of taken.entries()) {
+    for (const [index, { file, relativePath }] of taken.entries()) {
       const create = batch ? () => batch.upload(index) : () => protocol.create(context, targets[index]!);
-      const job = new UploadJob(`upload-${++nextId}`, file, this.#host, { protocol, context, create });
+      const job = new UploadJob(`upload-${++nextId}`, file, this.#host, { relativePath, protocol, context, create });
       this.#jobs.set(job.id, job);
       const snapshot = job.snapshot();
       added.push(snapshot);
@@ -334,11 +341,12 @@ export class Uploader extends EventTarget {
     return this.#store;
   }
 
-  #duplicate(file: File, alsoTaken: readonly File[]): RejectedFile | undefined {
-    const pending = [...this.#jobs.values()].filter((job) => job.status !== UploadStatus.Aborted && job.status !== UploadStatus.Success).map((job) => job.file);
+  #duplicate(item: { file: File; relativePath: string }, alsoTaken: readonly { file: File; relativePath: string }[]): RejectedFile | undefined {
+    const { file, relativePath } = item;
+    const pending = [...this.#jobs.values()].filter((job) => job.status !== UploadStatus.Aborted && job.status !== UploadStatus.Success).map((job) => ({ file: job.file, relativePath: job.relativePath }));
     for (const other of [...pending, ...alsoTaken]) {
-      if (other === file || (other.name === file.name && other.size === file.size && other.lastModified === file.lastModified)) {
-        return { name: file.name, size: file.size, type: file.type, reason: RejectReason.Duplicate, message: `${file.name} is already in the list.` };
+      if (other.file === file || (other.file.name === file.name && other.file.size === file.size && other.file.lastModified === file.lastModified)) {
+        return { ...refusalBase(file, relativePath), reason: RejectReason.Duplicate, message: `${file.name} is already in the list.` };
       }
     }
     return undefined;
@@ -422,8 +430,8 @@ function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-function disabled(file: File): RejectedFile {
-  return { name: file.name, size: file.size, type: file.type, reason: RejectReason.Disabled, message: 'The uploader is closed.' };
+function disabled(file: File, relativePath: string): RejectedFile {
+  return { ...refusalBase(file, relativePath), reason: RejectReason.Disabled, message: 'The uploader is closed.' };
 }
 
 /** Strict validation of programmatic options: wrong values throw, with the option's name. */
