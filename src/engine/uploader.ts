@@ -15,11 +15,12 @@ import { HashPool, type Hasher } from './hash-pool.js';
 import type { HttpStack } from './http.js';
 import { toFileToAdd } from './relative-path.js';
 import { checkFile, refusalBase } from './restrictions.js';
+import { duplicateKey, JobIndex } from './job-index.js';
 import { openResumeStore, type ResumeStore } from './resume-store.js';
 import { defaultRetryPolicy, validateRetryPolicy, type RetryPolicy } from './retry-policy.js';
 import { ScopedHttpStack } from './scoped-http.js';
 import type { UploadError } from './upload-error.js';
-import { activeStatuses, RejectReason, UploadStatus, type FileToAdd, type RejectedFile, type Transport, type UploaderEventMap, type UploadSnapshot } from './types.js';
+import { RejectReason, UploadStatus, type FileToAdd, type RejectedFile, type Transport, type UploaderEventMap, type UploadSnapshot } from './types.js';
 import { UploadJob, type JobEvent, type JobHost } from './upload-job.js';
 import { defaultLocks, type LockManagerLike } from './upload-lock.js';
 import { XhrHttpStack } from './xhr-http-stack.js';
@@ -86,6 +87,8 @@ let nextId = 0;
 export class Uploader extends EventTarget {
   #options!: Resolved;
   readonly #jobs = new Map<string, UploadJob>();
+  /** Duplicate keys, counts and the queue, kept in step with every status change (job-index.ts). */
+  readonly #index = new JobIndex();
   /** Jobs whose `run()` has not returned yet (with or without a slot). */
   readonly #running = new Set<string>();
   /** Concurrency slots in use: one per job that is moving bytes (see `#runInSlot`). */
@@ -161,22 +164,32 @@ export class Uploader extends EventTarget {
   add(files: Iterable<File | FileToAdd> | ArrayLike<File | FileToAdd>): UploadSnapshot[] {
     const items = Array.from(files as ArrayLike<File | FileToAdd>, toFileToAdd);
     const added: UploadSnapshot[] = [];
-    const taken: Array<{ file: File; relativePath: string }> = [];
-    for (const item of items) {
-      const { file, relativePath } = item;
-      const refusal = this.#destroyed ? disabled(file, relativePath) : this.#duplicate(item, taken) ?? checkFile(file, this.#options, this.#countTaken() + taken.length, relativePath);
-      if (refusal) this.#emit('file-reject', { file: refusal });
-      else taken.push(item);
+    const taken: Array<{ file: File; relativePath: string; key: string }> = [];
+    const takenKeys = new Set<string>();
+    for (const { file, relativePath } of items) {
+      const key = duplicateKey(file, relativePath);
+      const refusal = this.#destroyed
+        ? disabled(file, relativePath)
+        : this.#index.hasPending(key) || takenKeys.has(key)
+          ? duplicate(file, relativePath)
+          : checkFile(file, this.#options, this.#index.counted + taken.length, relativePath);
+      if (refusal) {
+        this.#emit('file-reject', { file: refusal });
+      } else {
+        taken.push({ file, relativePath, key });
+        takenKeys.add(key);
+      }
     }
     const { protocol } = this.#options;
     const context = this.#context();
     const targets = taken.map(({ file, relativePath }) => ({ name: file.name, size: file.size, type: file.type, relativePath }));
     // Files added together share one server session where the API works that way.
     const batch = protocol.createBatch && targets.length > 0 ? protocol.createBatch(context, targets) : undefined;
-    for (const [index, { file, relativePath }] of taken.entries()) {
+    for (const [index, { file, relativePath, key }] of taken.entries()) {
       const create = batch ? () => batch.upload(index) : () => protocol.create(context, targets[index]!);
       const job = new UploadJob(`upload-${++nextId}`, file, this.#host, { relativePath, protocol, context, create });
       this.#jobs.set(job.id, job);
+      this.#index.add(job, key);
       const snapshot = job.snapshot();
       added.push(snapshot);
       this.#emit('upload-add', { id: job.id, upload: snapshot });
@@ -225,7 +238,7 @@ export class Uploader extends EventTarget {
     const job = this.#jobs.get(id);
     if (!job) return;
     if (job.status !== UploadStatus.Success && job.status !== UploadStatus.Aborted && job.status !== UploadStatus.Error) await this.cancel(id);
-    this.#jobs.delete(id);
+    this.#forget(job);
   }
 
   /** Renames an uploaded asset on the server (where the protocol can); fires `asset-rename`. */
@@ -242,7 +255,7 @@ export class Uploader extends EventTarget {
     if (!job) throw new TypeError(`Uploader: no upload ${id}.`);
     await job.deleteAsset();
     const snapshot = job.snapshot();
-    this.#jobs.delete(id);
+    this.#forget(job);
     this.#emit('asset-delete', { id, upload: snapshot });
   }
 
@@ -341,28 +354,18 @@ export class Uploader extends EventTarget {
     return this.#store;
   }
 
-  #duplicate(item: { file: File; relativePath: string }, alsoTaken: readonly { file: File; relativePath: string }[]): RejectedFile | undefined {
-    const { file, relativePath } = item;
-    const pending = [...this.#jobs.values()].filter((job) => job.status !== UploadStatus.Aborted && job.status !== UploadStatus.Success).map((job) => ({ file: job.file, relativePath: job.relativePath }));
-    for (const other of [...pending, ...alsoTaken]) {
-      if (other.file === file || (other.file.name === file.name && other.file.size === file.size && other.file.lastModified === file.lastModified)) {
-        return { ...refusalBase(file, relativePath), reason: RejectReason.Duplicate, message: `${file.name} is already in the list.` };
-      }
-    }
-    return undefined;
+  #forget(job: UploadJob): void {
+    if (this.#jobs.get(job.id) !== job) return;
+    this.#jobs.delete(job.id);
+    this.#index.remove(job);
   }
 
-  #countTaken(): number {
-    let count = 0;
-    for (const job of this.#jobs.values()) if (job.status !== UploadStatus.Aborted) count++;
-    return count;
-  }
-
+  /** Starts queued jobs, oldest first, while slots are free. */
   #pump(startQueued = this.#options.autoStart): void {
     if (this.#destroyed || !startQueued) return;
-    for (const job of this.#jobs.values()) {
-      if (this.#slots.size >= this.#options.concurrency) return;
-      if (job.status !== UploadStatus.Queued || this.#running.has(job.id)) continue;
+    while (this.#slots.size < this.#options.concurrency) {
+      const job = this.#index.takeQueued((queued) => !this.#running.has(queued.id));
+      if (!job) return;
       this.#batchOpen = true;
       void this.#runInSlot(job);
     }
@@ -386,17 +389,18 @@ export class Uploader extends EventTarget {
     } finally {
       this.#slots.delete(slot);
       this.#running.delete(job.id);
+      // Back in the queue while it still ran (it took over another tab's upload): it
+      // was passed over then, so it goes back in line now.
+      this.#index.update(job);
     }
     this.#pump(true);
     this.#maybeComplete();
   }
 
   #maybeComplete(): void {
-    if (!this.#batchOpen) return;
-    const all = [...this.#jobs.values()];
-    if (this.#running.size > 0 || all.some((job) => activeStatuses.has(job.status))) return;
+    if (!this.#batchOpen || this.#running.size > 0 || this.#index.active > 0) return;
     this.#batchOpen = false;
-    const snapshots = all.map((job) => job.snapshot());
+    const snapshots = Array.from(this.#jobs.values(), (job) => job.snapshot());
     this.#emit('upload-complete', {
       successful: snapshots.filter((s) => s.status === UploadStatus.Success),
       failed: snapshots.filter((s) => s.status === UploadStatus.Error),
@@ -404,6 +408,8 @@ export class Uploader extends EventTarget {
   }
 
   #changed(job: UploadJob, event?: JobEvent): void {
+    // Before any listener hears of it: a listener may add, retry or remove at once.
+    this.#index.update(job);
     if (!event) return;
     const base = { id: job.id, upload: job.snapshot() };
     switch (event.type) {
@@ -428,6 +434,10 @@ export class Uploader extends EventTarget {
 
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function duplicate(file: File, relativePath: string): RejectedFile {
+  return { ...refusalBase(file, relativePath), reason: RejectReason.Duplicate, message: `${relativePath || file.name} is already in the list.` };
 }
 
 function disabled(file: File, relativePath: string): RejectedFile {

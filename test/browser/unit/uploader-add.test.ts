@@ -10,10 +10,12 @@ import { normalizeRelativePath } from '../../../src/engine/relative-path.js';
 import type { FileRejectDetail, UploadEventDetail } from '../../../src/engine/types.js';
 import type { Protocol, ProtocolUpload, UploadTarget } from '../../../src/protocols/protocol.js';
 import { MemoryResumeStore } from '../../../src/engine/resume-store.js';
+import { UploadError, UploadErrorCode } from '../../../src/engine/upload-error.js';
+import { UploadJob } from '../../../src/engine/upload-job.js';
 import { makeFile } from '../../support/data.js';
 import { nextEvent, recordEvents } from '../../support/harness.js';
 
-/** Takes every file in one send; `created` lists the targets the engine gave it. */
+/** Takes every file in one send (files named `fail…` fail for good); `created` lists the targets the engine gave it. */
 function recordingProtocol() {
   const created: UploadTarget[] = [];
   const protocol: Protocol = {
@@ -27,6 +29,7 @@ function recordingProtocol() {
         saveState: () => undefined,
         sync: async () => ({ offset }),
         send: async (part) => {
+          if (target.name.startsWith('fail')) throw new UploadError(UploadErrorCode.ClientError, 'Refused by the test.', { status: 400 });
           offset = part.end;
           return offset >= target.size ? { offset, asset: { id: target.relativePath || target.name, raw: null } } : { offset };
         },
@@ -112,6 +115,154 @@ describe('relative paths', () => {
     expect(() => uploader.add([makeFile(1), { name: 'x' } as unknown as File])).to.throw(TypeError, /add\(\) takes Files/);
     expect(() => uploader.add([{ file: makeFile(1), relativePath: 3 as unknown as string }])).to.throw(TypeError, /relativePath/);
     expect(uploader.uploads).to.have.length(0);
+    uploader.destroy();
+  });
+});
+
+describe('duplicates', () => {
+  it('are the same path (or name) with the same size and mtime: 2024/index.md and 2025/index.md are two files', () => {
+    const { uploader } = uploaderWith({ autoStart: false });
+    const events = recordEvents(uploader, ['file-reject']);
+    const same = () => makeFile(5, 'index.md', 7);
+    const file = same();
+    const added = uploader.add([
+      { file: same(), relativePath: '2024/index.md' },
+      { file: same(), relativePath: '2025/index.md' },
+      { file: same(), relativePath: '2024/index.md' }, // same path, size, mtime: a duplicate
+      same(), // no path: index.md, not 2024/index.md
+      file,
+      { file, relativePath: 'elsewhere/index.md' }, // the same File under another path: another file
+      { file, relativePath: 'elsewhere/index.md' }, // ... but not twice
+      makeFile(6, 'index.md', 7), // another size
+      makeFile(5, 'index.md', 7, 'application/octet-stream', 1_600_000_000_000), // another mtime
+    ]);
+    events.stop();
+    expect(added.map((s) => s.relativePath || s.name)).to.deep.equal(['2024/index.md', '2025/index.md', 'index.md', 'elsewhere/index.md', 'index.md', 'index.md']);
+    expect(rejections(events.events).map((r) => [r.reason, r.relativePath])).to.deep.equal([
+      ['duplicate', '2024/index.md'],
+      ['duplicate', ''],
+      ['duplicate', 'elsewhere/index.md'],
+    ]);
+    expect(uploader.add([{ file: same(), relativePath: '2025/index.md' }]), 'a later add sees the queue').to.have.length(0);
+    uploader.destroy();
+  });
+
+  it('stop counting once an upload succeeds, is cancelled or removed; a failed one (and its retry) still counts', async () => {
+    const { uploader } = uploaderWith({ autoStart: false });
+    const okFile = { file: makeFile(3, 'ok.txt', 1), relativePath: 'a/ok.txt' };
+    const failFile = { file: makeFile(3, 'fail.txt', 2), relativePath: 'a/fail.txt' };
+    const cancelFile = { file: makeFile(3, 'cancel.txt', 3), relativePath: 'a/cancel.txt' };
+    const [ok, failing, cancelled] = uploader.add([okFile, failFile, cancelFile]);
+    expect(uploader.add([okFile, failFile, cancelFile])).to.have.length(0);
+    await uploader.cancel(cancelled!.id);
+    expect(uploader.add([cancelFile]).map((s) => s.relativePath), 'cancelled: may be added again').to.deep.equal(['a/cancel.txt']);
+    const complete = nextEvent(uploader, 'upload-complete');
+    uploader.start();
+    await complete;
+    expect(uploader.get(ok!.id)?.status).to.equal('success');
+    expect(uploader.get(failing!.id)?.status).to.equal('error');
+    expect(uploader.add([okFile]).map((s) => s.relativePath), 'succeeded: may be added again').to.deep.equal(['a/ok.txt']);
+    expect(uploader.add([failFile]), 'failed: still in the list').to.have.length(0);
+    const failedAgain = nextEvent(uploader, 'upload-error');
+    uploader.retry(failing!.id);
+    expect(uploader.add([failFile]), 'retrying: still in the list').to.have.length(0);
+    await failedAgain;
+    await uploader.remove(failing!.id);
+    expect(uploader.add([failFile]).map((s) => s.relativePath), 'removed: may be added again').to.deep.equal(['a/fail.txt']);
+    uploader.destroy();
+  });
+
+  it('maxFiles counts every upload not cancelled, and forgets removed ones', async () => {
+    const { uploader } = uploaderWith({ autoStart: false, maxFiles: 2 });
+    const events = recordEvents(uploader, ['file-reject']);
+    const [first] = uploader.add([makeFile(1, 'a'), makeFile(1, 'b'), makeFile(1, 'c')]);
+    expect(rejections(events.events).map((r) => [r.name, r.reason, r.max])).to.deep.equal([['c', 'too_many_files', 2]]);
+    await uploader.cancel(first!.id);
+    expect(uploader.add([makeFile(1, 'c'), makeFile(1, 'd')]).map((s) => s.name)).to.deep.equal(['c']);
+    await uploader.remove(first!.id);
+    expect(uploader.add([makeFile(1, 'd')]), 'a cancelled upload no longer counted; removing it changes nothing').to.have.length(0);
+    const complete = nextEvent(uploader, 'upload-complete');
+    uploader.start();
+    const { detail } = await complete;
+    expect(detail.successful.map((s) => s.name).sort()).to.deep.equal(['b', 'c']);
+    expect(uploader.add([makeFile(1, 'e')]), 'succeeded uploads still count').to.have.length(0);
+    await uploader.remove(detail.successful[0]!.id);
+    expect(uploader.add([makeFile(1, 'e')]).map((s) => s.name), 'a removed one does not').to.deep.equal(['e']);
+    events.stop();
+    uploader.destroy();
+  });
+});
+
+/** A real File that counts reads of what the engine compares files by. */
+class CountingFile extends File {
+  static reads = 0;
+  override get name(): string {
+    CountingFile.reads++;
+    return super.name;
+  }
+  override get size(): number {
+    CountingFile.reads++;
+    return super.size;
+  }
+  override get lastModified(): number {
+    CountingFile.reads++;
+    return super.lastModified;
+  }
+}
+
+/** Counts reads of `UploadJob#status` (what a scan over every job reads) while `body` runs. */
+async function countingStatusReads(body: () => Promise<void>): Promise<number> {
+  const original = Object.getOwnPropertyDescriptor(UploadJob.prototype, 'status')!;
+  let reads = 0;
+  Object.defineProperty(UploadJob.prototype, 'status', {
+    configurable: true,
+    get(this: UploadJob) {
+      reads++;
+      return original.get!.call(this);
+    },
+  });
+  try {
+    await body();
+  } finally {
+    Object.defineProperty(UploadJob.prototype, 'status', original);
+  }
+  return reads;
+}
+
+describe('many files', () => {
+  const N = 5_000;
+
+  it(`adds ${N} files in work proportional to ${N}, then runs them all, never scanning the whole queue per step`, async function () {
+    this.timeout(120_000);
+    const { uploader, created } = uploaderWith({ autoStart: false, maxFiles: N - 10, concurrency: 2 });
+    const files = Array.from({ length: N }, (_, i) => ({ file: new CountingFile([`${i % 7}`], 'index.md', { lastModified: 1_700_000_000_000 }), relativePath: `folder-${i}/index.md` }));
+    // Five duplicates of files earlier in the same add.
+    const again = [0, 1, 2, 3, 4].map((i) => ({ file: files[i]!.file, relativePath: files[i]!.relativePath }));
+    const rejected: FileRejectDetail['file'][] = [];
+    uploader.addEventListener('file-reject', (e) => rejected.push(e.detail.file));
+    CountingFile.reads = 0;
+    let added = 0;
+    const addReads = await countingStatusReads(async () => {
+      added = uploader.add([...files, ...again]).length;
+    });
+    expect(added).to.equal(N - 10);
+    expect(rejected.map((r) => r.reason)).to.deep.equal([...Array(10).fill('too_many_files'), ...Array(5).fill('duplicate')]);
+    expect(rejected.slice(0, 10).map((r) => r.relativePath)).to.deep.equal(files.slice(N - 10).map((f) => f.relativePath));
+    expect(rejected.every((r) => r.reason !== 'too_many_files' || r.max === N - 10)).to.equal(true);
+    // A duplicate check or a count over every job for every file reads ~N²/2 times.
+    expect(CountingFile.reads, 'File reads while adding').to.be.below(20 * (N + 5));
+    expect(addReads, 'job status reads while adding').to.be.below(10 * (N + 5));
+
+    const complete = nextEvent(uploader, 'upload-complete', () => true, 110_000);
+    const runReads = await countingStatusReads(async () => {
+      uploader.start();
+      const { detail } = await complete;
+      expect(detail.successful).to.have.length(N - 10);
+      expect(detail.failed).to.have.length(0);
+    });
+    expect(created).to.have.length(N - 10);
+    // A pump that walks the queue from the top at every slot handover reads ~N²/2 times.
+    expect(runReads, 'job status reads while running').to.be.below(30 * N);
     uploader.destroy();
   });
 });
