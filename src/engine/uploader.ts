@@ -37,6 +37,14 @@ export interface UploaderOptions {
   accept?: string;
   maxFileSize?: number;
   maxFiles?: number;
+  /**
+   * More than one file per `add()` call. Default true. False: each call takes its first
+   * acceptable file and refuses the others (`too_many_files`); earlier uploads stay
+   * (whether a new file replaces the old one is the view's call).
+   */
+  multiple?: boolean;
+  /** Refuse every file added (`disabled`), as after `destroy()`; uploads already added go on. Default false. */
+  disabled?: boolean;
   /** Start uploads as soon as files are added. Default true. */
   autoStart?: boolean;
   /** `auto` streams parts where it can; `put` always; `form` always sends one multipart/form-data POST. */
@@ -157,7 +165,9 @@ export class Uploader extends EventTarget {
   }
 
   /**
-   * Adds files; returns the accepted uploads. Refused files fire `file-reject`.
+   * Adds files; returns the accepted uploads. Every refused file fires one
+   * `file-reject` (reasons in order of precedence: disabled, `multiple: false`,
+   * duplicate, count, size, type), whose detail carries the limit it broke.
    * A `FileToAdd` carries the file's path in a dropped folder; a plain `File` takes its
    * `webkitRelativePath` (`<input webkitdirectory>`), else none.
    */
@@ -168,11 +178,7 @@ export class Uploader extends EventTarget {
     const takenKeys = new Set<string>();
     for (const { file, relativePath } of items) {
       const key = duplicateKey(file, relativePath);
-      const refusal = this.#destroyed
-        ? disabled(file, relativePath)
-        : this.#index.hasPending(key) || takenKeys.has(key)
-          ? duplicate(file, relativePath)
-          : checkFile(file, this.#options, this.#index.counted + taken.length, relativePath);
+      const refusal = this.#refusal(file, relativePath, key, taken.length, takenKeys);
       if (refusal) {
         this.#emit('file-reject', { file: refusal });
       } else {
@@ -354,6 +360,16 @@ export class Uploader extends EventTarget {
     return this.#store;
   }
 
+  /** Why `add()` refuses a file, or undefined; `taken` files of the same call are already in. */
+  #refusal(file: File, relativePath: string, key: string, taken: number, takenKeys: ReadonlySet<string>): RejectedFile | undefined {
+    const base = refusalBase(file, relativePath);
+    if (this.#destroyed) return { ...base, reason: RejectReason.Disabled, message: 'The uploader is closed.' };
+    if (this.#options.disabled) return { ...base, reason: RejectReason.Disabled, message: 'The uploader is disabled.' };
+    if (!this.#options.multiple && taken > 0) return { ...base, reason: RejectReason.TooManyFiles, message: 'Only one file can be added.', max: 1 };
+    if (this.#index.hasPending(key) || takenKeys.has(key)) return { ...base, reason: RejectReason.Duplicate, message: `${relativePath || file.name} is already in the list.` };
+    return checkFile(file, this.#options, this.#index.counted + taken, relativePath);
+  }
+
   #forget(job: UploadJob): void {
     if (this.#jobs.get(job.id) !== job) return;
     this.#jobs.delete(job.id);
@@ -436,14 +452,6 @@ function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-function duplicate(file: File, relativePath: string): RejectedFile {
-  return { ...refusalBase(file, relativePath), reason: RejectReason.Duplicate, message: `${relativePath || file.name} is already in the list.` };
-}
-
-function disabled(file: File, relativePath: string): RejectedFile {
-  return { ...refusalBase(file, relativePath), reason: RejectReason.Disabled, message: 'The uploader is closed.' };
-}
-
 /** Strict validation of programmatic options: wrong values throw, with the option's name. */
 function resolve(options: UploaderOptions): Resolved {
   const fail = (message: string): never => {
@@ -480,6 +488,11 @@ function resolve(options: UploaderOptions): Resolved {
   for (const [name, value] of Object.entries(fields)) {
     if (!['string', 'number', 'boolean'].includes(typeof value)) fail(`\`fields.${name}\` must be a string, number or boolean.`);
   }
+  const flag = (name: string, value: boolean | undefined, fallback: boolean) => {
+    if (value === undefined) return fallback;
+    if (typeof value !== 'boolean') fail(`\`${name}\` must be true or false, got ${String(value)}.`);
+    return value;
+  };
   const optional = (name: string, value: number | undefined) => (value === undefined ? undefined : positive(name, value, 0));
   const transport = options.transport ?? 'auto';
   if (!['auto', 'put', 'form'].includes(transport)) fail(`\`transport\` must be auto, put or form, got ${transport}.`);
@@ -498,6 +511,8 @@ function resolve(options: UploaderOptions): Resolved {
     accept: options.accept,
     maxFileSize: optional('maxFileSize', options.maxFileSize),
     maxFiles: optional('maxFiles', options.maxFiles),
+    multiple: flag('multiple', options.multiple, true),
+    disabled: flag('disabled', options.disabled, false),
     autoStart: options.autoStart ?? true,
     transport,
     checksum: options.checksum ?? true,

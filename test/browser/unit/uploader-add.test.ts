@@ -193,6 +193,69 @@ describe('duplicates', () => {
   });
 });
 
+describe('multiple and disabled', () => {
+  it('multiple: false takes the first acceptable file of each add() and refuses the others as too_many_files', () => {
+    const { uploader } = uploaderWith({ autoStart: false, multiple: false, maxFileSize: 10 });
+    const events = recordEvents(uploader, ['file-reject']);
+    const added = uploader.add([makeFile(11, 'big.bin'), { file: makeFile(2, 'one.txt'), relativePath: 'f/one.txt' }, { file: makeFile(3, 'two.txt'), relativePath: 'f/two.txt' }, makeFile(20, 'huge.bin')]);
+    expect(added.map((s) => s.name)).to.deep.equal(['one.txt']);
+    expect(rejections(events.events)).to.deep.equal([
+      { name: 'big.bin', relativePath: '', size: 11, type: 'application/octet-stream', reason: 'file_too_large', message: 'big.bin is 11 B; the limit is 10 B.', limit: 10 },
+      { name: 'two.txt', relativePath: 'f/two.txt', size: 3, type: 'application/octet-stream', reason: 'too_many_files', message: 'Only one file can be added.', max: 1 },
+      { name: 'huge.bin', relativePath: '', size: 20, type: 'application/octet-stream', reason: 'too_many_files', message: 'Only one file can be added.', max: 1 },
+    ]);
+    expect(uploader.add([makeFile(4, 'three.txt')]).map((s) => s.name), 'per call: the next add takes one more').to.deep.equal(['three.txt']);
+    uploader.setOptions({ multiple: true });
+    expect(uploader.add([makeFile(5, 'a'), makeFile(6, 'b')])).to.have.length(2);
+    events.stop();
+    uploader.destroy();
+  });
+
+  it('disabled: true refuses every file (reason disabled) through file-reject; false takes files again', () => {
+    const { uploader } = uploaderWith({ autoStart: false, disabled: true });
+    const events = recordEvents(uploader, ['file-reject', 'upload-add']);
+    expect(uploader.add([makeFile(1, 'a'), { file: makeFile(2, 'b'), relativePath: 'dir/b' }])).to.have.length(0);
+    expect(events.events.map((e) => e.type)).to.deep.equal(['file-reject', 'file-reject']);
+    expect(rejections(events.events).map((r) => [r.name, r.relativePath, r.reason, r.message])).to.deep.equal([
+      ['a', '', 'disabled', 'The uploader is disabled.'],
+      ['b', 'dir/b', 'disabled', 'The uploader is disabled.'],
+    ]);
+    uploader.setOptions({ disabled: false });
+    expect(uploader.add([makeFile(1, 'a')])).to.have.length(1);
+    uploader.setOptions({ disabled: true });
+    expect(uploader.uploads, 'uploads already added stay').to.have.length(1);
+    events.stop();
+    uploader.destroy();
+    const closed = recordEvents(uploader, ['file-reject']);
+    uploader.setOptions({ disabled: false });
+    uploader.add([makeFile(3, 'c')]);
+    closed.stop();
+    expect(rejections(closed.events).map((r) => [r.reason, r.message]), 'after destroy()').to.deep.equal([['disabled', 'The uploader is closed.']]);
+  });
+
+  it('refusals carry the limit they broke: limit, accept, max', () => {
+    const { uploader } = uploaderWith({ autoStart: false, maxFiles: 2, maxFileSize: 100, accept: 'image/*,.pdf' });
+    const events = recordEvents(uploader, ['file-reject']);
+    uploader.add([makeFile(101, 'a.png', 1, 'image/png'), makeFile(1, 'b.txt', 2, 'text/plain'), makeFile(1, 'c.png', 3, 'image/png'), makeFile(1, 'd.pdf', 4, 'application/pdf'), makeFile(1, 'e.png', 5, 'image/png')]);
+    events.stop();
+    expect(rejections(events.events).map(({ name, reason, limit, accept, max }) => ({ name, reason, limit, accept, max }))).to.deep.equal([
+      { name: 'a.png', reason: 'file_too_large', limit: 100, accept: undefined, max: undefined },
+      { name: 'b.txt', reason: 'file_type', limit: undefined, accept: 'image/*,.pdf', max: undefined },
+      { name: 'e.png', reason: 'too_many_files', limit: undefined, accept: undefined, max: 2 },
+    ]);
+    uploader.destroy();
+  });
+
+  it('multiple and disabled are validated like every other option', () => {
+    const { uploader } = uploaderWith({ autoStart: false });
+    expect(() => uploader.setOptions({ multiple: 'no' as unknown as boolean })).to.throw(TypeError, /`multiple` must be true or false/);
+    expect(() => uploader.setOptions({ disabled: 1 as unknown as boolean })).to.throw(TypeError, /`disabled` must be true or false/);
+    expect(uploader.options.multiple).to.equal(true);
+    expect(uploader.options.disabled).to.equal(false);
+    uploader.destroy();
+  });
+});
+
 /** A real File that counts reads of what the engine compares files by. */
 class CountingFile extends File {
   static reads = 0;
