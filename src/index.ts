@@ -22,4 +22,5 @@ export { parseSize, formatSize } from './engine/size.js';
 export { protocols } from './protocols/index.js';
 export { contentRange } from './protocols/content-range.js';
 export type { Protocol, ProtocolUpload, ProtocolContext, ProtocolCapabilities, Asset, ServerProgress, PartToSend, UploadTarget } from './protocols/protocol.js';
+export { dropBatches, flatFiles, MAX_DROP_DEPTH, type DropBatches } from './ui/drop.js';
 export { defaultI18n, type UploaderI18n, type UploaderI18nInput } from './ui/i18n.js';
