@@ -155,6 +155,11 @@ export class AssetUploader extends LitElement {
     return this.uploads.flatMap((upload) => (upload.asset ? [upload.asset] : []));
   }
 
+  /** @internal See GestureHost. */
+  get dropInOnePiece(): boolean {
+    return !this.multiple || !!this.#ensureUploader()?.options.protocol.createBatch;
+  }
+
   /** Disabled by its own attribute or by a disabled `<fieldset>` around it. */
   get effectivelyDisabled(): boolean {
     return this.disabled || this._formDisabled;

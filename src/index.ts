@@ -12,7 +12,7 @@ export { AssetLibrary, defaultLibraryI18n, type LibraryI18n, type LibraryEventMa
 export { LibraryApi, LibraryError, type LibraryAsset, type LibraryPage, type ListQuery } from './library/library-api.js';
 export { Uploader, type UploaderOptions } from './engine/uploader.js';
 export { UploadError, UploadErrorCode, type UploadErrorInfo } from './engine/upload-error.js';
-export { UploadStatus, RejectReason, type UploadSnapshot, type RejectedFile, type UploaderEventMap, type UploadEventDetail, type UploadRetryDetail, type UploadErrorDetail, type UploadSuccessDetail, type UploadCompleteDetail, type FileRejectDetail, type Transport } from './engine/types.js';
+export { UploadStatus, RejectReason, type UploadSnapshot, type FileToAdd, type RejectedFile, type RejectionLimits, type UploaderEventMap, type UploadEventDetail, type UploadRetryDetail, type UploadErrorDetail, type UploadSuccessDetail, type UploadCompleteDetail, type FileRejectDetail, type Transport } from './engine/types.js';
 export { defaultRetryPolicy, decideRetry, type RetryPolicy, type RetryDecision } from './engine/retry-policy.js';
 export { MemoryResumeStore, IdbResumeStore, type ResumeStore, type ResumeRecord } from './engine/resume-store.js';
 export { HashPool, type Hasher, type PartDigest } from './engine/hash-pool.js';
@@ -22,4 +22,5 @@ export { parseSize, formatSize } from './engine/size.js';
 export { protocols } from './protocols/index.js';
 export { contentRange } from './protocols/content-range.js';
 export type { Protocol, ProtocolUpload, ProtocolContext, ProtocolCapabilities, Asset, ServerProgress, PartToSend, UploadTarget } from './protocols/protocol.js';
+export { dropBatches, flatFiles, MAX_DROP_DEPTH, type DropBatches } from './ui/drop.js';
 export { defaultI18n, type UploaderI18n, type UploaderI18nInput } from './ui/i18n.js';

@@ -31,10 +31,24 @@ export const activeStatuses: ReadonlySet<UploadStatus> = new Set([UploadStatus.Q
 
 export type Transport = 'put' | 'form';
 
+/**
+ * A file with the path it had inside a dropped or picked folder (`2024/index.md`, the
+ * file's name included). `Uploader.add` takes these as well as plain `File`s.
+ */
+export interface FileToAdd {
+  readonly file: File;
+  /** Default: the file's `webkitRelativePath` (set by `<input webkitdirectory>`), else `''`. */
+  readonly relativePath?: string;
+}
+
 export interface UploadSnapshot {
   readonly id: string;
   readonly name: string;
-  /** Where the file sat in a dropped folder (`2024/index.md`); `''` when none. */
+  /**
+   * Where the file sat in a dropped or picked folder, its name included (`2024/index.md`),
+   * normalised: forward slashes, no leading `/`, no `.`/`..`/empty segments. `''` when
+   * the file came on its own. Text for the server and the view, never a path to resolve.
+   */
   readonly relativePath: string;
   readonly size: number;
   readonly type: string;
@@ -73,26 +87,26 @@ export const RejectReason = {
 } as const;
 export type RejectReason = (typeof RejectReason)[keyof typeof RejectReason];
 
-/** A file to add, with where it sat in a dropped folder (`2024/photos/a.jpg`). */
-export interface FileToAdd {
-  readonly file: File;
-  readonly relativePath?: string;
+/**
+ * The restriction a refused file broke, for a view to word its own message without
+ * re-reading its attributes: `limit` (bytes) with `file_too_large`, `accept` with
+ * `file_type`, `max` (files) with `too_many_files`.
+ */
+export interface RejectionLimits {
+  readonly limit?: number;
+  readonly accept?: string;
+  readonly max?: number;
 }
 
-export interface RejectedFile {
+export interface RejectedFile extends RejectionLimits {
   readonly name: string;
-  /** Where the file sat in a dropped folder; `''` when none. */
-  readonly relativePath?: string;
+  /** As `UploadSnapshot.relativePath` (`''` when none). */
+  readonly relativePath: string;
   readonly size: number;
   readonly type: string;
   readonly reason: RejectReason;
+  /** English, for logs and plain-JS users; a view formats its own from `reason` and the limits. */
   readonly message: string;
-  /** The size limit (bytes) a `file_too_large` file broke. */
-  readonly limit?: number;
-  /** The `accept` list a `file_type` file did not match. */
-  readonly accept?: string;
-  /** The most files a `too_many_files` file went past. */
-  readonly max?: number;
 }
 
 export interface UploadEventDetail {

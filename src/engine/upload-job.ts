@@ -20,6 +20,8 @@ import { isAbort, toUploadError, UploadError, UploadErrorCode, type UploadErrorI
 
 /** The server a job talks to, fixed when the file is added: later option changes do not move it. */
 export interface JobSetup {
+  /** Where the file sat in a dropped or picked folder (normalised), `''` when none. */
+  readonly relativePath: string;
   readonly protocol: Protocol;
   readonly context: ProtocolContext;
   /** Makes this file's adapter (alone, or as one file of a batch). */
@@ -107,6 +109,10 @@ export class UploadJob {
     return this.#status;
   }
 
+  get relativePath(): string {
+    return this.#setup.relativePath;
+  }
+
   /** A frozen view, rebuilt only when something changed. */
   snapshot(): UploadSnapshot {
     if (this.#snapshot) return this.#snapshot;
@@ -115,7 +121,7 @@ export class UploadJob {
     this.#snapshot = Object.freeze({
       id: this.id,
       name: this.file.name,
-      relativePath: '', // TEMP until view-engine merge
+      relativePath: this.#setup.relativePath,
       size,
       type: this.file.type,
       status: this.#status,
@@ -484,11 +490,17 @@ export class UploadJob {
     }
   }
 
-  /** name, size, mtime and the digest of the first 64 KiB: two files that merely share a name do not collide. */
+  /**
+   * name, size, mtime and the digest of the first 64 KiB: two files that merely share a
+   * name do not collide. The folder path too, when there is one: `2024/index.md` and
+   * `2025/index.md` with the same bytes are two server uploads (tus keeps the path in
+   * their metadata), and one must not resume the other's. Files without a path keep
+   * the key they always had, so their saved uploads still resume.
+   */
   async #fingerprint(signal: AbortSignal): Promise<string> {
-    const { protocol, context: { endpoint } } = this.#setup;
+    const { protocol, context: { endpoint }, relativePath } = this.#setup;
     const head = (await this.#digest(0, Math.min(this.file.size, FINGERPRINT_BYTES), signal, undefined, true))?.hex ?? 'no-digest';
-    return ['asset-uploader/v1', protocol.name, endpoint, this.file.name, this.file.size, this.file.lastModified, head].join('\n');
+    return ['asset-uploader/v1', protocol.name, endpoint, this.file.name, this.file.size, this.file.lastModified, head, ...(relativePath ? [relativePath] : [])].join('\n');
   }
 
   async #recall(store: ResumeStore, key: string): Promise<ResumeRecord | undefined> {

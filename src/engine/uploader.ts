@@ -13,12 +13,14 @@ import { protocolNamed, protocols } from '../protocols/index.js';
 import { canStream, detectSupport, type BrowserSupport } from './capabilities.js';
 import { HashPool, type Hasher } from './hash-pool.js';
 import type { HttpStack } from './http.js';
-import { checkFile } from './restrictions.js';
+import { toFileToAdd } from './relative-path.js';
+import { checkFile, refusalBase } from './restrictions.js';
+import { duplicateKey, JobIndex } from './job-index.js';
 import { openResumeStore, type ResumeStore } from './resume-store.js';
 import { defaultRetryPolicy, validateRetryPolicy, type RetryPolicy } from './retry-policy.js';
 import { ScopedHttpStack } from './scoped-http.js';
 import type { UploadError } from './upload-error.js';
-import { activeStatuses, RejectReason, UploadStatus, type FileToAdd, type RejectedFile, type Transport, type UploaderEventMap, type UploadSnapshot } from './types.js';
+import { RejectReason, UploadStatus, type FileToAdd, type RejectedFile, type Transport, type UploaderEventMap, type UploadSnapshot } from './types.js';
 import { UploadJob, type JobEvent, type JobHost } from './upload-job.js';
 import { defaultLocks, type LockManagerLike } from './upload-lock.js';
 import { XhrHttpStack } from './xhr-http-stack.js';
@@ -35,8 +37,13 @@ export interface UploaderOptions {
   accept?: string;
   maxFileSize?: number;
   maxFiles?: number;
-  /** TEMP until view-engine merge. */
+  /**
+   * More than one file per `add()` call. Default true. False: each call takes its first
+   * acceptable file and refuses the others (`too_many_files`); earlier uploads stay
+   * (whether a new file replaces the old one is the view's call).
+   */
   multiple?: boolean;
+  /** Refuse every file added (`disabled`), as after `destroy()`; uploads already added go on. Default false. */
   disabled?: boolean;
   /** Start uploads as soon as files are added. Default true. */
   autoStart?: boolean;
@@ -73,7 +80,7 @@ export interface UploaderOptions {
   now?: () => number;
 }
 
-type Resolved = Required<Omit<UploaderOptions, 'multiple' | 'disabled' | 'protocol' | 'accept' | 'maxFileSize' | 'maxFiles' | 'storageEndpoint' | 'http' | 'hasher' | 'resumeStore' | 'locks' | 'support' | 'now'>> &
+type Resolved = Required<Omit<UploaderOptions, 'protocol' | 'accept' | 'maxFileSize' | 'maxFiles' | 'storageEndpoint' | 'http' | 'hasher' | 'resumeStore' | 'locks' | 'support' | 'now'>> &
   Pick<UploaderOptions, 'accept' | 'maxFileSize' | 'maxFiles' | 'storageEndpoint'> & { protocol: Protocol };
 
 export interface Uploader {
@@ -88,6 +95,8 @@ let nextId = 0;
 export class Uploader extends EventTarget {
   #options!: Resolved;
   readonly #jobs = new Map<string, UploadJob>();
+  /** Duplicate keys, counts and the queue, kept in step with every status change (job-index.ts). */
+  readonly #index = new JobIndex();
   /** Jobs whose `run()` has not returned yet (with or without a slot). */
   readonly #running = new Set<string>();
   /** Concurrency slots in use: one per job that is moving bytes (see `#runInSlot`). */
@@ -155,25 +164,38 @@ export class Uploader extends EventTarget {
     return this.#jobs.get(id)?.file;
   }
 
-  /** Adds files; returns the accepted uploads. Refused files fire `file-reject`. */
-  add(items: Iterable<File | FileToAdd> | ArrayLike<File | FileToAdd>): UploadSnapshot[] {
+  /**
+   * Adds files; returns the accepted uploads. Every refused file fires one
+   * `file-reject` (reasons in order of precedence: disabled, `multiple: false`,
+   * duplicate, count, size, type), whose detail carries the limit it broke.
+   * A `FileToAdd` carries the file's path in a dropped folder; a plain `File` takes its
+   * `webkitRelativePath` (`<input webkitdirectory>`), else none.
+   */
+  add(files: Iterable<File | FileToAdd> | ArrayLike<File | FileToAdd>): UploadSnapshot[] {
+    const items = Array.from(files as ArrayLike<File | FileToAdd>, toFileToAdd);
     const added: UploadSnapshot[] = [];
-    const taken: File[] = [];
-    const files = Array.from(items as ArrayLike<File | FileToAdd>, (item) => (item instanceof File ? item : item.file));
-    for (const file of files) {
-      const refusal = this.#destroyed ? disabled(file) : this.#duplicate(file, taken) ?? checkFile(file, this.#options, this.#countTaken() + taken.length);
-      if (refusal) this.#emit('file-reject', { file: refusal });
-      else taken.push(file);
+    const taken: Array<{ file: File; relativePath: string; key: string }> = [];
+    const takenKeys = new Set<string>();
+    for (const { file, relativePath } of items) {
+      const key = duplicateKey(file, relativePath);
+      const refusal = this.#refusal(file, relativePath, key, taken.length, takenKeys);
+      if (refusal) {
+        this.#emit('file-reject', { file: refusal });
+      } else {
+        taken.push({ file, relativePath, key });
+        takenKeys.add(key);
+      }
     }
     const { protocol } = this.#options;
     const context = this.#context();
-    const targets = taken.map((file) => ({ name: file.name, size: file.size, type: file.type }));
+    const targets = taken.map(({ file, relativePath }) => ({ name: file.name, size: file.size, type: file.type, relativePath }));
     // Files added together share one server session where the API works that way.
     const batch = protocol.createBatch && targets.length > 0 ? protocol.createBatch(context, targets) : undefined;
-    for (const [index, file] of taken.entries()) {
+    for (const [index, { file, relativePath, key }] of taken.entries()) {
       const create = batch ? () => batch.upload(index) : () => protocol.create(context, targets[index]!);
-      const job = new UploadJob(`upload-${++nextId}`, file, this.#host, { protocol, context, create });
+      const job = new UploadJob(`upload-${++nextId}`, file, this.#host, { relativePath, protocol, context, create });
       this.#jobs.set(job.id, job);
+      this.#index.add(job, key);
       const snapshot = job.snapshot();
       added.push(snapshot);
       this.#emit('upload-add', { id: job.id, upload: snapshot });
@@ -222,7 +244,7 @@ export class Uploader extends EventTarget {
     const job = this.#jobs.get(id);
     if (!job) return;
     if (job.status !== UploadStatus.Success && job.status !== UploadStatus.Aborted && job.status !== UploadStatus.Error) await this.cancel(id);
-    this.#jobs.delete(id);
+    this.#forget(job);
   }
 
   /** Renames an uploaded asset on the server (where the protocol can); fires `asset-rename`. */
@@ -239,7 +261,7 @@ export class Uploader extends EventTarget {
     if (!job) throw new TypeError(`Uploader: no upload ${id}.`);
     await job.deleteAsset();
     const snapshot = job.snapshot();
-    this.#jobs.delete(id);
+    this.#forget(job);
     this.#emit('asset-delete', { id, upload: snapshot });
   }
 
@@ -338,27 +360,28 @@ export class Uploader extends EventTarget {
     return this.#store;
   }
 
-  #duplicate(file: File, alsoTaken: readonly File[]): RejectedFile | undefined {
-    const pending = [...this.#jobs.values()].filter((job) => job.status !== UploadStatus.Aborted && job.status !== UploadStatus.Success).map((job) => job.file);
-    for (const other of [...pending, ...alsoTaken]) {
-      if (other === file || (other.name === file.name && other.size === file.size && other.lastModified === file.lastModified)) {
-        return { name: file.name, size: file.size, type: file.type, reason: RejectReason.Duplicate, message: `${file.name} is already in the list.` };
-      }
-    }
-    return undefined;
+  /** Why `add()` refuses a file, or undefined; `taken` files of the same call are already in. */
+  #refusal(file: File, relativePath: string, key: string, taken: number, takenKeys: ReadonlySet<string>): RejectedFile | undefined {
+    const base = refusalBase(file, relativePath);
+    if (this.#destroyed) return { ...base, reason: RejectReason.Disabled, message: 'The uploader is closed.' };
+    if (this.#options.disabled) return { ...base, reason: RejectReason.Disabled, message: 'The uploader is disabled.' };
+    if (!this.#options.multiple && taken > 0) return { ...base, reason: RejectReason.TooManyFiles, message: 'Only one file can be added.', max: 1 };
+    if (this.#index.hasPending(key) || takenKeys.has(key)) return { ...base, reason: RejectReason.Duplicate, message: `${relativePath || file.name} is already in the list.` };
+    return checkFile(file, this.#options, this.#index.counted + taken, relativePath);
   }
 
-  #countTaken(): number {
-    let count = 0;
-    for (const job of this.#jobs.values()) if (job.status !== UploadStatus.Aborted) count++;
-    return count;
+  #forget(job: UploadJob): void {
+    if (this.#jobs.get(job.id) !== job) return;
+    this.#jobs.delete(job.id);
+    this.#index.remove(job);
   }
 
+  /** Starts queued jobs, oldest first, while slots are free. */
   #pump(startQueued = this.#options.autoStart): void {
     if (this.#destroyed || !startQueued) return;
-    for (const job of this.#jobs.values()) {
-      if (this.#slots.size >= this.#options.concurrency) return;
-      if (job.status !== UploadStatus.Queued || this.#running.has(job.id)) continue;
+    while (this.#slots.size < this.#options.concurrency) {
+      const job = this.#index.takeQueued((queued) => !this.#running.has(queued.id));
+      if (!job) return;
       this.#batchOpen = true;
       void this.#runInSlot(job);
     }
@@ -382,17 +405,18 @@ export class Uploader extends EventTarget {
     } finally {
       this.#slots.delete(slot);
       this.#running.delete(job.id);
+      // Back in the queue while it still ran (it took over another tab's upload): it
+      // was passed over then, so it goes back in line now.
+      this.#index.update(job);
     }
     this.#pump(true);
     this.#maybeComplete();
   }
 
   #maybeComplete(): void {
-    if (!this.#batchOpen) return;
-    const all = [...this.#jobs.values()];
-    if (this.#running.size > 0 || all.some((job) => activeStatuses.has(job.status))) return;
+    if (!this.#batchOpen || this.#running.size > 0 || this.#index.active > 0) return;
     this.#batchOpen = false;
-    const snapshots = all.map((job) => job.snapshot());
+    const snapshots = Array.from(this.#jobs.values(), (job) => job.snapshot());
     this.#emit('upload-complete', {
       successful: snapshots.filter((s) => s.status === UploadStatus.Success),
       failed: snapshots.filter((s) => s.status === UploadStatus.Error),
@@ -400,6 +424,8 @@ export class Uploader extends EventTarget {
   }
 
   #changed(job: UploadJob, event?: JobEvent): void {
+    // Before any listener hears of it: a listener may add, retry or remove at once.
+    this.#index.update(job);
     if (!event) return;
     const base = { id: job.id, upload: job.snapshot() };
     switch (event.type) {
@@ -424,10 +450,6 @@ export class Uploader extends EventTarget {
 
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-function disabled(file: File): RejectedFile {
-  return { name: file.name, size: file.size, type: file.type, reason: RejectReason.Disabled, message: 'The uploader is closed.' };
 }
 
 /** Strict validation of programmatic options: wrong values throw, with the option's name. */
@@ -466,6 +488,11 @@ function resolve(options: UploaderOptions): Resolved {
   for (const [name, value] of Object.entries(fields)) {
     if (!['string', 'number', 'boolean'].includes(typeof value)) fail(`\`fields.${name}\` must be a string, number or boolean.`);
   }
+  const flag = (name: string, value: boolean | undefined, fallback: boolean) => {
+    if (value === undefined) return fallback;
+    if (typeof value !== 'boolean') fail(`\`${name}\` must be true or false, got ${String(value)}.`);
+    return value;
+  };
   const optional = (name: string, value: number | undefined) => (value === undefined ? undefined : positive(name, value, 0));
   const transport = options.transport ?? 'auto';
   if (!['auto', 'put', 'form'].includes(transport)) fail(`\`transport\` must be auto, put or form, got ${transport}.`);
@@ -484,6 +511,8 @@ function resolve(options: UploaderOptions): Resolved {
     accept: options.accept,
     maxFileSize: optional('maxFileSize', options.maxFileSize),
     maxFiles: optional('maxFiles', options.maxFiles),
+    multiple: flag('multiple', options.multiple, true),
+    disabled: flag('disabled', options.disabled, false),
     autoStart: options.autoStart ?? true,
     transport,
     checksum: options.checksum ?? true,

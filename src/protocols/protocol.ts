@@ -50,9 +50,16 @@ export interface ProtocolContext {
 }
 
 export interface UploadTarget {
+  /** The file's own name, never a path. */
   readonly name: string;
   readonly size: number;
   readonly type: string;
+  /**
+   * Where the file sat in a dropped or picked folder, its name included (`2024/index.md`);
+   * `''` or absent when it came on its own. The engine always sets it. An adapter sends it
+   * only where its API carries free metadata (tus: `Upload-Metadata`), never as a name.
+   */
+  readonly relativePath?: string;
 }
 
 export interface PartToSend {

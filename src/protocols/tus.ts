@@ -6,7 +6,9 @@
  *   extensions (`Tus-Extension`) and checksum algorithms (`Tus-Checksum-Algorithm`); a
  *   server or CORS setup that refuses `OPTIONS` is taken as core + creation only.
  * - Create: `POST` with `Upload-Length` and `Upload-Metadata` (`filename`, `filetype`,
- *   values base64 of UTF-8) -> `201` + `Location`.
+ *   values base64 of UTF-8; `relativePath`, the file's path in a dropped folder, only
+ *   when it has one, under the key Uppy uses for it) -> `201` + `Location`.
+ *   `filename` stays the plain name.
  * - Resume: `HEAD <location>` -> `Upload-Offset`; `404`/`410` mean the upload is gone.
  * - Parts: `PATCH <location>` with `Upload-Offset` and
  *   `Content-Type: application/offset+octet-stream` -> `204` + the new `Upload-Offset`.
@@ -71,7 +73,11 @@ class TusUpload implements ProtocolUpload {
       headers: {
         'Tus-Resumable': VERSION,
         'Upload-Length': String(this.#target.size),
-        'Upload-Metadata': metadata({ filename: this.#target.name, filetype: this.#target.type || 'application/octet-stream' }),
+        'Upload-Metadata': metadata({
+          filename: this.#target.name,
+          filetype: this.#target.type || 'application/octet-stream',
+          ...(this.#target.relativePath ? { relativePath: this.#target.relativePath } : {}),
+        }),
       },
       body: null,
       signal,

@@ -16,6 +16,12 @@ export interface GestureHost extends ReactiveControllerHost, HTMLElement {
   readonly effectivelyDisabled: boolean;
   readonly pasteAnywhere: boolean;
   readonly multiple: boolean;
+  /**
+   * Whether a drop must reach the engine in one piece: one file at most (the engine
+   * refuses the rest by name), or an API that puts the files of one add in one server
+   * session.
+   */
+  readonly dropInOnePiece: boolean;
   /** Takes files as a gesture: one gesture, one `added` announcement. */
   addGesture(files: ReadonlyArray<File | FileToAdd>): void;
   /** A folder walk found folders nested too deep to read. */
@@ -95,8 +101,7 @@ export class GestureController implements ReactiveController {
     }
     // Entries must be taken now: the DataTransfer is emptied when this handler returns.
     const batches = dropBatches(event.dataTransfer);
-    if (!this.#host.multiple) {
-      // One file at most: the whole drop is one gesture, so the engine refuses the rest by name.
+    if (this.#host.dropInOnePiece) {
       const all: FileToAdd[] = [];
       for await (const batch of batches) all.push(...batch);
       this.#host.addGesture(all);

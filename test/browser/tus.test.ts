@@ -5,6 +5,7 @@
 import { expect } from '@esm-bundle/chai';
 import { clearLog, logOnceAnswered, requestLog, setFaults, stored, storedOrNull, tusEndpoint, type LogEntry } from '../support/ref-server.js';
 import { makeFile, sha256 } from '../support/data.js';
+import { Uploader } from '../../src/engine/uploader.js';
 import { clickRowAction, dropFiles, mount, nextEvent, recordEvents, rendered, row, unmountAll, expectQuietConsole } from '../support/harness.js';
 
 const PART = 64 * 1024;
@@ -123,5 +124,34 @@ describe('tus against @tus/server', () => {
     const del = log.find((e) => e.method === 'DELETE')!;
     expect(del.status).to.equal(204);
     expect(await storedOrNull(del.path.split('/').pop()!, 'tus'), 'the server forgot the upload').to.equal(null);
+  });
+
+  it('keeps a dropped file\'s folder path as relativePath metadata; filename stays the name', async () => {
+    const uploader = new Uploader({ endpoint: await tusEndpoint('tus'), protocol: 'tus', chunkSize: PART, resume: false });
+    const inFolder = makeFile(PART + 7, 'index.md', 91, 'text/markdown');
+    const alone = makeFile(9, 'alone.md', 92, 'text/markdown');
+    const successes = recordEvents(uploader, ['upload-success']);
+    const complete = nextEvent(uploader, 'upload-complete');
+    uploader.add([{ file: inFolder, relativePath: '2024/drafts/index.md' }, alone]);
+    const { detail } = await complete;
+    successes.stop();
+    expect(detail.failed).to.have.length(0);
+    const done = new Map(successes.events.map((e) => [e.detail.upload.name as string, e.detail]));
+    const folder = done.get('index.md')!;
+    expect(folder.upload.relativePath).to.equal('2024/drafts/index.md');
+    const kept = await stored(folder.asset.id, 'tus');
+    expect(kept.sha256).to.equal(await sha256(inFolder));
+    expect(kept.record['metadata']).to.include({ filename: 'index.md', relativePath: '2024/drafts/index.md' });
+    const plain = await stored(done.get('alone.md')!.asset.id, 'tus');
+    expect(plain.record['metadata']).to.include({ filename: 'alone.md' });
+    expect(plain.record['metadata']).not.to.have.property('relativePath');
+    // The server reports it back too: a tus HEAD carries the stored Upload-Metadata.
+    const head = await fetch(folder.asset.url, { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0' } });
+    const reported = Object.fromEntries((head.headers.get('Upload-Metadata') ?? '').split(',').map((pair) => {
+      const [key, value = ''] = pair.split(' ');
+      return [key, new TextDecoder().decode(Uint8Array.from(atob(value), (c) => c.charCodeAt(0)))];
+    }));
+    expect(reported).to.include({ filename: 'index.md', relativePath: '2024/drafts/index.md' });
+    uploader.destroy();
   });
 });

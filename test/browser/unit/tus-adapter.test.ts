@@ -43,6 +43,23 @@ describe('tus adapter', () => {
     expect(upload.saveState()).to.deep.equal({ location: LOCATION });
   });
 
+  it('sends the folder path as relativePath metadata only when there is one; filename stays the name', async () => {
+    const metadataOf = async (relativePath?: string) => {
+      const http = new TestHttpStack();
+      const upload = tus.create({ endpoint: ENDPOINT, http, allowedOrigins: [] }, { name: 'index.md', size: 3, type: 'text/markdown', ...(relativePath === undefined ? {} : { relativePath }) });
+      const open = upload.open(new AbortController().signal);
+      (await http.next()).respond(204, { 'Tus-Extension': 'creation' });
+      const create = await http.next();
+      create.respond(201, { Location: '/files/abc' });
+      await open;
+      const pairs = create.request.headers!['Upload-Metadata']!.split(',').map((pair) => pair.split(' '));
+      return Object.fromEntries(pairs.map(([key, value]) => [key, new TextDecoder().decode(Uint8Array.from(atob(value!), (c) => c.charCodeAt(0)))]));
+    };
+    expect(await metadataOf('2024/résumé/index.md')).to.deep.equal({ filename: 'index.md', filetype: 'text/markdown', relativePath: '2024/résumé/index.md' });
+    expect(await metadataOf('')).to.deep.equal({ filename: 'index.md', filetype: 'text/markdown' });
+    expect(await metadataOf()).to.deep.equal({ filename: 'index.md', filetype: 'text/markdown' });
+  });
+
   it('PATCHes at the offset and finishes when Upload-Offset reaches the length', async () => {
     const { http, upload } = await opened();
     const first = upload.send(part(0, 6, 'AAAAAAAAAAAAAAAAAAAAAA=='));
