@@ -51,7 +51,7 @@ export function reference(manifest: { modules: Array<{ declarations?: Array<Reco
     list('attributes').map((a) => [code(a.name), code(a.fieldName ?? ''), defaults(a.default), a.description ?? '']),
   );
   const members = list('members').filter((m) => m.privacy !== 'private' && m.privacy !== 'protected' && !m.static && !m.name.startsWith('#') && !m.name.startsWith('_'));
-  const internal = (m: Item) => /@internal/.test(m.description ?? '') || ['addGesture', 'tooDeep'].includes(m.name);
+  const internal = (m: Item) => /@internal/.test(m.description ?? '');
   table(
     'Properties without an attribute',
     ['property', 'type', 'default', 'meaning'],

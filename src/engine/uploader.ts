@@ -128,9 +128,13 @@ export class Uploader extends EventTarget {
     this.setOptions(options);
   }
 
-  /** Changes options; they apply from the next part or file on. Throws on invalid values. */
+  /**
+   * Changes options; they apply from the next part or file on. Throws on invalid values.
+   * Keys left out keep their value; a key given as `undefined` goes back to its default
+   * (an element whose `max-file-size` attribute is removed has no limit again).
+   */
   setOptions(options: Partial<UploaderOptions>): void {
-    const merged = { ...this.#options, ...definedOnly(options) } as UploaderOptions & { protocol?: string | Protocol };
+    const merged = { ...this.#options, ...options } as UploaderOptions & { protocol?: string | Protocol };
     this.#options = resolve(merged);
   }
 
@@ -448,9 +452,6 @@ export class Uploader extends EventTarget {
   }
 }
 
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
 
 /** Strict validation of programmatic options: wrong values throw, with the option's name. */
 function resolve(options: UploaderOptions): Resolved {

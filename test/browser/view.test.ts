@@ -194,7 +194,10 @@ describe('view: the defects an outside tester found', () => {
   });
 
   it('10,000 files: the list keeps fewer than 1,000 rows in the DOM', async () => {
-    const element = await uploader({ 'no-auto-start': true });
+    const box = document.createElement('div');
+    box.lang = 'en';
+    document.body.append(box);
+    const element = await uploader({ 'no-auto-start': true }, box);
     const files = Array.from({ length: 10_000 }, (_, i) => new File(['x'], `f-${i}.bin`, { lastModified: i }));
     expect(element.addFiles(files)).to.have.length(10_000);
     await until(() => rows(element).length > 0, 'rows to render');
@@ -202,6 +205,7 @@ describe('view: the defects an outside tester found', () => {
     const count = rows(element).length;
     expect(count).to.be.below(1000);
     expect(part(shadow(element), 'summary')!.textContent).to.contain('10,000 remaining');
+    box.remove();
   });
 });
 

@@ -6,12 +6,13 @@ import '../../src/index.js';
 import type { AssetUploader } from '../../src/asset-uploader.js';
 import type { UploaderEventMap } from '../../src/engine/types.js';
 import { executeServerCommand } from '@web/test-runner-commands';
-import { ignoreWindowResizeObserverLoopErrors } from '@lit-labs/virtualizer/support/resize-observer-errors.js';
+import { setupIgnoreWindowResizeObserverLoopErrors } from '@lit-labs/virtualizer/support/resize-observer-errors.js';
 
 // The virtualized list (40+ rows) makes the browser report "ResizeObserver loop completed
 // with undelivered notifications" while it measures new rows: benign by the spec and by
-// the virtualizer's authors (lit/lit#3154), and only that message is let through.
-ignoreWindowResizeObserverLoopErrors();
+// the virtualizer's authors (lit/lit#3154), and only that message is let through. Around
+// each test, because the test framework sets its own window.onerror after this module loads.
+setupIgnoreWindowResizeObserverLoopErrors(beforeEach, afterEach);
 
 const mounted = new Set<HTMLElement>();
 
@@ -46,9 +47,18 @@ export async function dropFiles(element: AssetUploader, files: File[]): Promise<
   const zone = dropZone(element);
   zone.dispatchEvent(new DragEvent('dragenter', { dataTransfer: transfer, bubbles: true, cancelable: true, composed: true }));
   zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: transfer, bubbles: true, cancelable: true, composed: true }));
-  zone.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true, composed: true }));
-  // The drop handler reads entries asynchronously; let it finish.
-  await new Promise((resolve) => setTimeout(resolve, 0));
+  // The drop handler reads entries asynchronously: wait (bounded) until every file is taken or refused.
+  let answered = 0;
+  const count = () => answered++;
+  element.addEventListener('upload-add', count);
+  element.addEventListener('file-reject', count);
+  try {
+    zone.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true, composed: true }));
+    await until(() => answered >= files.length, `the drop of ${files.length} file(s) to be taken`, 10_000);
+  } finally {
+    element.removeEventListener('upload-add', count);
+    element.removeEventListener('file-reject', count);
+  }
 }
 
 /** Resolves with the first `type` event whose detail passes `accept`; rejects after `timeoutMs`. */
@@ -97,12 +107,14 @@ export function row(element: AssetUploader, id: string): HTMLElement {
   return found;
 }
 
-/** Clicks the row's button whose part is `<action>-button`. */
+/** Clicks the row's button whose part is `<action>-button`, once it is on screen (bounded). */
 export async function clickRowAction(element: AssetUploader, id: string, action: 'pause' | 'resume' | 'cancel' | 'retry' | 'remove' | 'rename' | 'delete'): Promise<void> {
   await rendered(element);
-  const button = row(element, id).querySelector<HTMLButtonElement>(`[part~=${action}-button]`);
-  if (!button) throw new Error(`no ${action} button on ${id}`);
-  button.click();
+  const find = () => element.shadowRoot!.querySelector<HTMLElement>(`[part~=file][data-id="${id}"]`)?.querySelector<HTMLButtonElement>(`[part~=${action}-button]`);
+  await until(() => !!find(), `the ${action} button on ${id}`, 5_000).catch(() => {
+    throw new Error(`no ${action} button on ${id}`);
+  });
+  find()!.click();
 }
 
 /**
