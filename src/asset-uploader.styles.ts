@@ -366,16 +366,11 @@ export const styles = css`
     min-width: 0;
     font-weight: 600;
   }
-  .name-bdi {
-    display: flex;
-    min-width: 0;
-    max-inline-size: 100%;
-    white-space: nowrap;
-  }
   .path {
     flex: 0 100000 auto;
     min-width: 1.5em;
     overflow: hidden;
+    white-space: nowrap;
     text-overflow: ellipsis;
     font-weight: 400;
     color: var(--asset-uploader-muted-color);
@@ -384,6 +379,12 @@ export const styles = css`
     display: flex;
     flex: 0 1 auto;
     min-width: 0;
+  }
+  .name-bdi {
+    display: flex;
+    min-width: 0;
+    max-inline-size: 100%;
+    white-space: nowrap;
   }
   .name-start {
     overflow: hidden;

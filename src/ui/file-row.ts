@@ -61,7 +61,7 @@ export function fileRow(upload: UploadSnapshot, context: RowContext): TemplateRe
   const last = finished || status === UploadStatus.Error ? button('remove', t.remove, () => actions.remove(id), 'remove-button') : button('cancel', t.cancel, () => actions.cancel(id), 'cancel-button');
   return html`<li part="file file-${status}" class="row" data-id=${id} data-status=${status}>
     ${thumbnail(upload, context)}
-    <span class="name-line" title=${displayName(label)}>${nameText(upload.relativePath, name)}</span>
+    <span class="name-line">${nameText(upload.relativePath, name)}</span>
     <span part="file-meta" class="meta">${statusLine(upload, context, name)}</span>
     <span part="file-actions" class="actions">
       ${primary}
@@ -93,9 +93,10 @@ function nameText(relativePath: string, name: string): TemplateResult {
   const slash = relativePath.lastIndexOf('/');
   const folder = slash > 0 ? relativePath.slice(0, slash + 1) : '';
   const [start, end] = splitTail(displayName(name), 8);
-  return html`<bdi dir="auto" class="name-bdi">${folder ? html`<span part="file-path" class="path">${displayName(folder)}</span>` : nothing}<span part="file-name" class="name"
-      ><span class="name-start">${start}</span><span class="name-end">${end}</span></span
-    ></bdi>`;
+  // The exact name (bidi controls and all) stays in the tooltip; the screen shows it made safe.
+  return html`${folder ? html`<bdi part="file-path" class="path" dir="auto">${displayName(folder)}</bdi>` : nothing}<span part="file-name" class="name" title=${relativePath || name}
+      ><bdi dir="auto" class="name-bdi"><span class="name-start">${start}</span><span class="name-end">${end}</span></bdi></span
+    >`;
 }
 
 /** Splits off the last `count` user-perceived characters (a grapheme is never cut in two). */
