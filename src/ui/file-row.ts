@@ -126,7 +126,7 @@ function statusLine(upload: UploadSnapshot, { i18n: t, locale }: RowContext, nam
     const left = secondsLeft(upload.size - upload.bytesUploaded, upload.bytesPerSecond);
     if (left !== undefined) pieces.push(piece('file-eta', fill(t.eta, { time: formatDuration(left, locale) })));
   }
-  if (upload.resumedFrom > 0 && status !== UploadStatus.Success) pieces.push(piece('file-resumed', fill(t.resumedFrom, { size: formatBytes(upload.resumedFrom, locale) })));
+  if (upload.resumedFrom > 0) pieces.push(piece('file-resumed', fill(t.resumedFrom, { size: formatBytes(upload.resumedFrom, locale) })));
   const href = safeHref(upload.asset?.url);
   if (href && !upload.asset?.produced?.length) {
     pieces.push(
