@@ -190,29 +190,58 @@ export class AssetUploader extends LitElement {
     return this.#internals.reportValidity();
   }
 
-  /** Adds files as a drop would (one gesture: one announcement). Returns the uploads taken. */
+  /**
+   * Adds files at once, as one gesture (one announcement); returns the uploads taken.
+   * Drops, the picker and pastes add large sets in pieces instead, one task each.
+   */
   addFiles(files: Iterable<File | FileToAdd> | ArrayLike<File | FileToAdd>): UploadSnapshot[] {
-    this.#beginGesture();
-    const added = this.addGesture(Array.from(files as ArrayLike<File | FileToAdd>));
-    this.#endGesture();
-    return added;
+    this.beginGesture();
+    try {
+      return this.addGesture(Array.from(files as ArrayLike<File | FileToAdd>));
+    } finally {
+      this.endGesture();
+    }
   }
 
-  /** @internal Part of a gesture the gesture controller is taking (a batch of a folder drop). */
+  /** @internal Opens a gesture (see GestureHost). */
+  beginGesture(): void {
+    this.#gesture = { added: 0, rejected: 0 };
+    this._rejections = [];
+  }
+
+  /** @internal One piece of the open gesture's files. */
   addGesture(files: ReadonlyArray<File | FileToAdd>): UploadSnapshot[] {
-    const ownGesture = !this.#gesture;
-    if (ownGesture) this.#beginGesture();
+    if (!this.#gesture) this.beginGesture();
     const uploader = this.#ensureUploader();
     const added = uploader ? uploader.add(files) : [];
     this.#gesture!.added += added.length;
     if (uploader) void this.#checkResumeNotice(uploader);
-    if (ownGesture) this.#endGesture();
     return added;
   }
 
-  /** @internal A folder walk skipped folders nested too deep. */
-  tooDeep(count: number): void {
-    this._notice = fill(plural(this.#texts.notices.tooDeep, count, this.#locale()), { count: formatCount(count, this.#locale()) });
+  /** @internal Closes the gesture and announces what it took and refused. */
+  endGesture(): void {
+    const gesture = this.#gesture;
+    this.#gesture = undefined;
+    if (!gesture) return;
+    const locale = this.#locale();
+    const t = this.#texts.announce;
+    if (gesture.added > 0) this.#announce(fill(plural(t.added, gesture.added, locale), { count: formatCount(gesture.added, locale) }));
+    if (gesture.rejected > 0 && gesture.first) {
+      const reason = fill(this.#rejectionTemplate(gesture.first, locale), this.#rejectionValues(gesture.first, locale));
+      this.#announce(fill(plural(t.rejected, gesture.rejected, locale), { count: formatCount(gesture.rejected, locale), reason: displayName(reason) }));
+    }
+  }
+
+  /** @internal A folder walk left out folders nested too deep, or entries it could not read. */
+  tooDeep(folders: number, unreadable: number): void {
+    const locale = this.#locale();
+    const notices = this.#texts.notices;
+    const texts = [
+      ...(folders ? [fill(plural(notices.tooDeep, folders, locale), { count: formatCount(folders, locale) })] : []),
+      ...(unreadable ? [fill(plural(notices.unreadable, unreadable, locale), { count: formatCount(unreadable, locale) })] : []),
+    ];
+    this._notice = texts.join(' ');
   }
 
   /** Opens the browser's file picker. */
@@ -505,24 +534,6 @@ export class AssetUploader extends LitElement {
       this._notice = this.#texts.notices.formOnly;
     } else if (uploader.options.resume && !(await uploader.resumePersistent())) {
       this._notice = this.#texts.notices.resumeOff;
-    }
-  }
-
-  #beginGesture(): void {
-    this.#gesture = { added: 0, rejected: 0 };
-    this._rejections = [];
-  }
-
-  #endGesture(): void {
-    const gesture = this.#gesture;
-    this.#gesture = undefined;
-    if (!gesture) return;
-    const locale = this.#locale();
-    const t = this.#texts.announce;
-    if (gesture.added > 0) this.#announce(fill(plural(t.added, gesture.added, locale), { count: formatCount(gesture.added, locale) }));
-    if (gesture.rejected > 0 && gesture.first) {
-      const reason = fill(this.#rejectionTemplate(gesture.first, locale), this.#rejectionValues(gesture.first, locale));
-      this.#announce(fill(plural(t.rejected, gesture.rejected, locale), { count: formatCount(gesture.rejected, locale), reason: displayName(reason) }));
     }
   }
 

@@ -17,6 +17,7 @@
  *   if (drop.skippedTooDeep > 0) warn(`${drop.skippedTooDeep} folder(s) were nested too deep to open.`);
  * });
  */
+import { nextTask } from './next-task.js';
 import { normalizeRelativePath } from '../engine/relative-path.js';
 import type { FileToAdd } from '../engine/types.js';
 
@@ -166,7 +167,7 @@ async function* inBatches(files: AsyncIterable<FileToAdd>, size: number): AsyncG
     if (batch.length < size) continue;
     yield batch;
     batch = [];
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await nextTask();
   }
   if (batch.length > 0) yield batch;
 }

@@ -10,6 +10,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { FileToAdd } from '../engine/types.js';
 import { dropBatches } from './drop.js';
+import { GESTURE_SLICE, nextTask } from './next-task.js';
 
 export interface GestureHost extends ReactiveControllerHost, HTMLElement {
   /** Whether files are taken now (the attribute or a disabled fieldset). */
@@ -22,10 +23,13 @@ export interface GestureHost extends ReactiveControllerHost, HTMLElement {
    * session.
    */
   readonly dropInOnePiece: boolean;
-  /** Takes files as a gesture: one gesture, one `added` announcement. */
+  /** Opens a gesture: the files of its pieces are announced together when it ends. */
+  beginGesture(): void;
+  /** Takes one piece of the open gesture's files. */
   addGesture(files: ReadonlyArray<File | FileToAdd>): void;
-  /** A folder walk found folders nested too deep to read. */
-  tooDeep(count: number): void;
+  endGesture(): void;
+  /** A folder walk left out folders nested too deep, or entries it could not read. */
+  tooDeep(folders: number, unreadable: number): void;
   openPicker(): void;
 }
 
@@ -94,28 +98,53 @@ export class GestureController implements ReactiveController {
     event.preventDefault();
     this.#depth = 0;
     this.#setDragging(false);
-    if (!event.dataTransfer || this.#host.effectivelyDisabled) {
+    if (!event.dataTransfer) return;
+    if (this.#host.effectivelyDisabled) {
       // Dropped on a disabled element: the engine says why each file was not taken.
-      if (event.dataTransfer) this.#host.addGesture(Array.from(event.dataTransfer.files));
+      await this.#take(Array.from(event.dataTransfer.files));
       return;
     }
     // Entries must be taken now: the DataTransfer is emptied when this handler returns.
-    const batches = dropBatches(event.dataTransfer);
-    if (this.#host.dropInOnePiece) {
-      const all: FileToAdd[] = [];
-      for await (const batch of batches) all.push(...batch);
-      this.#host.addGesture(all);
-    } else {
-      for await (const batch of batches) this.#host.addGesture(batch);
+    const batches = dropBatches(event.dataTransfer, GESTURE_SLICE);
+    this.#host.beginGesture();
+    try {
+      if (this.#host.dropInOnePiece) {
+        const all: FileToAdd[] = [];
+        for await (const batch of batches) all.push(...batch);
+        this.#host.addGesture(all);
+      } else {
+        for await (const batch of batches) this.#host.addGesture(batch);
+      }
+    } finally {
+      this.#host.endGesture();
     }
-    if (batches.skippedTooDeep > 0) this.#host.tooDeep(batches.skippedTooDeep);
+    if (batches.skippedTooDeep > 0 || batches.unreadable > 0) this.#host.tooDeep(batches.skippedTooDeep, batches.unreadable);
   };
 
   readonly onPicked = (event: Event): void => {
     const input = event.target as HTMLInputElement;
-    if (input.files) this.#host.addGesture(Array.from(input.files));
+    const files = Array.from(input.files ?? []);
     input.value = ''; // picking the same file again must fire change again
+    void this.#take(files);
   };
+
+  /** One gesture's files, in pieces of GESTURE_SLICE, one task each (one piece when the API needs them together). */
+  async #take(files: ReadonlyArray<File | FileToAdd>): Promise<void> {
+    if (files.length === 0) return;
+    this.#host.beginGesture();
+    try {
+      if (this.#host.dropInOnePiece || files.length <= GESTURE_SLICE) {
+        this.#host.addGesture(files);
+        return;
+      }
+      for (let start = 0; start < files.length; start += GESTURE_SLICE) {
+        if (start > 0) await nextTask();
+        this.#host.addGesture(files.slice(start, start + GESTURE_SLICE));
+      }
+    } finally {
+      this.#host.endGesture();
+    }
+  }
 
   #wants(event: DragEvent): boolean {
     return !this.#host.effectivelyDisabled && !!event.dataTransfer?.types.includes('Files');
@@ -146,6 +175,6 @@ export class GestureController implements ReactiveController {
     const target = event.composedPath()[0];
     if (target instanceof HTMLElement && (target.isContentEditable || target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement)) return;
     event.preventDefault();
-    this.#host.addGesture(Array.from(files));
+    void this.#take(Array.from(files));
   };
 }

@@ -65,7 +65,7 @@ export interface UploaderI18n {
   /** What the rejections list shows past its first entries. */
   moreRejections: PluralText;
   validation: { busy: string; required: string };
-  notices: { resumeOff: string; formOnly: string; checksumOff: string; misconfigured: string; tooDeep: PluralText };
+  notices: { resumeOff: string; formOnly: string; checksumOff: string; misconfigured: string; tooDeep: PluralText; unreadable: PluralText };
   announce: {
     added: PluralText;
     rejected: PluralText;
@@ -172,6 +172,7 @@ export const defaultI18n: UploaderI18n = {
     checksumOff: 'This browser cannot run the checksum worker, so parts are sent without an MD5 check.',
     misconfigured: 'The uploader is not configured: {message}',
     tooDeep: { one: '{count} folder was nested too deeply to read; its files were not added.', other: '{count} folders were nested too deeply to read; their files were not added.' },
+    unreadable: { one: '{count} dropped item could not be read and was not added.', other: '{count} dropped items could not be read and were not added.' },
   },
   announce: {
     added: { one: '{count} file added.', other: '{count} files added.' },

@@ -1,0 +1,21 @@
+/**
+ * Lets the browser paint and handle input before going on: long work (10,000 files from
+ * a picker, a big folder) is cut into pieces, one task each, so no piece makes a long
+ * task. `scheduler.yield()` where there is one; else a MessageChannel message, which,
+ * unlike `setTimeout(0)`, is not slowed to once a second in a background tab.
+ */
+export function nextTask(): Promise<void> {
+  const scheduler = (globalThis as { scheduler?: { yield?: () => Promise<void> } }).scheduler;
+  if (typeof scheduler?.yield === 'function') return scheduler.yield();
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(undefined);
+  });
+}
+
+/** Files per piece when a gesture brings many: small enough to stay well under a long task. */
+export const GESTURE_SLICE = 250;
