@@ -194,7 +194,8 @@ export function fill(template: string, values: Record<string, string | number | 
   return template.replace(/\{(\w+)\}/g, (whole, key: string) => (values[key] === undefined ? whole : String(values[key])));
 }
 
-type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+/** Distributive, so a plural text (`string | { one, other }`) can be given in part too. */
+type DeepPartial<T> = T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
 export type UploaderI18nInput = DeepPartial<UploaderI18n>;
 
 export function mergeI18n(base: UploaderI18n, patch: UploaderI18nInput | undefined): UploaderI18n {

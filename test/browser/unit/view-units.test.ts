@@ -1,0 +1,133 @@
+/**
+ * The view's small modules on their own: formatting and plurals, the announcer's
+ * gathering, the property table's defaults, the summary, file kinds, the form value.
+ */
+import { expect } from '@esm-bundle/chai';
+import { LitElement } from 'lit';
+import { AnnouncerController } from '../../../src/ui/announcer.js';
+import { formatBytes, formatDuration, formatPercent, formatSpeed, plural, secondsLeft } from '../../../src/ui/format.js';
+import { fileKind } from '../../../src/ui/icons.js';
+import { defaultI18n, mergeI18n } from '../../../src/ui/i18n.js';
+import { defaultOf, litProperties, propertyTable, restoreDefaults } from '../../../src/ui/properties.js';
+import { summarize } from '../../../src/ui/summary.js';
+import type { UploadSnapshot } from '../../../src/engine/types.js';
+
+describe('format', () => {
+  it('sizes, speeds, durations and percentages in the given language', () => {
+    expect(formatBytes(1_500_000, 'en')).to.equal('1.5 MB');
+    expect(formatBytes(1_500_000, 'de')).to.equal('1,5 MB');
+    expect(formatBytes(999, 'en')).to.match(/^999\sbyte$/);
+    expect(formatBytes(2.5e12, 'en')).to.equal('2.5 TB');
+    expect(formatSpeed(2_400_000, 'en')).to.equal('2.4 MB/s');
+    expect(formatDuration(7, 'en')).to.equal('7 sec');
+    expect(formatDuration(42, 'en')).to.equal('40 sec');
+    expect(formatDuration(185, 'en')).to.equal('3 min');
+    expect(formatDuration(3900, 'en')).to.equal('1 hr 5 min');
+    expect(formatDuration(3 * 86400, 'en')).to.equal('3 days');
+    expect(formatPercent(0.999, 'en')).to.equal('99%');
+    expect(formatPercent(1, 'en')).to.equal('100%');
+    expect(secondsLeft(1000, 0)).to.equal(undefined);
+    expect(secondsLeft(1000, 100)).to.equal(10);
+  });
+
+  it('a bad language tag falls back instead of throwing', () => {
+    expect(formatBytes(1000, 'not a language!')).to.match(/1/);
+    expect(plural({ one: 'one', other: 'many' }, 1, 'not a language!')).to.equal('one');
+  });
+
+  it('plural forms by Intl.PluralRules, zero when given, a plain string for every count', () => {
+    const files = { zero: 'no files', one: '{count} file', other: '{count} files' };
+    expect(plural(files, 0, 'en')).to.equal('no files');
+    expect(plural(files, 1, 'en')).to.equal('{count} file');
+    expect(plural(files, 2, 'en')).to.equal('{count} files');
+    // Polish has "few" and "many".
+    const pl = { one: 'plik', few: 'pliki', many: 'plików', other: 'pliku' };
+    expect([1, 2, 5, 22].map((n) => plural(pl, n, 'pl'))).to.deep.equal(['plik', 'pliki', 'plików', 'pliki']);
+    expect(plural('always', 7, 'en')).to.equal('always');
+  });
+
+  it('i18n merges deeply: one plural form or one status changes, the rest stays', () => {
+    const merged = mergeI18n(defaultI18n, { status: { paused: 'En pause' }, announce: { added: { one: 'Un fichier ajouté.' } } });
+    expect(merged.status.paused).to.equal('En pause');
+    expect(merged.status.uploading).to.equal(defaultI18n.status.uploading);
+    expect(merged.announce.added).to.deep.equal({ one: 'Un fichier ajouté.', other: '{count} files added.' });
+  });
+});
+
+describe('properties table', () => {
+  it('declares every attribute once, with kebab-case attributes and camelCase properties', () => {
+    for (const [key, spec] of Object.entries(propertyTable)) {
+      if (spec.attribute === false) continue;
+      expect(spec.attribute.replace(/-(\w)/g, (_, c: string) => c.toUpperCase()), key).to.equal(key);
+      if (spec.kind === 'boolean') expect(spec.default, `${key}: booleans default to false`).to.equal(false);
+    }
+    const lit = litProperties();
+    expect(lit['maxFileSize']).to.deep.equal({ type: String, attribute: 'max-file-size' });
+    expect(lit['disabled']).to.deep.equal({ type: Boolean, attribute: 'disabled', reflect: true });
+    expect(lit['headers']).to.deep.equal({ attribute: false });
+  });
+
+  it('restoreDefaults turns a removed attribute (null) back into its default', () => {
+    const values: Record<string, unknown> = { protocol: null, maxFileSize: null, maxFiles: null, transport: null, headers: null, other: null };
+    restoreDefaults(values, Object.keys(values));
+    expect(values).to.deep.equal({ protocol: 'content-range', maxFileSize: '', maxFiles: undefined, transport: 'auto', headers: {}, other: null });
+    expect(defaultOf('headers')).not.to.equal(defaultOf('headers'), 'a fresh object each time');
+  });
+});
+
+describe('summary', () => {
+  const snap = (status: UploadSnapshot['status'], size: number, bytesUploaded: number, bytesPerSecond = 0) => ({ status, size, bytesUploaded, bytesPerSecond }) as UploadSnapshot;
+  it('counts and totals in one pass; cancelled files leave the totals', () => {
+    const s = summarize([snap('success', 100, 100), snap('error', 50, 10), snap('uploading', 200, 50, 25), snap('paused', 10, 5), snap('queued', 40, 0), snap('aborted', 1000, 500)]);
+    expect(s).to.deep.equal({ total: 6, bytes: 400, bytesUploaded: 165, bytesPerSecond: 25, done: 1, failed: 1, remaining: 3, queued: 1, running: 1, paused: 1, finished: 2 });
+  });
+});
+
+describe('file kinds', () => {
+  it('by type first, then by extension', () => {
+    expect(fileKind('image/png', 'x')).to.equal('image');
+    expect(fileKind('', 'IMG_0001.HEIC')).to.equal('image');
+    expect(fileKind('video/mp4', 'x')).to.equal('video');
+    expect(fileKind('audio/mpeg', 'x')).to.equal('audio');
+    expect(fileKind('application/zip', 'x')).to.equal('archive');
+    expect(fileKind('', 'backup.tar.gz')).to.equal('archive');
+    expect(fileKind('application/pdf', 'x')).to.equal('document');
+    expect(fileKind('', 'notes.md')).to.equal('document');
+    expect(fileKind('application/octet-stream', 'data.bin')).to.equal('other');
+  });
+});
+
+class AnnouncingHost extends LitElement {
+  readonly announcer = new AnnouncerController(this);
+  updates = 0;
+  override requestUpdate(...args: Parameters<LitElement['requestUpdate']>): void {
+    this.updates++;
+    super.requestUpdate(...args);
+  }
+}
+customElements.define('announcing-host', AnnouncingHost);
+
+describe('announcer', () => {
+  it('gathers what arrives together into one update, drops repeats, and empties itself later', async () => {
+    const host = document.createElement('announcing-host') as AnnouncingHost;
+    document.body.append(host);
+    host.announcer.announce('a.bin uploaded.');
+    host.announcer.announce('b.bin uploaded.');
+    host.announcer.announce('a.bin uploaded.');
+    expect(host.announcer.text).to.equal('');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(host.announcer.text).to.equal('a.bin uploaded. b.bin uploaded.');
+    host.remove();
+  });
+
+  it('speaks at most four messages per update; the rest come in the next one', async () => {
+    const host = document.createElement('announcing-host') as AnnouncingHost;
+    document.body.append(host);
+    for (let i = 1; i <= 6; i++) host.announcer.announce(`m${i}.`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(host.announcer.text).to.equal('m1. m2. m3. m4.');
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect(host.announcer.text).to.equal('m5. m6.');
+    host.remove();
+  });
+});
