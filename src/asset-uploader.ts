@@ -1,28 +1,26 @@
-import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { virtualize } from '@lit-labs/virtualizer/virtualize.js';
 import { styles } from './asset-uploader.styles.js';
-import { parseSize } from './engine/size.js';
 import { UploadStatus, type FileToAdd, type RejectedFile, type UploaderEventMap, type UploadSnapshot } from './engine/types.js';
 import { Uploader, type UploaderOptions } from './engine/uploader.js';
 import type { Asset } from './protocols/protocol.js';
 import { AnnouncerController } from './ui/announcer.js';
-import { displayName, fillIsolated } from './ui/bidi.js';
 import { optionsFromAttributes } from './ui/attributes.js';
-import { errorText, fileRow, type RowActions } from './ui/file-row.js';
+import { fileRow, type RowActions } from './ui/file-row.js';
+import { rejectionList, rejectionMessage } from './ui/rejections.js';
+import { GestureTally, outcomeOf } from './ui/announcements.js';
+import { dropArea } from './ui/drop-area.js';
 import { FormValueController } from './ui/form-value.js';
-import { formatBytes, formatCount, plural } from './ui/format.js';
+import { formatCount, plural } from './ui/format.js';
 import { GestureController } from './ui/gestures.js';
-import { defaultI18n, fill, mergeI18n, type PluralText, type UploaderI18n, type UploaderI18nInput } from './ui/i18n.js';
-import { icon } from './ui/icons.js';
+import { defaultI18n, fill, mergeI18n, type UploaderI18n, type UploaderI18nInput } from './ui/i18n.js';
 import { PreviewController } from './ui/previews.js';
 import { defaultOf, litProperties, propertyTable, restoreDefaults, type UploaderPropertyValues } from './ui/properties.js';
 import { RowEditingController, rowSelector } from './ui/row-editing.js';
 import { summarize, summaryBar, type SummaryActions } from './ui/summary.js';
 import { UploaderController } from './uploader-controller.js';
 
-/** Rejections shown by name; past this many, one line says how many more. */
-const SHOWN_REJECTIONS = 5;
 /**
  * From this many rows on, the list is virtualized (@lit-labs/virtualizer: only rows near
  * the view are in the DOM). Shorter lists are plain rows: as fast, and free of the benign
@@ -127,7 +125,7 @@ export class AssetUploader extends LitElement {
   readonly #warned = new Set<string>();
   #texts: UploaderI18n = defaultI18n;
   /** The gesture being taken (a drop may add its files in several batches). */
-  #gesture: { added: number; rejected: number; first?: RejectedFile } | undefined;
+  #gesture: GestureTally | undefined;
 
   constructor() {
     super();
@@ -205,7 +203,7 @@ export class AssetUploader extends LitElement {
 
   /** @internal Opens a gesture (see GestureHost). */
   beginGesture(): void {
-    this.#gesture = { added: 0, rejected: 0 };
+    this.#gesture = new GestureTally();
     this._rejections = [];
   }
 
@@ -221,16 +219,8 @@ export class AssetUploader extends LitElement {
 
   /** @internal Closes the gesture and announces what it took and refused. */
   endGesture(): void {
-    const gesture = this.#gesture;
+    for (const message of this.#gesture?.messages(this.#texts, this.#locale()) ?? []) this.#announcer.announce(message);
     this.#gesture = undefined;
-    if (!gesture) return;
-    const locale = this.#locale();
-    const t = this.#texts.announce;
-    if (gesture.added > 0) this.#announce(fill(plural(t.added, gesture.added, locale), { count: formatCount(gesture.added, locale) }));
-    if (gesture.rejected > 0 && gesture.first) {
-      const reason = fill(this.#rejectionTemplate(gesture.first, locale), this.#rejectionValues(gesture.first, locale));
-      this.#announce(fill(plural(t.rejected, gesture.rejected, locale), { count: formatCount(gesture.rejected, locale), reason: displayName(reason) }));
-    }
   }
 
   /** @internal A folder walk left out folders nested too deep, or entries it could not read. */
@@ -311,7 +301,7 @@ export class AssetUploader extends LitElement {
     try {
       await this.uploader?.renameAsset(id, name);
       this.#rows.set(id, undefined);
-      this.#announce(fill(this.#texts.announce.renamed, { name: before?.asset?.name ?? before?.name, to: name }));
+      this.#announcer.announce(fill(this.#texts.announce.renamed, { name: before?.asset?.name ?? before?.name, to: name }));
       this.#rows.focusAfterRender(`${rowSelector(id)} [part~=rename-button]`);
       this.#form.sync();
     } catch (error) {
@@ -326,7 +316,7 @@ export class AssetUploader extends LitElement {
     try {
       await this.uploader?.deleteAsset(id);
       this.#rows.set(id, undefined);
-      this.#announce(fill(this.#texts.announce.deleted, { name: before?.asset?.name ?? before?.name }));
+      this.#announcer.announce(fill(this.#texts.announce.deleted, { name: before?.asset?.name ?? before?.name }));
       this.#afterListChange();
     } catch (error) {
       this.#rows.set(id, { editing: 'delete', note: (error as Error).message });
@@ -376,16 +366,24 @@ export class AssetUploader extends LitElement {
       @dragleave=${this.#gestures.onDragLeave}
       @drop=${this.#gestures.onDrop}
     >
-      <div part="drop-area" class="drop-area ${disabled ? 'disabled' : ''}" @click=${this.#onAreaClick}>
-        <button type="button" part="drop-zone" class="drop-zone" ?disabled=${disabled} aria-label=${this.#dropZoneName() ?? nothing} aria-describedby="hint" @click=${this.openPicker}>
-          ${icon('upload')}
-          <span class="drop-label"><slot name="label" @slotchange=${() => this.requestUpdate()}>${this.#dropLabelText()}</slot></span>
-        </button>
-        <span id="hint" part="hint" class="hint">${this.#hint(locale)}</span>
-      </div>
+      ${dropArea(
+        {
+          texts: t,
+          locale,
+          disabled,
+          dragging: this.#gestures.dragging,
+          multiple: this.multiple,
+          accept: this.accept,
+          maxFileSize: this.maxFileSize,
+          maxFiles: this.maxFiles,
+          labels: Array.from(this.#internals.labels ?? [], (label) => label.textContent?.trim() ?? '').filter(Boolean),
+          slotted: this.querySelector('[slot=label]')?.textContent?.trim(),
+        },
+        this.#dropAreaHandlers,
+      )}
       <input type="file" hidden tabindex="-1" aria-hidden="true" ?multiple=${this.multiple} accept=${this.accept || nothing} @change=${this.#gestures.onPicked} />
       ${this._notice ? html`<p part="notice" class="notice" role="status">${this._notice}</p>` : nothing}
-      ${this.#rejectionList(locale)}
+      ${rejectionList(this._rejections, t, locale, this.#dismissRejections)}
       ${showSummary ? summaryBar(summary, t, locale, this.#summaryActions, { autoStart: !this.noAutoStart }) : nothing}
       ${uploads.length
         ? html`<div class="scroller">
@@ -434,75 +432,15 @@ export class AssetUploader extends LitElement {
     return this.closest('[lang]')?.getAttribute('lang') || undefined;
   }
 
-  #dropLabelText(): string {
-    if (this.#gestures.dragging) return this.#texts.dropActive;
-    return this.multiple ? this.#texts.dropLabel : this.#texts.dropLabelSingle;
-  }
-
-  /**
-   * With a `<label for>`, its text comes first in the drop zone's name ("Attachments, Drop
-   * files here or choose files"): a button inside a shadow root cannot point at a label
-   * outside it. The visible text stays in the name (WCAG 2.5.3).
-   */
-  #dropZoneName(): string | undefined {
-    const labels = Array.from(this.#internals.labels ?? [], (label) => label.textContent?.trim() ?? '').filter(Boolean);
-    if (labels.length === 0) return undefined;
-    const slotted = this.querySelector('[slot=label]')?.textContent?.trim();
-    return `${labels.join(' ')}, ${slotted || this.#dropLabelText()}`;
-  }
-
-  #hint(locale: string | undefined): string {
-    const t = this.#texts;
-    const hints = [t.dropHint];
-    if (this.accept) hints.push(fill(t.dropHintAccept, { accept: this.accept }));
-    const maxSize = parseSize(this.maxFileSize || undefined);
-    if (maxSize) hints.push(fill(t.dropHintMaxSize, { size: formatBytes(maxSize, locale) }));
-    if (this.multiple && Number.isInteger(this.maxFiles) && this.maxFiles! > 0) {
-      hints.push(fill(plural(t.dropHintMaxFiles, this.maxFiles!, locale), { count: formatCount(this.maxFiles!, locale) }));
-    }
-    return hints.join(' ');
-  }
-
-  #rejectionList(locale: string | undefined): TemplateResult | typeof nothing {
-    const rejections = this._rejections;
-    if (!rejections.length) return nothing;
-    const more = rejections.length - SHOWN_REJECTIONS;
-    return html`<div class="rejections-box">
-      <ul part="rejections" class="rejections" aria-label=${this.#texts.rejectionsLabel}>
-        ${rejections.slice(0, SHOWN_REJECTIONS).map((r) => html`<li part="rejection" data-reason=${r.reason}>${icon('error')}<span>${this.#rejectionText(r, locale)}</span></li>`)}
-        ${more > 0 ? html`<li part="rejection" data-reason="more">${fill(plural(this.#texts.moreRejections, more, locale), { count: formatCount(more, locale) })}</li>` : nothing}
-      </ul>
-      <button type="button" class="action text-button" part="action dismiss-button" @click=${this.#dismissRejections}>${this.#texts.dismiss}</button>
-    </div>`;
-  }
-
-  /** A click on the drop area around the button (its hint, its padding) opens the picker too. */
-  readonly #onAreaClick = (event: MouseEvent): void => {
-    if (event.target === event.currentTarget || (event.target as Element).matches?.('[part=hint]')) this.openPicker();
+  readonly #dropAreaHandlers = {
+    openPicker: () => this.openPicker(),
+    slotChanged: () => this.requestUpdate(),
   };
 
   readonly #dismissRejections = (): void => {
     this._rejections = [];
     this.#rows.focusAfterRender('[part=drop-zone]');
   };
-
-  #rejectionValues(r: RejectedFile, locale: string | undefined): Record<string, string | number | undefined> {
-    return {
-      name: r.relativePath || r.name,
-      size: formatBytes(r.size, locale),
-      limit: r.limit === undefined ? undefined : formatBytes(r.limit, locale),
-      accept: r.accept,
-      max: r.max === undefined ? undefined : formatCount(r.max, locale),
-    };
-  }
-
-  #rejectionTemplate(r: RejectedFile, locale: string | undefined): string {
-    return plural(this.#texts.rejections[r.reason] as PluralText, r.max ?? 1, locale);
-  }
-
-  #rejectionText(r: RejectedFile, locale: string | undefined): TemplateResult {
-    return fillIsolated(this.#rejectionTemplate(r, locale), this.#rejectionValues(r, locale));
-  }
 
   #ensureUploader(): Uploader | undefined {
     if (this.uploader) return this.uploader;
@@ -543,60 +481,17 @@ export class AssetUploader extends LitElement {
   }
 
   #onEngineEvent(event: CustomEvent): void {
-    const t = this.#texts.announce;
-    const detail = event.detail as { upload?: UploadSnapshot; file?: RejectedFile };
-    const upload = detail.upload;
-    const name = upload ? displayName(upload.relativePath || upload.name) : '';
-    switch (event.type) {
-      case 'file-reject':
-        if (!detail.file) break;
-        this._rejections = [...this._rejections, detail.file];
-        if (this.#gesture) {
-          this.#gesture.rejected++;
-          this.#gesture.first ??= detail.file;
-        } else {
-          this.#announce(displayName(fill(this.#rejectionTemplate(detail.file, this.#locale()), this.#rejectionValues(detail.file, this.#locale()))));
-        }
-        break;
-      case 'upload-success':
-        this.#announce(fill(t.success, { name }));
-        this.#form.sync();
-        break;
-      case 'upload-error':
-        if (upload) this.#announce(fill(t.error, { name, message: errorText(upload, this.#texts) }));
-        this.#form.sync();
-        break;
-      case 'upload-pause':
-        this.#announce(fill(t.paused, { name }));
-        this.#form.sync();
-        break;
-      case 'upload-resume':
-        this.#announce(fill(t.resumed, { name }));
-        break;
-      case 'upload-abort':
-        this.#announce(fill(t.aborted, { name }));
-        this.#form.sync();
-        break;
-      case 'upload-progress':
-        if (this.uploader?.hashingError && !this.noChecksum && !this._notice) this._notice = this.#texts.notices.checksumOff;
-        break;
-      case 'upload-complete': {
-        const { successful, failed } = event.detail as UploaderEventMap['upload-complete']['detail'];
-        const locale = this.#locale();
-        if (failed.length) this.#announce(fill(t.allDoneWithFailures, { done: formatCount(successful.length, locale), failed: formatCount(failed.length, locale) }));
-        else if (successful.length > 1) this.#announce(fill(plural(t.allDone, successful.length, locale), { count: formatCount(successful.length, locale) }));
-        this.#form.sync();
-        break;
-      }
-      case 'upload-add':
-      case 'upload-start':
-        this.#form.sync();
-        break;
+    const outcome = outcomeOf(event, this.#texts, this.#locale());
+    if (outcome) this.#announcer.announce(outcome);
+    const file = (event.detail as { file?: RejectedFile }).file;
+    if (event.type === 'file-reject' && file) {
+      this._rejections = [...this._rejections, file];
+      // Within a gesture, refusals are summed up when it ends; alone (a change of options), each is said.
+      if (this.#gesture) this.#gesture.refused(file);
+      else this.#announcer.announce(rejectionMessage(file, this.#texts, this.#locale()));
     }
-  }
-
-  #announce(text: string): void {
-    this.#announcer.announce(text);
+    if (event.type === 'upload-progress' && this.uploader?.hashingError && !this.noChecksum && !this._notice) this._notice = this.#texts.notices.checksumOff;
+    if (event.type !== 'upload-progress' && event.type !== 'upload-retry' && event.type !== 'file-reject') this.#form.sync();
   }
 }
 
