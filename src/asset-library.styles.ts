@@ -1,12 +1,16 @@
 import { css } from 'lit';
 
-/** Adopted stylesheets only (strict CSP without 'unsafe-inline' styles). */
+/**
+ * Adopted stylesheets only (strict CSP without 'unsafe-inline' styles). Colours are tints
+ * of the inherited text colour, or `light-dark()` pairs, so the list reads on light and
+ * dark pages alike (as `<asset-uploader>`'s theme).
+ */
 export const styles = css`
   :host {
     --asset-library-gap: 0.5rem;
-    --asset-library-border-color: #d1d5db;
-    --asset-library-focus-ring: 0 0 0 3px #4338ca;
-    --asset-library-error-color: #b91c1c;
+    --asset-library-border-color: color-mix(in srgb, currentColor 22%, transparent);
+    --asset-library-focus-ring: 0 0 0 3px light-dark(#1d5bd8, #7fb0ff);
+    --asset-library-error-color: light-dark(#b91c1c, #ff9b9b);
     display: block;
     font: inherit;
     color: inherit;
@@ -50,7 +54,7 @@ export const styles = css`
     font-weight: 600;
   }
   .meta {
-    color: #4b5563;
+    color: color-mix(in srgb, currentColor 72%, transparent);
   }
   .error {
     color: var(--asset-library-error-color);

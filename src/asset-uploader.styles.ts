@@ -240,10 +240,10 @@ export const styles = css`
     border-color: var(--asset-uploader-error-color);
   }
 
-  /* The summary bar */
+  /* The summary bar: the totals and the buttons share a line while there is room; the bar goes under both. */
   .summary {
-    display: grid;
-    grid-template-columns: minmax(0, 1fr) auto;
+    display: flex;
+    flex-wrap: wrap;
     gap: 0.375rem 0.75rem;
     align-items: center;
     padding: 0.625rem 0.75rem;
@@ -254,8 +254,8 @@ export const styles = css`
   }
   .summary-text {
     display: flex;
-    flex-wrap: wrap;
-    gap: 0 0.75rem;
+    flex-direction: column;
+    flex: 1 1 14rem;
     min-width: 0;
   }
   [part='summary-counts'] {
@@ -268,22 +268,11 @@ export const styles = css`
     display: flex;
     flex-wrap: wrap;
     gap: 0.375rem;
-    justify-content: end;
+    order: 1;
   }
   .summary .total {
-    grid-column: 1 / -1;
-    grid-row: 2;
-  }
-  @container (max-width: 34rem) {
-    .summary {
-      grid-template-columns: minmax(0, 1fr);
-    }
-    .summary .total {
-      grid-row: auto;
-    }
-    .summary-actions {
-      justify-content: start;
-    }
+    flex: 1 0 100%;
+    order: 2;
   }
 
   /* Progress bars: slim, rounded, the same in every engine. */
@@ -407,7 +396,7 @@ export const styles = css`
   [part='file-status'] {
     color: var(--asset-uploader-text-color);
   }
-  .meta > * + *::before {
+  .meta > .piece + .piece::before {
     content: ' · ';
     content: ' · ' / '';
   }

@@ -58,7 +58,8 @@ export function fileRow(upload: UploadSnapshot, context: RowContext): TemplateRe
   if (RUNNING.has(status)) primary = button('pause', t.pause, () => actions.pause(id), 'pause-button');
   else if (status === UploadStatus.Paused) primary = button('resume', t.resume, () => actions.resume(id), 'resume-button');
   else if (status === UploadStatus.Error) primary = button('retry', t.retry, () => actions.retry(id), 'retry-button');
-  const last = finished || status === UploadStatus.Error ? button('remove', t.remove, () => actions.remove(id), 'remove-button') : button('cancel', t.cancel, () => actions.cancel(id), 'cancel-button');
+  // Remove (off the list) is an ×, as Cancel is; the bin is only for Delete (from the server).
+  const last = finished || status === UploadStatus.Error ? button('cancel', t.remove, () => actions.remove(id), 'remove-button') : button('cancel', t.cancel, () => actions.cancel(id), 'cancel-button');
   return html`<li part="file file-${status}" class="row" data-id=${id} data-status=${status}>
     ${thumbnail(upload, context)}
     <span class="name-line">${nameText(upload.relativePath, name)}</span>
@@ -109,13 +110,15 @@ function splitTail(text: string, count: number): [string, string] {
 function statusLine(upload: UploadSnapshot, { i18n: t, locale }: RowContext, name: string): TemplateResult {
   const { status } = upload;
   const pieces: TemplateResult[] = [];
-  const piece = (part: string, content: unknown) => html`<bdi part=${part}>${content}</bdi>`;
+  // Each piece isolated in its own <bdi>, inside a span that carries the separator (drawn by
+  // CSS before it, outside the isolate, so in RTL it still sits between the pieces).
+  const piece = (part: string, content: unknown) => html`<span class="piece"><bdi part=${part}>${content}</bdi></span>`;
   let state = t.status[status];
   if (status === UploadStatus.Uploading) state = `${state} ${formatPercent(upload.progress, locale)}`;
   if (status === UploadStatus.Processing && upload.serverStatus) state = `${state} (${upload.serverStatus})`;
   pieces.push(piece('file-status', state));
   if (status === UploadStatus.Error) {
-    pieces.push(html`<span part="file-error" class="error">${errorText(upload, t)}</span>`);
+    pieces.push(html`<span class="piece"><span part="file-error" class="error">${errorText(upload, t)}</span></span>`);
   } else if (status === UploadStatus.Success || upload.bytesUploaded === 0 || upload.bytesUploaded >= upload.size) {
     pieces.push(piece('file-size', formatBytes(upload.size, locale)));
   } else {
@@ -129,8 +132,9 @@ function statusLine(upload: UploadSnapshot, { i18n: t, locale }: RowContext, nam
   if (upload.resumedFrom > 0) pieces.push(piece('file-resumed', fill(t.resumedFrom, { size: formatBytes(upload.resumedFrom, locale) })));
   const href = safeHref(upload.asset?.url);
   if (href && !upload.asset?.produced?.length) {
+    // In a piece of its own, so the separator drawn before it is not part of the link.
     pieces.push(
-      html`<a part="file-link" class="link" href=${href} target="_blank" rel="noopener noreferrer" aria-label=${fill(t.openAssetLabel, { name: displayName(name) })}>${t.openAsset}</a>`,
+      html`<span class="piece"><a part="file-link" class="link" href=${href} target="_blank" rel="noopener noreferrer" aria-label=${fill(t.openAssetLabel, { name: displayName(name) })}>${t.openAsset}</a></span>`,
     );
   }
   // Separators are drawn by CSS (::before), so a piece hidden on narrow screens takes its own with it.

@@ -39,10 +39,14 @@ function scaled(bytes: number): { value: number; unit: (typeof BYTE_UNITS)[numbe
   return { value, unit: BYTE_UNITS[i]!, digits: i === 0 || value >= 100 ? 0 : 1 };
 }
 
-/** `1.5 MB`, `١٫٥ ميغابايت`: decimal units (10^3), as file managers show them. */
+/**
+ * `1.5 MB`, `١٫٥ ميغابايت`: decimal units (10^3), as file managers show them. Below a
+ * kilobyte the long form (`0 bytes`, `1 byte`, `13 octets`): CLDR's short form of a byte
+ * is the bare word `byte` for every count in English.
+ */
 export function formatBytes(bytes: number, locale?: string): string {
   const { value, unit, digits } = scaled(bytes);
-  return number(locale, { style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: digits }).format(value);
+  return number(locale, { style: 'unit', unit, unitDisplay: unit === 'byte' ? 'long' : 'short', maximumFractionDigits: digits }).format(value);
 }
 
 /** `2.4 MB/s`. */

@@ -11,7 +11,7 @@ const paths = {
   resume: svg`<path d="M8 5.5v13l10.5-6.5z" />`,
   cancel: svg`<path d="M6 6l12 12M18 6L6 18" />`,
   retry: svg`<path d="M4 12a8 8 0 0 1 13.7-5.6L20 8.7" /><path d="M20 4v4.7h-4.7" /><path d="M20 12a8 8 0 0 1-13.7 5.6L4 15.3" /><path d="M4 20v-4.7h4.7" />`,
-  remove: svg`<path d="M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3" />`,
+  clear: svg`<path d="M4 7h11M4 12h11M4 17h6M15 15l5 5M20 15l-5 5" />`,
   rename: svg`<path d="M4 20h4L19 9l-4-4L4 16z" /><path d="M13.5 6.5l4 4" />`,
   delete: svg`<path d="M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3" />`,
   open: svg`<path d="M14 4h6v6M20 4l-9 9" /><path d="M18 14v6H4V6h6" />`,

@@ -90,7 +90,7 @@ export function summaryBar(s: Summary, t: UploaderI18n, locale: string | undefin
       ${toggle}
       ${s.failed > 0 ? button('retry-all-button', t.summary.retryFailed, actions.retryFailed, 'retry') : nothing}
       ${s.remaining > 0 ? button('cancel-all-button', t.summary.cancelAll, actions.cancelAll, 'cancel') : nothing}
-      ${s.finished > 0 ? button('clear-button', t.summary.clearFinished, actions.clearFinished, 'remove') : nothing}
+      ${s.finished > 0 ? button('clear-button', t.summary.clearFinished, actions.clearFinished, 'clear') : nothing}
     </div>
   </div>`;
 }
