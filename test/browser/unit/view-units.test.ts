@@ -1,10 +1,13 @@
 /**
  * The view's small modules on their own: formatting and plurals, the announcer's
- * gathering, the property table's defaults, the summary, file kinds, the form value.
+ * gathering, the property table's defaults, the summary, file kinds, thumbnails' memory,
+ * the form value.
  */
 import { expect } from '@esm-bundle/chai';
 import { LitElement } from 'lit';
 import { AnnouncerController } from '../../../src/ui/announcer.js';
+import { FormValueController } from '../../../src/ui/form-value.js';
+import { PreviewController } from '../../../src/ui/previews.js';
 import { formatBytes, formatDuration, formatPercent, formatSpeed, plural, secondsLeft } from '../../../src/ui/format.js';
 import { fileKind } from '../../../src/ui/icons.js';
 import { defaultI18n, mergeI18n } from '../../../src/ui/i18n.js';
@@ -131,5 +134,92 @@ describe('announcer', () => {
     await new Promise((resolve) => setTimeout(resolve, 700));
     expect(host.announcer.text).to.equal('m5. m6.');
     host.remove();
+  });
+});
+
+class PreviewHost extends LitElement {
+  files = new Map<string, File>();
+  readonly previews = new PreviewController(this, (id) => this.files.get(id), 2);
+}
+customElements.define('preview-host', PreviewHost);
+
+async function pngFile(name: string): Promise<File> {
+  const canvas = document.createElement('canvas');
+  canvas.width = 400;
+  canvas.height = 300;
+  canvas.getContext('2d')!.fillRect(0, 0, 400, 300);
+  const blob = await new Promise<Blob>((resolve) => canvas.toBlob((b) => resolve(b!), 'image/png'));
+  return new File([blob], name, { type: 'image/png' });
+}
+
+describe('previews', () => {
+  it('keeps at most `limit` thumbnails, scaled to 96 px high, closing the oldest and those whose upload left', async () => {
+    const closed: ImageBitmap[] = [];
+    const close = ImageBitmap.prototype.close;
+    ImageBitmap.prototype.close = function (this: ImageBitmap) {
+      closed.push(this);
+      return close.call(this);
+    };
+    const host = document.createElement('preview-host') as PreviewHost;
+    document.body.append(host);
+    try {
+      for (const id of ['a', 'b', 'c']) host.files.set(id, await pngFile(`${id}.png`));
+      host.files.set('text', new File(['x'], 'x.txt', { type: 'text/plain' }));
+      expect(host.previews.get('text')).to.equal(undefined);
+      for (const id of ['a', 'b', 'c']) host.previews.get(id);
+      const deadline = performance.now() + 10_000;
+      while (closed.length < 1 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(host.previews.size).to.equal(2);
+      expect(closed).to.have.length(1);
+      const c = host.previews.get('c')!;
+      expect(c.height).to.equal(96);
+      expect(c.width).to.equal(128);
+      host.files.delete('c');
+      host.previews.prune();
+      expect(host.previews.size).to.equal(1);
+      expect(closed).to.include(c);
+      host.remove();
+      expect(host.previews.size, 'all released when the element leaves').to.equal(0);
+    } finally {
+      ImageBitmap.prototype.close = close;
+      host.remove();
+    }
+  });
+});
+
+class FormHost extends LitElement {
+  static formAssociated = true;
+  uploads: UploadSnapshot[] = [];
+  name = 'files';
+  required = true;
+  readonly internals = this.attachInternals();
+  readonly form = new FormValueController(this, this.internals, () => ({ busy: 'Wait.', required: 'Upload one.' }), () => undefined);
+}
+customElements.define('form-host', FormHost);
+
+describe('form value', () => {
+  it('one entry per asset (a zip’s entries each), invalid while busy or required and empty, change once per new value', async () => {
+    const form = document.createElement('form');
+    const host = document.createElement('form-host') as FormHost;
+    form.append(host);
+    document.body.append(form);
+    let changes = 0;
+    host.addEventListener('change', () => changes++);
+    expect(host.internals.validationMessage).to.equal('Upload one.');
+    host.uploads = [{ status: 'uploading' } as UploadSnapshot];
+    host.form.sync();
+    host.form.sync();
+    await Promise.resolve();
+    expect(host.internals.validationMessage).to.equal('Wait.');
+    host.uploads = [
+      { status: 'success', asset: { id: 'a1', url: 'https://x.test/a1', raw: {} } } as unknown as UploadSnapshot,
+      { status: 'success', asset: { id: 'z', raw: {}, produced: [{ id: 'z1', raw: {} }, { id: 'z2', url: 'https://x.test/z2', raw: {} }] } } as unknown as UploadSnapshot,
+    ];
+    host.form.syncNow();
+    host.form.syncNow();
+    expect(new FormData(form).getAll('files')).to.deep.equal(['https://x.test/a1', 'z1', 'https://x.test/z2']);
+    expect(host.internals.validity.valid).to.equal(true);
+    expect(changes).to.equal(1);
+    form.remove();
   });
 });
