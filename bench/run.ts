@@ -2,7 +2,7 @@
 /**
  * `npm run bench` has two parts, each writing its own section of bench/RESULTS.md:
  *   throughput  upload throughput of <asset-uploader> against a plain XHR PUT (this file, below)
- *   view        adding 1,000 and 10,000 files to the element: time until the list is rendered,
+ *   view        adding 1,000 and 10,000 files to the element, by a drop and by addFiles: time until the list is rendered,
  *               long tasks, rows and elements in its shadow DOM (bench/view.ts, bench/view-page.ts)
  * `BENCH_ONLY=view` or `BENCH_ONLY=throughput` runs one of them; unset, both run, in one
  * process: the pages are built once (vite, bench/vite.config.ts), one reference server serves
@@ -36,8 +36,9 @@
  *
  * Environment: BENCH_ONLY (`throughput`, `view`, or both comma-separated; default both),
  * BENCH_SIZE_MIB (default 256) and BENCH_RUNS (default 5) for throughput,
- * BENCH_VIEW_SIZES (comma-separated numbers of files, default 1000,10000) and BENCH_VIEW_RUNS
- * (default 5) for view, CHROMIUM_PATH (default /usr/bin/chromium). The throughput part needs
+ * BENCH_VIEW_SIZES (comma-separated numbers of files, default 1000,10000), BENCH_VIEW_WAYS
+ * (`drop`, `addFiles`, or both comma-separated, in the order of the tables' columns; default
+ * `drop,addFiles`) and BENCH_VIEW_RUNS (default 5) for view, CHROMIUM_PATH (default /usr/bin/chromium). The throughput part needs
  * Ceph (ceph-mon, ceph-osd, radosgw) for sp-s3. Writes bench/RESULTS.md.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -64,6 +65,7 @@ import { startRadosgw, type Radosgw } from '../test/support/radosgw.mjs';
 import type { RawPutResult } from './bench.js';
 import { SECTIONS, sectionTitle, writeSections, type Section } from './results.js';
 import { viewBench } from './view.js';
+import { VIEW_WAYS, type ViewWay } from './view-ways.js';
 
 const MiB = 1024 * 1024;
 const MB = 1_000_000;
@@ -111,12 +113,24 @@ function sizesEnv(fallback: number[]): number[] {
   return sizes.map(Number);
 }
 
+/** BENCH_VIEW_WAYS: how the view part adds files, in the order given (both when unset). */
+function waysEnv(): ViewWay[] {
+  const text = process.env['BENCH_VIEW_WAYS']?.trim() ?? '';
+  if (text === '') return [...VIEW_WAYS];
+  const names = text.split(',').map((name) => name.trim());
+  for (const name of names) {
+    if (!(VIEW_WAYS as readonly string[]).includes(name)) throw new Error(`BENCH_VIEW_WAYS must be one of ${VIEW_WAYS.join(', ')} (or both, comma-separated), not "${text}"`);
+  }
+  return [...new Set(names as ViewWay[])];
+}
+
 const ONLY = onlyEnv();
 const SIZE_MIB = integerEnv('BENCH_SIZE_MIB', 256, 1, 16 * 1024);
 const RUNS = integerEnv('BENCH_RUNS', 5, 1, 50);
 const FILE_SIZE = SIZE_MIB * MiB;
 const VIEW_SIZES = sizesEnv([1000, 10_000]);
 const VIEW_RUNS = integerEnv('BENCH_VIEW_RUNS', 5, 1, 50);
+const VIEW_WAYS_RUN = waysEnv();
 /** RGW's memstore keeps every sp-s3 upload in RAM until its garbage-collection wait (2 h) is over. */
 const S3_BYTES = RUNS * FILE_SIZE;
 /** The device size is only a cap (the OSD refuses writes near it), so it is generous. */
@@ -1309,6 +1323,7 @@ async function main(): Promise<void> {
       browser,
       origin: server.origin,
       sizes: VIEW_SIZES,
+      ways: VIEW_WAYS_RUN,
       runs: VIEW_RUNS,
       log,
       withTimeout,
