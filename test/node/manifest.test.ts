@@ -16,7 +16,12 @@ test('the committed custom-elements.json is what the analyzer makes of the sourc
   const out = mkdtempSync(join(tmpdir(), 'cem-'));
   try {
     // The analyzer joins --outdir to the working directory, so it gets a relative path.
-    execFileSync(process.execPath, ['--import', 'tsx', 'node_modules/@custom-elements-manifest/analyzer/cem.js', 'analyze', '--outdir', relative(root, out), '--quiet'], { cwd: root, stdio: 'pipe', timeout: 120_000 });
+    execFileSync(process.execPath, ['--import', 'tsx', 'node_modules/@custom-elements-manifest/analyzer/cem.js', 'analyze', '--outdir', relative(root, out), '--quiet'], {
+      cwd: root,
+      stdio: 'pipe',
+      timeout: 120_000,
+      env: { ...process.env, CEM_CHECK: '1' },
+    });
     const fresh = JSON.parse(readFileSync(join(out, 'custom-elements.json'), 'utf8'));
     const committed = JSON.parse(readFileSync(join(root, 'custom-elements.json'), 'utf8'));
     assert.deepEqual(committed, fresh, 'custom-elements.json is stale: run `npm run analyze` and commit it');
