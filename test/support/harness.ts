@@ -118,13 +118,14 @@ export async function clickRowAction(element: AssetUploader, id: string, action:
 }
 
 /**
- * Waits for the render the element scheduled. It renders once per animation frame, but
- * a test page may be a background tab (Firefox runs parallel test files as tabs of one
- * window) where frames do not come: then a short timeout stands in for the frame.
+ * Waits for the render the element scheduled. It renders once per animation frame, or
+ * after 250 ms in a page that gets no frames (a background tab: Firefox runs parallel
+ * test files as tabs of one window). So: the next frame, or 300 ms, whichever comes
+ * first, then the update.
  */
 export async function rendered(element: AssetUploader): Promise<void> {
   await new Promise((resolve) => {
-    const timer = setTimeout(resolve, 50);
+    const timer = setTimeout(resolve, 300);
     requestAnimationFrame(() => {
       clearTimeout(timer);
       resolve(undefined);

@@ -10,7 +10,7 @@ import axe from 'axe-core';
 import type { AssetLibrary } from '../../src/asset-library.js';
 import { clearLog, PHASED_FULL_TOKEN, registryEndpoint, requestLog, s3Object, setFaults, signedPartsEndpoint } from './ref-server.js';
 import { makeFile, sha256 } from './data.js';
-import { dropFiles, mount, nextEvent, unmountAll, until, expectQuietConsole } from './harness.js';
+import { dropFiles, mount, nextEvent, rendered, unmountAll, until, expectQuietConsole } from './harness.js';
 import type { StoreMode } from './signed-parts-suite.js';
 
 const MiB = 1024 * 1024;
@@ -223,6 +223,7 @@ export function describeRegistry(mode: StoreMode): void {
         const { detail } = await failed;
         expect(warnings.filter((w) => w.includes('fields must be a JSON object')), 'one warning for the bad fields').to.have.length(1);
         expect(detail.error.message).to.contain('set storage-endpoint to a signed-parts uploads URL');
+        await rendered(element);
         expect(element.shadowRoot!.textContent).to.contain('storage-endpoint');
         expect((await requestLog()).filter((e) => e.method !== 'OPTIONS'), 'nothing was sent').to.have.length(0);
       } finally {

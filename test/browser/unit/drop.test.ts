@@ -115,7 +115,14 @@ describe('dropBatches', () => {
       tickedBetween.push(ticked);
       sizes.push(batch.length);
       ticked = false;
-      setTimeout(() => (ticked = true), 0);
+      // A message posted now is delivered before the walk's own next-task message: if the
+      // walk yields a task between batches, this runs first.
+      const probe = new MessageChannel();
+      probe.port1.onmessage = () => {
+        ticked = true;
+        probe.port1.close();
+      };
+      probe.port2.postMessage(undefined);
     }
     expect(sizes).to.deep.equal([...Array(12).fill(250), 1]);
     expect(tickedBetween.every(Boolean), 'a task ran between every two batches').to.equal(true);
