@@ -64,6 +64,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { startRadosgw, type Radosgw } from '../test/support/radosgw.mjs';
 import type { RawPutResult } from './bench.js';
 import { SECTIONS, sectionTitle, writeSections, type Section } from './results.js';
+import { freshPage } from './pages.js';
 import { viewBench } from './view.js';
 import { VIEW_WAYS, type ViewWay } from './view-ways.js';
 
@@ -648,17 +649,6 @@ function cpuMeter(): () => CpuUse | undefined {
   };
 }
 
-async function freshPage(browser: Browser): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  page.setDefaultTimeout(30_000);
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-  });
-  return { context, page, problems };
-}
 
 async function benchPage(browser: Browser, server: Server, file: BenchFile): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
   const opened = await freshPage(browser);

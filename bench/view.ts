@@ -16,6 +16,7 @@
  */
 import os from 'node:os';
 import type { Browser } from 'playwright';
+import { freshPage } from './pages.js';
 import type { LongTask, ViewMeasurement } from './view-page.js';
 import type { ViewWay } from './view-ways.js';
 
@@ -77,15 +78,8 @@ const longCount = (m: ViewMeasurement): number => m.longTasks.filter((t) => t.du
 const timeoutFor = (files: number): number => 60_000 + Math.ceil((files / 10_000) ** 2 * 60_000);
 
 async function oneRun(ctx: ViewContext, way: ViewWay, files: number): Promise<{ m: ViewMeasurement; cpu: ReturnType<ReturnType<ViewContext['cpuMeter']>> }> {
-  const context = await ctx.browser.newContext();
+  const { context, page, problems } = await freshPage(ctx.browser);
   try {
-    const page = await context.newPage();
-    page.setDefaultTimeout(30_000);
-    const problems: string[] = [];
-    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-    });
     await page.goto(`${ctx.origin}${PAGE}`);
     await page.waitForFunction(() => 'assetUploaderViewBench' in window && !!document.querySelector('asset-uploader')?.shadowRoot?.querySelector('[part=drop-zone]'));
     const attributes = await page.evaluate(() => {

@@ -406,15 +406,15 @@ export const styles = css`
   .error {
     color: var(--asset-uploader-text-color);
   }
-  [data-status='error'] [part='file-status']::before {
-    content: '';
-    display: inline-block;
-    inline-size: 0.5em;
-    block-size: 0.5em;
-    margin-inline-end: 0.35em;
-    border-radius: 50%;
-    background: var(--asset-uploader-error-color);
+  /* A dot before the state of a failed or finished row: colour is a signal, never the only one. */
+  [data-status='error'] [part='file-status'],
+  [data-status='success'] [part='file-status'] {
+    --dot: var(--asset-uploader-success-color);
   }
+  [data-status='error'] [part='file-status'] {
+    --dot: var(--asset-uploader-error-color);
+  }
+  [data-status='error'] [part='file-status']::before,
   [data-status='success'] [part='file-status']::before {
     content: '';
     display: inline-block;
@@ -422,7 +422,7 @@ export const styles = css`
     block-size: 0.5em;
     margin-inline-end: 0.35em;
     border-radius: 50%;
-    background: var(--asset-uploader-success-color);
+    background: var(--dot);
   }
   .link {
     color: inherit;
