@@ -1,14 +1,20 @@
 /**
  * Three outputs, one per `--mode`:
- * - default (`vite build`): the npm build, `dist/asset-uploader.js`, with lit, @lit/task
- *   and idb-keyval left as dependencies so an app does not ship them twice;
- * - `cdn`: `dist/cdn/asset-uploader.js`, everything included, for one
- *   `<script type="module">` in a CMS template;
+ * - default (`vite build`): the npm build in `dist/`, one file per entry (the package's
+ *   `exports`: the defining main entry, the side-effect-free classes, the engine, each
+ *   adapter, `<asset-library>` alone) and shared chunks under `dist/chunks/`; lit,
+ *   @lit/task, @lit-labs/virtualizer and idb-keyval stay dependencies so an app does not
+ *   ship them twice;
+ * - `cdn`: `dist/cdn/asset-uploader.js`, everything in one minified file (and its md5
+ *   worker), for one `<script type="module">` in a CMS template;
  * - `demo`: the demo page (index.html) into `dist/demo`, served by the reference server.
  *
  * `base: './'` makes the md5 worker's URL relative to the module
  * (`new URL('assets/md5.worker-….js', import.meta.url)`), so the build works from a CDN
  * folder or node_modules, and the worker stays a same-origin module file (strict CSP).
+ *
+ * The npm and CDN builds are app builds with JS entries, not Vite's library mode: library
+ * mode leaves ES output's whitespace unminified.
  */
 import { defineConfig, type UserConfig } from 'vite';
 
@@ -16,6 +22,21 @@ const shared: UserConfig = {
   base: './',
   worker: { format: 'es' },
   build: { target: 'es2022', sourcemap: true, minify: true },
+};
+
+/** The package's entries (package.json `exports`), by output name. */
+export const entries: Record<string, string> = {
+  'asset-uploader': 'src/index.ts',
+  classes: 'src/classes.ts',
+  engine: 'src/engine/index.ts',
+  library: 'src/library.ts',
+  'protocols/index': 'src/protocols/index.ts',
+  'protocols/content-range': 'src/protocols/content-range.ts',
+  'protocols/tus': 'src/protocols/tus.ts',
+  'protocols/session': 'src/protocols/session.ts',
+  'protocols/phased': 'src/protocols/phased.ts',
+  'protocols/signed-parts': 'src/protocols/signed-parts.ts',
+  'protocols/registry': 'src/protocols/registry.ts',
 };
 
 export default defineConfig(({ mode }): UserConfig => {
@@ -30,9 +51,19 @@ export default defineConfig(({ mode }): UserConfig => {
       ...shared.build,
       outDir: cdn ? 'dist/cdn' : 'dist',
       emptyOutDir: true,
-      lib: { entry: 'src/index.ts', formats: ['es'], fileName: () => 'asset-uploader.js' },
+      // An app build copies public/ and writes no HTML; neither applies here.
+      copyPublicDir: false,
       rollupOptions: {
-        external: cdn ? [] : [/^lit($|\/)/, /^@lit\//, /^idb-keyval($|\/)/],
+        input: cdn ? { 'asset-uploader': 'src/index.ts' } : entries,
+        preserveEntrySignatures: 'strict',
+        external: cdn ? [] : [/^lit($|\/)/, /^@lit\//, /^@lit-labs\//, /^idb-keyval($|\/)/],
+        output: {
+          format: 'es',
+          entryFileNames: '[name].js',
+          chunkFileNames: 'chunks/[name]-[hash].js',
+          // One file for the drop-in: the virtualizer's lazily loaded layout goes in it too.
+          ...(cdn ? { inlineDynamicImports: true } : {}),
+        },
       },
     },
   };

@@ -14,12 +14,13 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 
-export const SECTIONS = ['throughput', 'view'] as const;
+export const SECTIONS = ['throughput', 'view', 'sizes'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 const TITLES: Record<Section, string> = {
   throughput: 'Upload throughput',
   view: 'Adding many files: the list view',
+  sizes: 'What it costs a page: bundle sizes',
 };
 
 const begin = (name: Section): string => `<!-- bench:${name}:begin -->`;
@@ -57,7 +58,7 @@ export async function writeSections(path: string, updates: Partial<Record<Sectio
     '# Benchmark results',
     '',
     'Written by `npm run bench` (bench/run.ts). Each section below is replaced only when its part of the bench',
-    'runs: `BENCH_ONLY=throughput` or `BENCH_ONLY=view` runs one, plain `npm run bench` both. Each section',
+    'runs: `BENCH_ONLY=throughput`, `view` or `sizes` runs one (or a comma list), plain `npm run bench` all. Each section',
     'says when it was measured. No target is asserted: these are measurements, not a pass/fail gate.',
   ];
   for (const name of SECTIONS) {

@@ -34,7 +34,7 @@
  * use stays at about one file. RGW's memstore keeps its data in RAM and frees deleted
  * objects only after its garbage-collection wait (2 h), so it is sized for every sp-s3 run.
  *
- * Environment: BENCH_ONLY (`throughput`, `view`, or both comma-separated; default both),
+ * Environment: BENCH_ONLY (`throughput`, `view`, `sizes`, or a comma list; default all),
  * BENCH_SIZE_MIB (default 256) and BENCH_RUNS (default 5) for throughput,
  * BENCH_VIEW_SIZES (comma-separated numbers of files, default 1000,10000), BENCH_VIEW_WAYS
  * (`drop`, `addFiles`, or both comma-separated, in the order of the tables' columns; default
@@ -65,6 +65,7 @@ import { startRadosgw, type Radosgw } from '../test/support/radosgw.mjs';
 import type { RawPutResult } from './bench.js';
 import { SECTIONS, sectionTitle, writeSections, type Section } from './results.js';
 import { freshPage } from './pages.js';
+import { sizesBench } from './sizes.js';
 import { viewBench } from './view.js';
 import { VIEW_WAYS, type ViewWay } from './view-ways.js';
 
@@ -99,7 +100,7 @@ function onlyEnv(): ReadonlySet<Section> {
   if (text === '') return new Set(SECTIONS);
   const names = text.split(',').map((name) => name.trim());
   for (const name of names) {
-    if (!(SECTIONS as readonly string[]).includes(name)) throw new Error(`BENCH_ONLY must be one of ${SECTIONS.join(', ')} (or both, comma-separated), not "${text}"`);
+    if (!(SECTIONS as readonly string[]).includes(name)) throw new Error(`BENCH_ONLY must be one of ${SECTIONS.join(', ')} (or several, comma-separated), not "${text}"`);
   }
   // Always in SECTIONS order.
   return new Set(SECTIONS.filter((name) => names.includes(name)));
@@ -120,7 +121,7 @@ function waysEnv(): ViewWay[] {
   if (text === '') return [...VIEW_WAYS];
   const names = text.split(',').map((name) => name.trim());
   for (const name of names) {
-    if (!(VIEW_WAYS as readonly string[]).includes(name)) throw new Error(`BENCH_VIEW_WAYS must be one of ${VIEW_WAYS.join(', ')} (or both, comma-separated), not "${text}"`);
+    if (!(VIEW_WAYS as readonly string[]).includes(name)) throw new Error(`BENCH_VIEW_WAYS must be one of ${VIEW_WAYS.join(', ')} (or several, comma-separated), not "${text}"`);
   }
   return [...new Set(names as ViewWay[])];
 }
@@ -1306,6 +1307,12 @@ async function main(): Promise<void> {
   log(`bench: Chromium ${browser.version()}`);
   const common: Common = { work, publicDir, server, browser, source, buildSeconds };
 
+  // Sizes need no server or browser; then the view part, which needs only those, before Ceph is started.
+  if (ONLY.has('sizes')) {
+    const section = await sizesBench({ root: ROOT, work, log, runBounded, title: sectionTitle('sizes'), source });
+    await writeSections(RESULTS, { sizes: section });
+    log(`bench: wrote the sizes section of ${RESULTS}`);
+  }
   // The view part first: it needs only the server and the browser, and runs before Ceph is started.
   if (ONLY.has('view')) {
     const m = machine();

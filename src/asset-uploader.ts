@@ -4,7 +4,7 @@ import { virtualize } from '@lit-labs/virtualizer/virtualize.js';
 import { styles } from './asset-uploader.styles.js';
 import { UploadStatus, type FileToAdd, type RejectedFile, type UploaderEventMap, type UploadSnapshot } from './engine/types.js';
 import { Uploader, type UploaderOptions } from './engine/uploader.js';
-import type { Asset } from './protocols/protocol.js';
+import type { Asset } from './engine/protocol.js';
 import { AnnouncerController } from './ui/announcer.js';
 import { optionsFromAttributes } from './ui/attributes.js';
 import { fileRow, type RowActions } from './ui/file-row.js';

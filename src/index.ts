@@ -1,9 +1,18 @@
 /**
- * Public exports. Importing this module defines `<asset-uploader>` and `<asset-library>`.
+ * `asset-uploader`, the main entry (and the drop-in build): importing it registers the
+ * built-in adapters by name and defines `<asset-uploader>` and `<asset-library>`.
+ * Without side effects: `asset-uploader/classes`, `asset-uploader/engine`, and each
+ * adapter under `asset-uploader/protocols/<name>`.
  */
 import { AssetLibrary } from './asset-library.js';
 import { AssetUploader } from './asset-uploader.js';
+import type { Protocol } from './engine/protocol.js';
+import { builtInProtocols, registerBuiltInProtocols } from './protocols/index.js';
 
+registerBuiltInProtocols();
+
+/** The built-in adapters by name. */
+export const protocols: ReadonlyMap<string, Protocol> = new Map(builtInProtocols.map((protocol) => [protocol.name, protocol]));
 if (!customElements.get('asset-uploader')) customElements.define('asset-uploader', AssetUploader);
 if (!customElements.get('asset-library')) customElements.define('asset-library', AssetLibrary);
 
@@ -19,8 +28,9 @@ export { HashPool, type Hasher, type PartDigest } from './engine/hash-pool.js';
 export { XhrHttpStack } from './engine/xhr-http-stack.js';
 export type { HttpStack, HttpRequest, HttpResponse } from './engine/http.js';
 export { parseSize, formatSize } from './engine/size.js';
-export { protocols } from './protocols/index.js';
+export { builtInProtocols, registerBuiltInProtocols } from './protocols/index.js';
+export { registerProtocol, protocolNamed, protocolNames } from './engine/protocol-registry.js';
 export { contentRange } from './protocols/content-range.js';
-export type { Protocol, ProtocolUpload, ProtocolContext, ProtocolCapabilities, Asset, ServerProgress, PartToSend, UploadTarget } from './protocols/protocol.js';
+export type { Protocol, ProtocolUpload, ProtocolContext, ProtocolCapabilities, Asset, ServerProgress, PartToSend, UploadTarget } from './engine/protocol.js';
 export { dropBatches, flatFiles, MAX_DROP_DEPTH, type DropBatches } from './ui/drop.js';
 export { defaultI18n, type UploaderI18n, type UploaderI18nInput } from './ui/i18n.js';

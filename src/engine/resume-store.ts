@@ -8,7 +8,7 @@
  * and Uppy once froze silently on that). They hold ids and locations, never tokens.
  */
 import { createStore, del, entries, get, set, type UseStore } from 'idb-keyval';
-import type { JsonObject } from '../protocols/protocol.js';
+import type { JsonObject } from './protocol.js';
 
 export interface ResumeRecord {
   readonly version: 1;

@@ -20,23 +20,24 @@ export interface RetryPolicy {
   readonly checksumRetries: number;
 }
 
-export const defaultRetryPolicy: RetryPolicy = Object.freeze({
-  delays: Object.freeze([0, 1000, 3000, 5000]),
+export const defaultRetryPolicy: RetryPolicy = {
+  delays: [0, 1000, 3000, 5000],
   jitter: 0.2,
   maxRetryAfterMs: 60_000,
   checksumRetries: 3,
-});
+};
 
 export type RetryDecision = { readonly retry: true; readonly delayMs: number } | { readonly retry: false };
 
-const retryable: ReadonlySet<string> = new Set([
-  UploadErrorCode.Network,
-  UploadErrorCode.Stalled,
-  UploadErrorCode.RequestTimeout,
-  UploadErrorCode.RateLimited,
-  UploadErrorCode.ServerError,
-  UploadErrorCode.OffsetMismatch,
-]);
+/** Failures worth another attempt (a function, not a Set: the module runs nothing when it loads). */
+function retryable(code: string): boolean {
+  return code === UploadErrorCode.Network ||
+    code === UploadErrorCode.Stalled ||
+    code === UploadErrorCode.RequestTimeout ||
+    code === UploadErrorCode.RateLimited ||
+    code === UploadErrorCode.ServerError ||
+    code === UploadErrorCode.OffsetMismatch;
+}
 
 /**
  * @param attempt how many retries already happened since the last progress (0 for the first).
@@ -57,7 +58,7 @@ export function decideRetry(
     // A fresh signed URL is one API call away; no reason to wait.
     return attempt < policy.delays.length ? { retry: true, delayMs: 0 } : { retry: false };
   }
-  if (!retryable.has(error.code) || attempt >= policy.delays.length) return { retry: false };
+  if (!retryable(error.code) || attempt >= policy.delays.length) return { retry: false };
   const base = policy.delays[attempt] ?? 0;
   const backoff = base + base * policy.jitter * random();
   const asked = error.retryAfterMs === undefined ? 0 : Math.min(error.retryAfterMs, policy.maxRetryAfterMs);

@@ -4,7 +4,7 @@
  * `file-reject`). Details are plain frozen snapshots keyed by the upload's id: never a
  * live XHR, never a mutated `File`.
  */
-import type { Asset } from '../protocols/protocol.js';
+import type { Asset } from './protocol.js';
 import type { UploadErrorInfo } from './upload-error.js';
 
 export const UploadStatus = {
@@ -27,7 +27,17 @@ export const UploadStatus = {
 export type UploadStatus = (typeof UploadStatus)[keyof typeof UploadStatus];
 
 /** Statuses in which an upload still wants to run. */
-export const activeStatuses: ReadonlySet<UploadStatus> = new Set([UploadStatus.Queued, UploadStatus.Preparing, UploadStatus.Uploading, UploadStatus.Retrying, UploadStatus.Elsewhere, UploadStatus.Processing]);
+export const activeStatuses: { has(status: UploadStatus): boolean } = {
+  // A function, not a Set: nothing runs when the module loads, so an app that imports the
+  // engine and uses none of it ships none of it (minifiers drop pure-call annotations).
+  has: (status) =>
+    status === UploadStatus.Queued ||
+    status === UploadStatus.Preparing ||
+    status === UploadStatus.Uploading ||
+    status === UploadStatus.Retrying ||
+    status === UploadStatus.Elsewhere ||
+    status === UploadStatus.Processing,
+};
 
 export type Transport = 'put' | 'form';
 

@@ -6,7 +6,7 @@
  * After any failure it asks the server what it holds before sending again: the server
  * is the authority, never a local counter.
  */
-import type { Asset, Protocol, ProtocolContext, ProtocolUpload, ServerProgress } from '../protocols/protocol.js';
+import type { Asset, Protocol, ProtocolContext, ProtocolUpload, ServerProgress } from './protocol.js';
 import type { PartDigest, Hasher } from './hash-pool.js';
 import { sendIndependentParts } from './independent-parts.js';
 import { planParts } from './part-plan.js';

@@ -8,8 +8,8 @@
  * uploader.addEventListener('upload-success', (e) => console.log(e.detail.asset.url));
  * uploader.add(fileInput.files);
  */
-import type { Protocol, ProtocolContext } from '../protocols/protocol.js';
-import { protocolNamed, protocols } from '../protocols/index.js';
+import type { Protocol, ProtocolContext } from './protocol.js';
+import { protocolNamed, protocolNames } from './protocol-registry.js';
 import { canStream, detectSupport, type BrowserSupport } from './capabilities.js';
 import { HashPool, type Hasher } from './hash-pool.js';
 import type { HttpStack } from './http.js';
@@ -466,7 +466,12 @@ function resolve(options: UploaderOptions): Resolved {
     fail(`\`endpoint\` is not a URL: ${options.endpoint}`);
   }
   const protocol = typeof options.protocol === 'object' ? options.protocol : protocolNamed(options.protocol ?? 'content-range');
-  if (!protocol) fail(`unknown \`protocol\` "${String(options.protocol)}"; known: ${[...protocols.keys()].join(', ')}.`);
+  if (!protocol) {
+    const known = protocolNames();
+    fail(
+      `unknown \`protocol\` "${String(options.protocol)}"; ${known.length ? `known: ${known.join(', ')}` : 'none is registered'}. Pass an adapter object, or register it with registerProtocol() (the main entry, 'asset-uploader', registers the built-in ones).`,
+    );
+  }
   const positive = (name: string, value: number | undefined, fallback: number) => {
     if (value === undefined) return fallback;
     if (!Number.isFinite(value) || value <= 0) fail(`\`${name}\` must be a positive number, got ${value}.`);

@@ -23,7 +23,7 @@
 import { errorFromResponse, jsonOf, serverErrorOf, type HttpResponse } from '../engine/http.js';
 import { UploadError, UploadErrorCode } from '../engine/upload-error.js';
 import { resolveLocation } from './location.js';
-import type { Asset, Json, JsonObject, PartToSend, Protocol, ProtocolContext, ProtocolUpload, ServerProgress, UploadTarget } from './protocol.js';
+import type { Asset, Json, JsonObject, PartToSend, Protocol, ProtocolContext, ProtocolUpload, ServerProgress, UploadTarget } from '../engine/protocol.js';
 
 const RANGE = /^(\d+)-(\d+)$/;
 

@@ -1,17 +1,20 @@
 /**
- * The protocols the element knows by name. The engine looks a protocol up here and
- * then only talks to the interface; adding an API is adding an entry.
+ * The built-in adapters, and one call that registers them by name. Importing this module
+ * registers nothing by itself (it has no side effects): the element's main entry calls
+ * `registerBuiltInProtocols()`.
  */
+import { registerProtocol } from '../engine/protocol-registry.js';
+import type { Protocol } from '../engine/protocol.js';
 import { contentRange } from './content-range.js';
-import type { Protocol } from './protocol.js';
 import { phased } from './phased.js';
 import { registry } from './registry.js';
 import { session } from './session.js';
 import { signedParts } from './signed-parts.js';
 import { tus } from './tus.js';
 
-export const protocols: ReadonlyMap<string, Protocol> = new Map<string, Protocol>([contentRange, tus, phased, session, signedParts, registry].map((protocol) => [protocol.name, protocol]));
+export const builtInProtocols: readonly Protocol[] = [contentRange, tus, phased, session, signedParts, registry];
 
-export function protocolNamed(name: string): Protocol | undefined {
-  return protocols.get(name);
+/** Makes every built-in adapter known by name (`content-range`, `tus`, `phased`, `session`, `signed-parts`, `registry`). */
+export function registerBuiltInProtocols(): void {
+  registerProtocol(...builtInProtocols);
 }

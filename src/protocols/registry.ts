@@ -20,12 +20,12 @@
 import { errorFromResponse, jsonOf, type HttpResponse } from '../engine/http.js';
 import { UploadError, UploadErrorCode } from '../engine/upload-error.js';
 import { itemUrl } from './location.js';
-import type { Asset, Json, JsonObject, PartToSend, Protocol, ProtocolContext, ProtocolUpload, ServerProgress, UploadTarget } from './protocol.js';
-import { signedParts } from './signed-parts.js';
+import type { Asset, Json, JsonObject, PartToSend, Protocol, ProtocolContext, ProtocolUpload, ServerProgress, UploadTarget } from '../engine/protocol.js';
+import { s3PartCapabilities, signedParts } from './signed-parts.js';
 
 export const registry: Protocol = {
   name: 'registry',
-  capabilities: signedParts.capabilities,
+  capabilities: s3PartCapabilities,
   create: (context, target) => new RegistryUpload(context, target),
   async rename(context, asset, name, signal) {
     const response = await context.http.request({

@@ -20,7 +20,7 @@
 import { errorFromResponse, jsonOf, serverErrorOf } from '../engine/http.js';
 import { sleep } from '../engine/sleep.js';
 import { UploadError, UploadErrorCode } from '../engine/upload-error.js';
-import type { Asset, Json, JsonObject, PartToSend, Protocol, ProtocolBatch, ProtocolContext, ProtocolUpload, ServerProgress, UploadTarget } from './protocol.js';
+import type { Asset, Json, JsonObject, PartToSend, Protocol, ProtocolBatch, ProtocolContext, ProtocolUpload, ServerProgress, UploadTarget } from '../engine/protocol.js';
 
 /** Polling backoff: starts quick, grows to 5 s, gives up after an hour of "transcoding". */
 const POLL_FIRST_MS = 250;
@@ -30,7 +30,7 @@ const POLL_LIMIT_MS = 60 * 60 * 1000;
 export const session: Protocol = {
   name: 'session',
   // One whole-file PUT per file: parts as large as the file.
-  capabilities: { ordered: true, partChecksum: 'optional', form: false, minPartSize: Number.MAX_SAFE_INTEGER },
+  capabilities: { ordered: true, partChecksum: 'optional', form: false, minPartSize: 9_007_199_254_740_991 /* Number.MAX_SAFE_INTEGER, as a literal: see s3PartCapabilities */ },
   create: (context, target) => new SessionBatch(context, [target]).upload(0),
   createBatch: (context, targets) => new SessionBatch(context, targets),
 };

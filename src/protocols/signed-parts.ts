@@ -28,13 +28,19 @@
 import { errorFromResponse, jsonOf, type HttpResponse } from '../engine/http.js';
 import { UploadError, UploadErrorCode } from '../engine/upload-error.js';
 import { itemUrl } from './location.js';
-import type { Asset, Json, JsonObject, PartToSend, Protocol, ProtocolContext, ProtocolUpload, ServerProgress, UploadTarget } from './protocol.js';
+import type { ProtocolCapabilities, Asset, Json, JsonObject, PartToSend, Protocol, ProtocolContext, ProtocolUpload, ServerProgress, UploadTarget } from '../engine/protocol.js';
 
-const MiB = 1024 * 1024;
+
+/**
+ * S3's multipart limits: parts of 5 MiB to 5 GiB, at most 10,000. Written as literals: an
+ * expression here (`5 * MiB`) would make bundlers keep this module in apps that import it
+ * and use none of it.
+ */
+export const s3PartCapabilities: ProtocolCapabilities = { ordered: false, partChecksum: 'required', form: false, minPartSize: 5_242_880, maxPartSize: 5_368_709_120, maxParts: 10_000 };
 
 export const signedParts: Protocol = {
   name: 'signed-parts',
-  capabilities: { ordered: false, partChecksum: 'required', form: false, minPartSize: 5 * MiB, maxPartSize: 5 * 1024 * MiB, maxParts: 10_000 },
+  capabilities: s3PartCapabilities,
   create: (context, target) => new SignedPartsUpload(context, target),
 };
 

@@ -22,7 +22,7 @@
 import { errorFromResponse, type HttpResponse } from '../engine/http.js';
 import { UploadError, UploadErrorCode } from '../engine/upload-error.js';
 import { resolveLocation } from './location.js';
-import type { Asset, JsonObject, PartToSend, Protocol, ProtocolContext, ProtocolUpload, ServerProgress, UploadTarget } from './protocol.js';
+import type { Asset, JsonObject, PartToSend, Protocol, ProtocolContext, ProtocolUpload, ServerProgress, UploadTarget } from '../engine/protocol.js';
 
 const VERSION = '1.0.0';
 

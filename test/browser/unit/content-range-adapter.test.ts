@@ -1,7 +1,7 @@
 /** The content-range adapter against a scripted HTTP stack: the seed's exchanges, one by one. */
 import { expect } from '@esm-bundle/chai';
 import { contentRange, offsetOf } from '../../../src/protocols/content-range.js';
-import type { ProtocolUpload } from '../../../src/protocols/protocol.js';
+import type { ProtocolUpload } from '../../../src/engine/protocol.js';
 import { settle, TestHttpStack } from '../../support/test-http-stack.js';
 
 const ENDPOINT = 'https://api.example.test/videos/upload.json';

@@ -11,7 +11,7 @@ import { dropBatches, filesFromDataTransfer, flatFiles, MAX_DROP_DEPTH } from '.
 import { Uploader } from '../../../src/engine/uploader.js';
 import { MemoryResumeStore } from '../../../src/engine/resume-store.js';
 import type { FileToAdd } from '../../../src/engine/types.js';
-import type { Protocol } from '../../../src/protocols/protocol.js';
+import type { Protocol } from '../../../src/engine/protocol.js';
 
 /** Callbacks come later, as a browser's do. */
 /** Fake entries answer in a task of their own, as browsers do; `answerAtOnce` makes them answer in a microtask. */

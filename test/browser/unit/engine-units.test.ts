@@ -133,3 +133,17 @@ describe('md5 worker', () => {
     expect((result as UploadError).code).to.equal('worker_failed');
   });
 });
+
+describe('protocol registry', () => {
+  it('names only what was registered, says how to register, and takes adapter objects without a name', async () => {
+    const { Uploader } = await import('../../../src/engine/uploader.js');
+    const { registerProtocol, protocolNames } = await import('../../../src/engine/protocol-registry.js');
+    const { tus } = await import('../../../src/protocols/tus.js');
+    expect(() => new Uploader({ endpoint: '/x', protocol: 'carrier-pigeon' })).to.throw(/unknown `protocol` "carrier-pigeon".*registerProtocol/);
+    // An adapter object needs no registration.
+    new Uploader({ endpoint: '/x', protocol: tus }).destroy();
+    registerProtocol({ ...tus, name: 'tus-as-pigeon' });
+    expect(protocolNames()).to.include('tus-as-pigeon');
+    new Uploader({ endpoint: '/x', protocol: 'tus-as-pigeon' }).destroy();
+  });
+});

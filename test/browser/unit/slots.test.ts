@@ -6,7 +6,7 @@
  */
 import { expect } from '@esm-bundle/chai';
 import { Uploader } from '../../../src/engine/uploader.js';
-import type { Protocol, ProtocolUpload } from '../../../src/protocols/protocol.js';
+import type { Protocol, ProtocolUpload } from '../../../src/engine/protocol.js';
 import { MemoryResumeStore } from '../../../src/engine/resume-store.js';
 import { makeFile } from '../../support/data.js';
 import { nextEvent } from '../../support/harness.js';

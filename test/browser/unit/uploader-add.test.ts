@@ -8,7 +8,7 @@ import { expect } from '@esm-bundle/chai';
 import { Uploader, type UploaderOptions } from '../../../src/engine/uploader.js';
 import { normalizeRelativePath } from '../../../src/engine/relative-path.js';
 import type { FileRejectDetail, UploadEventDetail } from '../../../src/engine/types.js';
-import type { Protocol, ProtocolUpload, UploadTarget } from '../../../src/protocols/protocol.js';
+import type { Protocol, ProtocolUpload, UploadTarget } from '../../../src/engine/protocol.js';
 import { MemoryResumeStore } from '../../../src/engine/resume-store.js';
 import { UploadError, UploadErrorCode } from '../../../src/engine/upload-error.js';
 import { UploadJob } from '../../../src/engine/upload-job.js';

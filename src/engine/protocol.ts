@@ -6,7 +6,7 @@
  * `UploadError` when something is wrong. It never retries, never sleeps, never touches
  * workers, IndexedDB or the DOM; the engine does all of that around it.
  */
-import type { HttpStack } from '../engine/http.js';
+import type { HttpStack } from './http.js';
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
