@@ -475,6 +475,13 @@ export class AssetUploader extends LitElement {
     }
   }
 
+  /** Why parts go without MD5, naming the real cause: a worker from another origin, or what the worker said. */
+  #checksumNotice(uploader: Uploader): string {
+    const origin = uploader.workerOrigin;
+    if (origin !== location.origin) return fill(this.#texts.notices.checksumWorkerOrigin, { origin });
+    return fill(this.#texts.notices.checksumOff, { message: uploader.hashingError?.message ?? '' });
+  }
+
   #afterListChange(): void {
     this.requestUpdate();
     this.#form.sync();
@@ -490,7 +497,7 @@ export class AssetUploader extends LitElement {
       if (this.#gesture) this.#gesture.refused(file);
       else this.#announcer.announce(rejectionMessage(file, this.#texts, this.#locale()));
     }
-    if (event.type === 'upload-progress' && this.uploader?.hashingError && !this.noChecksum && !this._notice) this._notice = this.#texts.notices.checksumOff;
+    if (event.type === 'upload-progress' && this.uploader?.hashingError && !this.noChecksum && !this._notice) this._notice = this.#checksumNotice(this.uploader);
     if (event.type !== 'upload-progress' && event.type !== 'upload-retry' && event.type !== 'file-reject') this.#form.sync();
   }
 }

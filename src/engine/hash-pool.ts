@@ -30,6 +30,16 @@ interface Task {
 export const defaultWorkerFactory: WorkerFactory = () =>
   new Worker(new URL('./md5.worker.ts', import.meta.url), { type: 'module', name: 'asset-uploader-md5' });
 
+/** A worker from `url` (a same-origin copy of the built md5 worker, for pages that load the element from another site). */
+export function workerFactoryFor(url: string): WorkerFactory {
+  return () => new Worker(url, { type: 'module', name: 'asset-uploader-md5' });
+}
+
+/** The origin the default worker comes from: the engine module's own (a worker starts only from the page's origin). */
+export function defaultWorkerOrigin(): string {
+  return new URL(import.meta.url).origin;
+}
+
 export class HashPool implements Hasher {
   readonly #size: number;
   readonly #factory: WorkerFactory;

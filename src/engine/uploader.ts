@@ -11,7 +11,7 @@
 import type { Protocol, ProtocolContext } from './protocol.js';
 import { protocolNamed, protocolNames } from './protocol-registry.js';
 import { canStream, detectSupport, type BrowserSupport } from './capabilities.js';
-import { HashPool, type Hasher } from './hash-pool.js';
+import { defaultWorkerOrigin, HashPool, workerFactoryFor, type Hasher } from './hash-pool.js';
 import type { HttpStack } from './http.js';
 import { toFileToAdd } from './relative-path.js';
 import { checkFile, refusalBase } from './restrictions.js';
@@ -68,6 +68,12 @@ export interface UploaderOptions {
   parallelParts?: number;
   /** For `registry`: the signed-parts uploads collection that stores the bytes before the asset is registered. Resolved against the page. */
   storageEndpoint?: string;
+  /**
+   * Where to start the md5 worker from, instead of beside the engine's module. Browsers
+   * start workers only from the page's own origin: a page that loads the element from a
+   * CDN on another origin serves a copy of `assets/md5.worker-*.js` and points here.
+   */
+  workerUrl?: string;
   /** Members added to the record the protocol creates (`registry`: `data.user_id`, `data.is_stock`…). */
   fields?: Readonly<Record<string, string | number | boolean>>;
   /** Injection points (tests, other runtimes). */
@@ -80,8 +86,8 @@ export interface UploaderOptions {
   now?: () => number;
 }
 
-type Resolved = Required<Omit<UploaderOptions, 'protocol' | 'accept' | 'maxFileSize' | 'maxFiles' | 'storageEndpoint' | 'http' | 'hasher' | 'resumeStore' | 'locks' | 'support' | 'now'>> &
-  Pick<UploaderOptions, 'accept' | 'maxFileSize' | 'maxFiles' | 'storageEndpoint'> & { protocol: Protocol };
+type Resolved = Required<Omit<UploaderOptions, 'protocol' | 'accept' | 'maxFileSize' | 'maxFiles' | 'storageEndpoint' | 'workerUrl' | 'http' | 'hasher' | 'resumeStore' | 'locks' | 'support' | 'now'>> &
+  Pick<UploaderOptions, 'accept' | 'maxFileSize' | 'maxFiles' | 'storageEndpoint' | 'workerUrl'> & { protocol: Protocol };
 
 export interface Uploader {
   addEventListener<K extends keyof UploaderEventMap>(type: K, listener: (event: UploaderEventMap[K]) => void, options?: boolean | AddEventListenerOptions): void;
@@ -352,10 +358,16 @@ export class Uploader extends EventTarget {
     return this.#hashingBroken;
   }
 
+  /** The origin the md5 worker is started from (`workerUrl`'s, else the engine module's). */
+  get workerOrigin(): string {
+    return this.#options.workerUrl ? new URL(this.#options.workerUrl).origin : defaultWorkerOrigin();
+  }
+
   #hasherOrUndefined(): Hasher | undefined {
     if (this.#hashingBroken) return undefined;
     if (!this.#support.worker || this.#destroyed) return this.#hasher;
-    this.#hasher ??= new HashPool({ size: this.#options.hashWorkers });
+    const url = this.#options.workerUrl;
+    this.#hasher ??= new HashPool({ size: this.#options.hashWorkers, ...(url ? { workerFactory: workerFactoryFor(url) } : {}) });
     return this.#hasher;
   }
 
@@ -482,6 +494,14 @@ function resolve(options: UploaderOptions): Resolved {
     if (!Number.isFinite(value) || value < 0) fail(`\`${name}\` must be a number of milliseconds, 0 or more, got ${value}.`);
     return value;
   };
+  let workerUrl: string | undefined;
+  if (options.workerUrl !== undefined && options.workerUrl !== '') {
+    try {
+      workerUrl = new URL(options.workerUrl, globalThis.location?.href).href;
+    } catch {
+      fail(`\`workerUrl\` is not a URL: ${options.workerUrl}`);
+    }
+  }
   let storageEndpoint: string | undefined;
   if (options.storageEndpoint !== undefined && options.storageEndpoint !== '') {
     try {
@@ -531,6 +551,7 @@ function resolve(options: UploaderOptions): Resolved {
     hashWorkers: Math.floor(positive('hashWorkers', options.hashWorkers, 2)),
     parallelParts: Math.floor(positive('parallelParts', options.parallelParts, 3)),
     storageEndpoint,
+    workerUrl,
     fields,
   };
 }

@@ -52,8 +52,19 @@ export function optionsFromAttributes(values: AttributeValues, warn: (attribute:
     retryPolicy: retryPolicy(values.retryDelays, warn),
     stallTimeoutMs: stallTimeout(values.stallTimeout, warn),
     storageEndpoint: values.storageEndpoint || undefined,
+    workerUrl: workerUrl(values.workerUrl, warn),
     fields: fields(values.fields, warn),
   };
+}
+
+function workerUrl(text: string, warn: (attribute: string, message: string) => void): string | undefined {
+  if (!text.trim()) return undefined;
+  try {
+    return new URL(text, globalThis.location?.href).href;
+  } catch {
+    warn('worker-url', `<asset-uploader>: worker-url="${text}" is not a URL; using the worker beside the script.`);
+    return undefined;
+  }
 }
 
 /** `fields`: a JSON object of strings, numbers and booleans. */

@@ -65,7 +65,7 @@ export interface UploaderI18n {
   /** What the rejections list shows past its first entries. */
   moreRejections: PluralText;
   validation: { busy: string; required: string };
-  notices: { resumeOff: string; formOnly: string; checksumOff: string; misconfigured: string; tooDeep: PluralText; unreadable: PluralText };
+  notices: { resumeOff: string; formOnly: string; checksumOff: string; checksumWorkerOrigin: string; misconfigured: string; tooDeep: PluralText; unreadable: PluralText };
   announce: {
     added: PluralText;
     rejected: PluralText;
@@ -169,7 +169,9 @@ export const defaultI18n: UploaderI18n = {
   notices: {
     resumeOff: 'Resume after a reload is off in this browser (no usable IndexedDB): an interrupted upload continues only while this page stays open.',
     formOnly: 'This browser sends each file in one piece; an interrupted upload starts over.',
-    checksumOff: 'This browser cannot run the checksum worker, so parts are sent without an MD5 check.',
+    checksumOff: 'The checksum worker could not start ({message}), so parts are sent without an MD5 check.',
+    checksumWorkerOrigin:
+      "Parts are sent without an MD5 check: the checksum worker is on {origin}, another site than this page, and browsers start workers only from the page's own site. Serve a copy of the worker from this site and set the uploader's worker-url to it.",
     misconfigured: 'The uploader is not configured: {message}',
     tooDeep: { one: '{count} folder was nested too deeply to read; its files were not added.', other: '{count} folders were nested too deeply to read; their files were not added.' },
     unreadable: { one: '{count} dropped item could not be read and was not added.', other: '{count} dropped items could not be read and were not added.' },

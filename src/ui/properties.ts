@@ -76,6 +76,13 @@ export const propertyTable = {
     '30000',
   ),
   storageEndpoint: string('storage-endpoint', '`registry` only: the `signed-parts` uploads collection that stores the bytes before the asset is registered.'),
+  workerUrl: string(
+    'worker-url',
+    "Where to start the md5 worker from. Browsers start workers only from the page's own origin: when the element's script comes from a CDN on another origin, serve a copy of its `assets/md5.worker-*.js` from the page's origin and point this at it (else parts go without MD5, and the element says why).",
+    '',
+    'string',
+    'beside the script',
+  ),
   fields: string('fields', 'A JSON object of members added to the record the API creates: for `registry`, `{"user_id":"usr_ada"}` goes into `data`.'),
   name: string('name', 'Form field name. Each uploaded asset adds one entry: its URL (or its id).'),
   required: flag('required', 'The form is invalid until a file is uploaded.'),
