@@ -102,6 +102,14 @@ async function everyState(): Promise<HTMLElement> {
   const { detail } = await renamed;
   await clickRowAction(renaming, detail.id, 'rename');
 
+  // A list long enough to be virtualized (40 rows and more).
+  const long = await field('virtualized', { 'no-auto-start': true });
+  long.addFiles(Array.from({ length: 60 }, (_, i) => new File(['x'], `many-${i}.bin`, { lastModified: i })));
+  // In view: a virtualized list renders the rows that are on screen, and none while it is off screen.
+  await rendered(long);
+  long.scrollIntoView();
+  await until(() => long.shadowRoot!.querySelectorAll('[part~=file]').length > 0, 'the virtualized rows');
+
   for (const element of main.querySelectorAll('asset-uploader')) await rendered(element as AssetUploader);
   return main;
 }
@@ -114,6 +122,8 @@ describe('view: axe in every state', () => {
     expect(main.querySelector('#state-busy')!.shadowRoot!.querySelector('[part~=summary]')).not.to.equal(null);
     expect(main.querySelector('#state-rename')!.shadowRoot!.querySelector('[part~=rename-form]')).not.to.equal(null);
     expect(main.querySelector('#state-rejected')!.shadowRoot!.querySelector('[part~=rejection]')).not.to.equal(null);
+    const virtualized = main.querySelector('#state-virtualized')!.shadowRoot!.querySelectorAll('[part~=file]').length;
+    expect(virtualized).to.be.within(1, 59);
     for (const name of ['light', 'dark'] as const) {
       scheme(name);
       expect(await axeViolations(), name).to.deep.equal([]);
