@@ -494,22 +494,17 @@ function resolve(options: UploaderOptions): Resolved {
     if (!Number.isFinite(value) || value < 0) fail(`\`${name}\` must be a number of milliseconds, 0 or more, got ${value}.`);
     return value;
   };
-  let workerUrl: string | undefined;
-  if (options.workerUrl !== undefined && options.workerUrl !== '') {
+  /** An optional URL option, resolved against the page; empty means unset. */
+  const optionalUrl = (name: string, value: string | undefined): string | undefined => {
+    if (value === undefined || value === '') return undefined;
     try {
-      workerUrl = new URL(options.workerUrl, globalThis.location?.href).href;
+      return new URL(value, globalThis.location?.href).href;
     } catch {
-      fail(`\`workerUrl\` is not a URL: ${options.workerUrl}`);
+      return fail(`\`${name}\` is not a URL: ${value}`);
     }
-  }
-  let storageEndpoint: string | undefined;
-  if (options.storageEndpoint !== undefined && options.storageEndpoint !== '') {
-    try {
-      storageEndpoint = new URL(options.storageEndpoint, globalThis.location?.href).href;
-    } catch {
-      fail(`\`storageEndpoint\` is not a URL: ${options.storageEndpoint}`);
-    }
-  }
+  };
+  const workerUrl = optionalUrl('workerUrl', options.workerUrl);
+  const storageEndpoint = optionalUrl('storageEndpoint', options.storageEndpoint);
   const fields = { ...(options.fields ?? {}) };
   for (const [name, value] of Object.entries(fields)) {
     if (!['string', 'number', 'boolean'].includes(typeof value)) fail(`\`fields.${name}\` must be a string, number or boolean.`);
