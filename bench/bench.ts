@@ -3,8 +3,11 @@
  * The bench page's script. bench/run.ts puts the big file into `#file` with
  * setInputFiles and calls these functions through `page.evaluate`; every time is taken
  * here, in the page, with performance.now(). `rawPut` and `rawParts` are the baselines
- * (plain XHR, no element); the rest measures the md5 worker and its two halves.
+ * (plain XHR, no element); `tusJs` uploads with tus-js-client (another client of the
+ * same `@tus/server` route the element's tus mode uses); the rest measures the md5
+ * worker and its two halves.
  */
+import { Upload } from 'tus-js-client';
 import { HashPool } from '../src/engine/hash-pool.js';
 import type { ReadRequest, ReadResult } from './read.worker.js';
 
@@ -26,6 +29,19 @@ export interface RawPartsResult {
   readonly asset: { id?: string; size?: number; md5?: string };
 }
 
+export interface TusJsResult {
+  /** From `upload.start()` to `onSuccess`: the creating POST and every PATCH. */
+  readonly ms: number;
+  /** The creating POST (inside `ms`). */
+  readonly createMs: number;
+  /** Each PATCH's onBeforeRequest -> onAfterResponse, in order. */
+  readonly putMs: number[];
+  /** Each PATCH's start, relative to `upload.start()`. */
+  readonly putStartMs: number[];
+  /** The upload URL (the tus server's Location). */
+  readonly url: string;
+}
+
 export interface HashResult {
   readonly ms: number;
   readonly bytes: number;
@@ -36,6 +52,8 @@ export interface HashResult {
 export interface BenchApi {
   rawPut(endpoint: string): Promise<RawPutResult>;
   rawParts(endpoint: string, partSize: number): Promise<RawPartsResult>;
+  /** `chunkSize` null: tus-js-client's default (Infinity, one PATCH). */
+  tusJs(endpoint: string, chunkSize: number | null): Promise<TusJsResult>;
   hashFile(partSize: number): Promise<HashResult>;
   workerJob(request: Omit<ReadRequest, 'file'> & { withFile: boolean }): Promise<ReadResult>;
 }
@@ -112,6 +130,51 @@ async function rawParts(endpoint: string, partSize: number): Promise<RawPartsRes
   return { ms, createMs, putMs, asset: JSON.parse(last) as RawPartsResult['asset'] };
 }
 
+/**
+ * The file uploaded with tus-js-client: no retries, no resume storage (nothing stored, so
+ * nothing found or removed either), default everything else except `chunkSize`.
+ */
+function tusJs(endpoint: string, chunkSize: number | null): Promise<TusJsResult> {
+  const file = pickedFile();
+  return new Promise<TusJsResult>((resolve, reject) => {
+    const putMs: number[] = [];
+    const putStartMs: number[] = [];
+    let createMs = -1;
+    let postAt = 0;
+    let patchAt = 0;
+    let t0 = 0;
+    const upload = new Upload(file, {
+      endpoint,
+      ...(chunkSize === null ? {} : { chunkSize }),
+      retryDelays: null,
+      storeFingerprintForResuming: false,
+      removeFingerprintOnSuccess: true,
+      metadata: { filename: file.name, filetype: file.type || 'application/octet-stream' },
+      onBeforeRequest: (req) => {
+        const now = performance.now();
+        if (req.getMethod() === 'POST') postAt = now;
+        else if (req.getMethod() === 'PATCH') {
+          patchAt = now;
+          putStartMs.push(now - t0);
+        }
+      },
+      onAfterResponse: (req) => {
+        const now = performance.now();
+        if (req.getMethod() === 'POST') createMs = now - postAt;
+        else if (req.getMethod() === 'PATCH') putMs.push(now - patchAt);
+      },
+      onSuccess: () => {
+        const ms = performance.now() - t0;
+        if (upload.url === null) reject(new Error('tus-js-client: no upload URL after success'));
+        else resolve({ ms, createMs, putMs, putStartMs, url: upload.url });
+      },
+      onError: (error) => reject(new Error(`tus-js-client: ${error.message}`)),
+    });
+    t0 = performance.now();
+    upload.start();
+  });
+}
+
 /** The project's own HashPool with one worker, parts hashed one after another. */
 async function hashFile(partSize: number): Promise<HashResult> {
   const file = pickedFile();
@@ -151,4 +214,4 @@ function workerJob(request: Omit<ReadRequest, 'file'> & { withFile: boolean }): 
   });
 }
 
-window.assetUploaderBench = { rawPut, rawParts, hashFile, workerJob };
+window.assetUploaderBench = { rawPut, rawParts, tusJs, hashFile, workerJob };
