@@ -25,21 +25,31 @@
  *   sp-s3        the same element settings against a second reference server in S3 mode,
  *                the parts going from the browser straight to a Ceph RADOS Gateway
  *                (test/support/radosgw.mjs: one mon, one memstore OSD, on this machine)
+ *   tus-js-8m    tus-js-client (bench page) against the reference server's `@tus/server`
+ *                route `/tus/files`, `chunkSize` 8 MiB (the element's parts)
+ *   tus-js       the same with tus-js-client's default chunk size (Infinity: one PATCH)
+ *   tus-el       the element with `protocol="tus"`, `endpoint="/tus/files"`, 8 MiB parts; that
+ *                route announces no checksum extension, so the element sends (and computes) no MD5
  * then, on the bench page, the md5 worker alone (the project's HashPool, one worker,
  * 8 MiB parts in sequence), plain slice reads in a worker, and spark-md5 over memory.
  *
  * Every upload is checked where it was stored (content-range: record complete, stored size,
  * MD5 against the one computed in Node; signed-parts: the object's parts on disk, or the
- * object read back from RGW, hashed and compared with Node's MD5) and then deleted, so disk
+ * object read back from RGW, hashed and compared with Node's MD5; tus: the file store's
+ * `DATA_DIR/tus/<id>` and its `.json`, hashed and compared with Node's MD5) and then deleted, so disk
  * use stays at about one file. RGW's memstore keeps its data in RAM and frees deleted
  * objects only after its garbage-collection wait (2 h), so it is sized for every sp-s3 run.
  *
  * Environment: BENCH_ONLY (`throughput`, `view`, `sizes`, or a comma list; default all),
- * BENCH_SIZE_MIB (default 256) and BENCH_RUNS (default 5) for throughput,
+ * BENCH_SIZE_MIB (default 256), BENCH_RUNS (default 5) and BENCH_MODES (the upload modes above,
+ * comma-separated, `raw` always among them as every ratio is to it; default all; without
+ * `sp-s3` Ceph is not started) for throughput,
  * BENCH_VIEW_SIZES (comma-separated numbers of files, default 1000,10000), BENCH_VIEW_WAYS
  * (`drop`, `addFiles`, or both comma-separated, in the order of the tables' columns; default
  * `drop,addFiles`) and BENCH_VIEW_RUNS (default 5) for view, CHROMIUM_PATH (default /usr/bin/chromium). The throughput part needs
- * Ceph (ceph-mon, ceph-osd, radosgw) for sp-s3. Writes bench/RESULTS.md.
+ * Ceph (ceph-mon, ceph-osd, radosgw) for sp-s3. Writes bench/RESULTS.md (commit it only from a
+ * run of the default configuration).
+ * A quick check of some modes: `BENCH_ONLY=throughput BENCH_SIZE_MIB=32 BENCH_RUNS=1 BENCH_MODES=raw,tus-js-8m,tus-js,tus-el npm run bench`.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes as randomBytesSync } from 'node:crypto';
@@ -62,7 +72,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright';
 import { startRadosgw, type Radosgw } from '../test/support/radosgw.mjs';
-import type { RawPutResult } from './bench.js';
+import type { RawPutResult, TusJsResult } from './bench.js';
 import { SECTIONS, sectionTitle, writeSections, type Section } from './results.js';
 import { freshPage } from './pages.js';
 import { sizesBench } from './sizes.js';
@@ -79,6 +89,8 @@ const ENDPOINT = '/content-range/videos/upload.json';
 const SP_ENDPOINT = '/signed-parts/api/v1/uploads';
 const SP_TOKEN = 'bench-token';
 const SP_PARALLEL = 3;
+/** The reference server's plain `@tus/server` route (demo/server/tus.ts; no checksum extension). */
+const TUS_ENDPOINT = '/tus/files';
 /** The token demo/demo.ts gives the demo page's <asset-library>; accepted only for listing (scope `assets`). */
 const DEMO_PAGE_TOKEN = 'demo-token';
 /** RGW's memstore never gets less than startRadosgw's default. */
@@ -126,7 +138,26 @@ function waysEnv(): ViewWay[] {
   return [...new Set(names as ViewWay[])];
 }
 
+/** The throughput part's upload modes, in their order in the tables. */
+const UPLOAD_MODES = ['raw', 'parts', 'off', 'on', 'sp-embedded', 'sp-s3', 'tus-js-8m', 'tus-js', 'tus-el'] as const;
+type UploadMode = (typeof UPLOAD_MODES)[number];
+
+/** BENCH_MODES: which upload modes run (all when unset); `raw` must be one, as every ratio is to it. */
+function modesEnv(): UploadMode[] {
+  const text = process.env['BENCH_MODES']?.trim() ?? '';
+  if (text === '') return [...UPLOAD_MODES];
+  const names = text.split(',').map((name) => name.trim());
+  for (const name of names) {
+    if (!(UPLOAD_MODES as readonly string[]).includes(name)) throw new Error(`BENCH_MODES must be some of ${UPLOAD_MODES.join(', ')} (comma-separated), not "${text}"`);
+  }
+  if (!names.includes('raw')) throw new Error(`BENCH_MODES must include raw (every ratio is to it), not "${text}"`);
+  // Always in UPLOAD_MODES order.
+  return UPLOAD_MODES.filter((mode) => names.includes(mode));
+}
+
 const ONLY = onlyEnv();
+const MODES = modesEnv();
+const WITH_S3 = MODES.includes('sp-s3');
 const SIZE_MIB = integerEnv('BENCH_SIZE_MIB', 256, 1, 16 * 1024);
 const RUNS = integerEnv('BENCH_RUNS', 5, 1, 50);
 const FILE_SIZE = SIZE_MIB * MiB;
@@ -134,7 +165,7 @@ const VIEW_SIZES = sizesEnv([1000, 10_000]);
 const VIEW_RUNS = integerEnv('BENCH_VIEW_RUNS', 5, 1, 50);
 const VIEW_WAYS_RUN = waysEnv();
 /** RGW's memstore keeps every sp-s3 upload in RAM until its garbage-collection wait (2 h) is over. */
-const S3_BYTES = RUNS * FILE_SIZE;
+const S3_BYTES = WITH_S3 ? RUNS * FILE_SIZE : 0;
 /** The device size is only a cap (the OSD refuses writes near it), so it is generous. */
 const MEMSTORE_BYTES = Math.max(MIN_MEMSTORE_BYTES, 2 * S3_BYTES);
 /** Bound on one measured operation: generous even at 2 MB/s. */
@@ -450,6 +481,27 @@ async function verifyAndDeleteEmbedded(server: Server, file: BenchFile, asset: S
   check(!(await exists(partsDir)), `${what}: the stored parts are still there after removing them`);
 }
 
+/**
+ * tus (tus-js-client and the element): `@tus/file-store` keeps `DATA_DIR/tus/<id>` (the bytes)
+ * and `<id>.json` (the declared size); the bytes are hashed and compared with Node's MD5,
+ * then the upload is terminated with a tus `DELETE` and both files must be gone.
+ */
+async function verifyAndDeleteTus(server: Server, file: BenchFile, url: string, what: string): Promise<void> {
+  const id = decodeURIComponent(new URL(url, server.origin).pathname.split('/').filter(Boolean).pop() ?? '');
+  check(/^[0-9a-f]{32}$/.test(id), `${what}: the upload URL ${url} ends in no tus upload id`);
+  check(new URL(url, server.origin).pathname === `${TUS_ENDPOINT}/${id}`, `${what}: the upload URL ${url} is not under ${TUS_ENDPOINT}`);
+  const dir = join(server.dataDir, 'tus');
+  const info = JSON.parse(await readFile(join(dir, `${id}.json`), 'utf8')) as { size?: number };
+  check(info.size === file.size, `${what}: the tus record declares ${String(info.size)} bytes, the file has ${file.size}`);
+  const stored = await stat(join(dir, id));
+  check(stored.size === file.size, `${what}: ${stored.size} bytes stored, ${file.size} expected`);
+  const read = await withTimeout(md5Of(createReadStream(join(dir, id))), OP_TIMEOUT_MS, `${what}: reading the stored file back`);
+  check(read.bytes === file.size && read.md5 === file.md5, `${what}: the stored file holds ${read.bytes} bytes with MD5 ${read.md5}, not ${file.md5}`);
+  const response = await withTimeout(fetch(`${server.origin}${TUS_ENDPOINT}/${id}`, { method: 'DELETE', headers: { 'Tus-Resumable': '1.0.0' } }), 30_000, 'tus DELETE');
+  check(response.status === 204, `${what}: tus DELETE answered ${response.status}`);
+  check(!(await exists(join(dir, id))) && !(await exists(join(dir, `${id}.json`))), `${what}: the stored upload is still there after DELETE`);
+}
+
 /** sp-s3: the RADOS Gateway, the reference server in S3 mode in front of it, and a client to read back and delete. */
 interface ObjectStore {
   readonly rgw: Radosgw;
@@ -511,8 +563,6 @@ async function warmUp(rgw: Radosgw, client: S3Client): Promise<void> {
 // ---------------------------------------------------------------------------
 // The measurements
 
-type UploadMode = 'raw' | 'parts' | 'off' | 'on' | 'sp-embedded' | 'sp-s3';
-
 const MODE_LABEL: Record<UploadMode, string> = {
   raw: 'raw XHR PUT, whole file',
   parts: 'raw XHR PUTs, 8 MiB parts, no element',
@@ -520,6 +570,9 @@ const MODE_LABEL: Record<UploadMode, string> = {
   on: 'element, MD5 on',
   'sp-embedded': 'element, signed-parts, embedded store',
   'sp-s3': 'element, signed-parts, S3 (Ceph RGW)',
+  'tus-js-8m': 'tus-js-client, 8 MiB chunks, /tus/files',
+  'tus-js': 'tus-js-client, default chunk (one PATCH)',
+  'tus-el': 'element, tus, /tus/files (no MD5)',
 };
 
 /** The modes whose PUTs overlap (`parallel-parts`). */
@@ -688,6 +741,40 @@ async function rawRun(browser: Browser, server: Server, file: BenchFile, mode: '
   }
 }
 
+/** tus-js-client on the bench page; `chunkSize` null is its default (Infinity: the whole file in one PATCH). */
+async function tusJsRun(browser: Browser, server: Server, file: BenchFile, mode: 'tus-js-8m' | 'tus-js', chunkSize: number | null): Promise<UploadRun> {
+  const { context, page, problems } = await benchPage(browser, server, file);
+  try {
+    const cpu = cpuMeter();
+    const result: TusJsResult = await withTimeout(
+      page.evaluate(([endpoint, size]) => window.assetUploaderBench.tusJs(endpoint, size), [TUS_ENDPOINT, chunkSize] as const),
+      OP_TIMEOUT_MS,
+      MODE_LABEL[mode],
+    );
+    const cpuUse = cpu();
+    check(problems.length === 0, `${MODE_LABEL[mode]}: the page reported ${problems.join('; ')}`);
+    const expected = chunkSize === null ? 1 : Math.ceil(file.size / chunkSize);
+    check(result.putMs.length === expected && result.putStartMs.length === expected, `${MODE_LABEL[mode]}: ${result.putMs.length} PATCHes, ${expected} expected (a retry?)`);
+    check(result.createMs >= 0, `${MODE_LABEL[mode]}: no creating POST seen`);
+    await verifyAndDeleteTus(server, file, result.url, MODE_LABEL[mode]);
+    const puts = result.putStartMs.map((startTime, i) => ({ startTime, responseEnd: startTime + result.putMs[i]! }));
+    const lastEnd = Math.max(...puts.map((p) => p.responseEnd));
+    return {
+      mode,
+      ms: result.ms,
+      createMs: result.createMs,
+      putMs: result.putMs,
+      beforeFirstPutMs: puts[0]!.startTime,
+      betweenPutsMs: idleBetween(puts),
+      putSpanMs: lastEnd - puts[0]!.startTime,
+      afterLastPutMs: result.ms - lastEnd,
+      cpu: cpuUse,
+    };
+  } finally {
+    await context.close();
+  }
+}
+
 interface ElementOutcome {
   readonly asset: SuccessAsset;
   readonly marks: { t0: number; change?: number; success: number };
@@ -703,14 +790,19 @@ interface PageState {
   done: Promise<SuccessAsset>;
 }
 
+type ElementMode = 'off' | 'on' | 'sp-embedded' | 'sp-s3' | 'tus-el';
+
 /** How one element mode is run and checked. */
 interface ElementSetup {
-  readonly mode: 'off' | 'on' | 'sp-embedded' | 'sp-s3';
+  readonly mode: ElementMode;
   /** Serves the demo page and the endpoint. */
   readonly server: Server;
-  readonly protocol: 'content-range' | 'signed-parts';
+  readonly protocol: 'content-range' | 'signed-parts' | 'tus';
   readonly endpoint: string;
+  /** MD5 left on (no `no-checksum` attribute). */
   readonly checksum: boolean;
+  /** Whether md5 workers must run; `checksum` unless the server takes no checksum (plain tus). */
+  readonly hashes?: boolean;
   /** `parallel-parts`, set only where the protocol sends parts in parallel. */
   readonly parallelParts?: number;
   /** Set as the element's `token` property. */
@@ -821,7 +913,7 @@ async function elementRun(browser: Browser, file: BenchFile, setup: ElementSetup
     const expectedPuts = Math.ceil(file.size / PART_SIZE);
     check(outcome.puts.length === expectedPuts, `${what}: ${outcome.puts.length} PUTs seen, ${expectedPuts} expected (a retry, or a gap in resource timing)`);
     if (setup.signUrl !== undefined) check(outcome.signings === expectedPuts, `${what}: ${outcome.signings} parts signed, ${expectedPuts} expected (a retry?)`);
-    check(checksum ? md5Workers > 0 : md5Workers === 0, `${what}: ${md5Workers} md5 workers started`);
+    check((setup.hashes ?? checksum) ? md5Workers > 0 : md5Workers === 0, `${what}: ${md5Workers} md5 workers started`);
     await setup.verify(outcome.asset, what);
 
     const { marks } = outcome;
@@ -967,17 +1059,8 @@ interface Common {
   readonly buildSeconds: number;
 }
 
-/** The throughput part (`BENCH_ONLY=throughput`): returns its RESULTS.md section. */
-async function throughput(common: Common): Promise<string> {
-  const began = performance.now();
-  const loadBefore = os.loadavg();
-  const { work, publicDir, server, browser, source } = common;
-  await mkdir(join(work, 'files'));
-  log(`bench: writing a ${SIZE_MIB} MiB random file to ${join(work, 'files')} ...`);
-  const file = await makeFile(join(work, 'files'), FILE_SIZE);
-
-  notStopping();
-  const memstoreBytes = MEMSTORE_BYTES;
+/** sp-s3 only: the RADOS Gateway, warmed up, and a second reference server in S3 mode in front of it. */
+async function startObjectStore(publicDir: string, work: string, memstoreBytes: number): Promise<ObjectStore> {
   const rgw = await withTimeout(startRadosgw({ memstoreBytes }), 120_000, 'RADOS Gateway start');
   cleanups.push(() => rgw.stop());
   const client = new S3Client({
@@ -999,15 +1082,30 @@ async function throughput(common: Common): Promise<string> {
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   });
   cleanups.push(() => s3Server.stop());
-  const store: ObjectStore = { rgw, server: s3Server, client };
-  const ceph = cephVersion();
-  log(`bench: ${ceph} RADOS Gateway at ${rgw.endpoint} (memstore ${f1(memstoreBytes / 1024 ** 3)} GiB); S3-mode reference server at ${s3Server.origin}`);
-  const browserVersion = browser.version();
-  log(`bench throughput: ${RUNS} rounds of ${SIZE_MIB} MiB`);
+  log(`bench: ${cephVersion()} RADOS Gateway at ${rgw.endpoint} (memstore ${f1(memstoreBytes / 1024 ** 3)} GiB); S3-mode reference server at ${s3Server.origin}`);
+  return { rgw, server: s3Server, client };
+}
 
-  const setups: Record<ElementSetup['mode'], ElementSetup> = {
-    off: { mode: 'off', server, protocol: 'content-range', endpoint: ENDPOINT, checksum: false, putUrl: '/content-range/uploads/{id}', verify: (a, what) => verifyAndDelete(server, file, a.id, a, what) },
-    on: { mode: 'on', server, protocol: 'content-range', endpoint: ENDPOINT, checksum: true, putUrl: '/content-range/uploads/{id}', verify: (a, what) => verifyAndDelete(server, file, a.id, a, what) },
+/** The throughput part (`BENCH_ONLY=throughput`): returns its RESULTS.md section. */
+async function throughput(common: Common): Promise<string> {
+  const began = performance.now();
+  const loadBefore = os.loadavg();
+  const { work, publicDir, server, browser, source } = common;
+  await mkdir(join(work, 'files'));
+  log(`bench: writing a ${SIZE_MIB} MiB random file to ${join(work, 'files')} ...`);
+  const file = await makeFile(join(work, 'files'), FILE_SIZE);
+
+  notStopping();
+  const memstoreBytes = MEMSTORE_BYTES;
+  const s3 = WITH_S3 ? await startObjectStore(publicDir, work, memstoreBytes) : undefined;
+  const ceph = s3 ? cephVersion() : 'not started (BENCH_MODES without sp-s3)';
+  const browserVersion = browser.version();
+  log(`bench throughput: ${RUNS} rounds of ${SIZE_MIB} MiB; modes ${MODES.join(', ')}`);
+
+  const contentRange = (a: SuccessAsset, what: string): Promise<void> => verifyAndDelete(server, file, a.id, a, what);
+  const setups: { [M in ElementMode]?: ElementSetup } = {
+    off: { mode: 'off', server, protocol: 'content-range', endpoint: ENDPOINT, checksum: false, putUrl: '/content-range/uploads/{id}', verify: contentRange },
+    on: { mode: 'on', server, protocol: 'content-range', endpoint: ENDPOINT, checksum: true, putUrl: '/content-range/uploads/{id}', verify: contentRange },
     'sp-embedded': {
       mode: 'sp-embedded',
       server,
@@ -1020,27 +1118,41 @@ async function throughput(common: Common): Promise<string> {
       signUrl: `${SP_ENDPOINT}/{id}/parts?`,
       verify: (a, what) => verifyAndDeleteEmbedded(server, file, a, what),
     },
-    'sp-s3': {
-      mode: 'sp-s3',
-      server: s3Server,
-      protocol: 'signed-parts',
-      endpoint: SP_ENDPOINT,
-      checksum: true,
-      parallelParts: SP_PARALLEL,
-      token: SP_TOKEN,
-      // Path style: the browser PUTs to RGW itself, not to the reference server.
-      putUrl: `${rgw.endpoint}/${rgw.bucket}/signed-parts/{id}?`,
-      signUrl: `${SP_ENDPOINT}/{id}/parts?`,
-      verify: (a, what) => verifyAndDeleteS3(store, file, a, what),
-    },
+    ...(s3
+      ? {
+          'sp-s3': {
+            mode: 'sp-s3',
+            server: s3.server,
+            protocol: 'signed-parts',
+            endpoint: SP_ENDPOINT,
+            checksum: true,
+            parallelParts: SP_PARALLEL,
+            token: SP_TOKEN,
+            // Path style: the browser PUTs to RGW itself, not to the reference server.
+            putUrl: `${s3.rgw.endpoint}/${s3.rgw.bucket}/signed-parts/{id}?`,
+            signUrl: `${SP_ENDPOINT}/{id}/parts?`,
+            verify: (a, what) => verifyAndDeleteS3(s3, file, a, what),
+          } satisfies ElementSetup,
+        }
+      : {}),
+    // No `no-checksum`: the element's default. /tus/files announces no checksum extension, so it hashes nothing.
+    'tus-el': { mode: 'tus-el', server, protocol: 'tus', endpoint: TUS_ENDPOINT, checksum: true, hashes: false, putUrl: `${TUS_ENDPOINT}/{id}`, verify: (a, what) => verifyAndDeleteTus(server, file, String(a.raw?.['location'] ?? ''), what) },
   };
-  const modes: UploadMode[] = ['raw', 'parts', 'off', 'on', 'sp-embedded', 'sp-s3'];
+  const runMode = (mode: UploadMode): Promise<UploadRun> => {
+    if (mode === 'raw' || mode === 'parts') return rawRun(browser, server, file, mode);
+    if (mode === 'tus-js-8m') return tusJsRun(browser, server, file, mode, PART_SIZE);
+    if (mode === 'tus-js') return tusJsRun(browser, server, file, mode, null);
+    const setup = setups[mode];
+    check(setup !== undefined, `${mode}: not set up`);
+    return elementRun(browser, file, setup);
+  };
+  const modes = MODES;
   const uploads: Array<UploadRun & { round: number }> = [];
   const workers: WorkerRun[] = [];
   for (let round = 0; round < RUNS; round++) {
     const order = modes.map((_, i) => modes[(i + round) % modes.length]!);
     for (const mode of order) {
-      const run = mode === 'raw' || mode === 'parts' ? await rawRun(browser, server, file, mode) : await elementRun(browser, file, setups[mode]);
+      const run = await runMode(mode);
       uploads.push({ ...run, round: round + 1 });
       const detail = PARALLEL.has(mode)
         ? ` (before 1st PUT ${f1(run.beforeFirstPutMs ?? 0)} ms, ${run.putMs.length} PUTs ${f1(sum(run.putMs))} ms over ${f1(run.putSpanMs ?? 0)} ms, none in flight ${f1(run.betweenPutsMs)} ms, after last PUT ${f1(run.afterLastPutMs ?? 0)} ms)`
