@@ -91,6 +91,14 @@ const SP_TOKEN = 'bench-token';
 const SP_PARALLEL = 3;
 /** The reference server's plain `@tus/server` route (demo/server/tus.ts; no checksum extension). */
 const TUS_ENDPOINT = '/tus/files';
+/** The tus-js-client the bench page is built with (for the report). */
+const TUS_JS_VERSION = (() => {
+  try {
+    return (JSON.parse(readFileSync(join(fileURLToPath(new URL('..', import.meta.url)), 'node_modules/tus-js-client/package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return '(version unknown)';
+  }
+})();
 /** The token demo/demo.ts gives the demo page's <asset-library>; accepted only for listing (scope `assets`). */
 const DEMO_PAGE_TOKEN = 'demo-token';
 /** RGW's memstore never gets less than startRadosgw's default. */
@@ -1231,6 +1239,8 @@ async function throughput(common: Common): Promise<string> {
     : 'Not measured (needs Linux /proc).';
   const perRun = uploads.map((u) => `| ${u.round} | ${MODE_LABEL[u.mode]} | ${f1(u.ms)} | ${f1(mbps(file.size, u.ms))} | ${u.cpu ? f2(u.cpu.seconds.outside) : dash} |`);
   const perWorker = workers.map((w, i) => `| ${i + 1} | ${f1(mbps(file.size, w.md5Ms))} | ${f1(mbps(file.size, w.readMs))} | ${f1(mbps(file.size, w.computeMs))} |`);
+  /** A ratio of two modes' medians, or a dash when either was not run (BENCH_MODES). */
+  const ratio = (a: UploadMode, b: UploadMode): string => (modes.includes(a) && modes.includes(b) ? f2(medianRate(a) / medianRate(b)) : dash);
   const partsPut = median(runsOf('parts').map((u) => median(u.putMs.slice(0, -1))));
   const partsLast = median(runsOf('parts').map((u) => u.putMs.at(-1)!));
 
@@ -1246,8 +1256,12 @@ Written by \`npm run bench\` (bench/run.ts; \`BENCH_ONLY=throughput\` runs only 
 - Node: ${m.node}
 - Browser: Chromium ${browserVersion} (headless, driven by Playwright)
 - Server data (DATA_DIR, a temporary folder): ${m.dataFs}
-- Object store of sp-s3: ${ceph} RADOS Gateway (radosgw, beast frontend) with one mon and one OSD on
-  memstore (in RAM, device size ${f1(memstoreBytes / 1024 ** 3)} GiB), all on 127.0.0.1 (test/support/radosgw.mjs)
+- Object store of sp-s3: ${
+    s3
+      ? `${ceph} RADOS Gateway (radosgw, beast frontend) with one mon and one OSD on
+  memstore (in RAM, device size ${f1(memstoreBytes / 1024 ** 3)} GiB), all on 127.0.0.1 (test/support/radosgw.mjs)`
+      : ceph
+  }
 - Load average (1 / 5 / 15 min) before this part of the bench: ${load(loadBefore)}; after: ${load(loadAfter)}.
   The bench itself keeps the cores busy; anything else running at the same time lowers the numbers.
 - ${interference}
@@ -1256,7 +1270,7 @@ Written by \`npm run bench\` (bench/run.ts; \`BENCH_ONLY=throughput\` runs only 
 
 - Element and pages built from the working tree: ${source}.
 - One file of ${SIZE_MIB} MiB (${file.size} bytes) of random bytes, on disk, given to each page with \`setInputFiles\`.
-- ${RUNS} rounds; each round runs the six uploads once, in an order that rotates from round to round,
+- ${RUNS} rounds; each round runs the ${modes.length} uploads (${modes.join(', ')}) once, in an order that rotates from round to round,
   then the worker measurements. Figures are the median of the ${RUNS} runs, with min and max.
 - MB/s means 10^6 bytes per second (${file.size} bytes = ${f1(file.size / MB)} MB).
 - Raw XHR PUT (the baseline): \`POST ${ENDPOINT}\`, then one \`XMLHttpRequest\` \`PUT\` of the whole \`File\`
@@ -1288,6 +1302,20 @@ Written by \`npm run bench\` (bench/run.ts; \`BENCH_ONLY=throughput\` runs only 
     runs under its strict policy like every other mode.
     Before the first round one 1-byte multipart object is written and deleted, so that RGW has created its
     pools before anything is timed.
+- tus, all against the reference server's plain \`@tus/server\` route \`${TUS_ENDPOINT}\` (demo/server/tus.ts, its
+  file store in \`DATA_DIR/tus\`), which announces no checksum extension:
+  - tus-js-client ${TUS_JS_VERSION} on the bench page, \`new Upload(file, { endpoint: '${TUS_ENDPOINT}', chunkSize, retryDelays: null,
+    storeFingerprintForResuming: false, removeFingerprintOnSuccess: true, metadata: { filename, filetype } })\`, with
+    \`chunkSize\` 8 MiB (the element's parts) or left at its default (Infinity: the whole file in one PATCH);
+    timed from \`start()\` to \`onSuccess\`, so, like the element, it includes the creating POST. Its PATCH
+    times are taken in \`onBeforeRequest\` / \`onAfterResponse\`. The number of PATCHes is checked (no retries).
+  - the element: the demo page with \`?protocol=tus&endpoint=${TUS_ENDPOINT}&chunk-size=8MiB&no-resume=\` (timing and
+    checks as for content-range; no \`no-checksum\`: the element's default, and it computes no MD5 there, as
+    the server takes none, which is checked: no md5 worker may start). Its \`OPTIONS\` discovery request
+    is inside the time.
+  - Checked on disk: the upload URL's id, the file store's \`<id>.json\` declaring the file's size, and
+    \`DATA_DIR/tus/<id>\` of that size, read back and hashed (MD5 equal to Node's). Then a tus \`DELETE\`
+    (termination) must answer 204 and remove both files.
 - Every content-range upload (the raw baselines, and the element with MD5 off and on) is checked on the
   server before it counts: the record is complete, the stored file has
   the full size, and the server's MD5 (in the completion JSON and in the record) equals the file's MD5
@@ -1325,21 +1353,30 @@ For the signed-parts modes, whose PUTs overlap (up to ${SP_PARALLEL}), "last PUT
 "sum of PUTs" can exceed the span; "before 1st PUT" includes the first part's MD5 and its signing request,
 and "last PUT to event" the PATCH that finishes the upload (embedded: a size check of each part on disk, as the object is its parts; S3:
 ListParts, CompleteMultipartUpload and HeadObject on RGW). In S3 mode a PUT's time includes its preflight.
+For the tus modes a "PUT" is a PATCH; tus-js-client's are timed from its \`onBeforeRequest\` to its
+\`onAfterResponse\`, and its "before 1st PUT" is the creating POST (the element's also has the OPTIONS discovery).
 
 | mode | total | before 1st PUT | sum of PUTs | one PUT (not the last) | last PUT | between PUTs | last PUT to event | PUTs in flight |
 | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 ${breakdown.join('\n')}
 
-Ratios of medians: parts without the element / raw PUT = ${f2(medianRate('parts') / rawMedian)};
-element with MD5 off / parts without the element = ${f2(medianRate('off') / medianRate('parts'))};
-element with MD5 on / MD5 off = ${f2(medianRate('on') / medianRate('off'))};
-element with MD5 on / md5 worker alone = ${f2(medianRate('on') / median(workerRates.md5))}.
-Signed-parts: element with signed-parts, embedded store / element (content-range) with MD5 on = ${f2(medianRate('sp-embedded') / medianRate('on'))};
-signed-parts to S3 (Ceph RGW) / signed-parts, embedded store = ${f2(medianRate('sp-s3') / medianRate('sp-embedded'))}.
-In the parts baseline the last PUT takes ${f1(partsLast)} ms against ${f1(partsPut)} ms for the others: the
+Ratios of medians: parts without the element / raw PUT = ${ratio('parts', 'raw')};
+element with MD5 off / parts without the element = ${ratio('off', 'parts')};
+element with MD5 on / MD5 off = ${ratio('on', 'off')};
+element with MD5 on / md5 worker alone = ${modes.includes('on') ? f2(medianRate('on') / median(workerRates.md5)) : dash}.
+Signed-parts: element with signed-parts, embedded store / element (content-range) with MD5 on = ${ratio('sp-embedded', 'on')};
+signed-parts to S3 (Ceph RGW) / signed-parts, embedded store = ${ratio('sp-s3', 'sp-embedded')}.
+tus: tus-js-client with 8 MiB chunks / its default (one PATCH) = ${ratio('tus-js-8m', 'tus-js')};
+element with tus / tus-js-client with 8 MiB chunks = ${ratio('tus-el', 'tus-js-8m')};
+element with tus / element with content-range, MD5 off (both 8 MiB parts, no MD5) = ${ratio('tus-el', 'off')}.
+${
+  modes.includes('parts')
+    ? `In the parts baseline the last PUT takes ${f1(partsLast)} ms against ${f1(partsPut)} ms for the others: the
 content-range server carries the whole file's MD5 along from part to part (demo/server/storage.ts,
 \`writePart\`), so the last part does not read the stored file again, and every part is fsynced with its
-record. The signed-parts embedded store does read everything again: its PATCH joins the parts into one
+record.`
+    : '(The parts baseline was not run.)'
+} The signed-parts embedded store does read everything again: its PATCH joins the parts into one
 file and hashes it, which is its "last PUT to event" column.
 
 #### CPU seconds by process during a run (medians)
@@ -1384,6 +1421,11 @@ ${perWorker.join('\n')}
   worker alone row uses one worker, so it is a per-worker rate, not the element's hashing ceiling.
   With signed-parts it sends up to ${SP_PARALLEL} parts at a time (\`parallel-parts\`), but a part is signed, and so
   sent, only once its MD5 is known.
+- The tus modes measure \`@tus/server\` with \`@tus/file-store\` (a server this project did not write, behind
+  the reference server's CORS and lock layer, demo/server/tus.ts): it appends each PATCH to the file without
+  hashing it, unlike the content-range route, so tus and content-range rows differ by server work too. tus-js-client
+  and the element send the same 8 MiB parts one at a time there; with its default chunk size tus-js-client
+  sends the whole file in one PATCH, the tus counterpart of the raw PUT.
 - Headless Chromium with the GPU off; a desktop browser may differ. Medians of ${RUNS} runs; the spread
   (min/max, and every run above) shows how noisy the machine was.
 - Total bench time: ${f1(elapsed)} s (build, file, ${RUNS} rounds).
