@@ -1,6 +1,6 @@
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { initialState, Task, TaskStatus } from '@lit/task';
-import { formatSize } from './engine/size.js';
+import { formatBytes } from './ui/format.js';
 import { LibraryApi, type LibraryAsset, type LibraryPage } from './library/library-api.js';
 import { styles } from './asset-library.styles.js';
 import { fillIsolated, isolated } from './ui/bidi.js';
@@ -287,7 +287,7 @@ export class AssetLibrary extends LitElement {
     }
     return html`<li part="item" class="item" data-id=${key}>
       ${href ? html`<a part="name" class="name" href=${href} download=${asset.name} rel="noopener" title=${asset.name}>${isolated(asset.name)}</a>` : html`<span part="name" class="name" title=${asset.name}>${isolated(asset.name)}</span>`}
-      <span part="meta" class="meta">${this.#texts.types[asset.type as keyof LibraryI18n['types']] ?? asset.type} · ${formatSize(asset.size)}${asset.createdAt ? html` · <time>${asset.createdAt}</time>` : nothing}</span>
+      <span part="meta" class="meta">${this.#texts.types[asset.type as keyof LibraryI18n['types']] ?? asset.type} · ${formatBytes(asset.size, this.closest('[lang]')?.getAttribute('lang') || undefined)}${asset.createdAt ? html` · <time>${asset.createdAt}</time>` : nothing}</span>
       ${body}
     </li>`;
   }

@@ -12,7 +12,12 @@ const known = (): Map<string, Protocol> => (registry ??= new Map());
 
 /** Makes `protocol` known by its `name` (a later registration of the same name replaces it). */
 export function registerProtocol(...protocols: Protocol[]): void {
-  for (const protocol of protocols) known().set(protocol.name, protocol);
+  for (const protocol of protocols) {
+    if (typeof protocol?.name !== 'string' || protocol.name === '' || typeof protocol.create !== 'function') {
+      throw new TypeError('registerProtocol: an adapter needs a `name` and a `create(context, target)` function.');
+    }
+    known().set(protocol.name, protocol);
+  }
 }
 
 export function protocolNamed(name: string): Protocol | undefined {

@@ -74,16 +74,6 @@ export function flatFiles(transfer: DataTransfer): FileToAdd[] {
   return Array.from(transfer.files ?? [], (file) => ({ file, relativePath: '' }));
 }
 
-/**
- * Every file of the drop, in one array, without folder paths. Kept for callers that
- * take `File[]`; `dropBatches` is the one to use (paths, batches, the skipped count).
- */
-export async function filesFromDataTransfer(transfer: DataTransfer): Promise<File[]> {
-  const files: File[] = [];
-  for await (const batch of dropBatches(transfer)) for (const { file } of batch) files.push(file);
-  return files;
-}
-
 /** Synchronous: every item's entry (a folder) or File (anything else), in drop order. */
 function capture(transfer: DataTransfer, counts: { unreadable: number }): Captured[] {
   const items = transfer.items ? Array.from(transfer.items) : [];

@@ -100,9 +100,13 @@ function nameText(relativePath: string, name: string): TemplateResult {
     >`;
 }
 
+/** Made once: rows render every frame while bytes move. */
+let segmenter: Intl.Segmenter | undefined;
+
 /** Splits off the last `count` user-perceived characters (a grapheme is never cut in two). */
 function splitTail(text: string, count: number): [string, string] {
-  const graphemes = typeof Intl.Segmenter === 'function' ? Array.from(new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(text), (s) => s.segment) : Array.from(text);
+  if (typeof Intl.Segmenter === 'function') segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+  const graphemes = segmenter ? Array.from(segmenter.segment(text), (s) => s.segment) : Array.from(text);
   if (graphemes.length <= count * 2) return [text, ''];
   return [graphemes.slice(0, -count).join(''), graphemes.slice(-count).join('')];
 }

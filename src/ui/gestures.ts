@@ -9,8 +9,11 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { FileToAdd } from '../engine/types.js';
-import { dropBatches } from './drop.js';
-import { GESTURE_SLICE, nextTask } from './next-task.js';
+import { DROP_BATCH_SIZE, dropBatches } from './drop.js';
+import { nextTask } from './next-task.js';
+
+/** Files per piece when a gesture brings many (the folder walk's batch size): well under a long task. */
+const SLICE = DROP_BATCH_SIZE;
 
 export interface GestureHost extends ReactiveControllerHost, HTMLElement {
   /** Whether files are taken now (the attribute or a disabled fieldset). */
@@ -105,7 +108,7 @@ export class GestureController implements ReactiveController {
       return;
     }
     // Entries must be taken now: the DataTransfer is emptied when this handler returns.
-    const batches = dropBatches(event.dataTransfer, GESTURE_SLICE);
+    const batches = dropBatches(event.dataTransfer);
     this.#host.beginGesture();
     try {
       if (this.#host.dropInOnePiece) {
@@ -128,18 +131,18 @@ export class GestureController implements ReactiveController {
     void this.#take(files);
   };
 
-  /** One gesture's files, in pieces of GESTURE_SLICE, one task each (one piece when the API needs them together). */
+  /** One gesture's files, in pieces of SLICE, one task each (one piece when the API needs them together). */
   async #take(files: ReadonlyArray<File | FileToAdd>): Promise<void> {
     if (files.length === 0) return;
     this.#host.beginGesture();
     try {
-      if (this.#host.dropInOnePiece || files.length <= GESTURE_SLICE) {
+      if (this.#host.dropInOnePiece || files.length <= SLICE) {
         this.#host.addGesture(files);
         return;
       }
-      for (let start = 0; start < files.length; start += GESTURE_SLICE) {
+      for (let start = 0; start < files.length; start += SLICE) {
         if (start > 0) await nextTask();
-        this.#host.addGesture(files.slice(start, start + GESTURE_SLICE));
+        this.#host.addGesture(files.slice(start, start + SLICE));
       }
     } finally {
       this.#host.endGesture();

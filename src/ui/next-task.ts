@@ -15,6 +15,3 @@ export function nextTask(): Promise<void> {
     channel.port2.postMessage(undefined);
   });
 }
-
-/** Files per piece when a gesture brings many: small enough to stay well under a long task. */
-export const GESTURE_SLICE = 250;

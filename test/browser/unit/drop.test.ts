@@ -7,7 +7,7 @@
  */
 import { expect } from '@esm-bundle/chai';
 import { nextTask } from '../../../src/ui/next-task.js';
-import { dropBatches, filesFromDataTransfer, flatFiles, MAX_DROP_DEPTH } from '../../../src/ui/drop.js';
+import { dropBatches, flatFiles, MAX_DROP_DEPTH } from '../../../src/ui/drop.js';
 import { Uploader } from '../../../src/engine/uploader.js';
 import { MemoryResumeStore } from '../../../src/engine/resume-store.js';
 import type { FileToAdd } from '../../../src/engine/types.js';
@@ -187,11 +187,5 @@ describe('dropBatches', () => {
     const batches = await collect(dropBatches(real));
     expect(batches.flat().map((f) => [f.file.name, f.relativePath])).to.deep.equal([['a.txt', ''], ['b.txt', '']]);
     expect(() => dropBatches(real, 0)).to.throw(RangeError);
-  });
-
-  it('filesFromDataTransfer still gives every File of the drop', async () => {
-    const { transfer } = fakeDrop([dirEntry('2024', '/2024', { 'index.md': '1', sub: { 'x.md': '2' } }), new File(['n'], 'notes.txt')]);
-    const files = await filesFromDataTransfer(transfer);
-    expect(files.map((f) => f.name)).to.deep.equal(['index.md', 'x.md', 'notes.txt']);
   });
 });

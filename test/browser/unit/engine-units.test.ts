@@ -144,6 +144,7 @@ describe('protocol registry', () => {
     new Uploader({ endpoint: '/x', protocol: tus }).destroy();
     registerProtocol({ ...tus, name: 'tus-as-pigeon' });
     expect(protocolNames()).to.include('tus-as-pigeon');
+    expect(() => registerProtocol({ name: '' } as never)).to.throw(TypeError, /needs a `name`/);
     new Uploader({ endpoint: '/x', protocol: 'tus-as-pigeon' }).destroy();
   });
 });
