@@ -1,12 +1,16 @@
 /**
- * Three outputs, one per `--mode`:
+ * Four outputs, one per `--mode`:
  * - default (`vite build`): the npm build in `dist/`, one file per entry (the package's
  *   `exports`: the defining main entry, the side-effect-free classes, the engine, each
  *   adapter, `<asset-library>` alone) and shared chunks under `dist/chunks/`; lit,
  *   @lit/task, @lit-labs/virtualizer and idb-keyval stay dependencies so an app does not
  *   ship them twice;
- * - `cdn`: `dist/cdn/asset-uploader.js`, everything in one minified file (and its md5
- *   worker), for one `<script type="module">` in a CMS template;
+ * - `cdn`: `dist/cdn/asset-uploader.js`, the drop-in for one `<script type="module">` in a
+ *   CMS template: `<asset-uploader>`, the engine, every adapter and lit in one minified
+ *   file, with its md5 worker under `assets/`;
+ * - `cdn-library`: `dist/cdn/asset-library.js`, `<asset-library>` with lit, beside it (a
+ *   build of its own, so each drop-in is whole: a page with only the uploader loads no
+ *   library code, and one with only the library no uploader);
  * - `demo`: the demo page (index.html) into `dist/demo`, served by the reference server.
  *
  * `base: './'` makes the md5 worker's URL relative to the module
@@ -43,18 +47,19 @@ export default defineConfig(({ mode }): UserConfig => {
   if (mode === 'demo') {
     return { ...shared, build: { ...shared.build, outDir: 'dist/demo', emptyOutDir: true } };
   }
-  const cdn = mode === 'cdn';
+  const cdn = mode === 'cdn' || mode === 'cdn-library';
   return {
     ...shared,
     define: { 'process.env.NODE_ENV': JSON.stringify('production') },
     build: {
       ...shared.build,
       outDir: cdn ? 'dist/cdn' : 'dist',
-      emptyOutDir: true,
+      // The library's drop-in goes beside the uploader's, which `--mode cdn` wrote first.
+      emptyOutDir: mode !== 'cdn-library',
       // An app build copies public/ and writes no HTML; neither applies here.
       copyPublicDir: false,
       rollupOptions: {
-        input: cdn ? { 'asset-uploader': 'src/index.ts' } : entries,
+        input: mode === 'cdn' ? { 'asset-uploader': 'src/index.ts' } : mode === 'cdn-library' ? { 'asset-library': 'src/library.ts' } : entries,
         preserveEntrySignatures: 'strict',
         external: cdn ? [] : [/^lit($|\/)/, /^@lit\//, /^@lit-labs\//, /^idb-keyval($|\/)/],
         output: {

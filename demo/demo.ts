@@ -4,6 +4,7 @@
  * (`?chunk-size=1MiB&transport=form`); the page itself is configured by attributes only.
  */
 import '../src/index.js';
+import '../src/library.js';
 import { displayName } from '../src/ui/bidi.js';
 import type { AssetLibrary } from '../src/asset-library.js';
 import type { AssetUploader } from '../src/asset-uploader.js';

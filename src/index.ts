@@ -1,10 +1,11 @@
 /**
- * `asset-uploader`, the main entry (and the drop-in build): importing it registers the
- * built-in adapters by name and defines `<asset-uploader>` and `<asset-library>`.
+ * `asset-uploader`, the main entry (and the drop-in build `cdn/asset-uploader.js`):
+ * importing it registers the built-in adapters by name and defines `<asset-uploader>`.
+ * `<asset-library>` has an entry of its own (`asset-uploader/library`, and
+ * `cdn/asset-library.js`): a page that only uploads does not load a second element.
  * Without side effects: `asset-uploader/classes`, `asset-uploader/engine`, and each
  * adapter under `asset-uploader/protocols/<name>`.
  */
-import { AssetLibrary } from './asset-library.js';
 import { AssetUploader } from './asset-uploader.js';
 import type { Protocol } from './engine/protocol.js';
 import { builtInProtocols, registerBuiltInProtocols } from './protocols/index.js';
@@ -14,11 +15,8 @@ registerBuiltInProtocols();
 /** The built-in adapters by name. */
 export const protocols: ReadonlyMap<string, Protocol> = new Map(builtInProtocols.map((protocol) => [protocol.name, protocol]));
 if (!customElements.get('asset-uploader')) customElements.define('asset-uploader', AssetUploader);
-if (!customElements.get('asset-library')) customElements.define('asset-library', AssetLibrary);
 
 export { AssetUploader } from './asset-uploader.js';
-export { AssetLibrary, defaultLibraryI18n, type LibraryI18n, type LibraryEventMap, type AssetLibraryEventDetail } from './asset-library.js';
-export { LibraryApi, LibraryError, type LibraryAsset, type LibraryPage, type ListQuery } from './library/library-api.js';
 export { Uploader, type UploaderOptions } from './engine/uploader.js';
 export { UploadError, UploadErrorCode, type UploadErrorInfo } from './engine/upload-error.js';
 export { UploadStatus, RejectReason, type UploadSnapshot, type FileToAdd, type RejectedFile, type RejectionLimits, type UploaderEventMap, type UploadEventDetail, type UploadRetryDetail, type UploadErrorDetail, type UploadSuccessDetail, type UploadCompleteDetail, type FileRejectDetail, type Transport } from './engine/types.js';

@@ -3,7 +3,7 @@
  * attributes send. The flows against a real registry are in test/support/registry-suite.ts.
  */
 import { expect } from '@esm-bundle/chai';
-import '../../src/index.js';
+import '../../src/library.js';
 import type { AssetLibrary } from '../../src/asset-library.js';
 import { PHASED_FULL_TOKEN, registryEndpoint } from '../support/ref-server.js';
 import { until } from '../support/harness.js';

@@ -10,6 +10,7 @@
  * The hostile answers come from the fault proxy in front of the real reference server.
  */
 import { expect } from '@esm-bundle/chai';
+import '../../src/library.js';
 import type { AssetLibrary } from '../../src/asset-library.js';
 import { clearLog, contentRangeEndpoint, PHASED_FULL_TOKEN, registryEndpoint, sessionEndpoint, setFaults, stored } from '../support/ref-server.js';
 import { makeFile, sha256 } from '../support/data.js';

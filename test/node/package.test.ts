@@ -55,8 +55,12 @@ test('importing the engine or an adapter has no side effect: an app that uses no
   assert.deepEqual(left, []);
 });
 
-test('the main entry registers the built-in adapters and defines both elements', async () => {
-  const { code } = await bundle(`import ${JSON.stringify(join(dist, 'asset-uploader.js'))};\n`);
-  assert.match(code, /"asset-uploader"|`asset-uploader`|'asset-uploader'/);
-  assert.match(code, /"asset-library"|`asset-library`|'asset-library'/);
+test('the main entry registers the built-in adapters and defines <asset-uploader>; <asset-library> has its own entry', async () => {
+  const main = await bundle(`import ${JSON.stringify(join(dist, 'asset-uploader.js'))};\n`);
+  assert.match(main.code, /"asset-uploader"|`asset-uploader`|'asset-uploader'/);
+  assert.doesNotMatch(main.code, /"asset-library"|`asset-library`|'asset-library'/);
+  assert.deepEqual(main.inputs.filter((input) => /chunks\/asset-library-|@lit\/task/.test(input)), []);
+  const library = await bundle(`import ${JSON.stringify(join(dist, 'library.js'))};\n`);
+  assert.match(library.code, /"asset-library"|`asset-library`|'asset-library'/);
+  assert.deepEqual(library.inputs.filter((input) => /chunks\/(asset-uploader|uploader)-|protocols\/|@lit-labs\/virtualizer/.test(input)), []);
 });

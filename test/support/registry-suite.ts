@@ -7,6 +7,7 @@
 import { expect } from '@esm-bundle/chai';
 import { sendKeys } from '@web/test-runner-commands';
 import axe from 'axe-core';
+import '../../src/library.js';
 import type { AssetLibrary } from '../../src/asset-library.js';
 import { clearLog, PHASED_FULL_TOKEN, registryEndpoint, requestLog, s3Object, setFaults, signedPartsEndpoint } from './ref-server.js';
 import { makeFile, sha256 } from './data.js';
