@@ -7,7 +7,8 @@
  *   ship them twice;
  * - `cdn`: `dist/cdn/asset-uploader.js`, the drop-in for one `<script type="module">` in a
  *   CMS template: `<asset-uploader>`, the engine, every adapter and lit in one minified
- *   file, with its md5 worker under `assets/`;
+ *   file, with its md5 worker under `assets/` and, under `chunks/`, the virtualized list
+ *   it imports (relative to itself) once a list reaches 40 rows;
  * - `cdn-library`: `dist/cdn/asset-library.js`, `<asset-library>` with lit, beside it (a
  *   build of its own, so each drop-in is whole: a page with only the uploader loads no
  *   library code, and one with only the library no uploader);
@@ -58,16 +59,20 @@ export default defineConfig(({ mode }): UserConfig => {
       emptyOutDir: mode !== 'cdn-library',
       // An app build copies public/ and writes no HTML; neither applies here.
       copyPublicDir: false,
+      // The lazily loaded chunk (the virtualized list) has no dependencies to preload: a plain
+      // `import()`, without Vite's preload helper.
+      modulePreload: false,
       rollupOptions: {
         input: mode === 'cdn' ? { 'asset-uploader': 'src/index.ts' } : mode === 'cdn-library' ? { 'asset-library': 'src/library.ts' } : entries,
-        preserveEntrySignatures: 'strict',
+        // The npm build's entries export exactly what they declare. A drop-in may export more
+        // (hidden names), so its lazily loaded chunk imports lit from it rather than from a
+        // shared chunk that every page would wait for.
+        preserveEntrySignatures: cdn ? 'allow-extension' : 'strict',
         external: cdn ? [] : [/^lit($|\/)/, /^@lit\//, /^@lit-labs\//, /^idb-keyval($|\/)/],
         output: {
           format: 'es',
           entryFileNames: '[name].js',
           chunkFileNames: 'chunks/[name]-[hash].js',
-          // One file for the drop-in: the virtualizer's lazily loaded layout goes in it too.
-          ...(cdn ? { inlineDynamicImports: true } : {}),
         },
       },
     },

@@ -1,6 +1,4 @@
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
-import { repeat } from 'lit/directives/repeat.js';
-import { virtualize } from '@lit-labs/virtualizer/virtualize.js';
 import { styles } from './asset-uploader.styles.js';
 import { UploadStatus, type FileToAdd, type RejectedFile, type UploaderEventMap, type UploadSnapshot } from './engine/types.js';
 import { Uploader, type UploaderOptions } from './engine/uploader.js';
@@ -14,20 +12,13 @@ import { dropArea } from './ui/drop-area.js';
 import { FormValueController } from './ui/form-value.js';
 import { formatCount, plural } from './ui/format.js';
 import { GestureController } from './ui/gestures.js';
+import { listRows } from './ui/list-rows.js';
 import { defaultI18n, fill, mergeI18n, type UploaderI18n, type UploaderI18nInput } from './ui/i18n.js';
 import { PreviewController } from './ui/previews.js';
 import { defaultOf, litProperties, propertyTable, restoreDefaults, type UploaderPropertyValues } from './ui/properties.js';
 import { RowEditingController, rowSelector } from './ui/row-editing.js';
 import { summarize, summaryBar, type SummaryActions } from './ui/summary.js';
 import { UploaderController } from './uploader-controller.js';
-
-/**
- * From this many rows on, the list is virtualized (@lit-labs/virtualizer: only rows near
- * the view are in the DOM). Shorter lists are plain rows: as fast, and free of the benign
- * "ResizeObserver loop completed with undelivered notifications" reports the virtualizer
- * makes while it measures new rows (lit/lit#3154), which reach a page's error tracking.
- */
-const VIRTUALIZE_FROM = 40;
 
 export interface AssetUploader extends UploaderPropertyValues {}
 
@@ -388,9 +379,7 @@ export class AssetUploader extends LitElement {
       ${uploads.length
         ? html`<div class="scroller">
             <ul part="file-list" class="list" role="list" aria-label=${t.listLabel}>
-              ${uploads.length >= VIRTUALIZE_FROM
-                ? virtualize({ items: uploads as UploadSnapshot[], keyFunction: (u: UploadSnapshot) => u.id, renderItem: row })
-                : repeat(uploads, (u) => u.id, row)}
+              ${listRows(this, uploads, row)}
             </ul>
           </div>`
         : nothing}

@@ -9,7 +9,7 @@ import { sendKeys } from '@web/test-runner-commands';
 import type { AssetUploader } from '../../src/asset-uploader.js';
 import { clearLog, contentRangeEndpoint, PHASED_FULL_TOKEN, phasedEndpoint, setFaults } from '../support/ref-server.js';
 import { makeFile } from '../support/data.js';
-import { clickRowAction, mount, nextEvent, rendered, row, unmountAll, until } from '../support/harness.js';
+import { clickRowAction, mount, nextEvent, rendered, row, unmountAll, until, virtualized } from '../support/harness.js';
 
 afterEach(async () => {
   unmountAll();
@@ -106,6 +106,7 @@ async function everyState(): Promise<HTMLElement> {
   const long = await field('virtualized', { 'no-auto-start': true });
   long.addFiles(Array.from({ length: 60 }, (_, i) => new File(['x'], `many-${i}.bin`, { lastModified: i })));
   // In view: a virtualized list renders the rows that are on screen, and none while it is off screen.
+  await virtualized(long);
   await rendered(long);
   long.scrollIntoView();
   await until(() => long.shadowRoot!.querySelectorAll('[part~=file]').length > 0, 'the virtualized rows');

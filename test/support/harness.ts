@@ -100,6 +100,15 @@ export async function until(condition: () => boolean, what: string, timeoutMs = 
   }
 }
 
+/**
+ * Waits (bounded) until a long list is virtualized: the virtualizer is loaded the first
+ * time a list reaches 40 rows, and once it has laid the list out it gives the list the
+ * height of all its rows (an inline style; the element itself sets none).
+ */
+export async function virtualized(element: AssetUploader, timeoutMs = 10_000): Promise<void> {
+  await until(() => !!element.shadowRoot!.querySelector<HTMLElement>('[part=file-list]')?.style.minHeight, 'the virtualized list', timeoutMs);
+}
+
 /** The rendered row of an upload. */
 export function row(element: AssetUploader, id: string): HTMLElement {
   const found = element.shadowRoot!.querySelector<HTMLElement>(`[part~=file][data-id="${id}"]`);
