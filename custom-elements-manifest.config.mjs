@@ -3,11 +3,16 @@
  * `npm run analyze` writes custom-elements.json. The analyzer reads the classes' JSDoc
  * (summary, parts, custom properties, states, slots) and their methods; this plugin adds
  * what `<asset-uploader>` declares in tables rather than in JSDoc, so each is written once:
- * attributes and properties (src/ui/properties.ts) and events (src/ui/events.ts).
+ * attributes and properties (src/ui/properties.ts, their docs in src/ui/property-docs.ts)
+ * and events (src/ui/events.ts, their docs in src/ui/event-docs.ts).
  * Run through tsx (see package.json), which lets this file import those TypeScript modules.
  */
-import { propertyTable } from './src/ui/properties.ts';
-import { elementEvents, uploaderEvents } from './src/ui/events.ts';
+import { attributeOf, propertyTable } from './src/ui/properties.ts';
+import { propertyDocs } from './src/ui/property-docs.ts';
+import { elementEvents, uploaderEvents } from './src/ui/event-docs.ts';
+
+/** The TypeScript type of each kind, where a property's doc names none of its own. */
+const kindTypes = { string: 'string', number: 'number | undefined', boolean: 'boolean' };
 
 /** The manifest's text for a default value, as the analyzer writes it. */
 function defaultText(value) {
@@ -28,12 +33,16 @@ function tables() {
           const attributes = [];
           const fields = [];
           for (const [name, spec] of Object.entries(propertyTable)) {
-            const value = spec.shownDefault ?? defaultText(spec.default);
-            const field = { kind: 'field', name, privacy: 'public', type: { text: spec.type }, description: spec.doc, ...(value ? { default: value } : {}) };
-            if (spec.attribute) {
-              field.attribute = spec.attribute;
+            /** @type {{ doc: string, type?: string, shownDefault?: string }} */
+            const doc = propertyDocs[/** @type {keyof typeof propertyDocs} */ (name)];
+            const type = doc.type ?? kindTypes[spec.kind];
+            const attribute = attributeOf(name);
+            const value = doc.shownDefault ?? defaultText(spec.default);
+            const field = { kind: 'field', name, privacy: 'public', type: { text: type }, description: doc.doc, ...(value ? { default: value } : {}) };
+            if (attribute) {
+              field.attribute = attribute;
               if (spec.reflect) field.reflects = true;
-              attributes.push({ name: spec.attribute, description: spec.doc, type: { text: spec.type }, ...(value ? { default: value } : {}), fieldName: name });
+              attributes.push({ name: attribute, description: doc.doc, type: { text: type }, ...(value ? { default: value } : {}), fieldName: name });
             }
             fields.push(field);
           }

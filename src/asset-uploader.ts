@@ -26,7 +26,8 @@ export interface AssetUploader extends UploaderPropertyValues {}
  * A form field that uploads files of any size, resumably and verifiably.
  *
  * Attributes, properties and events are declared in `src/ui/properties.ts` and
- * `src/ui/events.ts`; the manifest plugin documents them from there.
+ * `src/ui/events.ts`; the manifest plugin documents them from there and from their texts
+ * in `src/ui/property-docs.ts` and `src/ui/event-docs.ts`.
  *
  * @summary Drop, paste or pick files; each is sent in MD5-checked parts that survive
  * reloads and dropped networks. The field's value is what it uploaded.

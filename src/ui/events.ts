@@ -1,31 +1,27 @@
 /**
- * The events `<asset-uploader>` fires, declared once: the controller forwards exactly
- * these from the engine, and the manifest plugin documents them from this table.
+ * The events `<asset-uploader>` forwards from the engine, declared once: the controller
+ * re-dispatches exactly these on the element. What each means is in `event-docs.ts`, for
+ * the manifest plugin only (those texts are not shipped to pages).
  * No DOM here: the manifest plugin imports this file in Node.
  */
 import type { UploaderEventMap } from '../engine/types.js';
 
-export const uploaderEvents = {
-  'upload-add': 'A file was taken into the queue. `detail: { id, upload }`.',
-  'file-reject': 'A file was refused (size, type, count, duplicate, disabled). `detail: { file: { name, relativePath, size, type, reason, message } }`.',
-  'upload-start': 'An upload (re)started. `detail: { id, upload }`.',
-  'upload-progress': 'Bytes moved. `detail: { id, upload }`.',
-  'upload-retry': 'A recoverable failure; trying again after `delayMs`. `detail: { id, upload, error, attempt, delayMs }`.',
-  'upload-pause': '`detail: { id, upload }`.',
-  'upload-wait':
-    'Another tab or element is uploading the same file to the same server upload; this one waits (status `elsewhere`) and takes over when that one stops. `detail: { id, upload }`.',
-  'upload-resume': '`detail: { id, upload }`.',
-  'upload-success': 'The server confirmed the whole file. `detail: { id, upload, asset }`.',
-  'upload-error': 'Failed for good (until `retry`). `detail: { id, upload, error }`.',
-  'upload-abort': 'Cancelled. `detail: { id, upload }`.',
-  'upload-complete': 'Nothing is queued or running any more. `detail: { successful, failed }`.',
-  'asset-rename': 'An uploaded asset was renamed on the server. `detail: { id, upload, asset }`.',
-  'asset-delete': 'An uploaded asset was deleted on the server. `detail: { id, upload }`.',
-} as const satisfies Record<keyof UploaderEventMap, string>;
+/** Each engine event once: the compiler holds the keys to `UploaderEventMap`'s, no more, no fewer. */
+const forwarded = {
+  'upload-add': 0,
+  'file-reject': 0,
+  'upload-start': 0,
+  'upload-progress': 0,
+  'upload-retry': 0,
+  'upload-pause': 0,
+  'upload-wait': 0,
+  'upload-resume': 0,
+  'upload-success': 0,
+  'upload-error': 0,
+  'upload-abort': 0,
+  'upload-complete': 0,
+  'asset-rename': 0,
+  'asset-delete': 0,
+} satisfies Record<keyof UploaderEventMap, 0>;
 
-/** Events of the element itself, not the engine's. */
-export const elementEvents = {
-  change: 'The form value changed (an upload finished, was removed, renamed or deleted).',
-} as const;
-
-export const uploaderEventTypes = Object.keys(uploaderEvents) as ReadonlyArray<keyof UploaderEventMap>;
+export const uploaderEventTypes = Object.keys(forwarded) as ReadonlyArray<keyof UploaderEventMap>;

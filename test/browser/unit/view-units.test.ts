@@ -61,12 +61,18 @@ describe('format', () => {
 
 describe('properties table', () => {
   it('declares every attribute once, with kebab-case attributes and camelCase properties', () => {
-    for (const [key, spec] of Object.entries(propertyTable)) {
-      if (spec.attribute === false) continue;
-      expect(spec.attribute.replace(/-(\w)/g, (_, c: string) => c.toUpperCase()), key).to.equal(key);
-      if (spec.kind === 'boolean') expect(spec.default, `${key}: booleans default to false`).to.equal(false);
-    }
     const lit = litProperties();
+    for (const [key, spec] of Object.entries(propertyTable)) {
+      if (spec.kind === 'boolean') expect(spec.default, `${key}: booleans default to false`).to.equal(false);
+      const attribute = lit[key]!.attribute;
+      if (attribute === false) continue;
+      expect(attribute).to.match(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+      expect(attribute!.replace(/-(\w)/g, (_, c: string) => c.toUpperCase()), key).to.equal(key);
+    }
+    const attributes = Object.values(lit).flatMap((p) => (p.attribute ? [p.attribute] : []));
+    for (const name of ['endpoint', 'chunk-size', 'max-file-size', 'max-files', 'no-auto-start', 'parallel-parts', 'retry-delays', 'stall-timeout', 'storage-endpoint', 'worker-url', 'paste-anywhere', 'with-credentials', 'allowed-origins']) {
+      expect(attributes, name).to.include(name);
+    }
     expect(lit['maxFileSize']).to.deep.equal({ type: String, attribute: 'max-file-size' });
     expect(lit['disabled']).to.deep.equal({ type: Boolean, attribute: 'disabled', reflect: true });
     expect(lit['headers']).to.deep.equal({ attribute: false });
