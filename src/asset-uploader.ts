@@ -10,7 +10,7 @@ import { rejectionList, rejectionMessage } from './ui/rejections.js';
 import { GestureTally, outcomeOf } from './ui/announcements.js';
 import { dropArea } from './ui/drop-area.js';
 import { FormValueController } from './ui/form-value.js';
-import { formatCount, plural } from './ui/format.js';
+import { fillCount } from './ui/format.js';
 import { GestureController } from './ui/gestures.js';
 import { listRows } from './ui/list-rows.js';
 import { defaultI18n, fill, mergeI18n, type UploaderI18n, type UploaderI18nInput } from './ui/i18n.js';
@@ -220,8 +220,8 @@ export class AssetUploader extends LitElement {
     const locale = this.#locale();
     const notices = this.#texts.notices;
     const texts = [
-      ...(folders ? [fill(plural(notices.tooDeep, folders, locale), { count: formatCount(folders, locale) })] : []),
-      ...(unreadable ? [fill(plural(notices.unreadable, unreadable, locale), { count: formatCount(unreadable, locale) })] : []),
+      ...(folders ? [fillCount(notices.tooDeep, folders, locale)] : []),
+      ...(unreadable ? [fillCount(notices.unreadable, unreadable, locale)] : []),
     ];
     this._notice = texts.join(' ');
   }

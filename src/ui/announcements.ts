@@ -7,7 +7,7 @@
 import type { RejectedFile, UploaderEventMap, UploadSnapshot } from '../engine/types.js';
 import { displayName } from './bidi.js';
 import { errorText } from './file-row.js';
-import { formatCount, plural } from './format.js';
+import { fillCount, formatCount } from './format.js';
 import { fill, type UploaderI18n } from './i18n.js';
 import { rejectionMessage } from './rejections.js';
 
@@ -30,7 +30,7 @@ export function outcomeOf(event: CustomEvent, texts: UploaderI18n, locale: strin
       const { successful, failed } = event.detail as UploaderEventMap['upload-complete']['detail'];
       if (failed.length) return fill(t.allDoneWithFailures, { done: formatCount(successful.length, locale), failed: formatCount(failed.length, locale) });
       // One file's own "uploaded" already said it.
-      if (successful.length > 1) return fill(plural(t.allDone, successful.length, locale), { count: formatCount(successful.length, locale) });
+      if (successful.length > 1) return fillCount(t.allDone, successful.length, locale);
       return undefined;
     }
     default:
@@ -52,8 +52,8 @@ export class GestureTally {
   messages(texts: UploaderI18n, locale: string | undefined): string[] {
     const t = texts.announce;
     const out: string[] = [];
-    if (this.added > 0) out.push(fill(plural(t.added, this.added, locale), { count: formatCount(this.added, locale) }));
-    if (this.#first) out.push(fill(plural(t.rejected, this.rejected, locale), { count: formatCount(this.rejected, locale), reason: rejectionMessage(this.#first, texts, locale) }));
+    if (this.added > 0) out.push(fillCount(t.added, this.added, locale));
+    if (this.#first) out.push(fillCount(t.rejected, this.rejected, locale, { reason: rejectionMessage(this.#first, texts, locale) }));
     return out;
   }
 }

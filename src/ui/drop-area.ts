@@ -4,7 +4,7 @@
  */
 import { html, nothing, type TemplateResult } from 'lit';
 import { parseSize } from '../engine/size.js';
-import { formatBytes, formatCount, plural } from './format.js';
+import { fillCount, formatBytes } from './format.js';
 import { fill, type UploaderI18n } from './i18n.js';
 import { icon } from './icons.js';
 
@@ -52,6 +52,6 @@ function hint(s: DropAreaState): string {
   if (s.accept) hints.push(fill(t.dropHintAccept, { accept: s.accept }));
   const maxSize = parseSize(s.maxFileSize || undefined);
   if (maxSize) hints.push(fill(t.dropHintMaxSize, { size: formatBytes(maxSize, s.locale) }));
-  if (s.multiple && Number.isInteger(s.maxFiles) && s.maxFiles! > 0) hints.push(fill(plural(t.dropHintMaxFiles, s.maxFiles!, s.locale), { count: formatCount(s.maxFiles!, s.locale) }));
+  if (s.multiple && Number.isInteger(s.maxFiles) && s.maxFiles! > 0) hints.push(fillCount(t.dropHintMaxFiles, s.maxFiles!, s.locale));
   return hints.join(' ');
 }

@@ -4,7 +4,7 @@
  * `Intl.PluralRules`. Formatters are cached per locale (building one costs more than
  * formatting with it, and progress formats many numbers per frame).
  */
-import type { PluralText } from './i18n.js';
+import { fill, type PluralText } from './i18n.js';
 
 const BYTE_UNITS = ['byte', 'kilobyte', 'megabyte', 'gigabyte', 'terabyte', 'petabyte'] as const;
 const cache = new Map<string, Intl.NumberFormat | Intl.PluralRules>();
@@ -91,6 +91,11 @@ export function plural(text: PluralText, count: number, locale?: string): string
   });
   const category = count === 0 && text.zero !== undefined ? 'zero' : rules.select(count);
   return text[category as keyof typeof text] ?? text.other;
+}
+
+/** `text`'s plural form for `count`, with `{count}` the number in the element's language (and `values` for the other placeholders). */
+export function fillCount(text: PluralText, count: number, locale: string | undefined, values: Record<string, string | number | undefined> = {}): string {
+  return fill(plural(text, count, locale), { ...values, count: formatCount(count, locale) });
 }
 
 /**

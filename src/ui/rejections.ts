@@ -6,7 +6,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { RejectedFile } from '../engine/types.js';
 import { displayName, fillIsolated } from './bidi.js';
-import { formatBytes, formatCount, plural } from './format.js';
+import { fillCount, formatBytes, formatCount, plural } from './format.js';
 import { fill, type UploaderI18n } from './i18n.js';
 import { icon } from './icons.js';
 
@@ -40,7 +40,7 @@ export function rejectionList(rejections: readonly RejectedFile[], t: UploaderI1
       ${rejections
         .slice(0, SHOWN_REJECTIONS)
         .map((r) => html`<li part="rejection" data-reason=${r.reason}>${icon('error')}<span>${fillIsolated(template(r, t, locale), values(r, locale))}</span></li>`)}
-      ${more > 0 ? html`<li part="rejection" data-reason="more">${fill(plural(t.moreRejections, more, locale), { count: formatCount(more, locale) })}</li>` : nothing}
+      ${more > 0 ? html`<li part="rejection" data-reason="more">${fillCount(t.moreRejections, more, locale)}</li>` : nothing}
     </ul>
     <button type="button" class="action text-button" part="action dismiss-button" @click=${dismiss}>${t.dismiss}</button>
   </div>`;

@@ -5,7 +5,7 @@
  */
 import { html, nothing, type TemplateResult } from 'lit';
 import { activeStatuses, UploadStatus, type UploadSnapshot } from '../engine/types.js';
-import { formatBytes, formatCount, formatDuration, formatSpeed, plural, secondsLeft } from './format.js';
+import { fillCount, formatBytes, formatDuration, formatSpeed, secondsLeft } from './format.js';
 import { fill, type PluralText, type UploaderI18n } from './i18n.js';
 import { icon } from './icons.js';
 
@@ -62,7 +62,7 @@ export interface SummaryActions {
 }
 
 export function summaryBar(s: Summary, t: UploaderI18n, locale: string | undefined, actions: SummaryActions, options: { readonly autoStart: boolean }): TemplateResult {
-  const count = (text: PluralText, n: number) => fill(plural(text, n, locale), { count: formatCount(n, locale) });
+  const count = (text: PluralText, n: number) => fillCount(text, n, locale);
   const counts = [count(t.summary.done, s.done), ...(s.failed ? [count(t.summary.failed, s.failed)] : []), count(t.summary.remaining, s.remaining)];
   const pieces = [fill(t.progressOf, { done: formatBytes(s.bytesUploaded, locale), total: formatBytes(s.bytes, locale) })];
   if (s.running > 0 && s.bytesPerSecond > 0) {
