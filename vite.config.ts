@@ -62,9 +62,6 @@ export default defineConfig(({ mode }): UserConfig => {
       emptyOutDir: mode !== 'cdn-library',
       // An app build copies public/ and writes no HTML; neither applies here.
       copyPublicDir: false,
-      // The lazily loaded chunk (the virtualized list) has no dependencies to preload: a plain
-      // `import()`, without Vite's preload helper.
-      modulePreload: false,
       rollupOptions: {
         input: mode === 'cdn' ? { 'asset-uploader': 'src/index.ts' } : mode === 'cdn-library' ? { 'asset-library': 'src/library.ts' } : entries,
         // The npm build's entries export exactly what they declare. A drop-in may export more
