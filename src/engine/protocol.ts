@@ -92,6 +92,12 @@ export interface ProtocolCapabilities {
   readonly maxPartSize?: number;
   /** Most parts per upload (independent parts; S3: 10,000). */
   readonly maxParts?: number;
+  /**
+   * Ordered parts: the server keeps the bytes that arrived of a part cut off mid-way, when
+   * it carries no checksum (tus; content-range). Then, unless the page sets a part size,
+   * the rest of the file goes as one request and a broken one resumes from the server's offset.
+   */
+  readonly keepsCutOffParts?: boolean;
 }
 
 /** One file's upload as the server sees it. */

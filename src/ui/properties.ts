@@ -55,7 +55,7 @@ const object = <T>(type: string, doc: string, shownDefault: string): Spec<T> => 
 export const propertyTable = {
   endpoint: string('endpoint', "The API's URL (for `content-range`: the URL that creates an upload session; see Protocols for the others). Relative URLs resolve against the page."),
   protocol: string('protocol', 'Which server API to speak: `content-range`, `tus`, `session`, `phased`, `signed-parts` or `registry` (see Protocols).', 'content-range'),
-  chunkSize: string('chunk-size', 'Part size: bytes, or `8MB`, `5MiB`, `1.5 GB` (kB/MB/GB are powers of 1000, KiB/MiB/GiB and bare K/M/G powers of 1024).', '', 'string', '8MiB'),
+  chunkSize: string('chunk-size', 'Part size: bytes, or `8MB`, `5MiB`, `1.5 GB` (kB/MB/GB are powers of 1000, KiB/MiB/GiB and bare K/M/G powers of 1024). Unset: the rest of the file in one request where the server keeps a cut-off part and no MD5 is sent (tus, content-range), else sized from measured throughput (8 MiB to start, about 4 s per request).', '', 'string', 'auto'),
   accept: string('accept', 'Accepted types, as on `<input type=file>`: `.pdf,image/*,video/mp4`. Removing it accepts any type again.', '', 'string', 'any'),
   maxFileSize: string('max-file-size', 'Largest file taken (same units as `chunk-size`). Removing it lifts the limit.', '', 'string', 'none'),
   maxFiles: number('max-files', 'Most files in the list.', 'none'),
