@@ -16,6 +16,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
 import { createApp } from '../../demo/server/app.js';
 import { s3ConfigFromEnv } from '../../demo/server/signed-parts-s3.js';
 import type { S3Config } from '../../demo/server/signed-parts-s3.js';
@@ -151,7 +152,8 @@ describe('signed-parts S3 mode against Ceph RGW', () => {
     for (const name of [...unsigned.searchParams.keys()]) if (name.startsWith('X-Amz-')) unsigned.searchParams.delete(name);
     assert.equal((await put(created.part, data, {}, unsigned.href)).status, 403, 'an anonymous PUT is refused');
     assert.deepEqual((await json<{ parts: unknown[] }>(await api(base, `/uploads/${created.id}`), 200)).parts, [], 'nothing refused was kept');
-    await errorOf(await finish(base, created.id), 400, 'no_parts');
+    const none = await errorOf(await finish(base, created.id), 400, 'no_parts');
+    assert.deepEqual((none as { errors: unknown }).errors, ['state', 'There are no parts upload to finish it'], "the seed's own error document");
 
     assert.equal((await put(created.part, data)).status, 200);
     assert.equal((await json(await finish(base, created.id), 200))['file_size'], data.length);
@@ -179,6 +181,24 @@ describe('signed-parts S3 mode against Ceph RGW', () => {
     assert.equal((await put(b.part, small)).status, 200);
     assert.equal((await put(await partOf(base, b.id, 2, md5Base64(tail)), tail)).status, 200);
     await errorOf(await finish(base, b.id), 400, 'part_too_small');
+  });
+
+  it("refuses a file_size above S3's 5 TiB object limit in the seed's error shape, starting no multipart upload", T, async () => {
+    const { base } = await start();
+    const client = new S3Client({ endpoint: s3.endpoint, region: s3.region, forcePathStyle: true, credentials: { accessKeyId: s3.accessKey, secretAccessKey: s3.secretKey } });
+    const started = async () => (await client.send(new ListMultipartUploadsCommand({ Bucket: s3.bucket }))).Uploads?.length ?? 0;
+    try {
+      const before = await started();
+      const over = await errorOf(
+        await api(base, '/uploads', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ content_type: 'video/mp4', file_name: 'huge.mp4', file_size: 5 * 1024 ** 4 + 1 }) }),
+        413,
+        'file_too_large',
+      );
+      assert.equal((over as { errors: string[] }).errors[0], 'file_size');
+      assert.equal(await started(), before, 'S3 holds no new multipart upload');
+    } finally {
+      client.destroy();
+    }
   });
 
   it('abandons an upload on DELETE: S3 forgets its parts (AbortMultipartUpload)', T, async () => {
