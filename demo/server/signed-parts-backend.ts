@@ -26,13 +26,13 @@ export interface SignedPart {
   readonly url: string;
   /** When it was signed, as an HTTP date (the seed's `date`). */
   readonly date: string;
-  /** The seed's `Authorization` header value; null when the signature is in the URL (S3 presigned). */
-  readonly authorization: string | null;
+  /** The seed's `Authorization` header value; absent when the signature is in the URL (S3 presigned). */
+  readonly authorization?: string;
   readonly expires_at: string;
   /**
-   * Exactly the headers to send with the PUT, when they are not the seed's
-   * three (`Content-Type: ""`, `Authorization`, `x-amz-date`, plus
-   * `Content-MD5`). Absent in the embedded mode, which follows the seed.
+   * Exactly the headers to send with the PUT (S3 mode). Absent in the
+   * embedded mode, where they are the seed's three (`Content-Type: ""`,
+   * `Authorization`, `x-amz-date`) plus `Content-MD5` when `md5sum` was given.
    */
   readonly headers?: Readonly<Record<string, string>>;
 }

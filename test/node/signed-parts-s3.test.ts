@@ -57,7 +57,7 @@ interface Part {
   part_number: number;
   url: string;
   date: string;
-  authorization: string | null;
+  authorization?: string;
   expires_at: string;
   headers: Record<string, string>;
 }
@@ -100,7 +100,8 @@ describe('signed-parts S3 mode against Ceph RGW', () => {
     const created = await create(base, { content_type: 'application/octet-stream', file_name: 'big.bin', file_size: whole.length, md5sum: md5Base64(big1) });
     const p1 = created.part;
     assert.equal(new URL(p1.url).origin, rgw.endpoint, 'parts go straight to the object store');
-    assert.equal(p1.authorization, null, 'the signature is in the URL');
+    assert.equal('authorization' in p1, false, 'the signature is in the URL: no authorization member, and never a null one');
+    assert.deepEqual(Object.entries(p1).filter(([, value]) => value === null), []);
     assert.deepEqual(p1.headers, { 'Content-MD5': md5Base64(big1) });
     assert.match(p1.url, /X-Amz-SignedHeaders=content-md5%3Bhost/);
     assert.equal(Date.parse(p1.expires_at) - Date.parse(p1.date), 900_000);
@@ -136,6 +137,37 @@ describe('signed-parts S3 mode against Ceph RGW', () => {
     assert.equal(object.status, 200);
     assert.match(object.headers.get('content-disposition') ?? '', /^attachment; filename="big.bin"/);
     assert.equal(sha256(new Uint8Array(await object.arrayBuffer())), sha256(whole), 'the object is byte-identical');
+  });
+
+  // The seed's client, written from its three lines: Content-Type "", Authorization and
+  // x-amz-date (and Content-MD5 when it gave md5sum), nothing else.
+  it("S3_PART_SIGNATURE=header: the seed's literal client PUTs with the part's Authorization and x-amz-date, and S3 (RGW) takes it", T, async () => {
+    const { base } = await start({ s3: { ...s3, partSignature: 'header' } });
+    const created = await create(base, { content_type: 'application/octet-stream', file_name: 'seed.bin', file_size: big1.length + tail.length });
+    const p1 = created.part;
+    assert.match(p1.authorization ?? '', new RegExp(`^AWS ${rgw.accessKey}:[A-Za-z0-9+/]{27}=$`), 'the seed\'s "AWS KEY:SIG"');
+    assert.equal(new URL(p1.url).origin, rgw.endpoint);
+    assert.doesNotMatch(p1.url, /X-Amz-/, 'no signature in the URL');
+    assert.deepEqual(Object.entries(p1).filter(([, value]) => value === null), [], 'no null member');
+    assert.ok(Date.parse(p1.expires_at) - Date.parse(p1.date) <= 900_000, "at most S3's 15 minutes of clock skew");
+    const literal = (part: Part, body: Uint8Array, extra: Record<string, string> = {}) =>
+      fetch(part.url, { method: 'PUT', headers: { 'Content-Type': '', Authorization: part.authorization!, 'x-amz-date': part.date, ...extra }, body: new Uint8Array(body), signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    const first = await literal(p1, big1);
+    assert.equal(first.status, 200, await first.text());
+
+    const p2 = await partOf(base, created.id, 2, md5Base64(tail));
+    assert.equal(p2.headers['Content-MD5'], md5Base64(tail));
+    const corrupted = Buffer.from(tail);
+    corrupted[0] = (corrupted[0] ?? 0) ^ 0xff;
+    await s3Code(await literal(p2, corrupted, { 'Content-MD5': md5Base64(tail) }), 400, 'BadDigest');
+    await s3Code(await literal(p2, tail), 403, 'SignatureDoesNotMatch'); // signed over an MD5 it did not send
+    await s3Code(await literal({ ...p2, authorization: p2.authorization!.slice(0, -3) + 'AA=' }, tail, { 'Content-MD5': md5Base64(tail) }), 403, 'SignatureDoesNotMatch');
+    const second = await literal(p2, tail, { 'Content-MD5': md5Base64(tail) });
+    assert.equal(second.status, 200, await second.text());
+
+    const done = await json(await finish(base, created.id), 200);
+    const object = await fetch(((await fetch(String(done['url']), { redirect: 'manual', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })).headers.get('location')) ?? '', { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    assert.equal(sha256(new Uint8Array(await object.arrayBuffer())), sha256(Buffer.concat([big1, tail])), 'the object is byte-identical');
   });
 
   it('leaves refusals to S3: a corrupted body (BadDigest), a missing or changed MD5, a tampered URL, no signature', T, async () => {
@@ -299,7 +331,11 @@ describe('signed-parts S3 mode against Ceph RGW', () => {
       region: 'us-east-1',
       accessKey: 'a',
       secretKey: 's',
+      partSignature: 'url',
     });
+    const env = { S3_ENDPOINT: rgw.endpoint, S3_BUCKET: 'b', S3_ACCESS_KEY: 'a', S3_SECRET_KEY: 's' };
+    assert.equal(s3ConfigFromEnv({ ...env, S3_PART_SIGNATURE: 'header' })?.partSignature, 'header');
+    assert.throws(() => s3ConfigFromEnv({ ...env, S3_PART_SIGNATURE: 'v3' }), /S3_PART_SIGNATURE must be "url" .* or "header"/);
   });
 });
 
