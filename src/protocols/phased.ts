@@ -17,6 +17,11 @@
  * - Resume: `GET <endpoint>/<id>` tells the window; a transfer at the wrong offset is a
  *   `409` that the engine answers by asking again.
  * - `PUT <endpoint>/<id>` renames (`name`, `label`), `DELETE <endpoint>/<id>` deletes.
+ * - Which files take the phased path: the seed's phased upload is "Upload Video", so
+ *   `video/*` files do and everything else goes as one `source` form. A `start` also
+ *   sends `file_name`, `label` and `content_type`, which the seed's example leaves out;
+ *   a server given a `start` without `content_type` takes it as a video (the reference
+ *   server's `kind` is then `video`).
  */
 import { errorFromResponse, jsonOf, serverErrorOf, type HttpResponse } from '../engine/http.js';
 import { UploadError, UploadErrorCode } from '../engine/upload-error.js';
