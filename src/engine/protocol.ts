@@ -83,10 +83,8 @@ export interface ProtocolCapabilities {
    * tus); false: numbered parts, independent of each other, several at a time (S3).
    */
   readonly ordered: boolean;
-  /** Whether a part's MD5 is sent with it (it is then hashed before sending). */
-  readonly partChecksum: 'none' | 'optional' | 'required';
-  /** Whether the API has a one-request `multipart/form-data` fallback. */
-  readonly form: boolean;
+  /** Whether a part's MD5 can go with it (then, with checksums on, it is hashed before sending). */
+  readonly partChecksum: 'none' | 'optional';
   /** Part size bounds the API imposes, in bytes. */
   readonly minPartSize?: number;
   readonly maxPartSize?: number;

@@ -32,7 +32,7 @@ const RANGE = /^(\d+)-(\d+)$/;
 
 export const contentRange: Protocol = {
   name: 'content-range',
-  capabilities: { ordered: true, partChecksum: 'optional', form: true, keepsCutOffParts: true },
+  capabilities: { ordered: true, partChecksum: 'optional', keepsCutOffParts: true },
   create: (context, target) => new ContentRangeUpload(context, target),
 };
 

@@ -30,7 +30,7 @@ import type { Asset, Json, JsonObject, PartToSend, Protocol, ProtocolContext, Pr
 
 export const phased: Protocol = {
   name: 'phased',
-  capabilities: { ordered: true, partChecksum: 'none', form: true },
+  capabilities: { ordered: true, partChecksum: 'none' },
   create: (context, target) => new PhasedUpload(context, target),
   async rename(context, asset, name, signal) {
     const response = await context.http.request({

@@ -30,7 +30,7 @@ const POLL_LIMIT_MS = 60 * 60 * 1000;
 export const session: Protocol = {
   name: 'session',
   // One whole-file PUT per file: parts as large as the file.
-  capabilities: { ordered: true, partChecksum: 'optional', form: false, minPartSize: 9_007_199_254_740_991 /* Number.MAX_SAFE_INTEGER, as a literal: see s3PartCapabilities */ },
+  capabilities: { ordered: true, partChecksum: 'optional', minPartSize: 9_007_199_254_740_991 /* Number.MAX_SAFE_INTEGER, as a literal: see s3PartCapabilities */ },
   create: (context, target) => new SessionBatch(context, [target]).upload(0),
   createBatch: (context, targets) => new SessionBatch(context, targets),
 };

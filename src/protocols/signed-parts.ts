@@ -36,7 +36,7 @@ import type { ProtocolCapabilities, Asset, Json, JsonObject, PartToSend, Protoco
  * expression here (`5 * MiB`) would make bundlers keep this module in apps that import it
  * and use none of it.
  */
-export const s3PartCapabilities: ProtocolCapabilities = { ordered: false, partChecksum: 'required', form: false, minPartSize: 5_242_880, maxPartSize: 5_368_709_120, maxParts: 10_000 };
+export const s3PartCapabilities: ProtocolCapabilities = { ordered: false, partChecksum: 'optional', minPartSize: 5_242_880, maxPartSize: 5_368_709_120, maxParts: 10_000 };
 
 export const signedParts: Protocol = {
   name: 'signed-parts',

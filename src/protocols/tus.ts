@@ -31,7 +31,7 @@ const VERSION = '1.0.0';
 
 export const tus: Protocol = {
   name: 'tus',
-  capabilities: { ordered: true, partChecksum: 'optional', form: false, keepsCutOffParts: true },
+  capabilities: { ordered: true, partChecksum: 'optional', keepsCutOffParts: true },
   create: (context, target) => new TusUpload(context, target),
 };
 

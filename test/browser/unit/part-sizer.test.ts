@@ -4,7 +4,7 @@ import { PartSizer, START_PART_SIZE } from '../../../src/engine/part-sizer.js';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
-const ordered = { ordered: true, partChecksum: 'optional', form: false } as const;
+const ordered = { ordered: true, partChecksum: 'optional' } as const;
 const keeps = { ...ordered, keepsCutOffParts: true } as const;
 
 describe('PartSizer', () => {
