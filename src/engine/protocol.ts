@@ -6,6 +6,7 @@
  * `UploadError` when something is wrong. It never retries, never sleeps, never touches
  * workers, IndexedDB or the DOM; the engine does all of that around it.
  */
+import type { Clock } from './clock.js';
 import type { HttpStack } from './http.js';
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -47,6 +48,8 @@ export interface ProtocolContext {
   readonly storageEndpoint?: string;
   /** Members the page adds to the record the protocol creates. */
   readonly fields?: Readonly<Record<string, string | number | boolean>>;
+  /** Time for polling and expiry (the engine's clock); the system clock when absent. */
+  readonly clock?: Clock;
 }
 
 export interface UploadTarget {

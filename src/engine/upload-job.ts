@@ -13,7 +13,8 @@ import { planParts } from './part-plan.js';
 import { PartSizer, START_PART_SIZE } from './part-sizer.js';
 import { decideRetry, type RetryPolicy } from './retry-policy.js';
 import type { ResumeRecord, ResumeStore } from './resume-store.js';
-import { sleep, whenOnline } from './sleep.js';
+import type { Clock } from './clock.js';
+import { whenOnline } from './sleep.js';
 import { SpeedMeter } from './speed.js';
 import { tryLock, waitForLock, type LockManagerLike, type ReleaseLock } from './upload-lock.js';
 import { activeStatuses, UploadStatus, type Transport, type UploadSnapshot } from './types.js';
@@ -51,7 +52,8 @@ export interface JobHost {
   store(): Promise<ResumeStore>;
   /** Web Locks, where the browser has them: one writer per saved upload across tabs. */
   locks(): LockManagerLike | undefined;
-  now(): number;
+  /** Time, waits and jitter (the uploader's `clock` option). */
+  readonly clock: Clock;
   changed(job: UploadJob, event?: JobEvent): void;
 }
 
@@ -309,7 +311,7 @@ export class UploadJob {
           }
         }
         await this.#remember(end - start);
-        const sentAt = this.#host.now();
+        const sentAt = this.#host.clock.now();
         try {
           progress = await this.#upload!.send({
             start,
@@ -322,7 +324,7 @@ export class UploadJob {
           // Only an answered send counts: after a failed empty PUT the server holds nothing
           // yet, and "offset 0 of 0" from the re-sync must not pass for "every byte is there".
           sentOnce = true;
-          if (progress.offset === end) sizer.measured(end - start, this.#host.now() - sentAt);
+          if (progress.offset === end) sizer.measured(end - start, this.#host.clock.now() - sentAt);
         } catch (thrown) {
           if (isAbort(thrown) || signal.aborted) throw thrown;
           const error = toUploadError(thrown);
@@ -455,7 +457,7 @@ export class UploadJob {
 
   /** Waits before the next attempt, or rethrows when the policy says stop. */
   async #backoff(error: UploadError, signal: AbortSignal): Promise<void> {
-    const decision = decideRetry(error, this.#attempt, this.#host.retryPolicy);
+    const decision = decideRetry(error, this.#attempt, this.#host.retryPolicy, this.#host.clock.random);
     if (!decision.retry) throw error;
     this.#attempt++;
     this.#inFlight = 0;
@@ -463,7 +465,7 @@ export class UploadJob {
     const resumeAs = this.#status === UploadStatus.Processing ? UploadStatus.Processing : UploadStatus.Uploading;
     this.#set(UploadStatus.Retrying, { type: 'upload-retry', error: error.toJSON(), attempt: this.#attempt, delayMs: decision.delayMs });
     await whenOnline(signal);
-    if (decision.delayMs > 0) await sleep(decision.delayMs, signal);
+    if (decision.delayMs > 0) await this.#host.clock.sleep(decision.delayMs, signal);
     this.#set(resumeAs);
   }
 
@@ -524,7 +526,7 @@ export class UploadJob {
     try {
       const record = await store.get(key);
       if (!record) return undefined;
-      if (this.#host.now() - record.updatedAt > RESUME_MAX_AGE_MS || record.size !== this.file.size || record.protocol !== this.#setup.protocol.name) {
+      if (this.#host.clock.now() - record.updatedAt > RESUME_MAX_AGE_MS || record.size !== this.file.size || record.protocol !== this.#setup.protocol.name) {
         await store.remove(key);
         return undefined;
       }
@@ -538,7 +540,7 @@ export class UploadJob {
   async #remember(partSize: number): Promise<void> {
     const state = this.#upload?.saveState();
     if (!this.#key || !state) return;
-    const now = this.#host.now();
+    const now = this.#host.clock.now();
     try {
       const store = await this.#host.store();
       // Read once, kept: the record is written before every part, and a read per part is waste.
@@ -578,7 +580,7 @@ export class UploadJob {
 
   #progress(loaded: number): void {
     this.#inFlight = loaded;
-    this.#bytesPerSecond = this.#speed.sample(this.#host.now(), this.#confirmed + loaded);
+    this.#bytesPerSecond = this.#speed.sample(this.#host.clock.now(), this.#confirmed + loaded);
     this.#touch({ type: 'upload-progress' });
   }
 

@@ -11,6 +11,7 @@
 import type { Protocol, ProtocolContext } from './protocol.js';
 import { protocolNamed, protocolNames } from './protocol-registry.js';
 import { canStream, detectSupport, type BrowserSupport } from './capabilities.js';
+import { systemClock, type Clock } from './clock.js';
 import { defaultWorkerOrigin, HashPool, workerFactoryFor, type Hasher } from './hash-pool.js';
 import type { HttpStack } from './http.js';
 import { toFileToAdd } from './relative-path.js';
@@ -89,10 +90,11 @@ export interface UploaderOptions {
   /** Web Locks for one writer per saved upload across tabs; default `navigator.locks`, `null` for none. */
   locks?: LockManagerLike | null;
   support?: BrowserSupport;
-  now?: () => number;
+  /** Time, waits and jitter for the engine and its adapters (retry delays, session polling, URL expiry); tests pass a fake one. */
+  clock?: Clock;
 }
 
-type Resolved = Required<Omit<UploaderOptions, 'protocol' | 'chunkSize' | 'accept' | 'maxFileSize' | 'maxFiles' | 'storageEndpoint' | 'workerUrl' | 'http' | 'hasher' | 'resumeStore' | 'locks' | 'support' | 'now'>> &
+type Resolved = Required<Omit<UploaderOptions, 'protocol' | 'chunkSize' | 'accept' | 'maxFileSize' | 'maxFiles' | 'storageEndpoint' | 'workerUrl' | 'http' | 'hasher' | 'resumeStore' | 'locks' | 'support' | 'clock'>> &
   Pick<UploaderOptions, 'chunkSize' | 'accept' | 'maxFileSize' | 'maxFiles' | 'storageEndpoint' | 'workerUrl'> & { protocol: Protocol };
 
 export interface Uploader {
@@ -114,7 +116,7 @@ export class Uploader extends EventTarget {
   /** Concurrency slots in use: one per job that is moving bytes (see `#runInSlot`). */
   readonly #slots = new Set<object>();
   readonly #support: BrowserSupport;
-  readonly #now: () => number;
+  readonly #clock: Clock;
   readonly #locks: LockManagerLike | undefined;
   readonly #http: HttpStack | undefined;
   #hasher: Hasher | undefined;
@@ -131,7 +133,7 @@ export class Uploader extends EventTarget {
   constructor(options: UploaderOptions) {
     super();
     this.#support = options.support ?? detectSupport();
-    this.#now = options.now ?? (() => Date.now());
+    this.#clock = options.clock ?? systemClock;
     this.#locks = options.locks === null ? undefined : options.locks ?? defaultLocks();
     this.#http = options.http;
     this.#hasher = options.hasher;
@@ -341,7 +343,9 @@ export class Uploader extends EventTarget {
       },
       store: () => uploader.#resumeStore(),
       locks: () => uploader.#locks,
-      now: () => uploader.#now(),
+      get clock() {
+        return uploader.#clock;
+      },
       changed: (job: UploadJob, event?: JobEvent) => uploader.#changed(job, event),
     } satisfies JobHost;
   })();
@@ -355,6 +359,7 @@ export class Uploader extends EventTarget {
       allowedOrigins: o.allowedOrigins,
       ...(o.storageEndpoint === undefined ? {} : { storageEndpoint: o.storageEndpoint }),
       fields: o.fields,
+      clock: this.#clock,
     };
   }
 
