@@ -3,12 +3,13 @@
  * one for every mode, a second one in S3 mode for sp-s3), the Ceph RADOS Gateway behind
  * that second one, and Chromium. Each is stopped by the cleanup (processes.ts).
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
 import { chromium, type Browser } from 'playwright';
 import { startRadosgw, type Radosgw } from '../test/support/radosgw.mjs';
-import { DEMO_PAGE_TOKEN, ROOT, SP_TOKEN } from './config.js';
+import { startReferenceServer } from '../test/support/server-process.mjs';
+import { DEMO_PAGE_TOKEN, SP_TOKEN } from './config.js';
 import { serverPids } from './cpu.js';
 import { log, notStopping, onCleanup, track, untrack, withTimeout } from './processes.js';
 import { f1 } from './stats.js';
@@ -19,50 +20,30 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-/** `env` adds to the environment (the S3_* variables of the S3 mode). */
-export async function startServer(publicDir: string, dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<Server> {
+/**
+ * The reference server on an ephemeral 127.0.0.1 port, serving the built pages from
+ * `publicDir` (test/support/server-process.mjs, shared with the tests); `env` adds to the
+ * environment (the S3_* variables of the S3 mode).
+ */
+export async function startServer(publicDir: string, dataDir: string, env: Record<string, string> = {}): Promise<Server> {
   notStopping();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'demo/server/main.ts'], {
-    cwd: ROOT,
+  const server = await startReferenceServer({
+    dataDir,
+    publicDir,
     // Without --demo the server needs API_TOKENS (main.ts); the bench is its only client. The demo page's
     // <asset-library> lists the registry with the page's own token (demo/demo.ts, `demo-token`): without it
     // that list answers 401, a console error that fails every element run.
-    env: { ...process.env, API_TOKENS: `${SP_TOKEN}=assets,assets_publish,assets_delete;${DEMO_PAGE_TOKEN}=assets`, ...env, PORT: '0', DATA_DIR: dataDir, PUBLIC_DIR: publicDir },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { API_TOKENS: `${SP_TOKEN}=assets,assets_publish,assets_delete;${DEMO_PAGE_TOKEN}=assets`, ...env },
   });
+  const { child, pid } = server;
   track(child);
-  if (child.pid !== undefined) serverPids.add(child.pid);
-  let errors = '';
-  child.stderr!.on('data', (chunk) => (errors += chunk));
+  if (pid !== undefined) serverPids.add(pid);
   const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill('SIGTERM');
-      await withTimeout(exited, 5000, 'server stop').catch(async () => {
-        child.kill('SIGKILL');
-        await exited;
-      });
-    }
+    await server.stop();
     untrack(child);
-    if (child.pid !== undefined) serverPids.delete(child.pid);
+    if (pid !== undefined) serverPids.delete(pid);
   };
-  const origin = await withTimeout(
-    new Promise<string>((resolve, reject) => {
-      let out = '';
-      child.stdout!.on('data', (chunk) => {
-        out += chunk;
-        const match = /listening on (http:\/\/\S+)/.exec(out);
-        if (match) resolve(match[1]!);
-      });
-      child.once('exit', (code) => reject(new Error(`reference server exited (${code}) before listening\n${errors}`)));
-    }),
-    20_000,
-    'reference server start',
-  ).catch(async (err: unknown) => {
-    await stop();
-    throw err;
-  });
-  return { origin, dataDir, stop };
+  return { origin: server.origin, dataDir, stop };
 }
 
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
