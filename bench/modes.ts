@@ -5,9 +5,10 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright';
 import type { RawPutResult, TusJsResult } from './bench.js';
-import { ENDPOINT, OP_TIMEOUT_MS, PART_SIZE, TUS_ENDPOINT, type UploadMode } from './config.js';
+import { ENDPOINT, opTimeout, PART_SIZE, TUS_ENDPOINT, type UploadMode } from './config.js';
 import { cpuMeter, type CpuUse } from './cpu.js';
 import type { BenchFile } from './files.js';
+import type { HashRecord, LongTaskRecord } from './page-probes.js';
 import { freshPage } from './pages.js';
 import { check, withTimeout } from './processes.js';
 import type { Server } from './servers.js';
@@ -46,6 +47,20 @@ export interface UploadRun {
   readonly afterLastPutMs?: number;
   /** Where the machine's CPU time went during the run (Linux only). */
   readonly cpu: CpuUse | undefined;
+  /** Element only: each part request's body size, in the order sent. */
+  readonly partBytes?: number[];
+  /** Element only: the page's long tasks during the upload. */
+  readonly longTasks?: LongTaskRecord[];
+  /** Element only: what the md5 workers reported with each digest. */
+  readonly hashes?: HashRecord[];
+}
+
+/** What a part of the bench adds to a run. */
+export interface RunHooks {
+  /** The page is loaded and nothing is timed yet (latency.ts: network emulation). */
+  readonly prepare?: (page: Page) => Promise<void>;
+  /** The upload starts now; the function returned is called once it is over (memory.ts: sampling). */
+  readonly start?: () => () => void;
 }
 
 export async function benchPage(browser: Browser, server: Server, file: BenchFile): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
@@ -56,22 +71,26 @@ export async function benchPage(browser: Browser, server: Server, file: BenchFil
   return opened;
 }
 
-export async function rawRun(browser: Browser, server: Server, file: BenchFile, mode: 'raw' | 'parts'): Promise<UploadRun> {
+export async function rawRun(browser: Browser, server: Server, file: BenchFile, mode: 'raw' | 'parts', hooks: RunHooks = {}): Promise<UploadRun> {
   const { context, page, problems } = await benchPage(browser, server, file);
   try {
+    await hooks.prepare?.(page);
+    const stop = hooks.start?.();
     const cpu = cpuMeter();
     let run: UploadRun;
     let asset: RawPutResult['asset'];
     if (mode === 'raw') {
-      const result: RawPutResult = await withTimeout(page.evaluate((endpoint) => window.assetUploaderBench.rawPut(endpoint), ENDPOINT), OP_TIMEOUT_MS, 'raw PUT');
+      const result: RawPutResult = await withTimeout(page.evaluate((endpoint) => window.assetUploaderBench.rawPut(endpoint), ENDPOINT), opTimeout(file.size), 'raw PUT');
+      stop?.();
       run = { mode, ms: result.sendToLoadMs, createMs: result.createMs, putMs: [result.sendToLoadMs], betweenPutsMs: 0, cpu: cpu() };
       asset = result.asset;
     } else {
       const result = await withTimeout(
         page.evaluate(([endpoint, partSize]) => window.assetUploaderBench.rawParts(endpoint, partSize), [ENDPOINT, PART_SIZE] as const),
-        OP_TIMEOUT_MS,
+        opTimeout(file.size),
         'raw PUTs in parts',
       );
+      stop?.();
       check(result.putMs.length === Math.ceil(file.size / PART_SIZE), `raw parts: ${result.putMs.length} PUTs`);
       const inPuts = result.putMs.reduce((a, b) => a + b, 0);
       run = { mode, ms: result.ms, createMs: result.createMs, putMs: result.putMs, betweenPutsMs: result.ms - inPuts, cpu: cpu() };
@@ -86,16 +105,19 @@ export async function rawRun(browser: Browser, server: Server, file: BenchFile, 
 }
 
 /** tus-js-client on the bench page; `chunkSize` null is its default (Infinity: the whole file in one PATCH). */
-export async function tusJsRun(browser: Browser, server: Server, file: BenchFile, mode: 'tus-js-8m' | 'tus-js', chunkSize: number | null): Promise<UploadRun> {
+export async function tusJsRun(browser: Browser, server: Server, file: BenchFile, mode: 'tus-js-8m' | 'tus-js', chunkSize: number | null, hooks: RunHooks = {}): Promise<UploadRun> {
   const { context, page, problems } = await benchPage(browser, server, file);
   try {
+    await hooks.prepare?.(page);
+    const stop = hooks.start?.();
     const cpu = cpuMeter();
     const result: TusJsResult = await withTimeout(
       page.evaluate(([endpoint, size]) => window.assetUploaderBench.tusJs(endpoint, size), [TUS_ENDPOINT, chunkSize] as const),
-      OP_TIMEOUT_MS,
+      opTimeout(file.size),
       MODE_LABEL[mode],
     );
     const cpuUse = cpu();
+    stop?.();
     check(problems.length === 0, `${MODE_LABEL[mode]}: the page reported ${problems.join('; ')}`);
     const expected = chunkSize === null ? 1 : Math.ceil(file.size / chunkSize);
     check(result.putMs.length === expected && result.putStartMs.length === expected, `${MODE_LABEL[mode]}: ${result.putMs.length} PATCHes, ${expected} expected (a retry?)`);
@@ -118,7 +140,6 @@ export async function tusJsRun(browser: Browser, server: Server, file: BenchFile
     await context.close();
   }
 }
-
 
 /** Time with no PUT in flight between the first start and the last end; `puts` sorted by start. */
 export function idleBetween(puts: Array<{ startTime: number; responseEnd: number }>): number {

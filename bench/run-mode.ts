@@ -6,13 +6,13 @@ import type { Browser } from 'playwright';
 import { ENDPOINT, PART_SIZE, SP_ENDPOINT, SP_PARALLEL, SP_TOKEN, TUS_ENDPOINT, type UploadMode } from './config.js';
 import { elementRun, type ElementMode, type ElementSetup } from './element-mode.js';
 import type { BenchFile } from './files.js';
-import { rawRun, tusJsRun, type UploadRun } from './modes.js';
+import { rawRun, tusJsRun, type RunHooks, type UploadRun } from './modes.js';
 import { check } from './processes.js';
 import type { ObjectStore, Server } from './servers.js';
 import { verifyAndDelete, verifyAndDeleteEmbedded, verifyAndDeleteS3, verifyAndDeleteTus, type SuccessAsset } from './verify.js';
 
 /** Runs uploads of `file`; `s3` is there when sp-s3 is among the modes. */
-export function modeRunner(browser: Browser, server: Server, file: BenchFile, s3: ObjectStore | undefined): (mode: UploadMode) => Promise<UploadRun> {
+export function modeRunner(browser: Browser, server: Server, file: BenchFile, s3: ObjectStore | undefined): (mode: UploadMode, hooks?: RunHooks) => Promise<UploadRun> {
   const contentRange = (a: SuccessAsset, what: string): Promise<void> => verifyAndDelete(server, file, a.id, a, what);
   const setups: { [M in ElementMode]?: ElementSetup } = {
     off: { mode: 'off', server, protocol: 'content-range', endpoint: ENDPOINT, checksum: false, putUrl: '/content-range/uploads/{id}', verify: contentRange },
@@ -49,13 +49,13 @@ export function modeRunner(browser: Browser, server: Server, file: BenchFile, s3
     // No `no-checksum`: the element's default. /tus/files announces no checksum extension, so it hashes nothing.
     'tus-el': { mode: 'tus-el', server, protocol: 'tus', endpoint: TUS_ENDPOINT, checksum: true, hashes: false, putUrl: `${TUS_ENDPOINT}/{id}`, verify: (a, what) => verifyAndDeleteTus(server, file, String(a.raw?.['location'] ?? ''), what) },
   };
-  const runMode = (mode: UploadMode): Promise<UploadRun> => {
-    if (mode === 'raw' || mode === 'parts') return rawRun(browser, server, file, mode);
-    if (mode === 'tus-js-8m') return tusJsRun(browser, server, file, mode, PART_SIZE);
-    if (mode === 'tus-js') return tusJsRun(browser, server, file, mode, null);
+  const runMode = (mode: UploadMode, hooks: RunHooks = {}): Promise<UploadRun> => {
+    if (mode === 'raw' || mode === 'parts') return rawRun(browser, server, file, mode, hooks);
+    if (mode === 'tus-js-8m') return tusJsRun(browser, server, file, mode, PART_SIZE, hooks);
+    if (mode === 'tus-js') return tusJsRun(browser, server, file, mode, null, hooks);
     const setup = setups[mode];
     check(setup !== undefined, `${mode}: not set up`);
-    return elementRun(browser, file, setup);
+    return elementRun(browser, file, setup, hooks);
   };
   return runMode;
 }

@@ -17,18 +17,19 @@
  * Per round, in an order that rotates from round to round:
  *   raw          one XHR PUT of the whole file without Content-Range (bench page)
  *   parts        XHR PUTs of 8 MiB parts with Content-Range, no element (bench page)
- *   off          the element, `no-checksum`, 8 MiB parts (demo page)
- *   on           the element with MD5, 8 MiB parts (demo page)
+ *   off          the element, `no-checksum`, its default part size (demo page; every element mode
+ *                leaves `chunk-size` unset, as users do)
+ *   on           the element with MD5 (demo page)
  *   sp-embedded  the element with `protocol="signed-parts"` (S3-style numbered parts, each
- *                PUT to a signed URL, `parallel-parts` 3 at a time, MD5 on, 8 MiB parts),
+ *                PUT to a signed URL, `parallel-parts` 3 at a time, MD5 on),
  *                the reference server being the object store too (demo page)
  *   sp-s3        the same element settings against a second reference server in S3 mode,
  *                the parts going from the browser straight to a Ceph RADOS Gateway
  *                (test/support/radosgw.mjs: one mon, one memstore OSD, on this machine)
  *   tus-js-8m    tus-js-client (bench page) against the reference server's `@tus/server`
- *                route `/tus/files`, `chunkSize` 8 MiB (the element's parts)
+ *                route `/tus/files`, `chunkSize` 8 MiB
  *   tus-js       the same with tus-js-client's default chunk size (Infinity: one PATCH)
- *   tus-el       the element with `protocol="tus"`, `endpoint="/tus/files"`, 8 MiB parts; that
+ *   tus-el       the element with `protocol="tus"`, `endpoint="/tus/files"`; that
  *                route announces no checksum extension, so the element sends (and computes) no MD5
  * then, on the bench page, the md5 worker alone (the project's HashPool, one worker,
  * 8 MiB parts in sequence), plain slice reads in a worker, and spark-md5 over memory.

@@ -2,7 +2,7 @@
  * The throughput section of RESULTS.md: the rate table, where the time goes, CPU by process,
  * every run, and the text saying what was measured and how. The summary table is also printed.
  */
-import { ENDPOINT, MB, RUNS, SIZE_MIB, SP_ENDPOINT, SP_PARALLEL, SP_TOKEN, TUS_ENDPOINT, TUS_JS_VERSION, type UploadMode } from './config.js';
+import { ENDPOINT, MB, MiB, RUNS, SIZE_MIB, SP_ENDPOINT, SP_PARALLEL, SP_TOKEN, TUS_ENDPOINT, TUS_JS_VERSION, type UploadMode } from './config.js';
 import { CPU_GROUP_LABEL, CPU_GROUPS } from './cpu.js';
 import type { BenchFile } from './files.js';
 import { MODE_LABEL, type UploadRun } from './modes.js';
@@ -95,6 +95,17 @@ export function throughputReport(data: ThroughputData): string {
   const perWorker = workers.map((w, i) => `| ${i + 1} | ${f1(mbps(file.size, w.md5Ms))} | ${f1(mbps(file.size, w.readMs))} | ${f1(mbps(file.size, w.computeMs))} |`);
   /** A ratio of two modes' medians, or a dash when either was not run (BENCH_MODES). */
   const ratio = (a: UploadMode, b: UploadMode): string => (modes.includes(a) && modes.includes(b) ? f2(medianRate(a) / medianRate(b)) : dash);
+  /** The part requests each element mode made, as the element chose them. */
+  const mib = (bytes: number): string => (bytes / MiB).toFixed(1);
+  const elementModes = modes.filter((mode) => runsOf(mode).some((u) => u.partBytes !== undefined));
+  const partSizes = elementModes.length
+    ? elementModes
+        .map((mode) => {
+          const runs = runsOf(mode).filter((u) => u.partBytes?.length);
+          return `${mode} ${median(runs.map((u) => u.partBytes!.length))} part(s) of up to ${mib(median(runs.map((u) => Math.max(...u.partBytes!))))} MiB`;
+        })
+        .join(', ') + ' (medians of the runs)'
+    : 'no element mode was run';
   const partsPut = median(runsOf('parts').map((u) => median(u.putMs.slice(0, -1))));
   const partsLast = median(runsOf('parts').map((u) => u.putMs.at(-1)!));
 
@@ -133,12 +144,14 @@ Written by \`npm run bench\` (bench/run.ts; \`BENCH_ONLY=throughput\` runs only 
 - Raw XHR PUTs in 8 MiB parts (a second baseline, not asked for by the issue): the same, but as
   consecutive \`Content-Range\` PUTs of 8 MiB slices, one at a time, without the element; timed from the first
   \`send()\` to the last \`load\`. It separates what parts cost on this server from what the element adds.
-- Element: the demo page with \`?protocol=content-range&endpoint=${ENDPOINT}&chunk-size=8MiB&no-resume=\`
+- Element: the demo page with \`?protocol=content-range&endpoint=${ENDPOINT}&no-resume=\`
   (and \`&no-checksum=\` for MD5 off; the attributes are checked after each run), a fresh
-  browser context and page load per run. \`no-resume\` is set so that no IndexedDB state, resume lookup or
+  browser context and page load per run. \`chunk-size\` is left unset (the demo page's own \`chunk-size="8MiB"\` is
+  removed before the file is given), so every element mode uses the element's default part size, what its users get:
+  ${partSizes}. \`no-resume\` is set so that no IndexedDB state, resume lookup or
   fingerprint hashing plays a part. Timed in the page from just before \`setInputFiles\` to the
   \`upload-success\` event, so it includes creating the upload session and everything else the element does.
-- Element with signed-parts (the same page, timing and checks): \`?protocol=signed-parts&endpoint=${SP_ENDPOINT}&chunk-size=8MiB&parallel-parts=${SP_PARALLEL}&no-resume=\`
+- Element with signed-parts (the same page, timing and checks): \`?protocol=signed-parts&endpoint=${SP_ENDPOINT}&parallel-parts=${SP_PARALLEL}&no-resume=\`
   and the element's \`token\` property set to the token the bench gives the reference server (\`${SP_TOKEN}\`). MD5 is on
   (the protocol requires each part's MD5: every part's signature covers it). Per part the element asks
   \`GET ${SP_ENDPOINT}/<id>/parts?part_number=N&md5sum=...\` for a signed URL, then PUTs the part there,
@@ -160,10 +173,10 @@ Written by \`npm run bench\` (bench/run.ts; \`BENCH_ONLY=throughput\` runs only 
   file store in \`DATA_DIR/tus\`), which announces no checksum extension:
   - tus-js-client ${TUS_JS_VERSION} on the bench page, \`new Upload(file, { endpoint: '${TUS_ENDPOINT}', chunkSize, retryDelays: null,
     storeFingerprintForResuming: false, removeFingerprintOnSuccess: true, metadata: { filename, filetype } })\`, with
-    \`chunkSize\` 8 MiB (the element's parts) or left at its default (Infinity: the whole file in one PATCH);
+    \`chunkSize\` 8 MiB (the element's parts before its default became its own choice) or left at its default (Infinity: the whole file in one PATCH);
     timed from \`start()\` to \`onSuccess\`, so, like the element, it includes the creating POST. Its PATCH
     times are taken in \`onBeforeRequest\` / \`onAfterResponse\`. The number of PATCHes is checked (no retries).
-  - the element: the demo page with \`?protocol=tus&endpoint=${TUS_ENDPOINT}&chunk-size=8MiB&no-resume=\` (timing and
+  - the element: the demo page with \`?protocol=tus&endpoint=${TUS_ENDPOINT}&no-resume=\` (timing and
     checks as for content-range; no \`no-checksum\`: the element's default, and it computes no MD5 there, as
     the server takes none, which is checked: no md5 worker may start). Its \`OPTIONS\` discovery request
     is inside the time.
@@ -174,12 +187,14 @@ Written by \`npm run bench\` (bench/run.ts; \`BENCH_ONLY=throughput\` runs only 
   server before it counts: the record is complete, the stored file has
   the full size, and the server's MD5 (in the completion JSON and in the record) equals the file's MD5
   computed in Node. The upload is then deleted with \`DELETE\`. All element runs also check
-  \`element.uploads[0]\` (status success, all bytes), the number of PUTs (no retries), and that md5
+  \`element.uploads[0]\` (status success, all bytes), that the part requests (seen by a probe of
+  \`XMLHttpRequest\` in the page, bench/page-probes.ts) carried exactly the file's size in all, each answered 2xx
+  (no retries, no part sent twice), one resource timing entry per part request, and that md5
   workers ran only with MD5 on.
 - The signed-parts runs are checked where the bytes are: the \`upload-success\` event's \`detail.asset.raw\`
   (the PATCH's answer) must name the bucket (\`embedded\`, or RGW's bucket) and \`object_key\`
   \`signed-parts/<upload id>\`, the server's record must be finished with the parts' MD5s equal to Node's,
-  and every part must have been signed once and PUT once (no retries). Embedded: the object, its parts
+  the parts must be numbered from 1 and cover the file, and every part must have been signed once and PUT once (no retries). Embedded: the object, its parts
   \`DATA_DIR/signed-parts/<id>/<N>.part\` read in order, is hashed as one stream (size and MD5 equal to the
   file's; the answer's \`etag\` is the multipart ETag of the parts), then the parts and the \`.json\` are
   removed (the API has no DELETE).
@@ -222,7 +237,7 @@ Signed-parts: element with signed-parts, embedded store / element (content-range
 signed-parts to S3 (Ceph RGW) / signed-parts, embedded store = ${ratio('sp-s3', 'sp-embedded')}.
 tus: tus-js-client with 8 MiB chunks / its default (one PATCH) = ${ratio('tus-js-8m', 'tus-js')};
 element with tus / tus-js-client with 8 MiB chunks = ${ratio('tus-el', 'tus-js-8m')};
-element with tus / element with content-range, MD5 off (both 8 MiB parts, no MD5) = ${ratio('tus-el', 'off')}.
+element with tus / element with content-range, MD5 off (both the element's default parts, no MD5) = ${ratio('tus-el', 'off')}.
 ${
   modes.includes('parts')
     ? `In the parts baseline the last PUT takes ${f1(partsLast)} ms against ${f1(partsPut)} ms for the others: the
@@ -269,7 +284,7 @@ ${perWorker.join('\n')}
   server only signs and records; the bytes go from the browser to RGW.
 - The file is read from the OS page cache (it was just written and fits in RAM many times over), so
   these are warm-cache figures; a cold read from a slow disk would lower every mode.
-- With content-range the element sends one part at a time (8 MiB), each a request that waits for the server's answer;
+- With content-range the element sends one part at a time (of the size it chose, above), each a request that waits for the server's answer;
   with MD5 on, it hashes parts in its md5 workers ahead of the one being sent (how far ahead, and with
   how many workers, is the element's business: src/engine/upload-job.ts and uploader.ts). The md5
   worker alone row uses one worker, so it is a per-worker rate, not the element's hashing ceiling.
@@ -278,7 +293,7 @@ ${perWorker.join('\n')}
 - The tus modes measure \`@tus/server\` with \`@tus/file-store\` (a server this project did not write, behind
   the reference server's CORS and lock layer, demo/server/tus.ts): it appends each PATCH to the file without
   hashing it, unlike the content-range route, so tus and content-range rows differ by server work too. tus-js-client
-  and the element send the same 8 MiB parts one at a time there; with its default chunk size tus-js-client
+  with 8 MiB chunks sends one 8 MiB part at a time there, the element parts of its own size; with its default chunk size tus-js-client
   sends the whole file in one PATCH, the tus counterpart of the raw PUT.
 - Headless Chromium with the GPU off; a desktop browser may differ. Medians of ${RUNS} runs; the spread
   (min/max, and every run above) shows how noisy the machine was.

@@ -11,7 +11,7 @@ import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
-import { opTimeout, TUS_ENDPOINT } from './config.js';
+import { opTimeout, PART_SIZE, TUS_ENDPOINT } from './config.js';
 import type { BenchFile } from './files.js';
 import { check, withTimeout } from './processes.js';
 import type { ObjectStore, Server } from './servers.js';
@@ -84,8 +84,27 @@ export function multipartEtag(partMd5: string[]): string {
   return `${createHash('md5').update(Buffer.concat(partMd5.map((hex) => Buffer.from(hex, 'hex')))).digest('hex')}-${partMd5.length}`;
 }
 
-/** Checks the finishing answer of /signed-parts (demo/server/signed-parts.ts, `finish`) and the server's record, which it returns. */
-async function checkSignedPartsAnswer(dataDir: string, file: BenchFile, asset: SuccessAsset, bucket: string, what: string): Promise<SignedPartsRecord> {
+/**
+ * Node's MD5 of each part of `file` cut at `sizes` (the element picks its part size): the
+ * ones computed when the file was written when the cuts are the 8 MiB ones, else read back.
+ */
+async function partMd5sOf(file: BenchFile, sizes: number[]): Promise<string[]> {
+  const eightMiB = sizes.length === file.partMd5.length && sizes.every((size, i) => size === Math.min(PART_SIZE, file.size - i * PART_SIZE));
+  if (eightMiB) return file.partMd5;
+  const md5s: string[] = [];
+  let start = 0;
+  for (const size of sizes) {
+    md5s.push((await md5Of(createReadStream(file.path, { start, end: start + size - 1 }))).md5);
+    start += size;
+  }
+  return md5s;
+}
+
+/**
+ * Checks the finishing answer of /signed-parts (demo/server/signed-parts.ts, `finish`) and the
+ * server's record, which it returns with Node's MD5 of each of its parts.
+ */
+async function checkSignedPartsAnswer(dataDir: string, file: BenchFile, asset: SuccessAsset, bucket: string, what: string): Promise<SignedPartsRecord & { expectedMd5: string[] }> {
   const { id } = asset;
   check(typeof id === 'string' && /^[0-9a-f]{32}$/.test(id), `${what}: the answer has no upload id (${String(id)})`);
   check(asset.size === file.size, `${what}: the finishing answer says size ${asset.size}, the file has ${file.size}`);
@@ -96,18 +115,24 @@ async function checkSignedPartsAnswer(dataDir: string, file: BenchFile, asset: S
   check(typeof raw['etag'] === 'string' && raw['etag'] !== '', `${what}: the answer has no etag`);
   const record = JSON.parse(await readFile(join(dataDir, 'signed-parts', `${id}.json`), 'utf8')) as SignedPartsRecord;
   check(record.id === id && record.state === 'finished' && record.file_size === file.size, `${what}: the server's record is not a finished ${file.size}-byte upload: ${JSON.stringify({ ...record, parts: record.parts.length })}`);
+  const sizes = record.parts.map((p) => p.size);
   check(
-    JSON.stringify(record.parts.map((p) => p.md5)) === JSON.stringify(file.partMd5),
-    `${what}: the record's ${record.parts.length} part MD5s differ from the ${file.partMd5.length} computed in Node`,
+    record.parts.every((p, i) => p.part_number === i + 1) && sizes.reduce((a, b) => a + b, 0) === file.size,
+    `${what}: the record's parts are not numbered 1..${record.parts.length} covering ${file.size} bytes: ${JSON.stringify(record.parts.map((p) => [p.part_number, p.size]))}`,
+  );
+  const expectedMd5 = await withTimeout(partMd5sOf(file, sizes), opTimeout(file.size), `${what}: the parts' MD5s in Node`);
+  check(
+    JSON.stringify(record.parts.map((p) => p.md5)) === JSON.stringify(expectedMd5),
+    `${what}: the record's ${record.parts.length} part MD5s differ from the ones computed in Node`,
   );
   if (bucket !== 'embedded') check(!(await exists(join(dataDir, 'signed-parts', id))), `${what}: an empty part folder is still there after finishing`);
-  return record;
+  return { ...record, expectedMd5 };
 }
 
 /** sp-embedded: the object (its parts in DATA_DIR/signed-parts/<id>/, read in order) hashed as one stream; then the upload's files are removed. */
 export async function verifyAndDeleteEmbedded(server: Server, file: BenchFile, asset: SuccessAsset, what: string): Promise<void> {
   const record = await checkSignedPartsAnswer(server.dataDir, file, asset, 'embedded', what);
-  const etag = multipartEtag(file.partMd5);
+  const etag = multipartEtag(record.expectedMd5);
   check(asset.raw?.['etag'] === etag && record.etag === etag, `${what}: the ETag ${String(asset.raw?.['etag'])} (record ${String(record.etag)}) is not the multipart ETag ${etag} of the parts`);
   const dir = join(server.dataDir, 'signed-parts');
   const partsDir = join(dir, record.id);
@@ -152,7 +177,7 @@ const isNotFound = (err: unknown): boolean => err instanceof S3ServiceException 
 export async function verifyAndDeleteS3(store: ObjectStore, file: BenchFile, asset: SuccessAsset, what: string): Promise<void> {
   const { rgw, client } = store;
   const record = await checkSignedPartsAnswer(store.server.dataDir, file, asset, rgw.bucket, what);
-  const etag = multipartEtag(file.partMd5);
+  const etag = multipartEtag(record.expectedMd5);
   check(asset.raw?.['etag'] === etag && record.etag === etag, `${what}: the object's ETag ${String(asset.raw?.['etag'])} is not ${etag}, the one of the file's parts`);
   check(typeof record.s3_upload_id === 'string', `${what}: the record has no S3 UploadId`);
   const Key = `signed-parts/${record.id}`;
