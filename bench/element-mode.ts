@@ -18,6 +18,7 @@ import { idleBetween, MODE_LABEL, type RunHooks, type UploadRun } from './modes.
 import { PROBES_SCRIPT, type HashRecord, type LongTaskRecord, type Probes, type XhrRecord } from './page-probes.js';
 import { freshPage } from './pages.js';
 import { check, withTimeout } from './processes.js';
+import { watchRequests } from './request-timing.js';
 import type { Server } from './servers.js';
 import type { SuccessAsset } from './verify.js';
 
@@ -104,6 +105,7 @@ export async function elementRun(browser: Browser, file: BenchFile, setup: Eleme
       (window as unknown as { benchState: PageState }).benchState = { marks, done };
     }, setup.token);
     await hooks.prepare?.(page);
+    const requests = await watchRequests(context, page);
     const cpu = cpuMeter();
     const stopHook = hooks.start?.();
     await page.evaluate(() => {
@@ -151,6 +153,8 @@ export async function elementRun(browser: Browser, file: BenchFile, setup: Eleme
     );
     const cpuUse = cpu();
     stopHook?.();
+    const partTemplate = setup.putUrl.replace('{id}', outcome.asset.id);
+    const partTimings = (await requests.stop()).filter((r) => r.method !== 'OPTIONS' && r.url.includes(partTemplate));
     check(problems.length === 0, `${what}: the page reported ${problems.join('; ')}`);
     const a = outcome.attributes;
     check(
@@ -170,6 +174,7 @@ export async function elementRun(browser: Browser, file: BenchFile, setup: Eleme
     check(sent === file.size, `${what}: the part requests carried ${sent} bytes in all, the file has ${file.size} (a retry?)`);
     check(xhrPuts.every((r) => r.status !== undefined && r.status >= 200 && r.status < 300), `${what}: a part request answered ${JSON.stringify(xhrPuts.map((r) => r.status))}`);
     check(outcome.puts.length === xhrPuts.length, `${what}: ${outcome.puts.length} PUTs in resource timing, ${xhrPuts.length} sent (a gap in resource timing)`);
+    check(partTimings.length === xhrPuts.length, `${what}: ${partTimings.length} part requests in the network timing, ${xhrPuts.length} sent`);
     if (setup.signUrl !== undefined) check(outcome.signings === xhrPuts.length, `${what}: ${outcome.signings} parts signed, ${xhrPuts.length} sent (a retry?)`);
     check((setup.hashes ?? checksum) ? md5Workers > 0 : md5Workers === 0, `${what}: ${md5Workers} md5 workers started`);
     await setup.verify(outcome.asset, what);
@@ -187,6 +192,7 @@ export async function elementRun(browser: Browser, file: BenchFile, setup: Eleme
       afterLastPutMs: marks.success - lastEnd,
       cpu: cpuUse,
       partBytes: xhrPuts.map((r) => r.bytes),
+      requests: partTimings,
       longTasks: outcome.longTasks,
       hashes: outcome.hashes,
     };

@@ -10,6 +10,7 @@ import { cpuMeter, type CpuUse } from './cpu.js';
 import type { BenchFile } from './files.js';
 import type { HashRecord, LongTaskRecord } from './page-probes.js';
 import { freshPage } from './pages.js';
+import type { RequestTiming } from './request-timing.js';
 import { check, withTimeout } from './processes.js';
 import type { Server } from './servers.js';
 import { verifyAndDelete, verifyAndDeleteTus } from './verify.js';
@@ -53,6 +54,8 @@ export interface UploadRun {
   readonly longTasks?: LongTaskRecord[];
   /** Element only: what the md5 workers reported with each digest. */
   readonly hashes?: HashRecord[];
+  /** Element only: each part request's send and wait times (the network stack's load timing). */
+  readonly requests?: RequestTiming[];
 }
 
 /** What a part of the bench adds to a run. */

@@ -3,6 +3,7 @@
  * every run, and the text saying what was measured and how. The summary table is also printed.
  */
 import { ENDPOINT, MB, MiB, RUNS, SIZE_MIB, SP_ENDPOINT, SP_PARALLEL, SP_TOKEN, TUS_ENDPOINT, TUS_JS_VERSION, type UploadMode } from './config.js';
+import { BREAKDOWN_TEXT, breakdownTable } from './breakdown.js';
 import { CPU_GROUP_LABEL, CPU_GROUPS } from './cpu.js';
 import type { BenchFile } from './files.js';
 import { MODE_LABEL, type UploadRun } from './modes.js';
@@ -228,6 +229,12 @@ For the tus modes a "PUT" is a PATCH; tus-js-client's are timed from its \`onBef
 | mode | total | before 1st PUT | sum of PUTs | one PUT (not the last) | last PUT | between PUTs | last PUT to event | PUTs in flight |
 | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 ${breakdown.join('\n')}
+
+#### Breakdown of the element's time: read, hash, send, wait for answer, between requests
+
+${BREAKDOWN_TEXT}
+
+${breakdownTable(modes, runsOf) ?? '(No element mode was run.)'}
 
 Ratios of medians: parts without the element / raw PUT = ${ratio('parts', 'raw')};
 element with MD5 off / parts without the element = ${ratio('off', 'parts')};

@@ -7,6 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { FILE_SIZE, MEMSTORE_BYTES, MODES, RUNS, SIZE_MIB, WITH_S3 } from './config.js';
+import { breakdownLine, breakdownOf } from './breakdown.js';
 import type { Common } from './context.js';
 import { CPU_GROUPS } from './cpu.js';
 import { makeFile } from './files.js';
@@ -48,6 +49,8 @@ export async function throughput(common: Common): Promise<string> {
           ? ` (${run.beforeFirstPutMs === undefined ? '' : `before 1st PUT ${f1(run.beforeFirstPutMs)} ms, `}${run.putMs.length} PUTs ${f1(sum(run.putMs))} ms, last PUT ${f1(run.putMs.at(-1)!)} ms, between PUTs ${f1(run.betweenPutsMs)} ms)`
           : '';
       log(`  round ${round + 1} ${MODE_LABEL[mode].padEnd(38)} ${f1(mbps(file.size, run.ms)).padStart(7)} MB/s  ${f1(run.ms).padStart(7)} ms${detail}`);
+      const parts = breakdownOf(run);
+      if (parts) log(`${' '.repeat(12)}${breakdownLine(parts)}`);
       if (run.cpu) log(`${' '.repeat(12)}CPU ${Math.round(run.cpu.busy * 100)}% busy; CPU s: ${CPU_GROUPS.map((g) => `${g} ${f2(run.cpu!.seconds[g])}`).join(', ')}`);
     }
     const w = await workerRun(browser, server, file);
