@@ -55,6 +55,15 @@ function onlyEnv(): ReadonlySet<Section> {
   return new Set(SECTIONS.filter((name) => names.includes(name)));
 }
 
+/** A comma-separated list of MiB sizes (BENCH_MEMORY_MIB). */
+function mibListEnv(name: string, fallback: number[]): number[] {
+  const text = process.env[name]?.trim() ?? '';
+  if (text === '') return fallback;
+  const sizes = text.split(',').map((part) => part.trim());
+  if (!sizes.every((part) => /^\d+$/.test(part) && Number(part) >= 1 && Number(part) <= 16 * 1024)) throw new Error(`${name} must be sizes in MiB from 1 to 16384, comma-separated, not "${text}"`);
+  return [...new Set(sizes.map(Number))];
+}
+
 /** BENCH_VIEW_SIZES: comma-separated numbers of files. */
 function sizesEnv(fallback: number[]): number[] {
   const text = process.env['BENCH_VIEW_SIZES']?.trim() ?? '';
@@ -101,8 +110,24 @@ export const FILE_SIZE = SIZE_MIB * MiB;
 export const VIEW_SIZES = sizesEnv([1000, 10_000]);
 export const VIEW_RUNS = integerEnv('BENCH_VIEW_RUNS', 5, 1, 50);
 export const VIEW_WAYS_RUN = waysEnv();
-/** RGW's memstore keeps every sp-s3 upload in RAM until its garbage-collection wait (2 h) is over. */
-export const S3_BYTES = WITH_S3 ? RUNS * FILE_SIZE : 0;
+
+/** latency: the same modes under Chromium's network emulation (latency.ts). */
+export const LATENCY_SIZE = integerEnv('BENCH_LATENCY_MIB', 64, 1, 4 * 1024) * MiB;
+export const LATENCY_RUNS = integerEnv('BENCH_LATENCY_RUNS', 3, 1, 50);
+export const LATENCY_MS = integerEnv('BENCH_LATENCY_MS', 40, 0, 10_000);
+export const LATENCY_MBIT = integerEnv('BENCH_LATENCY_MBIT', 100, 1, 100_000);
+/** pool: the md5 HashPool with 1..N workers (pool.ts). */
+export const POOL_SIZE = integerEnv('BENCH_POOL_MIB', SIZE_MIB, 1, 16 * 1024) * MiB;
+export const POOL_RUNS = integerEnv('BENCH_POOL_RUNS', 3, 1, 50);
+/** longtasks: long tasks of the page during an upload with MD5 (longtasks.ts). */
+export const LONGTASKS_SIZE = integerEnv('BENCH_LONGTASKS_MIB', 512, 1, 16 * 1024) * MiB;
+export const LONGTASKS_RUNS = integerEnv('BENCH_LONGTASKS_RUNS', 3, 1, 50);
+/** memory: peak memory of the page and its workers during uploads with MD5 of these sizes (memory.ts). */
+export const MEMORY_SIZES = mibListEnv('BENCH_MEMORY_MIB', [256, 2048]).map((mib) => mib * MiB);
+export const MEMORY_RUNS = integerEnv('BENCH_MEMORY_RUNS', 2, 1, 50);
+
+/** RGW's memstore keeps every sp-s3 upload in RAM until its garbage-collection wait (2 h) is over: throughput's and latency's. */
+export const S3_BYTES = WITH_S3 ? (ONLY.has('throughput') ? RUNS * FILE_SIZE : 0) + (ONLY.has('latency') ? LATENCY_RUNS * LATENCY_SIZE : 0) : 0;
 /** The device size is only a cap (the OSD refuses writes near it), so it is generous. */
 export const MEMSTORE_BYTES = Math.max(MIN_MEMSTORE_BYTES, 2 * S3_BYTES);
 /** Bound on one measured operation on `bytes`: generous even at 2 MB/s. */

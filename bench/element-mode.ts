@@ -32,7 +32,7 @@ interface ElementOutcome {
   readonly signings: number;
   /** The part requests as the XHR probe saw them. */
   readonly xhrPuts: XhrRecord[];
-  /** Long tasks that started after t0. */
+  /** Long tasks that started after t0, `startTime` counted from t0. */
   readonly longTasks: LongTaskRecord[];
   /** What the md5 workers reported with each digest after t0. */
   readonly hashes: HashRecord[];
@@ -142,7 +142,7 @@ export async function elementRun(browser: Browser, file: BenchFile, setup: Eleme
             puts: puts!.map((e) => ({ startTime: e.startTime, responseEnd: e.responseEnd })),
             signings: signings!.length,
             xhrPuts: probes.xhr.filter((r) => r.url.includes(putUrl.replace('{id}', asset.id))),
-            longTasks: probes.longTasks.filter((t) => t.startTime >= t0),
+            longTasks: probes.longTasks.filter((t) => t.startTime >= t0).map((t) => ({ startTime: t.startTime - t0, duration: t.duration })),
             hashes: probes.hashes.filter((h) => h.at >= t0),
           };
         },

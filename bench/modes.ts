@@ -50,7 +50,7 @@ export interface UploadRun {
   readonly cpu: CpuUse | undefined;
   /** Element only: each part request's body size, in the order sent. */
   readonly partBytes?: number[];
-  /** Element only: the page's long tasks during the upload. */
+  /** Element only: the page's long tasks during the upload, `startTime` from just before the file was given. */
   readonly longTasks?: LongTaskRecord[];
   /** Element only: what the md5 workers reported with each digest. */
   readonly hashes?: HashRecord[];

@@ -6,6 +6,7 @@
  * same only to within their ~100 ms progress interval, too coarse for 8 MiB parts.
  */
 import type { BrowserContext, Page } from 'playwright';
+import { withTimeout } from './processes.js';
 
 export interface RequestTiming {
   readonly method: string;
@@ -26,7 +27,7 @@ interface Pending {
 
 /** Starts recording the page's requests; `stop()` ends the recording and returns those that finished. */
 export async function watchRequests(context: BrowserContext, page: Page): Promise<{ stop(): Promise<RequestTiming[]> }> {
-  const cdp = await context.newCDPSession(page);
+  const cdp = await withTimeout(context.newCDPSession(page), 30_000, 'CDP session');
   const pending = new Map<string, Pending>();
   const done: RequestTiming[] = [];
   cdp.on('Network.requestWillBeSent', (event) => {
@@ -47,10 +48,10 @@ export async function watchRequests(context: BrowserContext, page: Page): Promis
     const endMs = (event.timestamp - request.requestTime) * 1000;
     done.push({ method: request.method, url: request.url, sendMs: request.sendEnd - request.sendStart, waitMs: Math.max(0, endMs - request.sendEnd) });
   });
-  await cdp.send('Network.enable');
+  await withTimeout(cdp.send('Network.enable'), 30_000, 'Network.enable');
   return {
     async stop() {
-      await cdp.detach().catch(() => undefined);
+      await withTimeout(cdp.detach(), 10_000, 'CDP detach').catch(() => undefined);
       return done;
     },
   };

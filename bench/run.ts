@@ -1,15 +1,22 @@
 /// <reference lib="dom" />
 /**
- * `npm run bench` has two parts, each writing its own section of bench/RESULTS.md:
- *   throughput  upload throughput of <asset-uploader> against a plain XHR PUT (bench/throughput.ts, below)
+ * `npm run bench` has these parts, each writing its own section of bench/RESULTS.md:
+ *   sizes       bundle sizes, min+gzip, next to the peers (bench/sizes.ts)
  *   view        adding 1,000 and 10,000 files to the element, by a drop and by addFiles: time until the list is rendered,
  *               long tasks, rows and elements in its shadow DOM (bench/view.ts, bench/view-page.ts)
- * `BENCH_ONLY=view` or `BENCH_ONLY=throughput` runs one of them; unset, both run, in one
- * process: the pages are built once (vite, bench/vite.config.ts), one reference server serves
- * them and one Chromium runs them, view first (it needs neither the big file nor Ceph), then
- * throughput. Each part's section is written as soon as that part is done, replacing only that
- * section (between `<!-- bench:<name>:begin -->` and `<!-- bench:<name>:end -->`, bench/results.ts);
- * the other section stays as it was.
+ *   throughput  upload throughput of <asset-uploader> against a plain XHR PUT (bench/throughput.ts, below),
+ *               with the breakdown of the element's time (read, hash, send, wait, between requests; breakdown.ts)
+ *   latency     the same modes on a 40 ms / 100 Mbit/s upload profile, Chromium's network emulation (latency.ts)
+ *   pool        the md5 HashPool's hash rate with 1..N workers (pool.ts)
+ *   longtasks   long tasks on the page during a 512 MiB upload with MD5 (longtasks.ts)
+ *   memory      peak memory of the page and its workers during 256 MiB and 2 GiB uploads with MD5 (memory.ts)
+ * `BENCH_ONLY=<part>` (or a comma list) runs some of them; unset, all run, in one process, in the
+ * order above: the pages are built once (vite, bench/vite.config.ts), one reference server serves
+ * them and one Chromium runs them; sizes and view need neither a big file nor Ceph; pool comes
+ * after throughput, whose rates it compares with. Each part's section is written as soon as that
+ * part is done, replacing only that section (between `<!-- bench:<name>:begin -->` and
+ * `<!-- bench:<name>:end -->`, bench/results.ts); the other sections stay as they were. The
+ * default run takes about a quarter of an hour on this 2-core machine.
  *
  * Throughput: upload throughput of <asset-uploader> against a plain XHR PUT of the
  * same file, in Chromium, on loopback, against the reference server (demo/server).
@@ -41,43 +48,58 @@
  * use stays at about one file. RGW's memstore keeps its data in RAM and frees deleted
  * objects only after its garbage-collection wait (2 h), so it is sized for every sp-s3 run.
  *
- * Environment: BENCH_ONLY (`throughput`, `view`, `sizes`, or a comma list; default all),
+ * Environment: BENCH_ONLY (`throughput`, `view`, `sizes`, `latency`, `pool`, `longtasks`, `memory`, or a comma list; default all),
  * BENCH_SIZE_MIB (default 256), BENCH_RUNS (default 5) and BENCH_MODES (the upload modes above,
  * comma-separated, `raw` always among them as every ratio is to it; default all; without
  * `sp-s3` Ceph is not started) for throughput,
  * BENCH_VIEW_SIZES (comma-separated numbers of files, default 1000,10000), BENCH_VIEW_WAYS
  * (`drop`, `addFiles`, or both comma-separated, in the order of the tables' columns; default
- * `drop,addFiles`) and BENCH_VIEW_RUNS (default 5) for view, CHROMIUM_PATH (default /usr/bin/chromium). The throughput part needs
- * Ceph (ceph-mon, ceph-osd, radosgw) for sp-s3. Writes bench/RESULTS.md (commit it only from a
- * run of the default configuration).
- * A quick check of some modes: `BENCH_ONLY=throughput BENCH_SIZE_MIB=32 BENCH_RUNS=1 BENCH_MODES=raw,tus-js-8m,tus-js,tus-el npm run bench`.
+ * `drop,addFiles`) and BENCH_VIEW_RUNS (default 5) for view; BENCH_LATENCY_MIB (64), BENCH_LATENCY_RUNS (3),
+ * BENCH_LATENCY_MS (40) and BENCH_LATENCY_MBIT (100) for latency (the modes are BENCH_MODES);
+ * BENCH_POOL_MIB (BENCH_SIZE_MIB) and BENCH_POOL_RUNS (3) for pool; BENCH_LONGTASKS_MIB (512) and
+ * BENCH_LONGTASKS_RUNS (3) for longtasks; BENCH_MEMORY_MIB (sizes, default 256,2048) and
+ * BENCH_MEMORY_RUNS (2) for memory; CHROMIUM_PATH (default /usr/bin/chromium). The throughput and
+ * latency parts need Ceph (ceph-mon, ceph-osd, radosgw) for sp-s3. Writes bench/RESULTS.md (commit
+ * it only from a run of the default configuration).
+ * A quick check of some modes: `BENCH_ONLY=throughput BENCH_SIZE_MIB=32 BENCH_RUNS=1 BENCH_MODES=raw,tus-js-8m,tus-js,tus-el npm run bench`;
+ * of the newer parts: `BENCH_ONLY=latency,pool,longtasks,memory BENCH_MODES=raw,on BENCH_LATENCY_MIB=8 BENCH_LATENCY_RUNS=1
+ * BENCH_POOL_MIB=32 BENCH_POOL_RUNS=1 BENCH_LONGTASKS_MIB=32 BENCH_LONGTASKS_RUNS=1 BENCH_MEMORY_MIB=16,64 BENCH_MEMORY_RUNS=1 npm run bench`.
  */
 
 /*
  * This file only orchestrates. The parts: config.ts (constants, environment), processes.ts
  * (bounded children, cleanup), servers.ts (the reference servers, Ceph RGW, Chromium),
- * files.ts (the files uploaded), modes.ts / element-mode.ts / run-mode.ts (one upload per mode),
- * worker-run.ts (the md5 worker alone), verify.ts (what the servers stored, checked), cpu.ts
- * (CPU accounting), report.ts / throughput-report.ts / results.ts (tables, RESULTS.md).
+ * files.ts (the files uploaded), context.ts (what the parts share), modes.ts / element-mode.ts /
+ * run-mode.ts (one upload per mode), page-probes.ts / request-timing.ts (what is watched in the
+ * page), worker-run.ts (the md5 worker and pool alone), verify.ts (what the servers stored,
+ * checked), cpu.ts / proc-memory.ts (CPU and memory accounting), report.ts / throughput-report.ts /
+ * breakdown.ts / results.ts (tables, RESULTS.md), and one module per part.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { ONLY, RESULTS, ROOT, S3_BYTES, VIEW_RUNS, VIEW_SIZES, VIEW_WAYS_RUN } from './config.js';
-import type { Common } from './context.js';
+import { createCommon } from './context.js';
 import { cpuMeter } from './cpu.js';
 import { check, cleanup, log, onCleanup, removeOnExit, runBounded, withTimeout } from './processes.js';
 import { machine, sourceState } from './report.js';
-import { sectionTitle, writeSections } from './results.js';
+import { sectionTitle, writeSections, type Section } from './results.js';
 import { launch, startServer } from './servers.js';
 import { sizesBench } from './sizes.js';
 import { f1 } from './stats.js';
+import { latencyBench } from './latency.js';
+import { longTasksBench } from './longtasks.js';
+import { memoryBench } from './memory.js';
+import { poolBench } from './pool.js';
 import { throughput } from './throughput.js';
 import { viewBench } from './view.js';
 
+/** The order the parts run in: sizes and view need neither a big file nor Ceph; pool compares with throughput. */
+const RUN_ORDER: readonly Section[] = ['sizes', 'view', 'throughput', 'latency', 'pool', 'longtasks', 'memory'];
+
 async function main(): Promise<void> {
   const began = performance.now();
-  if (ONLY.has('throughput')) {
+  if (S3_BYTES > 0) {
     check(
       S3_BYTES * 1.5 < os.freemem() * 0.6,
       `the sp-s3 runs would keep about ${f1((S3_BYTES * 1.5) / 1024 ** 3)} GiB in RGW's memstore (RAM), more than 60% of the ${f1(os.freemem() / 1024 ** 3)} GiB available; lower BENCH_SIZE_MIB or BENCH_RUNS`,
@@ -91,7 +113,7 @@ async function main(): Promise<void> {
   const publicDir = join(work, 'public');
   const dataDir = join(work, 'data');
 
-  log(`bench: ${ONLY.has('view') && ONLY.has('throughput') ? 'view, then throughput' : [...ONLY].join('')}; building the demo and bench pages (vite build --config bench/vite.config.ts) ...`);
+  log(`bench: ${RUN_ORDER.filter((name) => ONLY.has(name)).join(', ')}; building the demo and bench pages (vite build --config bench/vite.config.ts) ...`);
   const source = sourceState();
   await runBounded(join(ROOT, 'node_modules/.bin/vite'), ['build', '--config', 'bench/vite.config.ts', '--outDir', publicDir, '--emptyOutDir'], 180_000);
   const buildSeconds = (performance.now() - began) / 1000;
@@ -102,36 +124,39 @@ async function main(): Promise<void> {
   const browser = await launch();
   onCleanup(() => browser.close());
   log(`bench: Chromium ${browser.version()}`);
-  const common: Common = { work, publicDir, server, browser, source, buildSeconds };
+  const common = createCommon({ work, publicDir, server, browser, source, buildSeconds });
 
   // Sizes need no server or browser; then the view part, which needs only those, before Ceph is started.
-  if (ONLY.has('sizes')) {
-    const section = await sizesBench({ root: ROOT, work, log, runBounded, title: sectionTitle('sizes'), source });
-    await writeSections(RESULTS, { sizes: section });
-    log(`bench: wrote the sizes section of ${RESULTS}`);
-  }
-  // The view part first: it needs only the server and the browser, and runs before Ceph is started.
-  if (ONLY.has('view')) {
-    const m = machine();
-    const section = await viewBench({
-      browser,
-      origin: server.origin,
-      sizes: VIEW_SIZES,
-      ways: VIEW_WAYS_RUN,
-      runs: VIEW_RUNS,
-      log,
-      withTimeout,
-      cpuMeter,
-      title: sectionTitle('view'),
-      facts: { cpu: m.cpu, cores: m.cores, ramGiB: m.ramGiB, kernel: m.kernel, node: m.node, source },
-    });
-    await writeSections(RESULTS, { view: section });
-    log(`bench: wrote the view section of ${RESULTS}`);
-  }
-  if (ONLY.has('throughput')) {
-    const section = await throughput(common);
-    await writeSections(RESULTS, { throughput: section });
-    log(`bench: wrote the throughput section of ${RESULTS}`);
+  const parts: Record<Section, () => Promise<string>> = {
+    sizes: () => sizesBench({ root: ROOT, work, log, runBounded, title: sectionTitle('sizes'), source }),
+    view: () => {
+      const m = machine();
+      return viewBench({
+        browser,
+        origin: server.origin,
+        sizes: VIEW_SIZES,
+        ways: VIEW_WAYS_RUN,
+        runs: VIEW_RUNS,
+        log,
+        withTimeout,
+        cpuMeter,
+        title: sectionTitle('view'),
+        facts: { cpu: m.cpu, cores: m.cores, ramGiB: m.ramGiB, kernel: m.kernel, node: m.node, source },
+      });
+    },
+    throughput: () => throughput(common),
+    latency: () => latencyBench(common),
+    // After throughput: it compares the element's rate with MD5 with the pool's.
+    pool: () => poolBench(common),
+    longtasks: () => longTasksBench(common),
+    memory: () => memoryBench(common),
+  };
+  for (const name of RUN_ORDER) {
+    if (!ONLY.has(name)) continue;
+    const started = performance.now();
+    const section = await parts[name]();
+    await writeSections(RESULTS, { [name]: section });
+    log(`bench: wrote the ${name} section of ${RESULTS} (${f1((performance.now() - started) / 1000)} s)`);
   }
   log(`bench: done in ${f1((performance.now() - began) / 1000)} s`);
 }

@@ -3,34 +3,27 @@
  * the same file, in an order that rotates from round to round, then the md5 worker alone;
  * each upload verified before it counts. Returns its RESULTS.md section (throughput-report.ts).
  */
-import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
-import { join } from 'node:path';
-import { FILE_SIZE, MEMSTORE_BYTES, MODES, RUNS, SIZE_MIB, WITH_S3 } from './config.js';
+import { FILE_SIZE, MODES, RUNS, SIZE_MIB, WITH_S3 } from './config.js';
 import { breakdownLine, breakdownOf } from './breakdown.js';
 import type { Common } from './context.js';
 import { CPU_GROUPS } from './cpu.js';
-import { makeFile } from './files.js';
 import { MODE_LABEL, PARALLEL, type UploadRun } from './modes.js';
 import { log, notStopping } from './processes.js';
 import { modeRunner } from './run-mode.js';
-import { cephVersion, startObjectStore } from './servers.js';
-import { f1, f2, mbps, sum } from './stats.js';
+import { f1, f2, mbps, median, sum } from './stats.js';
 import { throughputReport } from './throughput-report.js';
 import { workerRun, type WorkerRun } from './worker-run.js';
 
 export async function throughput(common: Common): Promise<string> {
   const began = performance.now();
   const loadBefore = os.loadavg();
-  const { work, publicDir, server, browser, source } = common;
-  await mkdir(join(work, 'files'));
-  log(`bench: writing a ${SIZE_MIB} MiB random file to ${join(work, 'files')} ...`);
-  const file = await makeFile(join(work, 'files'), FILE_SIZE);
+  const { server, browser, source } = common;
+  const file = await common.file(FILE_SIZE);
 
   notStopping();
-  const memstoreBytes = MEMSTORE_BYTES;
-  const s3 = WITH_S3 ? await startObjectStore(publicDir, work, memstoreBytes) : undefined;
-  const ceph = s3 ? cephVersion() : 'not started (BENCH_MODES without sp-s3)';
+  const s3 = WITH_S3 ? await common.objectStore() : undefined;
+  const { ceph, memstoreBytes } = common.objectStoreFacts();
   const browserVersion = browser.version();
   log(`bench throughput: ${RUNS} rounds of ${SIZE_MIB} MiB; modes ${MODES.join(', ')}`);
 
@@ -58,6 +51,8 @@ export async function throughput(common: Common): Promise<string> {
     log(`  round ${round + 1} ${'md5 worker alone'.padEnd(38)} ${f1(mbps(file.size, w.md5Ms)).padStart(7)} MB/s  (slice reads alone ${f1(mbps(file.size, w.readMs))}, spark-md5 on memory ${f1(mbps(file.size, w.computeMs))})`);
   }
   const loadAfter = os.loadavg();
+  for (const mode of modes) common.rates.set(`throughput:${mode}`, median(uploads.filter((u) => u.mode === mode).map((u) => mbps(file.size, u.ms))));
+  common.rates.set('throughput:worker', median(workers.map((w) => mbps(file.size, w.md5Ms))));
 
   // As before there were sections: the build counts, the view part (when run too) does not.
   const elapsed = common.buildSeconds + (performance.now() - began) / 1000;

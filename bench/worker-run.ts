@@ -1,10 +1,11 @@
 /**
- * The md5 worker measured alone on the bench page: the project's HashPool hashing the file's
- * 8 MiB parts (each digest compared with Node's), then the worker's two halves apart: plain
- * slice reads in a worker, and spark-md5 over a buffer already in memory.
+ * The md5 worker measured alone on the bench page: the project's HashPool with 1..N workers
+ * hashing the file's 8 MiB parts (each digest compared with Node's; poolRun, pool.ts), and for
+ * one worker its two halves apart: plain slice reads in a worker, and spark-md5 over a buffer
+ * already in memory (workerRun, in every throughput round).
  */
-import type { Browser } from 'playwright';
-import { OP_TIMEOUT_MS, PART_SIZE, READ_SIZE } from './config.js';
+import type { Browser, Page } from 'playwright';
+import { opTimeout, OP_TIMEOUT_MS, PART_SIZE, READ_SIZE } from './config.js';
 import type { BenchFile } from './files.js';
 import { benchPage } from './modes.js';
 import { check, withTimeout } from './processes.js';
@@ -16,16 +17,31 @@ export interface WorkerRun {
   readonly computeMs: number;
 }
 
+export interface PoolRun {
+  readonly workers: number;
+  readonly ms: number;
+  /** Sums over the parts of the workers' own reading and hashing times. */
+  readonly readMs: number;
+  readonly hashMs: number;
+}
+
+/** The file hashed by a HashPool of `workers` on an open bench page, every part's digest checked against Node's. */
+export async function poolRun(page: Page, file: BenchFile, workers: number): Promise<PoolRun> {
+  const what = `md5 pool of ${workers} worker(s)`;
+  const hashed = await withTimeout(
+    page.evaluate(([partSize, n]) => window.assetUploaderBench.hashFile(partSize, n), [PART_SIZE, workers] as const),
+    opTimeout(file.size),
+    what,
+  );
+  check(hashed.bytes === file.size && hashed.workers === workers, `${what} hashed ${hashed.bytes} bytes`);
+  check(JSON.stringify(hashed.partHex) === JSON.stringify(file.partMd5), `${what}: part digests differ from the ones computed in Node`);
+  return { workers, ms: hashed.ms, readMs: hashed.readMs, hashMs: hashed.hashMs };
+}
+
 export async function workerRun(browser: Browser, server: Server, file: BenchFile): Promise<WorkerRun> {
   const { context, page, problems } = await benchPage(browser, server, file);
   try {
-    const hashed = await withTimeout(
-      page.evaluate((partSize) => window.assetUploaderBench.hashFile(partSize), PART_SIZE),
-      OP_TIMEOUT_MS,
-      'md5 worker',
-    );
-    check(hashed.bytes === file.size, `md5 worker hashed ${hashed.bytes} bytes`);
-    check(JSON.stringify(hashed.partHex) === JSON.stringify(file.partMd5), 'md5 worker: part digests differ from the ones computed in Node');
+    const hashed = await poolRun(page, file, 1);
     const read = await withTimeout(
       page.evaluate(([partSize, readSize]) => window.assetUploaderBench.workerJob({ kind: 'read', withFile: true, partSize, readSize, bytes: 0 }), [PART_SIZE, READ_SIZE] as const),
       OP_TIMEOUT_MS,
