@@ -23,11 +23,20 @@ async function hash({ id, blob, start, end }: HashRequest): Promise<HashResponse
   try {
     const part = blob.slice(start, end);
     const spark = new SparkMD5.ArrayBuffer();
+    let readMs = 0;
+    let hashMs = 0;
     for (let offset = 0; offset < part.size; offset += READ_SIZE) {
-      spark.append(await part.slice(offset, offset + READ_SIZE).arrayBuffer());
+      const t0 = performance.now();
+      const bytes = await part.slice(offset, offset + READ_SIZE).arrayBuffer();
+      const t1 = performance.now();
+      spark.append(bytes);
+      readMs += t1 - t0;
+      hashMs += performance.now() - t1;
     }
+    const t2 = performance.now();
     const raw = spark.end(true);
-    return { id, part, md5: btoa(raw), hex: toHex(raw) };
+    hashMs += performance.now() - t2;
+    return { id, part, md5: btoa(raw), hex: toHex(raw), timing: { readMs, hashMs } };
   } catch (error) {
     const name = error instanceof Error ? error.name : 'Error';
     const message = error instanceof Error ? error.message : String(error);
