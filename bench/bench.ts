@@ -47,6 +47,11 @@ export interface HashResult {
   readonly bytes: number;
   /** Hex MD5 of each part, in order, for checking against Node. */
   readonly partHex: string[];
+  /** The workers that hashed (the pool's size). */
+  readonly workers: number;
+  /** Sums over the parts of what the workers report (src/engine/md5.worker.ts): reading, hashing. */
+  readonly readMs: number;
+  readonly hashMs: number;
 }
 
 export interface BenchApi {
@@ -54,7 +59,10 @@ export interface BenchApi {
   rawParts(endpoint: string, partSize: number): Promise<RawPartsResult>;
   /** `chunkSize` null: tus-js-client's default (Infinity, one PATCH). */
   tusJs(endpoint: string, chunkSize: number | null): Promise<TusJsResult>;
-  hashFile(partSize: number): Promise<HashResult>;
+  /** The file's parts hashed by the project's HashPool with `workers` workers, that many parts at a time. */
+  hashFile(partSize: number, workers: number): Promise<HashResult>;
+  /** `navigator.hardwareConcurrency`. */
+  cores(): number;
   workerJob(request: Omit<ReadRequest, 'file'> & { withFile: boolean }): Promise<ReadResult>;
 }
 
@@ -175,21 +183,37 @@ function tusJs(endpoint: string, chunkSize: number | null): Promise<TusJsResult>
   });
 }
 
-/** The project's own HashPool with one worker, parts hashed one after another. */
-async function hashFile(partSize: number): Promise<HashResult> {
+/**
+ * The project's own HashPool with `workers` workers, kept busy: `workers` parts in flight at a
+ * time, the next part given as one finishes (with one worker: one part after another).
+ */
+async function hashFile(partSize: number, workers: number): Promise<HashResult> {
   const file = pickedFile();
-  const pool = new HashPool({ size: 1 });
+  const pool = new HashPool({ size: workers });
   const signal = new AbortController().signal;
   try {
-    // Start the worker (module fetch and compile) outside the timed part.
-    await pool.digest(file, 0, Math.min(1, file.size), signal);
-    const partHex: string[] = [];
+    // Start every worker (module fetch and compile) outside the timed part.
+    await Promise.all(Array.from({ length: workers }, () => pool.digest(file, 0, Math.min(1, file.size), signal)));
+    const starts: number[] = [];
+    for (let start = 0; start < file.size; start += partSize) starts.push(start);
+    const partHex: string[] = new Array<string>(starts.length);
+    let next = 0;
+    let readMs = 0;
+    let hashMs = 0;
     const t0 = performance.now();
-    for (let start = 0; start < file.size; start += partSize) {
-      const digest = await pool.digest(file, start, Math.min(file.size, start + partSize), signal);
-      partHex.push(digest.hex);
-    }
-    return { ms: performance.now() - t0, bytes: file.size, partHex };
+    await Promise.all(
+      Array.from({ length: workers }, async () => {
+        while (next < starts.length) {
+          const index = next++;
+          const start = starts[index]!;
+          const digest = await pool.digest(file, start, Math.min(file.size, start + partSize), signal);
+          partHex[index] = digest.hex;
+          readMs += digest.timing?.readMs ?? 0;
+          hashMs += digest.timing?.hashMs ?? 0;
+        }
+      }),
+    );
+    return { ms: performance.now() - t0, bytes: file.size, partHex, workers, readMs, hashMs };
   } finally {
     pool.dispose();
   }
@@ -214,4 +238,4 @@ function workerJob(request: Omit<ReadRequest, 'file'> & { withFile: boolean }): 
   });
 }
 
-window.assetUploaderBench = { rawPut, rawParts, tusJs, hashFile, workerJob };
+window.assetUploaderBench = { rawPut, rawParts, tusJs, hashFile, workerJob, cores: () => navigator.hardwareConcurrency };

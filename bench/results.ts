@@ -14,13 +14,18 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 
-export const SECTIONS = ['throughput', 'view', 'sizes'] as const;
+/** In the order they appear in RESULTS.md and run (sizes and view first in the run: they need no file or Ceph). */
+export const SECTIONS = ['throughput', 'view', 'sizes', 'latency', 'pool', 'longtasks', 'memory'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 const TITLES: Record<Section, string> = {
   throughput: 'Upload throughput',
   view: 'Adding many files: the list view',
   sizes: 'What it costs a page: bundle sizes',
+  latency: 'Upload throughput with latency and a bandwidth limit (network emulation)',
+  pool: 'The md5 hash pool with 1..N workers',
+  longtasks: "Long tasks on the page's main thread during an upload with MD5",
+  memory: 'Peak memory of the page and its workers during an upload with MD5',
 };
 
 const begin = (name: Section): string => `<!-- bench:${name}:begin -->`;
@@ -58,7 +63,7 @@ export async function writeSections(path: string, updates: Partial<Record<Sectio
     '# Benchmark results',
     '',
     'Written by `npm run bench` (bench/run.ts). Each section below is replaced only when its part of the bench',
-    'runs: `BENCH_ONLY=throughput`, `view` or `sizes` runs one (or a comma list), plain `npm run bench` all. Each section',
+    `runs: \`BENCH_ONLY=throughput\` (or ${SECTIONS.slice(1).map((name) => `\`${name}\``).join(', ')}) runs one (or a comma list), plain \`npm run bench\` all. Each section`,
     'says when it was measured. No target is asserted: these are measurements, not a pass/fail gate.',
   ];
   for (const name of SECTIONS) {

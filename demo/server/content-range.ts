@@ -40,6 +40,11 @@
  *   the upload location is accepted.
  * - `Content-MD5` (RFC 1864, base64 of the 16-byte digest) is optional; when
  *   present the part is checked against it before it is kept.
+ * - "If the client connection broke, you need to query the server to know where
+ *   it left the upload": a part without `Content-MD5` whose body is cut off keeps
+ *   the bytes that arrived, and the status query counts them. A part with
+ *   `Content-MD5` is kept whole or not at all. So a client may send the rest of
+ *   the file as one part and lose nothing to a dropped connection.
  * - The seed does not say what the server sends back on `Location` later on;
  *   this server never moves uploads, so only the 201 carries it.
  */
@@ -221,7 +226,7 @@ export function createContentRangeApi(options: ContentRangeOptions): RouteHandle
             'The MD5 of the received part does not match Content-MD5; the part was not kept.',
           );
         }
-      });
+      }, digest === undefined);
     } catch (err) {
       throw storageFailure(err, expected);
     }

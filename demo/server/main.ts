@@ -20,7 +20,9 @@
  * signatures, at least 16 bytes; default a random key kept in
  * DATA_DIR/signed-parts/signing.key), SIGNED_PARTS_TTL (their lifetime in
  * seconds, default 900), and S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY,
- * S3_SECRET_KEY, S3_REGION (default us-east-1), S3_PUBLIC_ENDPOINT (where
+ * S3_SECRET_KEY, S3_REGION (default us-east-1), S3_PART_SIGNATURE (url, the
+ * default: presigned SigV4 URLs; header: the seed's Authorization, SigV2),
+ * S3_PUBLIC_ENDPOINT (where
  * browsers reach that S3, when not at S3_ENDPOINT): with these, /signed-parts
  * keeps parts and files in that S3 bucket instead of the embedded store
  * (signed-parts-s3.ts). Limits on unfinished uploads (limits.ts):

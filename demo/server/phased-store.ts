@@ -54,6 +54,11 @@ export interface AssetRecord {
   readonly label: string;
   readonly size: number;
   readonly content_type: string;
+  /**
+   * What the asset is, when its content type does not tell: a phased `start` without
+   * `content_type` is a video (the seed's phased upload is its video upload).
+   */
+  readonly kind?: 'video';
   /** Bytes stored and acknowledged. */
   readonly offset: number;
   readonly status: AssetStatus;
@@ -65,7 +70,7 @@ export interface AssetRecord {
   readonly updated_at: string;
 }
 
-export type NewAsset = Pick<AssetRecord, 'name' | 'label' | 'size' | 'content_type'>;
+export type NewAsset = Pick<AssetRecord, 'name' | 'label' | 'size' | 'content_type' | 'kind'>;
 
 /** Writes one chunk of bytes at the end of what was written so far. */
 export type Write = (chunk: Buffer) => Promise<void>;
@@ -366,6 +371,7 @@ function parseRecord(text: string, id: string): AssetRecord {
     typeof record['label'] === 'string' &&
     Number.isSafeInteger(record['size']) &&
     typeof record['content_type'] === 'string' &&
+    (record['kind'] === undefined || record['kind'] === 'video') &&
     Number.isSafeInteger(record['offset']) &&
     STATUSES.includes(record['status'] as string) &&
     typeof record['created_at'] === 'string' &&

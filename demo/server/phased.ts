@@ -50,7 +50,10 @@
  *   `file_chunk` (400 `fields_out_of_order` otherwise). Fields the seed shows
  *   but this server does not need (e.g. `original_name`) are ignored.
  * - `file_name` defaults to "untitled", `label` to "", `content_type` to
- *   application/octet-stream; `kind` is derived from `content_type`.
+ *   application/octet-stream; `kind` is derived from `content_type`, except
+ *   that a `start` without `content_type` (the seed's own example: a label and
+ *   a size) is a video: the seed's phased upload is "Upload Video", the other
+ *   kinds going as one `source` form.
  * - While uploading, an asset shows `upload_phase` ("start" until a byte is
  *   stored, then "transfer"), `start_offset` and `end_offset`: the answer the
  *   last phase request got, so a client can resume from a GET.
@@ -160,7 +163,7 @@ export function createPhasedApi(options: PhasedOptions): PhasedApi {
       name: record.name,
       size: record.size,
       content_type: record.content_type,
-      kind: kindOf(record.content_type),
+      kind: record.kind ?? kindOf(record.content_type),
       status: record.status,
     };
     if (record.md5 !== undefined) json['md5'] = record.md5;
@@ -214,6 +217,9 @@ export function createPhasedApi(options: PhasedOptions): PhasedApi {
       label: fields.has('label') ? parseLabel(fields.get('label')) : '',
       size,
       content_type: fields.has('content_type') ? parseContentType(fields.get('content_type')) : 'application/octet-stream',
+      // The seed's phased upload is its video upload ("create a video upload session"):
+      // without a content type to say otherwise, what is started is a video.
+      ...(fields.has('content_type') ? {} : { kind: 'video' as const }),
     };
     const claim = claimRoom(req, size);
     let record: AssetRecord;

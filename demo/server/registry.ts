@@ -27,8 +27,9 @@
  * An asset is the seed's document plus `workspace_id`, `user_id`,
  * `production_id`, `description_id`, `bucket`, `object_key` and `asset_type`
  * (registry-store.ts). Refusals: 400 `malformed_body`, `missing_member`,
- * `invalid_member`, `unknown_member`, `read_only_member` (bucket, object_key
- * and size never change), `bad_reference` (an unknown id, or a production or
+ * `invalid_member`, `unknown_member`, `read_only_member` (bucket, object_key,
+ * size, file_type and mimetype never change; a PUT may repeat them unchanged, as
+ * the seed's own example does, and they are then ignored), `bad_reference` (an unknown id, or a production or
  * description of another workspace), `url_mismatch` (the body or query names
  * another workspace or production than the URL), `bad_query`; 415 for a body
  * that is not JSON; 422 `object_missing` and `size_mismatch` (a create checks
@@ -36,8 +37,9 @@
  * carries the existing `asset_id` beside `error`). Readings
  * picked where the seed is vague: no thumbnails or previews are made here, so
  * every `link_*` but `link_download` is null and `hasFailedJobs=true` matches
- * every asset; PUT on a nested route cannot move the asset out of it; errors
- * keep the shared `{"error": {"code", "message"}}` shape.
+ * every asset; PUT on a nested route cannot move the asset out of it;
+ * `file_type` is case-insensitive and stored in lower case; errors keep the
+ * shared `{"error": {"code", "message"}}` shape.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendErrorDocument, sendJson } from './errors.js';
@@ -117,7 +119,12 @@ type Data = Readonly<Record<string, unknown>>;
 
 const CREATE_MEMBERS = new Set(['workspace_id', 'user_id', 'production_id', 'description_id', 'bucket', 'object_key', 'file_name', 'file_type', 'size', 'mimetype', 'is_completed_production', 'is_stock']);
 const UPDATE_MEMBERS = new Set(['workspace_id', 'user_id', 'production_id', 'file_name', 'is_stock', 'is_transcoded']);
-const FIXED_MEMBERS = new Set(['bucket', 'object_key', 'size']);
+/**
+ * Members a PUT may repeat but not change: the seed's own PUT example sends `bucket`,
+ * `object_key`, `size`, `file_type` and `mimetype` beside the new `file_name`. Equal to
+ * the stored value (file_type and mimetype case-insensitively): accepted and ignored.
+ */
+const FIXED_MEMBERS = new Set(['bucket', 'object_key', 'size', 'file_type', 'mimetype']);
 const ROUTE = /^\/v1(?:\/workspaces\/([^/]+)(?:\/productions\/([^/]+))?)?\/assets(?:\/([^/]+))?\/?$/;
 
 /** True when `pathname` belongs to this API (the prefix itself or anything under it). */
@@ -153,7 +160,8 @@ export function createRegistryApi(options: RegistryOptions): RegistryApi {
       bucket: required(member(data, 'bucket', isBucket, 'an S3 bucket name: 3 to 63 lowercase letters, digits, "." and "-"'), 'bucket'),
       object_key: required(member(data, 'object_key', isObjectKey, 'an object key: 1 to 1024 bytes of text without control characters'), 'object_key'),
       file_name: required(fileNameMember(data), 'file_name'),
-      file_type: required(member(data, 'file_type', isFileType, 'the file extension without its dot: 1 to 16 lowercase letters and digits'), 'file_type'),
+      // Case-insensitive ("JPG" for IMG_0001.JPG), kept in lower case.
+      file_type: required(member(data, 'file_type', isFileTypeAnyCase, 'the file extension without its dot: 1 to 16 letters and digits'), 'file_type').toLowerCase(),
       size: required(member(data, 'size', isSize, 'a whole number of bytes, 0 or more'), 'size'),
       mimetype: required(member(data, 'mimetype', isMimetype, 'a media type such as "video/mp4" (type/subtype, no parameters)'), 'mimetype'),
       is_stock: flagMember(data, 'is_stock') ?? false,
@@ -213,10 +221,8 @@ export function createRegistryApi(options: RegistryOptions): RegistryApi {
 
   async function update(req: IncomingMessage, res: ServerResponse, id: string, scope: Scope, query: URLSearchParams): Promise<void> {
     const includes = includesOf(query, badQuery);
-    const data = await readData(req, 'the changes', UPDATE_MEMBERS, (name) =>
-      FIXED_MEMBERS.has(name)
-        ? `data.${name} cannot change: an asset stays tied to the object it was registered with; register another object as a new asset.`
-        : `data has a member ${quoted(name)}, which PUT cannot change; it takes ${[...UPDATE_MEMBERS].join(', ')}.`,
+    const data = await readData(req, 'the changes', new Set([...UPDATE_MEMBERS, ...FIXED_MEMBERS]), (name) =>
+      `data has a member ${quoted(name)}, which PUT cannot change; it takes ${[...UPDATE_MEMBERS].join(', ')}.`,
     );
     const given: AssetChanges = {
       workspace_id: agreeing(idMember(data, 'workspace_id'), scope.workspaceId, 'workspace_id'),
@@ -229,6 +235,10 @@ export function createRegistryApi(options: RegistryOptions): RegistryApi {
     const changes = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined)) as AssetChanges;
     const record = await store.withLock(async () => {
       const current = existing(id, scope);
+      const changed = [...FIXED_MEMBERS].find((name) => name in data && !sameValue(name, data[name], current[name as keyof AssetRecord]));
+      if (changed !== undefined) {
+        throw new RegistryError(400, 'read_only_member', `data.${changed} cannot change (it is ${JSON.stringify(current[changed as keyof AssetRecord])}): an asset stays tied to the object it was registered with; register another object as a new asset.`);
+      }
       const problem = referenceProblem({ ...current, ...changes });
       if (problem !== null) throw new RegistryError(400, 'bad_reference', problem);
       return store.update(current, changes);
@@ -321,9 +331,17 @@ async function readData(req: IncomingMessage, purpose: string, allowed: Readonly
   if (extra !== undefined) throw new RegistryError(400, 'unknown_member', `The body has a member ${quoted(extra)}; only "data" is expected.`);
   const unknown = Object.keys(data).find((name) => !allowed.has(name));
   if (unknown !== undefined) {
-    throw new RegistryError(400, FIXED_MEMBERS.has(unknown) ? 'read_only_member' : 'unknown_member', refuse(unknown));
+    throw new RegistryError(400, 'unknown_member', refuse(unknown));
   }
   return data as Data;
+}
+
+const isFileTypeAnyCase = (v: unknown): v is string => typeof v === 'string' && isFileType(v.toLowerCase());
+
+/** Whether a repeated read-only member says what the asset holds (file_type and mimetype case-insensitively). */
+function sameValue(name: string, given: unknown, stored: unknown): boolean {
+  if ((name === 'file_type' || name === 'mimetype') && typeof given === 'string' && typeof stored === 'string') return given.toLowerCase() === stored.toLowerCase();
+  return given === stored;
 }
 
 /** data[name] when it passes `check`; undefined when absent; 400 invalid_member saying `rule` otherwise. */

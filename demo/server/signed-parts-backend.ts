@@ -26,13 +26,13 @@ export interface SignedPart {
   readonly url: string;
   /** When it was signed, as an HTTP date (the seed's `date`). */
   readonly date: string;
-  /** The seed's `Authorization` header value; null when the signature is in the URL (S3 presigned). */
-  readonly authorization: string | null;
+  /** The seed's `Authorization` header value; absent when the signature is in the URL (S3 presigned). */
+  readonly authorization?: string;
   readonly expires_at: string;
   /**
-   * Exactly the headers to send with the PUT, when they are not the seed's
-   * three (`Content-Type: ""`, `Authorization`, `x-amz-date`, plus
-   * `Content-MD5`). Absent in the embedded mode, which follows the seed.
+   * Exactly the headers to send with the PUT (S3 mode). Absent in the
+   * embedded mode, where they are the seed's three (`Content-Type: ""`,
+   * `Authorization`, `x-amz-date`) plus `Content-MD5` when `md5sum` was given.
    */
   readonly headers?: Readonly<Record<string, string>>;
 }
@@ -79,7 +79,7 @@ export function uploadIdOfKey(key: string): string | null {
 
 /** Throws 400 unless `parts` are exactly 1..n, all but the last at least MIN_PART_SIZE, summing to the file's size. */
 export function checkParts(record: UploadRecord, parts: readonly PartRecord[]): void {
-  if (parts.length === 0) throw new SignedPartsError(400, 'no_parts', 'There are no parts uploaded to finish this upload with.');
+  if (parts.length === 0) throw new SignedPartsError(400, 'no_parts', 'There are no parts upload to finish it'); // the seed's words, typo and all
   for (const [index, part] of parts.entries()) {
     if (part.part_number !== index + 1) {
       throw new SignedPartsError(400, 'incomplete_parts', `Part ${index + 1} is missing (parts 1 to ${parts.at(-1)?.part_number} are needed).`);

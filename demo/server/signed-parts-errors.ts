@@ -3,7 +3,8 @@
  * ones for the embedded store.
  *
  * Why this exists: the API answers like the other APIs here
- * (`{"error": {"code", "message"}}` through errors.ts's sendErrorDocument),
+ * (`{"error": {"code", "message"}}` through errors.ts's sendErrorDocument), with
+ * the seed's own `{"errors": [member, message]}` beside it,
  * but the store stands in for S3, whose clients expect
  * `<?xml ...?><Error><Code>…</Code><Message>…</Message></Error>` with
  * `Content-Type: application/xml`. Both drain an unread body (up to
@@ -31,10 +32,31 @@ export type SignedPartsErrorCode =
   | 'too_many_uploads'
   | 'insufficient_storage';
 
+/**
+ * The member an error is about, as the seed's error document names it: the seed shows
+ * one, `{"errors": ["state", "There are no parts upload to finish it"]}`, a member name
+ * then a sentence. Errors about no member name the upload (`upload`).
+ */
+const SEED_MEMBER: Partial<Record<SignedPartsErrorCode, string>> = {
+  bad_file_name: 'file_name',
+  bad_file_size: 'file_size',
+  file_too_large: 'file_size',
+  bad_content_type: 'content_type',
+  bad_part_number: 'part_number',
+  bad_md5sum: 'md5sum',
+  bad_state: 'state',
+  upload_finished: 'state',
+  no_parts: 'state',
+  incomplete_parts: 'state',
+  part_too_small: 'state',
+};
+
 export class SignedPartsError extends Error {
   readonly status: number;
   readonly code: SignedPartsErrorCode;
   readonly headers: Readonly<Record<string, string>>;
+  /** The seed's `errors` array beside the shared `error` object: `[member, message]`. */
+  readonly extra: { readonly errors: readonly [string, string] };
 
   constructor(status: number, code: SignedPartsErrorCode, message: string, headers: Record<string, string> = {}) {
     super(message);
@@ -42,6 +64,7 @@ export class SignedPartsError extends Error {
     this.status = status;
     this.code = code;
     this.headers = headers;
+    this.extra = { errors: [SEED_MEMBER[code] ?? 'upload', message] };
   }
 }
 

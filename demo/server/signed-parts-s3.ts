@@ -7,12 +7,23 @@
  * SigV4):
  * - a new upload is a CreateMultipartUpload on `signed-parts/<upload id>`
  *   (never the file's name);
- * - a part is a presigned UploadPart URL (query-string signature, lifetime
- *   SIGNED_PARTS_TTL) that covers the part's Content-MD5, so S3 itself
- *   refuses a corrupted part (400 BadDigest) and a changed or missing MD5
- *   (403). The part object says so in `headers: {"Content-MD5": …}` (the
- *   only header to send); its `authorization` is null, the signature being
- *   in the URL;
+ * - a part is, by default (S3_PART_SIGNATURE=url), a presigned UploadPart
+ *   URL (SigV4 query-string signature, lifetime SIGNED_PARTS_TTL) that covers
+ *   the part's Content-MD5, so S3 itself refuses a corrupted part (400
+ *   BadDigest) and a changed or missing MD5 (403). The part object says so in
+ *   `headers: {"Content-MD5": …}` (the only header to send) and has no
+ *   `authorization` member, the signature being in the URL;
+ * - with S3_PART_SIGNATURE=header, a part is what the seed shows: a plain
+ *   UploadPart URL, a `date` and an `authorization` of the form
+ *   `AWS <key>:<signature>`, S3's header signature (version 2: HMAC-SHA1 over
+ *   the verb, Content-MD5, the empty Content-Type, `x-amz-date` and the
+ *   resource), so a client written from the seed alone (`Content-Type: ""`,
+ *   `Authorization`, `x-amz-date`, and Content-MD5 when it gave `md5sum`) is
+ *   let in by S3. Ceph RGW and MinIO take it, as do AWS buckets that still
+ *   allow version 2 (new AWS regions do not: keep the default there). Such a
+ *   signature is good while S3 accepts the date (15 minutes of clock skew),
+ *   so `expires_at` is at most that. Hand-written, because the AWS SDK no
+ *   longer signs version 2; the tests check it against RGW;
  * - the parts an upload holds are S3's ListParts (all pages);
  * - finishing checks that list (1..n, 5 MiB but the last, the declared
  *   size), sends CompleteMultipartUpload with S3's own ETags, then reads the
@@ -33,6 +44,7 @@
  * exposed (README, "S3 mode"); init() checks that it exists and says what is
  * wrong when not.
  */
+import { createHmac } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   AbortMultipartUploadCommand,
@@ -64,7 +76,12 @@ export interface S3Config {
   readonly region: string;
   readonly accessKey: string;
   readonly secretKey: string;
+  /** How a part's PUT is signed: a presigned URL (SigV4, default) or the seed's `Authorization` header (SigV2). */
+  readonly partSignature?: 'url' | 'header';
 }
+
+/** How long S3 accepts a header signature's date: its allowed clock skew. */
+const HEADER_SIGNATURE_SECONDS = 900;
 
 /** Lifetime of a download link. */
 const DOWNLOAD_TTL_SECONDS = 300;
@@ -86,7 +103,10 @@ export function s3ConfigFromEnv(env: NodeJS.ProcessEnv): S3Config | undefined {
     .map(([name]) => name);
   if (missing.length > 0) throw new Error(`S3 mode needs ${missing.join(', ')} as well (or no S3_* variable, for the embedded store).`);
   const publicEndpoint = read('S3_PUBLIC_ENDPOINT');
+  const partSignature = read('S3_PART_SIGNATURE') ?? 'url';
+  if (partSignature !== 'url' && partSignature !== 'header') throw new Error(`S3_PART_SIGNATURE must be "url" (presigned SigV4 URLs, the default) or "header" (the seed's Authorization header, SigV2), not "${partSignature}".`);
   return {
+    partSignature,
     endpoint: originOf('S3_ENDPOINT', endpoint as string),
     ...(publicEndpoint === undefined ? {} : { publicEndpoint: originOf('S3_PUBLIC_ENDPOINT', publicEndpoint) }),
     bucket: bucket as string,
@@ -121,6 +141,26 @@ export function createS3Backend(store: LocalPartStore, config: S3Config, ttlSeco
   // Signs the URLs browsers use; it never sends a request itself.
   const signer = config.publicEndpoint === undefined ? client : clientFor(config.publicEndpoint);
   const Bucket = config.bucket;
+
+  /** The seed's part: a plain UploadPart URL and an `AWS key:signature` header (SigV2) over exactly what the seed's client sends. */
+  function headerSigned(record: UploadRecord, partNumber: number, md5sum: string | undefined): SignedPart {
+    const signedAt = Math.floor(Date.now() / 1000) * 1000;
+    const date = new Date(signedAt).toUTCString();
+    const path = `/${Bucket}/${objectKey(record.id).split('/').map(encodeURIComponent).join('/')}`;
+    const uploadId = uploadIdOf(record);
+    // Sub-resources in the string to sign are sorted by name and not encoded (SigV2).
+    const stringToSign = ['PUT', md5sum ?? '', '', '', `x-amz-date:${date}`].join('\n') + `\n${path}?partNumber=${partNumber}&uploadId=${uploadId}`;
+    const signature = createHmac('sha1', config.secretKey).update(stringToSign, 'utf8').digest('base64');
+    const authorization = `AWS ${config.accessKey}:${signature}`;
+    return {
+      part_number: partNumber,
+      url: `${config.publicEndpoint ?? config.endpoint}${path}?partNumber=${partNumber}&uploadId=${encodeURIComponent(uploadId)}`,
+      date,
+      authorization,
+      expires_at: new Date(signedAt + Math.min(ttlSeconds, HEADER_SIGNATURE_SECONDS) * 1000).toISOString(),
+      headers: { 'Content-Type': '', Authorization: authorization, 'x-amz-date': date, ...(md5sum === undefined ? {} : { 'Content-MD5': md5sum }) },
+    };
+  }
 
   function uploadIdOf(record: UploadRecord): string {
     if (record.s3_upload_id === undefined) throw new Error(`upload ${record.id} has no S3 UploadId (made in the embedded mode?)`);
@@ -203,6 +243,7 @@ export function createS3Backend(store: LocalPartStore, config: S3Config, ttlSeco
     },
 
     async presign(record, partNumber, md5sum): Promise<SignedPart> {
+      if (config.partSignature === 'header') return headerSigned(record, partNumber, md5sum);
       const command = new UploadPartCommand({
         Bucket,
         Key: objectKey(record.id),
@@ -216,7 +257,6 @@ export function createS3Backend(store: LocalPartStore, config: S3Config, ttlSeco
         part_number: partNumber,
         url,
         date: signedAt.toUTCString(),
-        authorization: null,
         expires_at: new Date(signedAt.getTime() + ttlSeconds * 1000).toISOString(),
         headers: md5sum === undefined ? {} : ({ 'Content-MD5': md5sum } as Record<string, string>),
       };

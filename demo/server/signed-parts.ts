@@ -36,9 +36,12 @@
  * Readings picked where the seed is vague: ids are 32 hex digits, not
  * integers; `user_id` is always 1 (tokens carry no user); part_number is
  * 1..10000 and md5sum is the base64 of a 16-byte MD5 (a space in the query,
- * i.e. an unencoded "+", is read as "+"); errors keep the shared
- * `{"error": {"code", "message"}}` shape instead of the seed's
- * `{"errors": [...]}`.
+ * i.e. an unencoded "+", is read as "+"); errors carry the seed's
+ * `{"errors": [member, message]}` (finishing with no parts: exactly the seed's
+ * `["state", "There are no parts upload to finish it"]`) and, beside it, the
+ * shared `{"error": {"code", "message"}}` that the adapter reads. A `file_size`
+ * above S3's largest object (5 TiB) is refused at creation (413
+ * `file_too_large`), before any multipart upload is started.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendErrorDocument, sendJson } from './errors.js';
@@ -65,6 +68,9 @@ export const PREFIX = '/signed-parts';
 export const DEFAULT_TTL = 900;
 
 export const MAX_PART_NUMBER = 10_000;
+
+/** S3's largest object: 5 TiB. */
+export const MAX_OBJECT_SIZE = 5 * 1024 ** 4;
 
 /** The longest a SigV4 presigned URL may live. */
 const MAX_PRESIGN_SECONDS = 604_800;
@@ -156,6 +162,9 @@ export function createSignedPartsApi(options: SignedPartsOptions): SignedPartsAp
     }
     if (fileSize > maxFileSize) {
       throw new SignedPartsError(413, 'file_too_large', `file_size is ${fileSize} bytes; this server accepts at most ${maxFileSize}.`);
+    }
+    if (fileSize > MAX_OBJECT_SIZE) {
+      throw new SignedPartsError(413, 'file_too_large', `file_size is ${fileSize} bytes; an S3 object holds at most ${MAX_OBJECT_SIZE} (5 TiB).`);
     }
     const partNumber = body['part_number'] === undefined ? 1 : checkPartNumber(body['part_number']);
     const md5sum = checkMd5sum(body['md5sum']);

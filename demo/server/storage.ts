@@ -21,7 +21,7 @@
  * (`withLock`) so two concurrent writers cannot interleave.
  */
 import { createHash, randomBytes, type Hash } from 'node:crypto';
-import { mkdir, open, readdir, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import {
@@ -159,13 +159,19 @@ export class UploadStore {
    * reject the part. When accepted, the bytes are fsynced and the new record
    * (completed with the whole-file MD5 if this was the last byte) is stored
    * before this resolves. On any failure the file is cut back to the old
-   * offset and the error is rethrown. Call it under `withLock`.
+   * offset and the error is rethrown, with one exception: with `keepCutOff`, a
+   * body the client cut off mid-way (a dropped connection, a pause) keeps the
+   * bytes that did arrive, stored as above, so the client resumes from there
+   * ("where it left the upload", as the seed's status query puts it). Only for
+   * parts without a checksum: a part that cannot be verified whole is not kept.
+   * Call it under `withLock`.
    */
   async writePart(
     record: UploadRecord,
     source: Readable,
     maxBytes: number,
     verify: (part: PartResult) => void | Promise<void>,
+    keepCutOff = false,
   ): Promise<UploadRecord> {
     const handle = await open(this.#bin(record.id), 'r+');
     let written = 0;
@@ -185,23 +191,33 @@ export class UploadStore {
       }, (cause) => new SourceAbortedError(describe(cause)));
       const part: PartResult = { bytes: written, md5: hash.digest() };
       await verify(part);
-      await handle.sync();
-      const offset = record.offset + written;
-      let next: UploadRecord = { ...record, offset };
-      if (offset === record.size) {
-        const md5 = whole ? whole.digest('hex') : await fileMd5(this.#bin(record.id), offset);
-        next = { ...next, complete: true, md5 };
-      }
-      await this.#writeRecord(next);
-      this.#running.delete(record.id);
-      if (!next.complete && whole) this.#keepRunning(record.id, offset, whole);
-      return next;
+      return await this.#commit(record, handle, written, whole);
     } catch (err) {
+      if (keepCutOff && err instanceof SourceAbortedError && written > 0) {
+        // What arrived is kept; if even that cannot be made durable, nothing is.
+        const kept = await this.#commit(record, handle, written, whole).then(() => true, () => false);
+        if (kept) throw err;
+      }
       await handle.truncate(record.offset).catch(() => {});
       throw err;
     } finally {
       await handle.close();
     }
+  }
+
+  /** Makes `written` bytes at the record's offset durable, then the record that counts them. */
+  async #commit(record: UploadRecord, handle: FileHandle, written: number, whole: Hash | undefined): Promise<UploadRecord> {
+    await handle.sync();
+    const offset = record.offset + written;
+    let next: UploadRecord = { ...record, offset };
+    if (offset === record.size) {
+      const md5 = whole ? whole.digest('hex') : await fileMd5(this.#bin(record.id), offset);
+      next = { ...next, complete: true, md5 };
+    }
+    await this.#writeRecord(next);
+    this.#running.delete(record.id);
+    if (!next.complete && whole) this.#keepRunning(record.id, offset, whole);
+    return next;
   }
 
   /** Remembers a running whole-file hash; the oldest goes first past a bound, costing only a re-read later. */

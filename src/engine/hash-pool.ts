@@ -3,7 +3,7 @@
  * The main thread only posts a `Blob` reference and a range; reading and hashing happen
  * in the worker. Workers start lazily and stop when the pool is disposed.
  */
-import type { HashRequest, HashResponse } from './hash-messages.js';
+import type { HashRequest, HashResponse, HashTiming } from './hash-messages.js';
 import { UploadError, UploadErrorCode } from './upload-error.js';
 
 export interface PartDigest {
@@ -12,6 +12,8 @@ export interface PartDigest {
   /** Base64 of the MD5 digest (the `Content-MD5` form). */
   readonly md5: string;
   readonly hex: string;
+  /** What the worker spent reading and hashing the part, when it says (the bench's breakdown). */
+  readonly timing?: HashTiming;
 }
 
 export interface Hasher {
@@ -130,7 +132,7 @@ export class HashPool implements Hasher {
         const text = code === UploadErrorCode.FileUnreadable ? 'The file could not be read; it may have changed or been removed since it was picked.' : `Hashing failed: ${message}`;
         task.reject(new UploadError(code, text));
       } else {
-        task.resolve({ part: response.part, md5: response.md5, hex: response.hex });
+        task.resolve({ part: response.part, md5: response.md5, hex: response.hex, ...(response.timing ? { timing: response.timing } : {}) });
       }
     }
     this.#pump();

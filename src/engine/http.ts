@@ -3,7 +3,6 @@
  * XHR (the only browser API with upload progress) and adapter tests use a scripted
  * stack that answers like the protocol text.
  */
-import { parseRetryAfter } from './retry-policy.js';
 import { UploadError, UploadErrorCode } from './upload-error.js';
 
 export type HttpBody = Blob | FormData | string | null;
@@ -87,4 +86,13 @@ export function jsonOf(response: HttpResponse, what: string): Record<string, unk
     throw new UploadError(UploadErrorCode.BadResponse, `${what}: the server's answer is not JSON.`, { status: response.status, cause });
   }
   throw new UploadError(UploadErrorCode.BadResponse, `${what}: the server's answer is not a JSON object.`, { status: response.status });
+}
+
+/** `Retry-After` is either delta-seconds or an HTTP-date (RFC 9110 §10.2.3). */
+export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
+  if (value === null) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }

@@ -6,6 +6,7 @@
  * `UploadError` when something is wrong. It never retries, never sleeps, never touches
  * workers, IndexedDB or the DOM; the engine does all of that around it.
  */
+import type { Clock } from './clock.js';
 import type { HttpStack } from './http.js';
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -47,6 +48,8 @@ export interface ProtocolContext {
   readonly storageEndpoint?: string;
   /** Members the page adds to the record the protocol creates. */
   readonly fields?: Readonly<Record<string, string | number | boolean>>;
+  /** Time for polling and expiry (the engine's clock); the system clock when absent. */
+  readonly clock?: Clock;
 }
 
 export interface UploadTarget {
@@ -83,15 +86,19 @@ export interface ProtocolCapabilities {
    * tus); false: numbered parts, independent of each other, several at a time (S3).
    */
   readonly ordered: boolean;
-  /** Whether a part's MD5 is sent with it (it is then hashed before sending). */
-  readonly partChecksum: 'none' | 'optional' | 'required';
-  /** Whether the API has a one-request `multipart/form-data` fallback. */
-  readonly form: boolean;
+  /** Whether a part's MD5 can go with it (then, with checksums on, it is hashed before sending). */
+  readonly partChecksum: 'none' | 'optional';
   /** Part size bounds the API imposes, in bytes. */
   readonly minPartSize?: number;
   readonly maxPartSize?: number;
   /** Most parts per upload (independent parts; S3: 10,000). */
   readonly maxParts?: number;
+  /**
+   * Ordered parts: the server keeps the bytes that arrived of a part cut off mid-way, when
+   * it carries no checksum (tus; content-range). Then, unless the page sets a part size,
+   * the rest of the file goes as one request and a broken one resumes from the server's offset.
+   */
+  readonly keepsCutOffParts?: boolean;
 }
 
 /** One file's upload as the server sees it. */

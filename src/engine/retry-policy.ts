@@ -65,15 +65,6 @@ export function decideRetry(
   return { retry: true, delayMs: Math.round(Math.max(backoff, asked)) };
 }
 
-/** `Retry-After` is either delta-seconds or an HTTP-date (RFC 9110 §10.2.3). */
-export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
-  if (value === null) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
 /** Checks a policy given programmatically; the engine throws on nonsense. */
 export function validateRetryPolicy(policy: RetryPolicy): RetryPolicy {
   const ok =

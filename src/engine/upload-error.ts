@@ -38,8 +38,6 @@ export const UploadErrorCode = {
   FileUnreadable: 'file_unreadable',
   /** The checksum worker could not start or crashed. */
   WorkerFailed: 'worker_failed',
-  /** The server's digest of the whole file differs from the one computed here. */
-  IntegrityMismatch: 'integrity_mismatch',
   /** Cancelled or paused by the user or by teardown. */
   Aborted: 'aborted',
 } as const;

@@ -10,9 +10,11 @@ import type { Asset, Protocol, ProtocolContext, ProtocolUpload, ServerProgress }
 import type { PartDigest, Hasher } from './hash-pool.js';
 import { sendIndependentParts } from './independent-parts.js';
 import { planParts } from './part-plan.js';
+import { PartSizer, START_PART_SIZE } from './part-sizer.js';
 import { decideRetry, type RetryPolicy } from './retry-policy.js';
 import type { ResumeRecord, ResumeStore } from './resume-store.js';
-import { sleep, whenOnline } from './sleep.js';
+import type { Clock } from './clock.js';
+import { whenOnline } from './sleep.js';
 import { SpeedMeter } from './speed.js';
 import { tryLock, waitForLock, type LockManagerLike, type ReleaseLock } from './upload-lock.js';
 import { activeStatuses, UploadStatus, type Transport, type UploadSnapshot } from './types.js';
@@ -30,8 +32,8 @@ export interface JobSetup {
 
 /** What a job needs from the engine around it. */
 export interface JobHost {
-  /** The part size asked for; the job clamps it to its protocol's limits. */
-  readonly chunkSize: number;
+  /** The part size the page set (the job clamps it to its protocol's limits); undefined: sized from throughput (part-sizer.ts). */
+  readonly chunkSize: number | undefined;
   readonly checksum: boolean;
   /** How many parts to hash ahead of the one being sent. */
   readonly hashAhead: number;
@@ -50,7 +52,8 @@ export interface JobHost {
   store(): Promise<ResumeStore>;
   /** Web Locks, where the browser has them: one writer per saved upload across tabs. */
   locks(): LockManagerLike | undefined;
-  now(): number;
+  /** Time, waits and jitter (the uploader's `clock` option). */
+  readonly clock: Clock;
   changed(job: UploadJob, event?: JobEvent): void;
 }
 
@@ -61,6 +64,12 @@ export type JobEvent =
   | { type: 'upload-retry'; error: UploadErrorInfo; attempt: number; delayMs: number }
   | { type: 'upload-success'; asset: Asset }
   | { type: 'upload-error'; error: UploadErrorInfo };
+
+/** A part being hashed ahead of its turn: where it ends, and its digest to come. */
+interface Lookahead {
+  readonly end: number;
+  readonly digest: Promise<PartDigest>;
+}
 
 /** Thrown inside `run` when the job got the lock after waiting and is back in the queue. */
 const TOOK_OVER = Symbol('took over');
@@ -214,10 +223,6 @@ export class UploadJob {
     this.#lock = undefined;
   }
 
-  #partSize(): number {
-    const { minPartSize, maxPartSize } = this.#setup.protocol.capabilities;
-    return Math.min(maxPartSize ?? Infinity, Math.max(minPartSize ?? 1, this.#host.chunkSize));
-  }
 
   /** Checksums on, and the server (once asked) wants them. */
   #wantsChecksum(): boolean {
@@ -271,7 +276,8 @@ export class UploadJob {
     this.#set(UploadStatus.Uploading);
     if (!this.#setup.protocol.capabilities.ordered && !progress.asset) return this.#streamIndependent(progress, signal);
     const size = this.file.size;
-    const lookahead = new Map<number, Promise<PartDigest>>();
+    const lookahead = new Map<number, Lookahead>();
+    const sizer = new PartSizer(this.#host.chunkSize, this.#setup.protocol.capabilities);
     let sentOnce = false;
     try {
       while (!progress.asset) {
@@ -290,19 +296,22 @@ export class UploadJob {
           if (!progress.asset) throw new UploadError(UploadErrorCode.BadResponse, 'The server holds every byte but did not finish the upload.');
           break;
         }
-        // The server may name the next window itself (the phased API); else parts are ours to size.
+        // The server may name the next window itself (the phased API); else parts are ours
+        // to size, and a part already being hashed keeps the size it was cut at.
         const window = progress.window?.start === start ? progress.window : undefined;
-        const end = window ? Math.min(size, window.end) : Math.min(size, start + this.#partSize());
+        const checksummed = this.#wantsChecksum() && this.#host.hasher() !== undefined;
+        const end = window ? Math.min(size, window.end) : (lookahead.get(start)?.end ?? sizer.end(start, size, checksummed));
         const part = await this.#partAt(start, end, lookahead, signal);
         // Hash the next parts while this one uploads, as many as there are hash workers:
         // hashing (~100 MB/s per worker) must not be what the upload waits for. Memory
         // stays flat: a pending digest holds a Blob slice, not the bytes.
-        for (let next = end, k = 0; k < this.#host.hashAhead && next < size; k++) {
-          const nextEnd = Math.min(size, next + this.#partSize());
-          this.#prefetch(next, nextEnd, lookahead, signal);
-          next = nextEnd;
+        if (!window) {
+          for (let next = end, k = 0; k < this.#host.hashAhead && next < size; k++) {
+            next = lookahead.get(next)?.end ?? this.#prefetch(next, sizer.end(next, size, true), lookahead, signal);
+          }
         }
-        await this.#remember();
+        await this.#remember(end - start);
+        const sentAt = this.#host.clock.now();
         try {
           progress = await this.#upload!.send({
             start,
@@ -315,9 +324,16 @@ export class UploadJob {
           // Only an answered send counts: after a failed empty PUT the server holds nothing
           // yet, and "offset 0 of 0" from the re-sync must not pass for "every byte is there".
           sentOnce = true;
+          if (progress.offset === end) sizer.measured(end - start, this.#host.clock.now() - sentAt);
         } catch (thrown) {
           if (isAbort(thrown) || signal.aborted) throw thrown;
-          await this.#backoff(toUploadError(thrown), signal);
+          const error = toUploadError(thrown);
+          // A part too large for the server (a proxy's body limit, say): smaller ones, at once.
+          if (error.status === 413 && !window) {
+            if (!sizer.shrink(end - start)) throw new UploadError(UploadErrorCode.ClientError, `The server refuses parts of ${end - start} bytes as too large (413), and parts cannot be smaller here.`, { status: 413, cause: error });
+          } else {
+            await this.#backoff(error, signal);
+          }
           progress = await this.#retrying(signal, () => this.#upload!.sync(signal));
         }
         if (progress.offset > this.#confirmed) this.#attempt = 0;
@@ -334,7 +350,8 @@ export class UploadJob {
   async #streamIndependent(opened: ServerProgress, signal: AbortSignal): Promise<Asset> {
     const upload = this.#upload!;
     const { capabilities } = this.#setup.protocol;
-    const plan = planParts(this.file.size, this.#host.chunkSize, capabilities);
+    // Numbered parts keep one size for the whole upload: a resumed one must cut the same ranges.
+    const plan = planParts(this.file.size, this.#host.chunkSize ?? START_PART_SIZE, capabilities);
     await sendIndependentParts({
       plan,
       lanes: this.#host.parallelParts,
@@ -342,7 +359,7 @@ export class UploadJob {
       confirmed: new Set(opened.parts ?? []),
       prepare: (_number, start, end, laneSignal) => this.#partAt(start, end, undefined, laneSignal),
       send: async (number, start, end, part, laneSignal, onProgress) => {
-        await this.#remember();
+        await this.#remember(plan.partSize);
         await upload.send({ number, start, end, body: part.body, ...(part.md5 === undefined ? {} : { md5: part.md5 }), signal: laneSignal, onProgress });
       },
       recover: async (error, laneSignal) => {
@@ -440,7 +457,7 @@ export class UploadJob {
 
   /** Waits before the next attempt, or rethrows when the policy says stop. */
   async #backoff(error: UploadError, signal: AbortSignal): Promise<void> {
-    const decision = decideRetry(error, this.#attempt, this.#host.retryPolicy);
+    const decision = decideRetry(error, this.#attempt, this.#host.retryPolicy, this.#host.clock.random);
     if (!decision.retry) throw error;
     this.#attempt++;
     this.#inFlight = 0;
@@ -448,12 +465,12 @@ export class UploadJob {
     const resumeAs = this.#status === UploadStatus.Processing ? UploadStatus.Processing : UploadStatus.Uploading;
     this.#set(UploadStatus.Retrying, { type: 'upload-retry', error: error.toJSON(), attempt: this.#attempt, delayMs: decision.delayMs });
     await whenOnline(signal);
-    if (decision.delayMs > 0) await sleep(decision.delayMs, signal);
+    if (decision.delayMs > 0) await this.#host.clock.sleep(decision.delayMs, signal);
     this.#set(resumeAs);
   }
 
-  async #partAt(start: number, end: number, lookahead: Map<number, Promise<PartDigest>> | undefined, signal: AbortSignal): Promise<{ body: Blob; md5?: string }> {
-    const pending = lookahead?.get(start);
+  async #partAt(start: number, end: number, lookahead: Map<number, Lookahead> | undefined, signal: AbortSignal): Promise<{ body: Blob; md5?: string }> {
+    const pending = lookahead?.get(start)?.digest;
     lookahead?.delete(start);
     let digest = await this.#digest(start, end, signal, pending);
     // A prefetch for another window (the server moved the offset): hash the right one.
@@ -465,12 +482,14 @@ export class UploadJob {
     return { body: digest.part, md5: digest.md5 };
   }
 
-  #prefetch(start: number, end: number, lookahead: Map<number, Promise<PartDigest>>, signal: AbortSignal): void {
+  /** Starts hashing the part `start..end` ahead of its turn; returns `end`. */
+  #prefetch(start: number, end: number, lookahead: Map<number, Lookahead>, signal: AbortSignal): number {
     const hasher = this.#wantsChecksum() ? this.#host.hasher() : undefined;
-    if (!hasher || lookahead.has(start)) return;
-    const pending = hasher.digest(this.file, start, end, signal);
-    pending.catch(() => undefined); // surfaced when (if) the part is used
-    lookahead.set(start, pending);
+    if (!hasher) return end;
+    const digest = hasher.digest(this.file, start, end, signal);
+    digest.catch(() => undefined); // surfaced when (if) the part is used
+    lookahead.set(start, { end, digest });
+    return end;
   }
 
   /**
@@ -507,7 +526,7 @@ export class UploadJob {
     try {
       const record = await store.get(key);
       if (!record) return undefined;
-      if (this.#host.now() - record.updatedAt > RESUME_MAX_AGE_MS || record.size !== this.file.size || record.protocol !== this.#setup.protocol.name) {
+      if (this.#host.clock.now() - record.updatedAt > RESUME_MAX_AGE_MS || record.size !== this.file.size || record.protocol !== this.#setup.protocol.name) {
         await store.remove(key);
         return undefined;
       }
@@ -518,10 +537,10 @@ export class UploadJob {
   }
 
   /** Written before each part is sent: a crash mid-part still finds the upload. */
-  async #remember(): Promise<void> {
+  async #remember(partSize: number): Promise<void> {
     const state = this.#upload?.saveState();
     if (!this.#key || !state) return;
-    const now = this.#host.now();
+    const now = this.#host.clock.now();
     try {
       const store = await this.#host.store();
       // Read once, kept: the record is written before every part, and a read per part is waste.
@@ -532,7 +551,7 @@ export class UploadJob {
         endpoint: this.#setup.context.endpoint,
         name: this.file.name,
         size: this.file.size,
-        partSize: this.#partSize(),
+        partSize,
         state,
         createdAt: this.#createdAt,
         updatedAt: now,
@@ -561,7 +580,7 @@ export class UploadJob {
 
   #progress(loaded: number): void {
     this.#inFlight = loaded;
-    this.#bytesPerSecond = this.#speed.sample(this.#host.now(), this.#confirmed + loaded);
+    this.#bytesPerSecond = this.#speed.sample(this.#host.clock.now(), this.#confirmed + loaded);
     this.#touch({ type: 'upload-progress' });
   }
 

@@ -11,6 +11,7 @@
 import type { Protocol, ProtocolContext } from './protocol.js';
 import { protocolNamed, protocolNames } from './protocol-registry.js';
 import { canStream, detectSupport, type BrowserSupport } from './capabilities.js';
+import { systemClock, type Clock } from './clock.js';
 import { defaultWorkerOrigin, HashPool, workerFactoryFor, type Hasher } from './hash-pool.js';
 import type { HttpStack } from './http.js';
 import { toFileToAdd } from './relative-path.js';
@@ -30,7 +31,13 @@ export interface UploaderOptions {
   endpoint: string;
   /** A protocol name (`content-range`) or an adapter object. Default `content-range`. */
   protocol?: string | Protocol;
-  /** Bytes per part. Default 8 MiB. */
+  /**
+   * Bytes per part. Unset (the default): where the server keeps a part cut off mid-way
+   * and no checksum is sent (tus; content-range without MD5), the rest of the file goes
+   * as one request; else parts are sized from measured throughput (about 4 s each,
+   * 8 MiB to start; at most 32 MiB when checksummed), and numbered parts (S3) are 8 MiB
+   * or what the 10,000-part limit needs. A `413` halves the size either way.
+   */
   chunkSize?: number;
   /** Files uploaded at the same time. Default 2. */
   concurrency?: number;
@@ -62,7 +69,7 @@ export interface UploaderOptions {
   retryPolicy?: RetryPolicy;
   /** Abort a request that made no progress for this long (ms), then re-sync and go on. Default 30 s; 0 turns it off. */
   stallTimeoutMs?: number;
-  /** Number of md5 workers. Default 2. */
+  /** Number of md5 workers. Default: `navigator.hardwareConcurrency`, from 1 to 4. */
   hashWorkers?: number;
   /** Parts sent at the same time, for APIs whose parts are independent (S3). Default 3. */
   parallelParts?: number;
@@ -83,11 +90,12 @@ export interface UploaderOptions {
   /** Web Locks for one writer per saved upload across tabs; default `navigator.locks`, `null` for none. */
   locks?: LockManagerLike | null;
   support?: BrowserSupport;
-  now?: () => number;
+  /** Time, waits and jitter for the engine and its adapters (retry delays, session polling, URL expiry); tests pass a fake one. */
+  clock?: Clock;
 }
 
-type Resolved = Required<Omit<UploaderOptions, 'protocol' | 'accept' | 'maxFileSize' | 'maxFiles' | 'storageEndpoint' | 'workerUrl' | 'http' | 'hasher' | 'resumeStore' | 'locks' | 'support' | 'now'>> &
-  Pick<UploaderOptions, 'accept' | 'maxFileSize' | 'maxFiles' | 'storageEndpoint' | 'workerUrl'> & { protocol: Protocol };
+type Resolved = Required<Omit<UploaderOptions, 'protocol' | 'chunkSize' | 'accept' | 'maxFileSize' | 'maxFiles' | 'storageEndpoint' | 'workerUrl' | 'http' | 'hasher' | 'resumeStore' | 'locks' | 'support' | 'clock'>> &
+  Pick<UploaderOptions, 'chunkSize' | 'accept' | 'maxFileSize' | 'maxFiles' | 'storageEndpoint' | 'workerUrl'> & { protocol: Protocol };
 
 export interface Uploader {
   addEventListener<K extends keyof UploaderEventMap>(type: K, listener: (event: UploaderEventMap[K]) => void, options?: boolean | AddEventListenerOptions): void;
@@ -108,7 +116,7 @@ export class Uploader extends EventTarget {
   /** Concurrency slots in use: one per job that is moving bytes (see `#runInSlot`). */
   readonly #slots = new Set<object>();
   readonly #support: BrowserSupport;
-  readonly #now: () => number;
+  readonly #clock: Clock;
   readonly #locks: LockManagerLike | undefined;
   readonly #http: HttpStack | undefined;
   #hasher: Hasher | undefined;
@@ -125,7 +133,7 @@ export class Uploader extends EventTarget {
   constructor(options: UploaderOptions) {
     super();
     this.#support = options.support ?? detectSupport();
-    this.#now = options.now ?? (() => Date.now());
+    this.#clock = options.clock ?? systemClock;
     this.#locks = options.locks === null ? undefined : options.locks ?? defaultLocks();
     this.#http = options.http;
     this.#hasher = options.hasher;
@@ -335,7 +343,9 @@ export class Uploader extends EventTarget {
       },
       store: () => uploader.#resumeStore(),
       locks: () => uploader.#locks,
-      now: () => uploader.#now(),
+      get clock() {
+        return uploader.#clock;
+      },
       changed: (job: UploadJob, event?: JobEvent) => uploader.#changed(job, event),
     } satisfies JobHost;
   })();
@@ -349,6 +359,7 @@ export class Uploader extends EventTarget {
       allowedOrigins: o.allowedOrigins,
       ...(o.storageEndpoint === undefined ? {} : { storageEndpoint: o.storageEndpoint }),
       fields: o.fields,
+      clock: this.#clock,
     };
   }
 
@@ -527,7 +538,7 @@ function resolve(options: UploaderOptions): Resolved {
   return {
     endpoint,
     protocol: protocol!,
-    chunkSize: Math.floor(positive('chunkSize', options.chunkSize, 8 * 1024 * 1024)),
+    chunkSize: options.chunkSize === undefined ? undefined : Math.max(1, Math.floor(positive('chunkSize', options.chunkSize, 0))),
     concurrency: Math.floor(positive('concurrency', options.concurrency, 2)),
     accept: options.accept,
     maxFileSize: optional('maxFileSize', options.maxFileSize),
@@ -543,10 +554,19 @@ function resolve(options: UploaderOptions): Resolved {
     allowedOrigins,
     retryPolicy: validateRetryPolicy(options.retryPolicy ?? defaultRetryPolicy),
     stallTimeoutMs: nonNegative('stallTimeoutMs', options.stallTimeoutMs, 30_000),
-    hashWorkers: Math.floor(positive('hashWorkers', options.hashWorkers, 2)),
+    hashWorkers: Math.floor(positive('hashWorkers', options.hashWorkers, defaultHashWorkers())),
     parallelParts: Math.floor(positive('parallelParts', options.parallelParts, 3)),
     storageEndpoint,
     workerUrl,
     fields,
   };
+}
+
+/**
+ * One md5 worker per core, at least one and at most four: beyond that the disk and the
+ * wire are the limit, and each worker holds a read buffer. Read when options resolve.
+ */
+function defaultHashWorkers(): number {
+  const cores = globalThis.navigator?.hardwareConcurrency;
+  return typeof cores === 'number' && cores >= 1 ? Math.min(4, Math.floor(cores)) : 2;
 }

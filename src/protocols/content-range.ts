@@ -10,6 +10,9 @@
  * - `Range` has no `bytes=` prefix; it is parsed with the seed's own regexp, and a
  *   missing `Range` means nothing is stored yet.
  * - Status query: an empty `PUT` with `Content-Range: bytes *\/L`.
+ * - "If the client connection broke, query the server to know where it left the
+ *   upload": the server keeps what arrived of a part without `Content-MD5`, so the rest
+ *   of a file without checksums can go as one PUT (`keepsCutOffParts`).
  * - A 0-byte file is one empty `PUT` without `Content-Range` ("the whole file is
  *   expected"), since no byte range can describe zero bytes.
  * - Any answer may carry a new `Location`: it is followed for every later request, if
@@ -29,7 +32,7 @@ const RANGE = /^(\d+)-(\d+)$/;
 
 export const contentRange: Protocol = {
   name: 'content-range',
-  capabilities: { ordered: true, partChecksum: 'optional', form: true },
+  capabilities: { ordered: true, partChecksum: 'optional', keepsCutOffParts: true },
   create: (context, target) => new ContentRangeUpload(context, target),
 };
 

@@ -17,6 +17,11 @@
  * - Resume: `GET <endpoint>/<id>` tells the window; a transfer at the wrong offset is a
  *   `409` that the engine answers by asking again.
  * - `PUT <endpoint>/<id>` renames (`name`, `label`), `DELETE <endpoint>/<id>` deletes.
+ * - Which files take the phased path: the seed's phased upload is "Upload Video", so
+ *   `video/*` files do and everything else goes as one `source` form. A `start` also
+ *   sends `file_name`, `label` and `content_type`, which the seed's example leaves out;
+ *   a server given a `start` without `content_type` takes it as a video (the reference
+ *   server's `kind` is then `video`).
  */
 import { errorFromResponse, jsonOf, serverErrorOf, type HttpResponse } from '../engine/http.js';
 import { UploadError, UploadErrorCode } from '../engine/upload-error.js';
@@ -25,7 +30,7 @@ import type { Asset, Json, JsonObject, PartToSend, Protocol, ProtocolContext, Pr
 
 export const phased: Protocol = {
   name: 'phased',
-  capabilities: { ordered: true, partChecksum: 'none', form: true },
+  capabilities: { ordered: true, partChecksum: 'none' },
   create: (context, target) => new PhasedUpload(context, target),
   async rename(context, asset, name, signal) {
     const response = await context.http.request({

@@ -18,7 +18,7 @@
  *   replacing `.json` with `/<token>.json`.
  */
 import { errorFromResponse, jsonOf, serverErrorOf } from '../engine/http.js';
-import { sleep } from '../engine/sleep.js';
+import { systemClock } from '../engine/clock.js';
 import { UploadError, UploadErrorCode } from '../engine/upload-error.js';
 import type { Asset, Json, JsonObject, PartToSend, Protocol, ProtocolBatch, ProtocolContext, ProtocolUpload, ServerProgress, UploadTarget } from '../engine/protocol.js';
 
@@ -30,7 +30,7 @@ const POLL_LIMIT_MS = 60 * 60 * 1000;
 export const session: Protocol = {
   name: 'session',
   // One whole-file PUT per file: parts as large as the file.
-  capabilities: { ordered: true, partChecksum: 'optional', form: false, minPartSize: 9_007_199_254_740_991 /* Number.MAX_SAFE_INTEGER, as a literal: see s3PartCapabilities */ },
+  capabilities: { ordered: true, partChecksum: 'optional', minPartSize: 9_007_199_254_740_991 /* Number.MAX_SAFE_INTEGER, as a literal: see s3PartCapabilities */ },
   create: (context, target) => new SessionBatch(context, [target]).upload(0),
   createBatch: (context, targets) => new SessionBatch(context, targets),
 };
@@ -261,7 +261,8 @@ class SessionFileUpload implements ProtocolUpload {
     const outcome = (await this.#batch.commit(signal)).get(this.#index);
     if (outcome && outcome.code >= 400) throw new UploadError(UploadErrorCode.ClientError, outcome.message || `The server refused the file at commit (${outcome.code}).`, { status: outcome.code });
     const created = await this.#batch.created(signal);
-    const started = Date.now();
+    const clock = this.#batch.context.clock ?? systemClock;
+    const started = clock.now();
     for (let delay = POLL_FIRST_MS; ; delay = Math.min(POLL_MAX_MS, delay * 1.5)) {
       const json = await this.#batch.status(signal);
       const files = Array.isArray(json['files']) ? (json['files'] as Array<Record<string, unknown>>) : [];
@@ -273,8 +274,8 @@ class SessionFileUpload implements ProtocolUpload {
         throw new UploadError(UploadErrorCode.ClientError, message);
       }
       onStatus?.(status);
-      if (Date.now() - started > POLL_LIMIT_MS) throw new UploadError(UploadErrorCode.Stalled, 'The server has been processing the file for an hour; stopped waiting.');
-      await sleep(delay, signal);
+      if (clock.now() - started > POLL_LIMIT_MS) throw new UploadError(UploadErrorCode.Stalled, 'The server has been processing the file for an hour; stopped waiting.');
+      await clock.sleep(delay, signal);
     }
   }
 

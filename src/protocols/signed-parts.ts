@@ -25,6 +25,7 @@
  *   `expires_at` counts as expired too: Ceph RGW refuses an expired URL without CORS
  *   headers, so the browser only sees a network failure.
  */
+import { systemClock } from '../engine/clock.js';
 import { errorFromResponse, jsonOf, type HttpResponse } from '../engine/http.js';
 import { UploadError, UploadErrorCode } from '../engine/upload-error.js';
 import { itemUrl } from './location.js';
@@ -36,7 +37,7 @@ import type { ProtocolCapabilities, Asset, Json, JsonObject, PartToSend, Protoco
  * expression here (`5 * MiB`) would make bundlers keep this module in apps that import it
  * and use none of it.
  */
-export const s3PartCapabilities: ProtocolCapabilities = { ordered: false, partChecksum: 'required', form: false, minPartSize: 5_242_880, maxPartSize: 5_368_709_120, maxParts: 10_000 };
+export const s3PartCapabilities: ProtocolCapabilities = { ordered: false, partChecksum: 'optional', minPartSize: 5_242_880, maxPartSize: 5_368_709_120, maxParts: 10_000 };
 
 export const signedParts: Protocol = {
   name: 'signed-parts',
@@ -115,7 +116,7 @@ class SignedPartsUpload implements ProtocolUpload {
     } catch (err) {
       // A store may refuse an expired URL without CORS headers (Ceph RGW does), which a
       // browser reports as a network failure: past `expires_at`, call it what it is.
-      if (err instanceof UploadError && err.code === UploadErrorCode.Network && Date.now() >= expiresAt) {
+      if (err instanceof UploadError && err.code === UploadErrorCode.Network && (this.#context.clock ?? systemClock).now() >= expiresAt) {
         throw new UploadError(UploadErrorCode.UrlExpired, `Part ${number}'s signed URL expired before the store took it; asking for a fresh one.`);
       }
       throw err;

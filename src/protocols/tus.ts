@@ -16,6 +16,9 @@
  *   still-running request) is retried; `460` is a rejected checksum.
  * - `Upload-Checksum: md5 <base64>` goes with a part only when the server listed `md5`;
  *   otherwise the engine does not even hash (`acceptsChecksum`).
+ * - A PATCH cut off mid-way: the server "SHOULD accept as much as possible" (tus 1.0 §
+ *   PATCH) and `HEAD` tells how much, so the rest of a file without checksums can go as
+ *   one PATCH (`keepsCutOffParts`). A part with `Upload-Checksum` is kept whole or not at all.
  * - Cancel: `DELETE <location>` (termination) when announced.
  * - The asset is the upload URL itself: tus has no completion body.
  */
@@ -28,7 +31,7 @@ const VERSION = '1.0.0';
 
 export const tus: Protocol = {
   name: 'tus',
-  capabilities: { ordered: true, partChecksum: 'optional', form: false },
+  capabilities: { ordered: true, partChecksum: 'optional', keepsCutOffParts: true },
   create: (context, target) => new TusUpload(context, target),
 };
 

@@ -154,7 +154,6 @@ export const defaultI18n: UploaderI18n = {
     bad_response: 'The server answered in a way the uploader does not understand: {message}',
     file_unreadable: 'The file could not be read. It may have been changed or moved since you picked it.',
     worker_failed: 'The checksum worker failed: {message}',
-    integrity_mismatch: 'The server stored different bytes than were sent.',
     streaming_unsupported: 'This server cannot take the upload: {message}',
   },
   rejections: {

@@ -22,7 +22,10 @@ export interface PropertyDoc {
 export const propertyDocs = {
   endpoint: { doc: "The API's URL (for `content-range`: the URL that creates an upload session; see Protocols for the others). Relative URLs resolve against the page." },
   protocol: { doc: 'Which server API to speak: `content-range`, `tus`, `session`, `phased`, `signed-parts` or `registry` (see Protocols).' },
-  chunkSize: { doc: 'Part size: bytes, or `8MB`, `5MiB`, `1.5 GB` (kB/MB/GB are powers of 1000, KiB/MiB/GiB and bare K/M/G powers of 1024).', shownDefault: '8MiB' },
+  chunkSize: {
+    doc: 'Part size: bytes, or `8MB`, `5MiB`, `1.5 GB` (kB/MB/GB are powers of 1000, KiB/MiB/GiB and bare K/M/G powers of 1024). Unset: the rest of the file in one request where the server keeps a cut-off part and no MD5 is sent (tus, content-range), else sized from measured throughput (8 MiB to start, about 4 s per request).',
+    shownDefault: 'auto',
+  },
   accept: { doc: 'Accepted types, as on `<input type=file>`: `.pdf,image/*,video/mp4`. Removing it accepts any type again.', shownDefault: 'any' },
   maxFileSize: { doc: 'Largest file taken (same units as `chunk-size`). Removing it lifts the limit.', shownDefault: 'none' },
   maxFiles: { doc: 'Most files in the list.', shownDefault: 'none' },

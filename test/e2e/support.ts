@@ -2,16 +2,13 @@
  * End-to-end support: the built demo served by a real reference-server process, a fault
  * proxy in front of it, and Debian's Chromium driven by Playwright.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.mjs';
-
-const root = fileURLToPath(new URL('../../', import.meta.url));
+import { startReferenceServer } from '../support/server-process.mjs';
 
 export type { ProxyLogEntry as LogEntry } from '../support/fault-proxy.mjs';
 
@@ -24,39 +21,21 @@ export interface Demo {
   stop(): Promise<void>;
 }
 
-/** Starts `demo/server/main.ts --demo` (serving dist/demo) on an ephemeral port. */
+/** Starts `demo/server/main.ts --demo` (serving dist/demo) on an ephemeral port (test/support/server-process.mjs). */
 export async function startDemo(): Promise<Demo> {
   const dataDir = await mkdtemp(join(tmpdir(), 'asset-uploader-e2e-'));
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'demo/server/main.ts', '--demo'], {
-    cwd: root,
-    env: { ...process.env, PORT: '0', DATA_DIR: dataDir },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const server = await startReferenceServer({ dataDir, args: ['--demo'] }).catch(async (error: unknown) => {
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
   });
-  const origin = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error('demo server did not start in 20 s')), 20_000);
-    child.stdout!.on('data', (chunk) => {
-      out += chunk;
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`demo server exited with ${code}`)));
-  });
-  const proxy = await startFaultProxy(origin);
+  const proxy = await startFaultProxy(server.origin);
   return {
-    origin,
+    origin: server.origin,
     proxy,
     dataDir,
     async stop() {
       await proxy.close();
-      await new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGKILL');
-      });
+      await server.stop({ hard: true });
       await rm(dataDir, { recursive: true, force: true });
     },
   };

@@ -6,52 +6,37 @@
  * Run: node --test --import tsx test/node/main.test.ts
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
+import { ServerExitedError, startReferenceServer, type ReferenceServer } from '../support/server-process.mjs';
 import { REQUEST_TIMEOUT_MS } from './support.js';
 
 const T = { timeout: 30_000 };
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const START_LIMIT_MS = 20_000;
-const children = new Set<ChildProcess>();
+const servers = new Set<ReferenceServer>();
 const dirs: string[] = [];
 
 after(async () => {
-  for (const child of children) child.kill('SIGKILL');
+  await Promise.allSettled([...servers].map((server) => server.stop({ hard: true })));
   await Promise.allSettled(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
-/** Starts main.ts; resolves with its origin once it listens, or with its exit code and stderr if it stops first. */
-async function run(args: string[], env: Record<string, string | undefined>): Promise<{ origin?: string; code?: number | null; stderr: string; child: ChildProcess }> {
+/**
+ * Starts main.ts (test/support/server-process.mjs, bounded); resolves with its origin once it
+ * listens, or with its exit code and stderr if it stops first.
+ */
+async function run(args: string[], env: Record<string, string | undefined>): Promise<{ origin?: string; code?: number | null; stderr: string; server?: ReferenceServer }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'asset-uploader-main-'));
   dirs.push(dataDir);
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, PORT: '0', DATA_DIR: dataDir, PUBLIC_DIR: '', API_TOKENS: undefined, CORS_ORIGINS: undefined, ...env };
-  for (const [name, value] of Object.entries(childEnv)) if (value === undefined) delete childEnv[name];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'demo/server/main.ts', ...args], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  let out = '';
-  let stderr = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`main.ts neither listened nor exited within ${START_LIMIT_MS} ms: ${stderr}`)), START_LIMIT_MS);
-    child.stdout!.on('data', (chunk) => {
-      out += chunk;
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ origin: match[1]!, stderr, child });
-      }
-    });
-    child.stderr!.on('data', (chunk) => (stderr += chunk));
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      children.delete(child);
-      resolve({ code, stderr, child });
-    });
-  });
+  try {
+    const server = await startReferenceServer({ dataDir, publicDir: '', args, env: { API_TOKENS: undefined, CORS_ORIGINS: undefined, ...env } });
+    servers.add(server);
+    return { origin: server.origin, stderr: server.stderr(), server };
+  } catch (error) {
+    if (error instanceof ServerExitedError) return { code: error.code, stderr: error.stderr };
+    throw error;
+  }
 }
 
 function listAssets(origin: string, token: string, extra: Record<string, string> = {}): Promise<Response> {
@@ -76,7 +61,7 @@ describe('main.ts', () => {
     const accepted = await listAssets(result.origin, 'real-token');
     assert.equal(accepted.status, 200);
     await accepted.body?.cancel();
-    result.child.kill('SIGTERM');
+    await result.server?.stop();
   });
 
   it('in the demo (--demo) takes demo-token without any setting, and still never grants credentials to an unlisted origin', T, async () => {
@@ -86,6 +71,6 @@ describe('main.ts', () => {
     assert.equal(response.status, 200);
     assert.equal(response.headers.get('access-control-allow-credentials'), null);
     await response.body?.cancel();
-    result.child.kill('SIGTERM');
+    await result.server?.stop();
   });
 });

@@ -287,6 +287,14 @@ describe('phased API', () => {
   });
 
   describe('phased upload', () => {
+    it("takes the seed's own start example (a label and file_size as a string): a video upload session", T, async () => {
+      const started = await startUpload(base, '8308859', { label: 'Video' });
+      const asset = await getAsset(base, started['id'] as string);
+      assert.deepEqual([asset['kind'], asset['label'], asset['name'], asset['size'], asset['upload_phase']], ['video', 'Video', 'untitled', 8308859, 'start']);
+      const typed = await getAsset(base, (await startUpload(base, '10', { content_type: 'application/pdf' }))['id'] as string);
+      assert.equal(typed['kind'], 'document', 'a content type, when given, decides');
+    });
+
     it('hands out windows, refuses wrong offsets, lengths and orders, survives a disconnect, and finishes', T, async () => {
       const data = fakeMp4(2500); // not a multiple of the chunk size
       const started = await startUpload(base, String(data.length), { label: 'Video', file_name: 'clip.mp4', content_type: 'video/mp4' });

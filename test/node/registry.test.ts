@@ -164,7 +164,7 @@ describe('registry: creating', () => {
     const invalid: [string, unknown][] = [
       ['user_id', 12], ['workspace_id', 'WRK ACME'], ['production_id', 5], ['description_id', true],
       ['bucket', 'Embedded'], ['bucket', 'ab'], ['object_key', ''], ['object_key', 'a\nb'], ['object_key', 'k'.repeat(1025)],
-      ['file_name', 'a/b'], ['file_name', ''], ['file_type', 'MP4'], ['file_type', '.mp4'], ['file_type', 'a'.repeat(17)],
+      ['file_name', 'a/b'], ['file_name', ''], ['file_type', 'MP-4'], ['file_type', '.mp4'], ['file_type', 'a'.repeat(17)],
       ['mimetype', 'video'], ['mimetype', 'video/mp4; codecs=avc1'], ['mimetype', 7],
       ['size', -1], ['size', 1.5], ['size', '64'], ['size', 2 ** 53], ['is_stock', 'yes'], ['is_completed_production', 1],
     ];
@@ -309,10 +309,11 @@ describe('registry: changing', () => {
     assert.ok((stored['updated_at'] as string) > (stored['created_at'] as string), 'updated_at moves');
     assert.deepEqual((await json(await registry(base, path), 200))['data'], renamed);
 
-    for (const fixed of ['bucket', 'object_key', 'size']) {
-      assert.match(messageOf(await errorOf(await put({ [fixed]: 'x' }), 400, 'read_only_member')), /cannot change/);
+    for (const fixed of ['bucket', 'object_key', 'size', 'file_type', 'mimetype']) {
+      const message = messageOf(await errorOf(await put({ [fixed]: 'x' }), 400, 'read_only_member'));
+      assert.match(message, new RegExp(`data\\.${fixed} cannot change`), 'the refusal names the member');
     }
-    await errorOf(await put({ file_type: 'mov' }), 400, 'unknown_member');
+    await errorOf(await put({ link_download: 'https://example.test/' }), 400, 'unknown_member');
     await errorOf(await put({ file_name: 'a/b' }), 400, 'invalid_member');
     await errorOf(await put({ is_transcoded: 'yes' }), 400, 'invalid_member');
     await errorOf(await put({ user_id: 'usr_nobody' }), 400, 'bad_reference');
@@ -325,6 +326,26 @@ describe('registry: changing', () => {
     const moved = (await json(await put({ workspace_id: 'wrk_globex', production_id: null }), 200))['data'] as Json;
     assert.deepEqual([moved['workspace_id'], moved['production_id']], ['wrk_globex', null]);
     await errorOf(await registry(base, `/workspaces/wrk_acme/assets/${asset['id']}`), 404, 'not_found');
+  });
+
+  // The seed's "Update Asset" example repeats bucket, object_key, size, file_type and mimetype
+  // beside the new file_name (its values name an object of theirs; these name ours).
+  it("takes the seed's own PUT example: read-only members repeated unchanged are ignored", T, async () => {
+    const { base } = await start();
+    const object = await upload(base, 64, 'file.mp4');
+    const asset = await create(base, '/assets', payload(object));
+    const example = { workspace_id: 'wrk_acme', bucket: object.bucket, object_key: object.object_key, file_name: 'file.mp4', file_type: 'MP4', size: object.size, mimetype: 'Video/MP4' };
+    const updated = (await json(await send(base, 'PUT', `/assets/${asset['id']}`, { data: example }), 200))['data'] as Json;
+    assert.deepEqual([updated['file_name'], updated['file_type'], updated['mimetype'], updated['size']], ['file.mp4', 'mp4', 'video/mp4', object.size]);
+    const changed = await errorOf(await send(base, 'PUT', `/assets/${asset['id']}`, { data: { ...example, size: object.size + 1 } }), 400, 'read_only_member');
+    assert.match(messageOf(changed), /data\.size cannot change/);
+  });
+
+  it('reads file_type case-insensitively (IMG_0001.JPG with "JPG"), keeping it in lower case', T, async () => {
+    const { base } = await start();
+    const asset = await create(base, '/assets', payload(await upload(base, 64, 'IMG_0001.JPG'), { file_name: 'IMG_0001.JPG', file_type: 'JPG', mimetype: 'image/jpeg' }));
+    assert.deepEqual([asset['file_name'], asset['file_type'], asset['asset_type']], ['IMG_0001.JPG', 'jpg', 'image']);
+    await errorOf(await send(base, 'POST', '/assets', { data: payload(await upload(base, 64, 'b.mp4'), { file_type: 'MP-4' }) }), 400, 'invalid_member');
   });
 
   it('deletes the asset and its object, with the assets_delete scope', T, async () => {

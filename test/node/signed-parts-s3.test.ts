@@ -16,6 +16,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
 import { createApp } from '../../demo/server/app.js';
 import { s3ConfigFromEnv } from '../../demo/server/signed-parts-s3.js';
 import type { S3Config } from '../../demo/server/signed-parts-s3.js';
@@ -56,7 +57,7 @@ interface Part {
   part_number: number;
   url: string;
   date: string;
-  authorization: string | null;
+  authorization?: string;
   expires_at: string;
   headers: Record<string, string>;
 }
@@ -99,7 +100,8 @@ describe('signed-parts S3 mode against Ceph RGW', () => {
     const created = await create(base, { content_type: 'application/octet-stream', file_name: 'big.bin', file_size: whole.length, md5sum: md5Base64(big1) });
     const p1 = created.part;
     assert.equal(new URL(p1.url).origin, rgw.endpoint, 'parts go straight to the object store');
-    assert.equal(p1.authorization, null, 'the signature is in the URL');
+    assert.equal('authorization' in p1, false, 'the signature is in the URL: no authorization member, and never a null one');
+    assert.deepEqual(Object.entries(p1).filter(([, value]) => value === null), []);
     assert.deepEqual(p1.headers, { 'Content-MD5': md5Base64(big1) });
     assert.match(p1.url, /X-Amz-SignedHeaders=content-md5%3Bhost/);
     assert.equal(Date.parse(p1.expires_at) - Date.parse(p1.date), 900_000);
@@ -137,6 +139,37 @@ describe('signed-parts S3 mode against Ceph RGW', () => {
     assert.equal(sha256(new Uint8Array(await object.arrayBuffer())), sha256(whole), 'the object is byte-identical');
   });
 
+  // The seed's client, written from its three lines: Content-Type "", Authorization and
+  // x-amz-date (and Content-MD5 when it gave md5sum), nothing else.
+  it("S3_PART_SIGNATURE=header: the seed's literal client PUTs with the part's Authorization and x-amz-date, and S3 (RGW) takes it", T, async () => {
+    const { base } = await start({ s3: { ...s3, partSignature: 'header' } });
+    const created = await create(base, { content_type: 'application/octet-stream', file_name: 'seed.bin', file_size: big1.length + tail.length });
+    const p1 = created.part;
+    assert.match(p1.authorization ?? '', new RegExp(`^AWS ${rgw.accessKey}:[A-Za-z0-9+/]{27}=$`), 'the seed\'s "AWS KEY:SIG"');
+    assert.equal(new URL(p1.url).origin, rgw.endpoint);
+    assert.doesNotMatch(p1.url, /X-Amz-/, 'no signature in the URL');
+    assert.deepEqual(Object.entries(p1).filter(([, value]) => value === null), [], 'no null member');
+    assert.ok(Date.parse(p1.expires_at) - Date.parse(p1.date) <= 900_000, "at most S3's 15 minutes of clock skew");
+    const literal = (part: Part, body: Uint8Array, extra: Record<string, string> = {}) =>
+      fetch(part.url, { method: 'PUT', headers: { 'Content-Type': '', Authorization: part.authorization!, 'x-amz-date': part.date, ...extra }, body: new Uint8Array(body), signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    const first = await literal(p1, big1);
+    assert.equal(first.status, 200, await first.text());
+
+    const p2 = await partOf(base, created.id, 2, md5Base64(tail));
+    assert.equal(p2.headers['Content-MD5'], md5Base64(tail));
+    const corrupted = Buffer.from(tail);
+    corrupted[0] = (corrupted[0] ?? 0) ^ 0xff;
+    await s3Code(await literal(p2, corrupted, { 'Content-MD5': md5Base64(tail) }), 400, 'BadDigest');
+    await s3Code(await literal(p2, tail), 403, 'SignatureDoesNotMatch'); // signed over an MD5 it did not send
+    await s3Code(await literal({ ...p2, authorization: p2.authorization!.slice(0, -3) + 'AA=' }, tail, { 'Content-MD5': md5Base64(tail) }), 403, 'SignatureDoesNotMatch');
+    const second = await literal(p2, tail, { 'Content-MD5': md5Base64(tail) });
+    assert.equal(second.status, 200, await second.text());
+
+    const done = await json(await finish(base, created.id), 200);
+    const object = await fetch(((await fetch(String(done['url']), { redirect: 'manual', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })).headers.get('location')) ?? '', { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    assert.equal(sha256(new Uint8Array(await object.arrayBuffer())), sha256(Buffer.concat([big1, tail])), 'the object is byte-identical');
+  });
+
   it('leaves refusals to S3: a corrupted body (BadDigest), a missing or changed MD5, a tampered URL, no signature', T, async () => {
     const { base } = await start();
     const data = randomBytes(1000);
@@ -151,7 +184,8 @@ describe('signed-parts S3 mode against Ceph RGW', () => {
     for (const name of [...unsigned.searchParams.keys()]) if (name.startsWith('X-Amz-')) unsigned.searchParams.delete(name);
     assert.equal((await put(created.part, data, {}, unsigned.href)).status, 403, 'an anonymous PUT is refused');
     assert.deepEqual((await json<{ parts: unknown[] }>(await api(base, `/uploads/${created.id}`), 200)).parts, [], 'nothing refused was kept');
-    await errorOf(await finish(base, created.id), 400, 'no_parts');
+    const none = await errorOf(await finish(base, created.id), 400, 'no_parts');
+    assert.deepEqual((none as { errors: unknown }).errors, ['state', 'There are no parts upload to finish it'], "the seed's own error document");
 
     assert.equal((await put(created.part, data)).status, 200);
     assert.equal((await json(await finish(base, created.id), 200))['file_size'], data.length);
@@ -179,6 +213,24 @@ describe('signed-parts S3 mode against Ceph RGW', () => {
     assert.equal((await put(b.part, small)).status, 200);
     assert.equal((await put(await partOf(base, b.id, 2, md5Base64(tail)), tail)).status, 200);
     await errorOf(await finish(base, b.id), 400, 'part_too_small');
+  });
+
+  it("refuses a file_size above S3's 5 TiB object limit in the seed's error shape, starting no multipart upload", T, async () => {
+    const { base } = await start();
+    const client = new S3Client({ endpoint: s3.endpoint, region: s3.region, forcePathStyle: true, credentials: { accessKeyId: s3.accessKey, secretAccessKey: s3.secretKey } });
+    const started = async () => (await client.send(new ListMultipartUploadsCommand({ Bucket: s3.bucket }))).Uploads?.length ?? 0;
+    try {
+      const before = await started();
+      const over = await errorOf(
+        await api(base, '/uploads', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ content_type: 'video/mp4', file_name: 'huge.mp4', file_size: 5 * 1024 ** 4 + 1 }) }),
+        413,
+        'file_too_large',
+      );
+      assert.equal((over as { errors: string[] }).errors[0], 'file_size');
+      assert.equal(await started(), before, 'S3 holds no new multipart upload');
+    } finally {
+      client.destroy();
+    }
   });
 
   it('abandons an upload on DELETE: S3 forgets its parts (AbortMultipartUpload)', T, async () => {
@@ -279,7 +331,11 @@ describe('signed-parts S3 mode against Ceph RGW', () => {
       region: 'us-east-1',
       accessKey: 'a',
       secretKey: 's',
+      partSignature: 'url',
     });
+    const env = { S3_ENDPOINT: rgw.endpoint, S3_BUCKET: 'b', S3_ACCESS_KEY: 'a', S3_SECRET_KEY: 's' };
+    assert.equal(s3ConfigFromEnv({ ...env, S3_PART_SIGNATURE: 'header' })?.partSignature, 'header');
+    assert.throws(() => s3ConfigFromEnv({ ...env, S3_PART_SIGNATURE: 'v3' }), /S3_PART_SIGNATURE must be "url" .* or "header"/);
   });
 });
 

@@ -218,11 +218,27 @@ describe('signed-parts: the store verifies like S3', () => {
   });
 });
 
+describe('signed-parts: creating', () => {
+  it("refuses a file_size above S3's 5 TiB object limit, in the seed's error shape", T, async () => {
+    const { base } = await start();
+    const over = await errorOf(
+      await api(base, '/uploads', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ content_type: 'video/mp4', file_name: 'huge.mp4', file_size: 5 * 1024 ** 4 + 1 }) }),
+      413,
+      'file_too_large',
+    );
+    assert.equal((over as { errors: string[] }).errors[0], 'file_size');
+    assert.match((over as { errors: string[] }).errors[1]!, /5 TiB/);
+    // Exactly 5 TiB is an S3 object: refused only for want of disk here (507), not as too large.
+    await errorOf(await api(base, '/uploads', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ content_type: 'video/mp4', file_name: 'edge.mp4', file_size: 5 * 1024 ** 4 }) }), 507, 'insufficient_storage');
+  });
+});
+
 describe('signed-parts: finishing', () => {
   it('refuses no parts, a small middle part and a missing part', T, async () => {
     const { base } = await start();
     const a = await create(base, { content_type: 'text/plain', file_name: 'a.txt', file_size: 10 });
-    await errorOf(await finish(base, a.id), 400, 'no_parts');
+    const none = await errorOf(await finish(base, a.id), 400, 'no_parts');
+    assert.deepEqual((none as { errors: unknown }).errors, ['state', 'There are no parts upload to finish it'], "the seed's own error document");
     await errorOf(
       await api(base, `/uploads/${a.id}`, { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: '{"state":"new"}' }),
       400,

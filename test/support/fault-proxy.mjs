@@ -4,8 +4,9 @@
  * and records what passed: the tests' way to make 5xx, 429, resets, corrupted bytes,
  * moved locations and slow links real, without any hook in the server itself.
  *
- * A rule: { method?, path? (substring), nth? (1-based among matching requests, default 1),
- *   times? (default 1), action } with action one of
+ * A rule: { method?, path? (substring), contentRange? (substring of the Content-Range header,
+ *   e.g. 'bytes 0-' for a part and not a status query), nth? (1-based among matching requests,
+ *   default 1), times? (default 1), action } with action one of
  *   { type: 'status', status, headers?, body? }   answer instead of the server
  *   { type: 'reset' }                              forward half the body, then cut both sockets
  *   { type: 'corrupt' }                            flip one byte of the body, keep the headers
@@ -72,6 +73,7 @@ export async function startFaultProxy(target, hooks = {}) {
     for (const rule of rules) {
       if (rule.method ? rule.method !== req.method : req.method === 'OPTIONS') continue;
       if (rule.path && !req.url.includes(rule.path)) continue;
+      if (rule.contentRange && !(req.headers['content-range'] ?? '').includes(rule.contentRange)) continue;
       rule.seen = (rule.seen ?? 0) + 1;
       if (rule.seen < (rule.nth ?? 1) || (rule.fired ?? 0) >= (rule.times ?? 1)) continue;
       rule.fired = (rule.fired ?? 0) + 1;

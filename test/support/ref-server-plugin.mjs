@@ -14,71 +14,32 @@
  *
  * Browser tests reach it with `executeServerCommand` (see test/support/ref-server.ts).
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import yazl from 'yazl';
 import { startFaultProxy } from './fault-proxy.mjs';
 import { startRadosgw } from './radosgw.mjs';
+import { startReferenceServer } from './server-process.mjs';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const START_TIMEOUT_MS = 20_000;
-
-/** Starts `demo/server/main.ts` with PORT (0 = ephemeral) and resolves with its origin. */
+/** Starts `demo/server/main.ts` with PORT (0 = ephemeral) and resolves with it (server-process.mjs: bounded, killed on exit). */
 function startServer(dataDir, port = 0, extraEnv = {}, corsOrigins = '') {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'demo/server/main.ts'], {
-      cwd: root,
-      env: {
-        ...process.env,
-        PORT: String(port),
-        DATA_DIR: dataDir,
-        // The phased API's tokens for the tests: one with every scope, one that may only upload.
-        API_TOKENS: 'test-full-token=assets,assets_publish,assets_delete;test-upload-only=assets',
-        // The test page's origin (the runner's): the server grants credentials (asset-library's
-        // with-credentials test) only to listed origins (cors.ts).
-        CORS_ORIGINS: corsOrigins,
-        // Small windows, so test files span several chunks.
-        PHASED_CHUNK_SIZE: String(64 * 1024),
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-        ...extraEnv,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`reference server did not start within ${START_TIMEOUT_MS} ms: ${err}`));
-    }, START_TIMEOUT_MS);
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, origin: match[1] });
-      }
-    });
-    child.stderr.on('data', (chunk) => {
-      err += chunk;
-      if (err.length > 10_000) err = err.slice(-10_000);
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`reference server exited (${code}) before listening: ${err}`));
-    });
-  });
-}
-
-function killHard(child) {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve(undefined);
-    child.once('exit', () => resolve(undefined));
-    child.kill('SIGKILL');
+  return startReferenceServer({
+    dataDir,
+    port,
+    env: {
+      // The phased API's tokens for the tests: one with every scope, one that may only upload.
+      API_TOKENS: 'test-full-token=assets,assets_publish,assets_delete;test-upload-only=assets',
+      // The test page's origin (the runner's): the server grants credentials (asset-library's
+      // with-credentials test) only to listed origins (cors.ts).
+      CORS_ORIGINS: corsOrigins,
+      // Small windows, so test files span several chunks.
+      PHASED_CHUNK_SIZE: String(64 * 1024),
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      ...extraEnv,
+    },
   });
 }
 
@@ -97,7 +58,7 @@ function watchConsole(session) {
 }
 
 export function refServerPlugin() {
-  /** @type {Map<string, any>} session id -> { child, origin, dataDir, proxy } */
+  /** @type {Map<string, any>} session id -> { server, origin, dataDir, proxy } */
   const sessions = new Map();
   const starting = new Map();
   /** The origins test pages are served from, set in serverStart. */
@@ -124,11 +85,11 @@ export function refServerPlugin() {
             storeProxy = await startFaultProxy(rgw.endpoint);
             baseEnv = { S3_ENDPOINT: storeProxy.origin, S3_BUCKET: rgw.bucket, S3_REGION: rgw.region, S3_ACCESS_KEY: rgw.accessKey, S3_SECRET_KEY: rgw.secretKey };
           }
-          const { child, origin } = await startServer(dataDir, 0, baseEnv, pageOrigins);
+          const server = await startServer(dataDir, 0, baseEnv, pageOrigins);
           /** @type {any} */
-          const session = { child, origin, dataDir, storeProxy, baseEnv };
+          const session = { server, origin: server.origin, dataDir, storeProxy, baseEnv };
           // The proxy's `kill` fault: a crash mid-request, then the server comes back.
-          session.proxy = await startFaultProxy(origin, { kill: () => restart(session) });
+          session.proxy = await startFaultProxy(server.origin, { kill: () => restart(session) });
           sessions.set(id, session);
           return session;
         })(),
@@ -140,14 +101,13 @@ export function refServerPlugin() {
   /** A hard kill, as a crash (only what the server acknowledged may survive), then a new process on the same port and data. */
   async function restart(s, env = {}) {
     const port = Number(new URL(s.origin).port);
-    await killHard(s.child);
-    const { child, origin } = await startServer(s.dataDir, port, { ...s.baseEnv, ...env }, pageOrigins);
-    s.child = child;
-    s.origin = origin;
+    await s.server.stop({ hard: true });
+    s.server = await startServer(s.dataDir, port, { ...s.baseEnv, ...env }, pageOrigins);
+    s.origin = s.server.origin;
   }
 
   async function stopSession(session) {
-    await killHard(session.child);
+    await session.server.stop({ hard: true });
     await session.proxy.close();
     await session.storeProxy?.close();
     await rm(session.dataDir, { recursive: true, force: true });
@@ -160,22 +120,16 @@ export function refServerPlugin() {
     return [...api, ...store];
   }
 
-  const onExit = () => {
-    for (const session of sessions.values()) session.child.kill('SIGKILL');
-  };
-
   return {
     name: 'ref-server',
     serverStart({ config }) {
       const port = config.port ?? 8000;
       pageOrigins = [...new Set([config.hostname ?? 'localhost', 'localhost', '127.0.0.1'])].map((host) => `http://${host}:${port}`).join(',');
-      process.on('exit', onExit);
     },
     async serverStop() {
       await Promise.all([...sessions.values()].map(stopSession));
       sessions.clear();
       if (radosgw) await (await radosgw.catch(() => undefined))?.stop();
-      process.off('exit', onExit);
     },
     async executeCommand({ command, payload, session }) {
       if (!command.startsWith('ref-')) return undefined;
@@ -266,15 +220,14 @@ export function refServerPlugin() {
           // What a test file may be told from the command line (the fault suite's seeds).
           return { FAULT_SEED: process.env.FAULT_SEED ?? '', FAULT_SOAK: process.env.FAULT_SOAK ?? '' };
         case 'ref-stop': {
-          await killHard(s.child);
+          await s.server.stop({ hard: true });
           return true;
         }
         case 'ref-start': {
           const port = Number(new URL(s.origin).port);
-          const { child, origin } = await startServer(s.dataDir, port, s.baseEnv, pageOrigins);
-          s.child = child;
-          s.origin = origin;
-          return { direct: origin };
+          s.server = await startServer(s.dataDir, port, s.baseEnv, pageOrigins);
+          s.origin = s.server.origin;
+          return { direct: s.origin };
         }
         default:
           throw new Error(`unknown command ${command}`);

@@ -24,6 +24,8 @@ export interface FaultRule {
   target?: 'api' | 'store';
   method?: string;
   path?: string;
+  /** A substring of the request's Content-Range (`bytes 0-`: a part, not a status query). */
+  contentRange?: string;
   nth?: number;
   times?: number;
   action: FaultAction;

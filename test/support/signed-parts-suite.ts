@@ -76,6 +76,25 @@ export function describeSignedParts(mode: StoreMode): void {
       expect(log.filter((e) => e.method === 'PATCH')).to.have.length(1);
     });
 
+    if (mode === 's3') {
+      it("S3_PART_SIGNATURE=header: parts go with the seed's Authorization and x-amz-date (SigV2), and S3 takes them", async () => {
+        await configureServer({ S3_PART_SIGNATURE: 'header' });
+        try {
+          const element = await uploader({ 'no-resume': true });
+          const file = makeFile(SIZE, 'header-signed.bin', 112);
+          const success = nextEvent(element, 'upload-success', () => true, 60_000);
+          await dropFiles(element, [file]);
+          const { detail } = await success;
+          expect(await objectDigest(detail.asset)).to.equal(await sha256(file));
+          const puts = storePuts(await requestLog());
+          expect(puts).to.have.length(4);
+          expect(puts.every((e) => e.status === 200 && /^AWS [^:\s]+:[A-Za-z0-9+/]+=*$/.test(e.authorization ?? '') && !e.path.includes('X-Amz-Signature=') && e.contentMd5 !== null), 'signed headers, no signature in the URL').to.equal(true);
+        } finally {
+          await configureServer();
+        }
+      });
+    }
+
     it('re-sends a part the store refused as a bad digest, and asks again for a refused signature', async () => {
       const element = await uploader({ 'no-resume': true });
       const file = makeFile(SIZE, 'faults.bin', 112);

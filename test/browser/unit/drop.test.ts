@@ -97,7 +97,7 @@ describe('dropBatches', () => {
     expect(drop.unreadable).to.equal(0);
 
     // The two index.md have the same size and mtime, and are still two files to the engine.
-    const protocol: Protocol = { name: 'never', capabilities: { ordered: true, partChecksum: 'none', form: false }, create: () => { throw new Error('not started'); } };
+    const protocol: Protocol = { name: 'never', capabilities: { ordered: true, partChecksum: 'none' }, create: () => { throw new Error('not started'); } };
     const uploader = new Uploader({ endpoint: 'https://api.example.test/', protocol, autoStart: false, resumeStore: new MemoryResumeStore() });
     const added = uploader.add(batches.flat());
     expect(added.map((s) => s.relativePath)).to.deep.equal(['2024/index.md', '2024/img/a.png', '', '2025/index.md']);

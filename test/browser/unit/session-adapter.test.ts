@@ -3,21 +3,22 @@ import { expect } from '@esm-bundle/chai';
 import { ScopedHttpStack } from '../../../src/engine/scoped-http.js';
 import { session } from '../../../src/protocols/session.js';
 import { settle, TestHttpStack } from '../../support/test-http-stack.js';
+import { FakeClock } from '../../support/fake-clock.js';
 
 const ENDPOINT = 'https://api.example.test/v1/upload_sessions.json';
 const signal = () => new AbortController().signal;
 const whole = (size: number) => ({ start: 0, end: size, body: new Blob([new Uint8Array(size)]), signal: signal(), onProgress: () => undefined, md5: 'AAAAAAAAAAAAAAAAAAAAAA==' });
 
-function setup() {
+function setup(clock = new FakeClock()) {
   const http = new TestHttpStack();
   // Credentials as the element would scope them: the signed URL (same origin here) must get none.
-  const context = { endpoint: ENDPOINT, http: new ScopedHttpStack(http, ENDPOINT, { Authorization: 'Bearer secret' }, true), allowedOrigins: [] };
+  const context = { endpoint: ENDPOINT, http: new ScopedHttpStack(http, ENDPOINT, { Authorization: 'Bearer secret' }, true), allowedOrigins: [], clock };
   const batch = session.createBatch!(context, [
     { name: 'a.zip', size: 4, type: 'application/zip' },
     { name: 'bad/name', size: 2, type: '' },
     { name: 'b.png', size: 3, type: 'image/png' },
   ]);
-  return { http, batch };
+  return { http, batch, clock };
 }
 
 describe('session adapter', () => {
@@ -81,10 +82,36 @@ describe('session adapter', () => {
     const poll1 = await http.next();
     expect(poll1.request.method).to.equal('GET');
     poll1.respond(200, {}, JSON.stringify({ files: [{ name: 'a.zip', status: 'transcoding', assets: [] }] }));
-    const poll2 = await http.next(3000);
+    const poll2 = await http.next();
     poll2.respond(200, {}, JSON.stringify({ files: [{ name: 'a.zip', status: 'done', assets: [{ id: 1, name: 'a.obj', url: 'https://x.test/1' }, { id: 2, name: 'b.obj', url: 'https://x.test/2' }] }] }));
     const asset = await doneA;
     expect(statuses).to.deep.equal(['transcoding']);
     expect(asset.produced?.map((p) => p.url)).to.deep.equal(['https://x.test/1', 'https://x.test/2']);
+  });
+
+  it('polls on the injected clock, waiting longer each time, and stops after an hour of processing', async () => {
+    const { http, batch, clock } = setup();
+    const only = batch.upload(0);
+    const opened = only.open(signal());
+    (await http.next()).respond(200, {}, JSON.stringify({ session_token: 'tok', files: [{ name: 'a.zip', url: 'https://api.example.test/blob/0' }] }));
+    await opened;
+    batch.upload(1).dispose!('error');
+    batch.upload(2).dispose!('error');
+    const sent = only.send(whole(4));
+    (await http.next()).respond(200, {}, '{}');
+    await sent;
+    const done = settle(only.complete!(signal()));
+    (await http.next()).respond(200, {}, JSON.stringify({ files: [{ name: 'a.zip', status_code: 200 }] }));
+    let polls = 0;
+    for (; polls < 2000; polls++) {
+      const poll = await Promise.race([http.next(), done.then(() => undefined)]);
+      if (!poll) break;
+      poll.respond(200, {}, JSON.stringify({ files: [{ name: 'a.zip', status: 'transcoding', assets: [] }] }));
+    }
+    expect((await done).error?.code).to.equal('stalled');
+    expect(clock.waits.slice(0, 4)).to.deep.equal([250, 375, 562.5, 843.75]);
+    expect(Math.max(...clock.waits), 'at most 5 s between polls').to.equal(5000);
+    expect(clock.waits.reduce((a, b) => a + b, 0)).to.be.above(60 * 60 * 1000);
+    expect(polls).to.be.below(800);
   });
 });

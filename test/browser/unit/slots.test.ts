@@ -20,7 +20,7 @@ function waitingForAllProtocol(files: number) {
   const everyoneThere: Array<() => void> = [];
   const protocol: Protocol = {
     name: 'waits-for-all',
-    capabilities: { ordered: true, partChecksum: 'none', form: false },
+    capabilities: { ordered: true, partChecksum: 'none' },
     create: (_context, target): ProtocolUpload => {
       let offset = 0;
       return {

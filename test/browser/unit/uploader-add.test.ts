@@ -20,7 +20,7 @@ function recordingProtocol() {
   const created: UploadTarget[] = [];
   const protocol: Protocol = {
     name: 'recording',
-    capabilities: { ordered: true, partChecksum: 'none', form: false },
+    capabilities: { ordered: true, partChecksum: 'none' },
     create: (_context, target): ProtocolUpload => {
       created.push(target);
       let offset = 0;
