@@ -272,12 +272,21 @@ export class UploadJob {
   }
 
   async #stream(signal: AbortSignal): Promise<Asset> {
-    let progress = await this.#attach(signal);
-    this.#set(UploadStatus.Uploading);
-    if (!this.#setup.protocol.capabilities.ordered && !progress.asset) return this.#streamIndependent(progress, signal);
     const size = this.file.size;
     const lookahead = new Map<number, Lookahead>();
     const sizer = new PartSizer(this.#host.chunkSize, this.#setup.protocol.capabilities);
+    // A new upload starts at byte 0: its first part is hashed while the server creates the
+    // upload, not after. Only where checksums are known to be wanted before asking the
+    // server (an adapter that learns it on open, tus, is asked afterwards).
+    const hashFirst = () => {
+      if (this.#setup.protocol.capabilities.ordered && this.#adapter().acceptsChecksum === undefined && size > 0) {
+        this.#prefetch(0, sizer.end(0, size, true), lookahead, signal);
+      }
+    };
+    let progress = await this.#attach(signal, hashFirst);
+    this.#set(UploadStatus.Uploading);
+    if (!this.#setup.protocol.capabilities.ordered && !progress.asset) return this.#streamIndependent(progress, signal);
+    if (progress.offset !== 0) lookahead.clear();
     let sentOnce = false;
     try {
       while (!progress.asset) {
@@ -379,7 +388,8 @@ export class UploadJob {
   }
 
   /** Creates the server upload, or re-attaches to the one a saved record names. */
-  async #attach(signal: AbortSignal): Promise<ServerProgress> {
+  /** `fresh` runs just before a new server upload is created (not on re-attaching to a saved one). */
+  async #attach(signal: AbortSignal, fresh: () => void = () => {}): Promise<ServerProgress> {
     if (this.#opened) {
       if (this.#key) await this.#takeLock(this.#key, signal);
       const progress = await this.#retrying(signal, () => this.#upload!.sync(signal));
@@ -392,6 +402,7 @@ export class UploadJob {
     if (this.#key) await this.#takeLock(this.#key, signal);
     const saved = store && this.#key ? await this.#recall(store, this.#key) : undefined;
     this.#upload = this.#adapter();
+    if (!saved) fresh();
     let progress: ServerProgress;
     try {
       progress = await this.#retrying(signal, () => this.#upload!.open(signal, saved?.state));
