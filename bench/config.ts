@@ -18,7 +18,7 @@ export const ENDPOINT = '/content-range/videos/upload.json';
 export const SP_ENDPOINT = '/signed-parts/api/v1/uploads';
 export const SP_TOKEN = 'bench-token';
 export const SP_PARALLEL = 3;
-/** The reference server's plain `@tus/server` route (demo/server/tus.ts; no checksum extension). */
+/** The reference server's plain `@tus/server` route (demo/server/tus/routes.ts; no checksum extension). */
 export const TUS_ENDPOINT = '/tus/files';
 /** The tus-js-client the bench page is built with (for the report). */
 export const TUS_JS_VERSION = (() => {

@@ -170,7 +170,7 @@ Written by \`npm run bench\` (bench/run.ts; \`BENCH_ONLY=throughput\` runs only 
     runs under its strict policy like every other mode.
     Before the first round one 1-byte multipart object is written and deleted, so that RGW has created its
     pools before anything is timed.
-- tus, all against the reference server's plain \`@tus/server\` route \`${TUS_ENDPOINT}\` (demo/server/tus.ts, its
+- tus, all against the reference server's plain \`@tus/server\` route \`${TUS_ENDPOINT}\` (demo/server/tus/routes.ts, its
   file store in \`DATA_DIR/tus\`), which announces no checksum extension:
   - tus-js-client ${TUS_JS_VERSION} on the bench page, \`new Upload(file, { endpoint: '${TUS_ENDPOINT}', chunkSize, retryDelays: null,
     storeFingerprintForResuming: false, removeFingerprintOnSuccess: true, metadata: { filename, filetype } })\`, with
@@ -248,7 +248,7 @@ element with tus / element with content-range, MD5 off (both the element's defau
 ${
   modes.includes('parts')
     ? `In the parts baseline the last PUT takes ${f1(partsLast)} ms against ${f1(partsPut)} ms for the others: the
-content-range server carries the whole file's MD5 along from part to part (demo/server/storage.ts,
+content-range server carries the whole file's MD5 along from part to part (demo/server/content-range/store.ts,
 \`writePart\`), so the last part does not read the stored file again, and every part is fsynced with its
 record.`
     : '(The parts baseline was not run.)'
@@ -298,7 +298,7 @@ ${perWorker.join('\n')}
   With signed-parts it sends up to ${SP_PARALLEL} parts at a time (\`parallel-parts\`), but a part is signed, and so
   sent, only once its MD5 is known.
 - The tus modes measure \`@tus/server\` with \`@tus/file-store\` (a server this project did not write, behind
-  the reference server's CORS and lock layer, demo/server/tus.ts): it appends each PATCH to the file without
+  the reference server's CORS and lock layer, demo/server/tus/routes.ts): it appends each PATCH to the file without
   hashing it, unlike the content-range route, so tus and content-range rows differ by server work too. tus-js-client
   with 8 MiB chunks sends one 8 MiB part at a time there, the element parts of its own size; with its default chunk size tus-js-client
   sends the whole file in one PATCH, the tus counterpart of the raw PUT.

@@ -51,7 +51,7 @@ export interface SuccessAsset {
   readonly raw?: Record<string, unknown>;
 }
 
-/** The parts of a signed-parts upload record (demo/server/signed-parts-store.ts), as far as checked here. */
+/** The parts of a signed-parts upload record (demo/server/signed-parts/store.ts), as far as checked here. */
 interface SignedPartsRecord {
   id: string;
   state: string;
@@ -101,7 +101,7 @@ async function partMd5sOf(file: BenchFile, sizes: number[]): Promise<string[]> {
 }
 
 /**
- * Checks the finishing answer of /signed-parts (demo/server/signed-parts.ts, `finish`) and the
+ * Checks the finishing answer of /signed-parts (demo/server/signed-parts/routes.ts, `finish`) and the
  * server's record, which it returns with Node's MD5 of each of its parts.
  */
 async function checkSignedPartsAnswer(dataDir: string, file: BenchFile, asset: SuccessAsset, bucket: string, what: string): Promise<SignedPartsRecord & { expectedMd5: string[] }> {

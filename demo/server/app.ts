@@ -8,19 +8,19 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createContentRangeApi, isContentRangePath, openKey as contentRangeKey } from './content-range.js';
-import { OpenUploads, type UploadLimits } from './limits.js';
-import { createCors } from './cors.js';
-import { HttpError, sendError, toHttpError } from './errors.js';
-import type { ApiTokens } from './phased-auth.js';
-import { createPhasedApi, isPhasedPath } from './phased.js';
-import { createRegistryApi, isRegistryPath } from './registry.js';
-import { createSessionApi, isSessionPath } from './session.js';
-import { createSignedPartsApi, isSignedPartsPath } from './signed-parts.js';
-import type { S3Config } from './signed-parts-s3.js';
-import { createStaticHandler } from './static.js';
-import { createTusApi, isTusPath } from './tus.js';
-import { UploadStore } from './storage.js';
+import { createContentRangeApi, isContentRangePath, openKey as contentRangeKey } from './content-range/routes.js';
+import { OpenUploads, type UploadLimits } from './core/limits.js';
+import { createCors } from './core/cors.js';
+import type { ApiTokens } from './core/auth.js';
+import { createPhasedApi, isPhasedPath } from './phased/routes.js';
+import { createRegistryApi, isRegistryPath } from './registry/routes.js';
+import { createSessionApi, isSessionPath } from './session/routes.js';
+import { createSignedPartsApi, isSignedPartsPath } from './signed-parts/routes.js';
+import type { S3Config } from './signed-parts/s3.js';
+import { createStaticHandler } from './core/static.js';
+import { createTusApi, isTusPath } from './tus/routes.js';
+import { UploadStore } from './content-range/store.js';
+import { ApiError, DRAIN_LIMIT, jsonErrorShape, sendApiError, toApiError } from './core/errors.js';
 
 export const DEFAULT_UPLOAD_TTL_MS = 24 * 60 * 60 * 1000;
 export const DEFAULT_SWEEP_INTERVAL_MS = 10 * 60 * 1000;
@@ -41,7 +41,7 @@ export interface AppOptions {
   /**
    * A write request (content-range PUT, phased transfer) waiting for an upload whose
    * current writer has received nothing for this long releases it (default 1 s;
-   * durable.ts KeyedLock says why).
+   * core/durable.ts KeyedLock says why).
    */
   readonly writeSilenceMs?: number | undefined;
   /** Time a client has to send a request's headers (default 20 s). */
@@ -64,7 +64,7 @@ export interface AppOptions {
   readonly signedPartsKey?: string | undefined;
   /** Lifetime of a /signed-parts signed part in seconds (default 900). */
   readonly signedPartsTtl?: number | undefined;
-  /** Limits on unfinished uploads of every API, per client address, per bearer token and in all (limits.ts DEFAULT_LIMITS for what is not given). */
+  /** Limits on unfinished uploads of every API, per client address, per bearer token and in all (core/limits.ts DEFAULT_LIMITS for what is not given). */
   readonly limits?: Partial<UploadLimits> | undefined;
   /** An unfinished upload (content-range, tus, phased asset, uncommitted session, signed-parts upload) with nothing new for this long is abandoned and removed (default 24 h). */
   readonly uploadTtlMs?: number | undefined;
@@ -160,10 +160,12 @@ export function createApp(options: AppOptions): App {
   sweeper.unref();
   const serveStatic = options.publicDir === undefined ? undefined : createStaticHandler(options.publicDir, options.s3 ? [options.s3.publicEndpoint ?? options.s3.endpoint] : []);
 
+  /** The one place a thrown error becomes an answer, in the shape of the API it was for. */
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let pathname = '';
     try {
-      const pathname = pathnameOf(req.url);
-      // tus paths: tus.ts applies cors.ts itself (over what @tus/server writes).
+      pathname = pathnameOf(req.url);
+      // tus paths: tus/routes.ts applies core/cors.ts itself (over what @tus/server writes).
       if (isTusPath(pathname)) return await tusApi.handle(req, res, pathname);
       if (cors.apply(req, res)) return;
       await ready;
@@ -173,9 +175,10 @@ export function createApp(options: AppOptions): App {
       else if (isSignedPartsPath(pathname)) await signedParts.handle(req, res, pathname);
       else if (isRegistryPath(pathname)) await registry.handle(req, res, pathname);
       else if (serveStatic) await serveStatic(req, res, pathname);
-      else throw new HttpError(404, 'not_found', 'There is nothing at this address.');
+      else throw new ApiError(404, 'not_found', 'There is nothing at this address.');
     } catch (err) {
-      sendError(req, res, toHttpError(err));
+      const shape = isSignedPartsPath(pathname) ? signedParts.errorShape(pathname) : jsonErrorShape;
+      sendApiError(req, res, toApiError(err), shape, isPhasedPath(pathname) ? phased.drainLimit : DRAIN_LIMIT);
     }
   }
 
@@ -238,6 +241,6 @@ function pathnameOf(target: string | undefined): string {
   try {
     return new URL(raw).pathname;
   } catch {
-    throw new HttpError(400, 'bad_path', 'The request target is not a path or an absolute URL.');
+    throw new ApiError(400, 'bad_path', 'The request target is not a path or an absolute URL.');
   }
 }

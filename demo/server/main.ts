@@ -9,7 +9,7 @@
  * files), API_TOKENS (bearer tokens of the /phased, /session, /signed-parts
  * and /registry APIs, "tok=scope,scope;tok2=scope"; required without
  * `--demo`, where the server refuses to start without it; with `--demo` it
- * defaults to DEFAULT_API_TOKENS in phased-auth.ts, the published
+ * defaults to DEFAULT_API_TOKENS in core/auth.ts, the published
  * `demo-token`),
  * PHASED_CHUNK_SIZE (bytes per /phased transfer window, default 52428800),
  * WEBHOOK_URL and WEBHOOK_SECRET (where /phased asset events are POSTed, and
@@ -25,7 +25,7 @@
  * S3_PUBLIC_ENDPOINT (where
  * browsers reach that S3, when not at S3_ENDPOINT): with these, /signed-parts
  * keeps parts and files in that S3 bucket instead of the embedded store
- * (signed-parts-s3.ts). Limits on unfinished uploads (limits.ts):
+ * (signed-parts/s3.ts). Limits on unfinished uploads (core/limits.ts):
  * MAX_OPEN_UPLOADS_PER_CLIENT (content-range and tus, per client address,
  * default 1000), MAX_OPEN_UPLOADS_PER_TOKEN (phased, session files and
  * signed-parts, per bearer token, default 1000), MAX_OPEN_UPLOADS (every API
@@ -38,9 +38,9 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp } from './app.js';
-import { parseOriginList } from './cors.js';
-import { DEFAULT_API_TOKENS, parseApiTokens } from './phased-auth.js';
-import { s3ConfigFromEnv } from './signed-parts-s3.js';
+import { parseOriginList } from './core/cors.js';
+import { DEFAULT_API_TOKENS, parseApiTokens } from './core/auth.js';
+import { s3ConfigFromEnv } from './signed-parts/s3.js';
 
 const HOST = '127.0.0.1';
 

@@ -1,0 +1,114 @@
+/**
+ * Limits (issue 9, defect 9): open uploads per client and in all, bytes reserved,
+ * the sweeper of abandoned uploads, the header time limit, and a refused large body
+ * whose 413 still reaches the client.
+ *
+ * Run: node --test --import tsx test/node/core/limits.test.ts
+ */
+import assert from 'node:assert/strict';
+import { readdir } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { harness, REQUEST_TIMEOUT_MS } from '../support.js';
+import { TOKENS } from '../support-uploads.js';
+
+const T = { timeout: 30_000 };
+const apps = harness('asset-uploader-limits-', { closeGraceMs: 500, apiTokens: TOKENS });
+
+after(async () => {
+  await apps.stopApps();
+  await apps.removeTempDirs();
+});
+
+function call(url: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(url, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+}
+
+const createCr = (base: string, size: number): Promise<Response> =>
+  call(`${base}/content-range/videos/upload.json`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ file_size: size, file_name: 'a.bin' }) });
+const createTus = (base: string, size: number, store = 'tus'): Promise<Response> =>
+  call(`${base}/${store}/files`, { method: 'POST', headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': String(size) } });
+
+describe('limits', () => {
+  it('refuses more open uploads per client than allowed with 429 and Retry-After, in each API shape, and frees a slot on completion', T, async () => {
+    const { base } = await apps.start({ limits: { maxOpenPerClient: 3 } });
+    const first = (await (await createCr(base, 1)).json()) as { location: string };
+    assert.equal((await createCr(base, 1)).status, 201);
+    assert.equal((await createTus(base, 1)).status, 201);
+    const refused = await createCr(base, 1);
+    assert.equal(refused.status, 429);
+    assert.match(refused.headers.get('retry-after') ?? '', /^\d+$/);
+    assert.equal(((await refused.json()) as { error: { code: string } }).error.code, 'too_many_uploads');
+    const tusRefused = await createTus(base, 1, 'tus-md5');
+    assert.equal(tusRefused.status, 429);
+    assert.match(tusRefused.headers.get('retry-after') ?? '', /^\d+$/);
+    assert.equal(tusRefused.headers.get('tus-resumable'), '1.0.0');
+    await tusRefused.body?.cancel();
+    // Completing one frees its slot.
+    assert.equal((await call(first.location, { method: 'PUT', body: 'x' })).status, 200);
+    assert.equal((await createCr(base, 1)).status, 201);
+  });
+
+  it('refuses past the total and past the bytes reserved (507)', T, async () => {
+    const total = await apps.start({ limits: { maxOpenTotal: 2 } });
+    assert.equal((await createTus(total.base, 5)).status, 201);
+    assert.equal((await createCr(total.base, 5)).status, 201);
+    assert.equal((await createCr(total.base, 5)).status, 429);
+    const bytes = await apps.start({ limits: { maxReservedBytes: 100 } });
+    assert.equal((await createCr(bytes.base, 60)).status, 201);
+    const full = await createCr(bytes.base, 60);
+    assert.equal(full.status, 507);
+    assert.equal(((await full.json()) as { error: { code: string } }).error.code, 'insufficient_storage');
+    assert.equal((await createTus(bytes.base, 60)).status, 507);
+  });
+
+  it('sweeps abandoned uploads: their records and bytes leave DATA_DIR, finished ones stay', T, async () => {
+    const { base, dataDir } = await apps.start({ uploadTtlMs: 50, sweepIntervalMs: 50 });
+    const done = (await (await createCr(base, 1)).json()) as { location: string; id: string };
+    assert.equal((await call(done.location, { method: 'PUT', body: 'x' })).status, 200);
+    const open = (await (await createCr(base, 10)).json()) as { id: string };
+    assert.equal((await createTus(base, 10)).status, 201);
+    const leftIn = async (dir: string): Promise<string[]> => readdir(join(dataDir, dir)).catch(() => []);
+    for (let i = 0; i < 200; i += 1) {
+      if ((await leftIn('tus')).length === 0 && !(await leftIn('content-range')).some((f) => f.startsWith(open.id))) break;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    assert.deepEqual(await leftIn('tus'), []);
+    assert.deepEqual((await leftIn('content-range')).sort(), [`${done.id}.bin`, `${done.id}.json`]);
+  });
+
+  it('keeps the header time limit at 20 s or less and request bodies without a total limit', T, async () => {
+    const { app } = await apps.start();
+    assert.ok(app.server.headersTimeout > 0 && app.server.headersTimeout <= 20_000);
+    assert.equal(app.server.requestTimeout, 0);
+    assert.ok(app.server.timeout > 0, 'idle sockets still time out');
+  });
+
+  it('answers a 20 MB JSON body with its 413, not a reset', T, async () => {
+    const { base } = await apps.start();
+    const url = new URL(`${base}/content-range/videos/upload.json`);
+    const status = await new Promise<number | string>((resolve) => {
+      const req = httpRequest(url, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': String(20e6) }, timeout: REQUEST_TIMEOUT_MS }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', (err) => resolve(`error: ${err.message}`));
+      req.on('timeout', () => req.destroy(new Error('timed out')));
+      const chunk = Buffer.alloc(64 * 1024, 32);
+      let sent = 0;
+      const pump = (): void => {
+        while (sent < 20e6) {
+          sent += chunk.length;
+          if (!req.write(chunk)) {
+            req.once('drain', pump);
+            return;
+          }
+        }
+        req.end();
+      };
+      pump();
+    });
+    assert.equal(status, 413);
+  });
+});
