@@ -29,11 +29,12 @@ export function badAnswers(real: FakeAnswer): BadAnswer[] {
   const out: BadAnswer[] = [202, 302].map((status) => ({ label: `status ${status}`, group: 'status', change: (answer) => ({ ...answer, status }) }));
   const parsed = parse(real.body);
   if (parsed !== undefined) {
-    for (const [label, body] of BODIES) out.push({ label, group: 'body', change: (answer) => ({ ...answer, body }) });
+    for (const [what, body] of BODIES) out.push({ label: what, group: 'body', change: (answer) => ({ ...answer, body }) });
+    // Each change is made to the answer the server gives then (its ids are that upload's),
+    // which is shaped like this one.
     for (const path of pathsOf(parsed)) {
       const name = label(path);
       const value = at(parsed, path);
-      // Made from the answer the server gives then (its ids are that upload's), shaped like this one.
       // A list one element shorter is another answer, not a wrong one: only members go missing.
       if (typeof path.at(-1) === 'string') {
         out.push({ label: `without ${name}`, group: 'member', change: (answer) => withBody(path.length === 1 ? dropHeader(answer, String(path[0])) : answer, remove(parse(answer.body), path)) });
