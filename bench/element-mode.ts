@@ -142,7 +142,10 @@ export async function elementRun(browser: Browser, file: BenchFile, setup: Eleme
             puts: puts!.map((e) => ({ startTime: e.startTime, responseEnd: e.responseEnd })),
             signings: signings!.length,
             xhrPuts: probes.xhr.filter((r) => r.url.includes(putUrl.replace('{id}', asset.id))),
-            longTasks: probes.longTasks.filter((t) => t.startTime >= t0).map((t) => ({ startTime: t.startTime - t0, duration: t.duration })),
+            longTasks: probes.longTasks.filter((t) => t.startTime >= t0).map((t) => {
+              const frame = probes.frames.find((f) => f.startTime <= t.startTime + 1 && f.end >= t.startTime + t.duration - 1);
+              return { startTime: t.startTime - t0, duration: t.duration, cause: frame ? `${frame.scripts || 'no script'}${frame.render ? `; render ${frame.render} ms` : ''}` : 'no long animation frame' };
+            }),
             hashes: probes.hashes.filter((h) => h.at >= t0),
           };
         },

@@ -54,7 +54,7 @@ export async function longTasksBench(common: Common): Promise<string> {
     const tasks = longOf(r);
     const listed = tasks
       .slice(0, 10)
-      .map((t) => `${f1(t.duration)} ms at ${f1(t.startTime / 1000)} s`)
+      .map((t) => `${f1(t.duration)} ms at ${f1(t.startTime / 1000)} s${t.cause ? ` (${t.cause.replace(/\|/g, '/')})` : ''}`)
       .join(', ');
     return `| ${r.round} | ${f1(mbps(file.size, r.ms))} | ${f1(r.ms)} | ${tasks.length} | ${tasks.length ? f1(longest(r)) : '–'} | ${tasks.length ? f1(tasks.reduce((a, t) => a + t.duration, 0)) : '–'} | ${listed}${tasks.length > 10 ? ', …' : ''} |`;
   });

@@ -30,6 +30,8 @@ export interface XhrRecord {
 export interface LongTaskRecord {
   readonly startTime: number;
   readonly duration: number;
+  /** What ran in it, from the Long Animation Frames API where Chromium has it: the scripts' invokers and their ms. */
+  readonly cause?: string;
 }
 
 export interface HashRecord {
@@ -45,10 +47,12 @@ export interface Probes {
   readonly xhr: XhrRecord[];
   readonly longTasks: LongTaskRecord[];
   readonly hashes: HashRecord[];
+  /** Long animation frames: when, and what ran (scripts; the render's ms). */
+  readonly frames: Array<{ readonly startTime: number; readonly end: number; readonly scripts: string; readonly render: number }>;
 }
 
 export const PROBES_SCRIPT = `(() => {
-  const probes = { xhr: [], longTasks: [], hashes: [] };
+  const probes = { xhr: [], longTasks: [], hashes: [], frames: [] };
   Object.defineProperty(window, 'benchProbes', { value: probes });
 
   const open = XMLHttpRequest.prototype.open;
@@ -76,6 +80,18 @@ export const PROBES_SCRIPT = `(() => {
     new PerformanceObserver((list) => {
       for (const entry of list.getEntries()) probes.longTasks.push({ startTime: entry.startTime, duration: entry.duration });
     }).observe({ type: 'longtask', buffered: true });
+  } catch {
+    // No longtask entries in this browser: the list stays empty, and the bench says so.
+  }
+  try {
+    // Long animation frames name the scripts that ran (invoker, source function): the
+    // long tasks' cause, so that one has a name.
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) {
+        const scripts = (entry.scripts || []).map((s) => (s.invoker || '?') + (s.sourceFunctionName ? ' ' + s.sourceFunctionName : '') + ' ' + Math.round(s.duration) + ' ms');
+        probes.frames.push({ startTime: entry.startTime, end: entry.startTime + entry.duration, scripts: scripts.join('; '), render: Math.round((entry.startTime + entry.duration) - (entry.renderStart || entry.startTime + entry.duration)) });
+      }
+    }).observe({ type: 'long-animation-frame', buffered: true });
   } catch {
     // No longtask entries in this browser: the list stays empty, and the bench says so.
   }

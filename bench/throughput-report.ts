@@ -236,6 +236,10 @@ ${BREAKDOWN_TEXT}
 
 ${breakdownTable(modes, runsOf) ?? '(No element mode was run.)'}
 
+The issue's bars, as ratios of medians: element with MD5 off / raw PUT = ${ratio('off', 'raw')} (≥ 0.95; the raw PUT's time leaves out
+its creating POST, which the element's includes: with it, ${modes.includes('off') && modes.includes('raw') ? f2(medianRate('off') / median(runsOf('raw').map((u) => mbps(file.size, u.ms + (u.createMs ?? 0))))) : dash});
+element with tus / tus-js-client's fastest configuration = ${modes.includes('tus-el') && (modes.includes('tus-js') || modes.includes('tus-js-8m')) ? f2(medianRate('tus-el') / Math.max(...(['tus-js', 'tus-js-8m'] as const).filter((m) => modes.includes(m)).map(medianRate))) : dash} (≥ 0.95).
+
 Ratios of medians: parts without the element / raw PUT = ${ratio('parts', 'raw')};
 element with MD5 off / parts without the element = ${ratio('off', 'parts')};
 element with MD5 on / MD5 off = ${ratio('on', 'off')};

@@ -488,7 +488,10 @@ export class UploadJob {
     if (digest && digest.part.size !== end - start) digest = await this.#digest(start, end, signal);
     if (!digest) {
       this.#checksummed = false;
-      return { body: this.file.slice(start, end) };
+      // The whole file goes as the File itself, not a slice of it: Chromium reads a File
+      // body straight from disk, while a slice goes through the blob registry in the
+      // browser process (measured: ten times its CPU for the same bytes).
+      return { body: start === 0 && end === this.file.size ? this.file : this.file.slice(start, end) };
     }
     return { body: digest.part, md5: digest.md5 };
   }

@@ -69,7 +69,7 @@ export interface UploaderOptions {
   retryPolicy?: RetryPolicy;
   /** Abort a request that made no progress for this long (ms), then re-sync and go on. Default 30 s; 0 turns it off. */
   stallTimeoutMs?: number;
-  /** Number of md5 workers. Default: `navigator.hardwareConcurrency`, from 1 to 4. */
+  /** Number of md5 workers. Default: one fewer than `navigator.hardwareConcurrency`, from 1 to 4. */
   hashWorkers?: number;
   /** Parts sent at the same time, for APIs whose parts are independent (S3). Default 3. */
   parallelParts?: number;
@@ -563,10 +563,13 @@ function resolve(options: UploaderOptions): Resolved {
 }
 
 /**
- * One md5 worker per core, at least one and at most four: beyond that the disk and the
- * wire are the limit, and each worker holds a read buffer. Read when options resolve.
+ * One md5 worker per core but one, at least one and at most four. The core left is the
+ * page's and the browser's (rendering, the network, reading the file): with every core
+ * hashing, the page's own short tasks were stretched past 50 ms (bench/RESULTS.md, long
+ * tasks), and uploads went no faster, the wire and the server needing CPU too. Past four
+ * the disk and the wire are the limit. Read when options resolve.
  */
 function defaultHashWorkers(): number {
   const cores = globalThis.navigator?.hardwareConcurrency;
-  return typeof cores === 'number' && cores >= 1 ? Math.min(4, Math.floor(cores)) : 2;
+  return typeof cores === 'number' && cores >= 1 ? Math.max(1, Math.min(4, Math.floor(cores) - 1)) : 2;
 }

@@ -25,6 +25,7 @@
  */
 import { errorFromResponse, jsonOf, serverErrorOf, type HttpResponse } from '../engine/http.js';
 import { UploadError, UploadErrorCode } from '../engine/upload-error.js';
+import { idOf } from './members.js';
 import { resolveLocation } from './location.js';
 import type { Asset, Json, JsonObject, PartToSend, Protocol, ProtocolContext, ProtocolUpload, ServerProgress, UploadTarget } from '../engine/protocol.js';
 
@@ -70,7 +71,7 @@ class ContentRangeUpload implements ProtocolUpload {
     const json = jsonOf(response, 'Creating the upload');
     const location = typeof json['location'] === 'string' ? json['location'] : response.header('Location');
     if (!location) throw new UploadError(UploadErrorCode.BadResponse, 'Creating the upload: the server did not say where to upload (no location).');
-    this.#id = json['id'] === undefined ? undefined : String(json['id']);
+    this.#id = idOf(json['id'], 'Creating the upload');
     this.#location = this.#follow(location, response.url);
     return { offset: 0 };
   }
@@ -165,7 +166,7 @@ export function offsetOf(range: string | null, size: number): number {
 }
 
 function assetOf(json: Record<string, unknown>, fallbackId: string | undefined): Asset {
-  const id = json['id'] === undefined || json['id'] === null ? fallbackId : String(json['id']);
+  const id = idOf(json['id'], 'The finished upload') ?? fallbackId;
   if (id === undefined) throw new UploadError(UploadErrorCode.BadResponse, 'The server finished the upload but sent no id.');
   const url = [json['url'], json['download_url'], json['location']].find((v) => typeof v === 'string') as string | undefined;
   return {

@@ -25,6 +25,7 @@
  */
 import { errorFromResponse, jsonOf, serverErrorOf, type HttpResponse } from '../engine/http.js';
 import { UploadError, UploadErrorCode } from '../engine/upload-error.js';
+import { countOf, idOf } from './members.js';
 import { itemUrl } from './location.js';
 import type { Asset, Json, JsonObject, PartToSend, Protocol, ProtocolContext, ProtocolUpload, ServerProgress, UploadTarget } from '../engine/protocol.js';
 
@@ -91,8 +92,8 @@ class PhasedUpload implements ProtocolUpload {
     });
     if (response.status !== 201 && response.status !== 200) throw errorFromResponse(response, 'Starting the upload');
     const json = jsonOf(response, 'Starting the upload');
-    if (json['id'] === undefined || json['id'] === null) throw new UploadError(UploadErrorCode.BadResponse, 'Starting the upload: the server sent no asset id.');
-    this.#id = String(json['id']);
+    this.#id = idOf(json['id'], 'Starting the upload');
+    if (this.#id === undefined) throw new UploadError(UploadErrorCode.BadResponse, 'Starting the upload: the server sent no asset id.');
     return windowOf(json, this.#target.size);
   }
 
@@ -125,8 +126,12 @@ class PhasedUpload implements ProtocolUpload {
       signal,
     });
     if (response.status === 200 || response.status === 201) return assetOf(jsonOf(response, 'Finishing the upload'));
-    // Finished by a request whose answer was lost: the asset is there.
-    if (response.status === 409 && serverErrorOf(response).code === 'already_finished') return (await this.sync(signal)).asset!;
+    // Finished by a request whose answer was lost: the asset is there (if the server agrees).
+    if (response.status === 409 && serverErrorOf(response).code === 'already_finished') {
+      const { asset } = await this.sync(signal);
+      if (asset) return asset;
+      throw new UploadError(UploadErrorCode.BadResponse, 'Finishing the upload: the server says it is finished, yet reports it still uploading.', { status: 409 });
+    }
     throw errorOf(response, 'Finishing the upload');
   }
 
@@ -161,18 +166,20 @@ function errorOf(response: HttpResponse, what: string): UploadError {
 }
 
 function windowOf(json: Record<string, unknown>, size: number): ServerProgress {
-  const start = Number(json['start_offset']);
-  const end = Number(json['end_offset']);
+  const start = countOf(json['start_offset']);
+  const end = countOf(json['end_offset']);
   if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start || end > size) {
-    throw new UploadError(UploadErrorCode.BadResponse, `The server sent a window the protocol does not allow: ${String(json['start_offset'])}-${String(json['end_offset'])}.`);
+    const shown = (value: unknown) => (value === undefined ? 'missing' : JSON.stringify(value));
+    throw new UploadError(UploadErrorCode.BadResponse, `The server sent a window the protocol does not allow (start_offset ${shown(json['start_offset'])}, end_offset ${shown(json['end_offset'])}, file size ${size}).`);
   }
   return { offset: start, window: { start, end } };
 }
 
 function assetOf(json: Record<string, unknown>): Asset {
-  if (json['id'] === undefined || json['id'] === null) throw new UploadError(UploadErrorCode.BadResponse, 'The server sent an asset without an id.');
+  const id = idOf(json['id'], 'The asset');
+  if (id === undefined) throw new UploadError(UploadErrorCode.BadResponse, 'The server sent an asset without an id.');
   return {
-    id: String(json['id']),
+    id,
     ...(typeof json['name'] === 'string' ? { name: json['name'] } : {}),
     ...(typeof json['size'] === 'number' ? { size: json['size'] } : {}),
     ...(typeof json['url'] === 'string' ? { url: json['url'] } : {}),

@@ -20,6 +20,7 @@
 import { errorFromResponse, jsonOf, serverErrorOf } from '../engine/http.js';
 import { systemClock } from '../engine/clock.js';
 import { UploadError, UploadErrorCode } from '../engine/upload-error.js';
+import { idOf } from './members.js';
 import type { Asset, Json, JsonObject, PartToSend, Protocol, ProtocolBatch, ProtocolContext, ProtocolUpload, ServerProgress, UploadTarget } from '../engine/protocol.js';
 
 /** Polling backoff: starts quick, grows to 5 s, gives up after an hour of "transcoding". */
@@ -137,8 +138,8 @@ class SessionBatch implements ProtocolBatch {
     const json = jsonOf(response, 'Creating the upload session');
     const token = json['session_token'];
     if (typeof token !== 'string' || token === '') throw new UploadError(UploadErrorCode.BadResponse, 'Creating the upload session: the server sent no session_token.');
-    const files = Array.isArray(json['files']) ? (json['files'] as Array<{ name?: unknown; url?: unknown }>) : [];
-    const errors = Array.isArray(json['errors']) ? (json['errors'] as Array<{ name?: unknown; message?: unknown }>) : [];
+    const files = listOf(json, 'files', 'Creating the upload session');
+    const errors = listOf(json, 'errors', 'Creating the upload session');
     const usedFiles = new Set<number>();
     const usedErrors = new Set<number>();
     const perTarget = this.targets.map((target) => {
@@ -161,11 +162,10 @@ class SessionBatch implements ProtocolBatch {
     // Committed by a request whose answer was lost: every sent file stands.
     if (response.status === 409 && serverErrorOf(response).code === 'session_committed') return new Map();
     if (response.status !== 200) throw errorFromResponse(response, 'Committing the upload session');
-    const files = jsonOf(response, 'Committing the upload session')['files'];
-    const list = Array.isArray(files) ? (files as Array<{ name?: unknown; status_code?: unknown; status_message?: unknown }>) : [];
+    const list = listOf(jsonOf(response, 'Committing the upload session'), 'files', 'Committing the upload session');
     const out = new Map<number, { code: number; message: string }>();
     for (const [index, entry] of this.byTarget(list, created)) {
-      out.set(index, { code: Number(entry.status_code ?? 200), message: typeof entry.status_message === 'string' ? entry.status_message : '' });
+      out.set(index, { code: Number(entry['status_code'] ?? 200), message: typeof entry['status_message'] === 'string' ? entry['status_message'] : '' });
     }
     return out;
   }
@@ -265,7 +265,7 @@ class SessionFileUpload implements ProtocolUpload {
     const started = clock.now();
     for (let delay = POLL_FIRST_MS; ; delay = Math.min(POLL_MAX_MS, delay * 1.5)) {
       const json = await this.#batch.status(signal);
-      const files = Array.isArray(json['files']) ? (json['files'] as Array<Record<string, unknown>>) : [];
+      const files = listOf(json, 'files', 'Asking for the session status');
       const entry = this.#batch.byTarget(files, created).get(this.#index);
       const status = typeof entry?.['status'] === 'string' ? entry['status'] : 'unknown';
       if (status === 'done') return assetOf(entry!, created.token, this.#index, this.#target.name);
@@ -288,12 +288,28 @@ class SessionFileUpload implements ProtocolUpload {
   }
 }
 
+/**
+ * The server's list `name` (files, errors, assets): absent is empty; anything but a list
+ * of objects is an answer the protocol does not allow, said as such rather than a crash.
+ */
+function listOf(json: Record<string, unknown>, name: string, what: string): Array<Record<string, unknown>> {
+  const value = json[name];
+  if (value === undefined) return [];
+  if (Array.isArray(value) && value.every((item) => typeof item === 'object' && item !== null && !Array.isArray(item))) return value as Array<Record<string, unknown>>;
+  throw new UploadError(UploadErrorCode.BadResponse, `${what}: the server's "${name}" is not a list of objects.`);
+}
+
+function noId(name: string): never {
+  throw new UploadError(UploadErrorCode.BadResponse, `The server listed an asset made of ${name} without an id.`);
+}
+
 function assetOf(entry: Record<string, unknown>, token: string, index: number, name: string): Asset {
-  const list = Array.isArray(entry['assets']) ? (entry['assets'] as Array<Record<string, unknown>>) : [];
+  // A done file lists what it produced (none, for a zip whose every entry was skipped).
+  if (!Array.isArray(entry['assets'])) throw new UploadError(UploadErrorCode.BadResponse, `The server says ${name} is done but does not list the assets it made of it.`);
+  const list = listOf(entry, 'assets', `The assets made of ${name}`);
   const produced: Asset[] = list
-    .filter((asset) => asset['id'] !== undefined && asset['id'] !== null)
     .map((asset) => ({
-      id: String(asset['id']),
+      id: idOf(asset['id'], `An asset made of ${name}`) ?? noId(name),
       ...(typeof asset['name'] === 'string' ? { name: asset['name'] } : {}),
       ...(typeof asset['url'] === 'string' ? { url: asset['url'] } : {}),
       ...(typeof asset['size'] === 'number' ? { size: asset['size'] } : {}),

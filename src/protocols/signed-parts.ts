@@ -28,6 +28,7 @@
 import { systemClock } from '../engine/clock.js';
 import { errorFromResponse, jsonOf, type HttpResponse } from '../engine/http.js';
 import { UploadError, UploadErrorCode } from '../engine/upload-error.js';
+import { countOf, idOf } from './members.js';
 import { itemUrl } from './location.js';
 import type { ProtocolCapabilities, Asset, Json, JsonObject, PartToSend, Protocol, ProtocolContext, ProtocolUpload, ServerProgress, UploadTarget } from '../engine/protocol.js';
 
@@ -73,8 +74,8 @@ class SignedPartsUpload implements ProtocolUpload {
     });
     if (response.status !== 201 && response.status !== 200) throw errorFromResponse(response, 'Creating the upload');
     const json = jsonOf(response, 'Creating the upload');
-    if (json['id'] === undefined || json['id'] === null) throw new UploadError(UploadErrorCode.BadResponse, 'Creating the upload: the server sent no id.');
-    this.#id = String(json['id']);
+    this.#id = idOf(json['id'], 'Creating the upload');
+    if (this.#id === undefined) throw new UploadError(UploadErrorCode.BadResponse, 'Creating the upload: the server sent no id.');
     return { offset: 0, parts: [] };
   }
 
@@ -83,12 +84,15 @@ class SignedPartsUpload implements ProtocolUpload {
     if (response.status === 404 || response.status === 410) throw new UploadError(UploadErrorCode.SessionExpired, `The server no longer knows this upload (${response.status}).`, { status: response.status });
     if (response.status !== 200) throw errorFromResponse(response, 'Listing the uploaded parts');
     const json = jsonOf(response, 'Listing the uploaded parts');
-    const parts = Array.isArray(json['parts']) ? (json['parts'] as Array<Record<string, unknown>>) : [];
+    const parts = json['parts'];
+    // The list is the truth the upload goes on from: without one, nothing can be said.
+    if (!Array.isArray(parts)) throw new UploadError(UploadErrorCode.BadResponse, 'Listing the uploaded parts: the server sent no list of parts.');
     let offset = 0;
     const numbers: number[] = [];
-    for (const part of parts) {
-      const number = Number(part['part_number']);
-      const size = Number(part['size']);
+    for (const part of parts as unknown[]) {
+      const listed = (typeof part === 'object' && part !== null ? part : {}) as Record<string, unknown>;
+      const number = countOf(listed['part_number']);
+      const size = countOf(listed['size']);
       if (!Number.isSafeInteger(number) || number < 1 || !Number.isSafeInteger(size) || size < 0) throw new UploadError(UploadErrorCode.BadResponse, 'The server listed a part the protocol does not allow.');
       numbers.push(number);
       offset += size;
@@ -142,7 +146,7 @@ class SignedPartsUpload implements ProtocolUpload {
     if (response.status !== 200) throw errorFromResponse(response, 'Finishing the upload');
     const json = jsonOf(response, 'Finishing the upload');
     return {
-      id: String(json['id'] ?? this.#id),
+      id: idOf(json['id'], 'Finishing the upload') ?? this.#id!,
       name: typeof json['file_name'] === 'string' ? json['file_name'] : this.#target.name,
       size: typeof json['file_size'] === 'number' ? json['file_size'] : this.#target.size,
       ...(typeof json['url'] === 'string' ? { url: json['url'] } : {}),

@@ -1,4 +1,9 @@
-/** The content-range adapter against a scripted HTTP stack: the seed's exchanges, one by one. */
+/**
+ * The content-range adapter against a scripted HTTP stack: the seed's exchanges, one by
+ * one, and what only this adapter does. Creating, parts, a cut-off part and the re-sync,
+ * resume, a 0-byte file, cancel and bad answers are the contract suite's
+ * (adapter-contract.test.ts).
+ */
 import { expect } from '@esm-bundle/chai';
 import { contentRange, offsetOf } from '../../../src/protocols/content-range.js';
 import type { ProtocolUpload } from '../../../src/engine/protocol.js';
@@ -68,24 +73,14 @@ describe('content-range adapter', () => {
     expect((await status).offset).to.equal(0);
   });
 
-  it('sends a 0-byte file as one empty PUT without Content-Range', async () => {
-    const { http, upload } = await opened(0);
-    const sent = upload.send(part(0, 0));
-    const put = await http.next();
-    expect(put.request.headers).not.to.have.property('Content-Range');
-    put.respond(200, {}, JSON.stringify({ id: 'empty' }));
-    expect((await sent).asset?.id).to.equal('empty');
-  });
-
-  it('tells a rejected checksum, an offset mismatch and an expired session apart from other 4xx', async () => {
+  // A rejected checksum (400 bad_digest), an offset mismatch (409) and a 5xx on a part are
+  // in the contract suite (adapter-contract.test.ts), against its fake of this API.
+  it('reads 404/410 on a part as an expired session, other 4xx as theirs', async () => {
     const cases: Array<[number, string, string]> = [
-      [400, JSON.stringify({ error: { code: 'bad_digest', message: 'md5' } }), 'checksum_mismatch'],
-      [409, JSON.stringify({ error: { code: 'offset_mismatch' } }), 'offset_mismatch'],
       [404, '', 'session_expired'],
       [410, '', 'session_expired'],
       [400, JSON.stringify({ error: { code: 'other', message: 'nope' } }), 'client_error'],
       [403, '', 'unauthorized'],
-      [503, '', 'server_error'],
       [429, '', 'rate_limited'],
       [408, '', 'request_timeout'],
     ];
@@ -131,26 +126,6 @@ describe('content-range adapter', () => {
     (await allowed.http.next()).respond(204, { Range: '0-4', Location: 'https://eu.example.test/uploads/42' });
     await ok;
     void second;
-  });
-
-  it('re-attaches from saved state with a status query, never a new session', async () => {
-    const { http, upload } = setup();
-    const open = upload.open(new AbortController().signal, { id: '42', location: LOCATION });
-    const query = await http.next();
-    expect(query.request.method).to.equal('PUT');
-    expect(query.request.headers).to.deep.equal({ 'Content-Range': 'bytes */9' });
-    query.respond(204, { Range: '0-4' });
-    expect((await open).offset).to.equal(5);
-  });
-
-  it('cancels with DELETE <location>', async () => {
-    const { http, upload } = await opened();
-    const aborted = upload.abort();
-    const del = await http.next();
-    expect(del.request.method).to.equal('DELETE');
-    expect(del.request.url).to.equal(LOCATION);
-    del.respond(200);
-    await aborted;
   });
 
   it('sends the form fallback as multipart/form-data with the field "file"', async () => {
