@@ -58,21 +58,21 @@ if (wanted.includes('chromium')) {
 }
 if (wanted.includes('firefox')) {
   const firefox = chromeLauncher({
-      puppeteer,
-      launchOptions: {
-        browser: 'firefox',
-        executablePath: process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr',
-        headless: true,
-        // Loopback only: no telemetry, updates or remote settings on a closed network.
-        extraPrefsFirefox: {
-          'network.proxy.allow_hijacking_localhost': false,
-          'app.update.enabled': false,
-          'datareporting.policy.dataSubmissionEnabled': false,
-          'toolkit.telemetry.enabled': false,
-          'browser.safebrowsing.downloads.remote.enabled': false,
-        },
+    puppeteer,
+    launchOptions: {
+      browser: 'firefox',
+      executablePath: process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr',
+      headless: true,
+      // Loopback only: no telemetry, updates or remote settings on a closed network.
+      extraPrefsFirefox: {
+        'network.proxy.allow_hijacking_localhost': false,
+        'app.update.enabled': false,
+        'datareporting.policy.dataSubmissionEnabled': false,
+        'toolkit.telemetry.enabled': false,
+        'browser.safebrowsing.downloads.remote.enabled': false,
       },
-    });
+    },
+  });
   // Firefox delivers keys only to the tab in front: with two test files at a time in two
   // tabs, a file's keystrokes were sometimes lost. One at a time, every file is in front.
   Object.assign(firefox, { concurrency: 1 });

@@ -23,7 +23,9 @@ export const TUS_ENDPOINT = '/tus/files';
 /** The tus-js-client the bench page is built with (for the report). */
 export const TUS_JS_VERSION = (() => {
   try {
-    return (JSON.parse(readFileSync(join(fileURLToPath(new URL('..', import.meta.url)), 'node_modules/tus-js-client/package.json'), 'utf8')) as { version: string }).version;
+    return (
+      JSON.parse(readFileSync(join(fileURLToPath(new URL('..', import.meta.url)), 'node_modules/tus-js-client/package.json'), 'utf8')) as { version: string }
+    ).version;
   } catch {
     return '(version unknown)';
   }
@@ -49,7 +51,8 @@ function onlyEnv(): ReadonlySet<Section> {
   if (text === '') return new Set(SECTIONS);
   const names = text.split(',').map((name) => name.trim());
   for (const name of names) {
-    if (!(SECTIONS as readonly string[]).includes(name)) throw new Error(`BENCH_ONLY must be one of ${SECTIONS.join(', ')} (or several, comma-separated), not "${text}"`);
+    if (!(SECTIONS as readonly string[]).includes(name))
+      throw new Error(`BENCH_ONLY must be one of ${SECTIONS.join(', ')} (or several, comma-separated), not "${text}"`);
   }
   // Always in SECTIONS order.
   return new Set(SECTIONS.filter((name) => names.includes(name)));
@@ -60,7 +63,8 @@ function mibListEnv(name: string, fallback: number[]): number[] {
   const text = process.env[name]?.trim() ?? '';
   if (text === '') return fallback;
   const sizes = text.split(',').map((part) => part.trim());
-  if (!sizes.every((part) => /^\d+$/.test(part) && Number(part) >= 1 && Number(part) <= 16 * 1024)) throw new Error(`${name} must be sizes in MiB from 1 to 16384, comma-separated, not "${text}"`);
+  if (!sizes.every((part) => /^\d+$/.test(part) && Number(part) >= 1 && Number(part) <= 16 * 1024))
+    throw new Error(`${name} must be sizes in MiB from 1 to 16384, comma-separated, not "${text}"`);
   return [...new Set(sizes.map(Number))];
 }
 
@@ -69,7 +73,8 @@ function sizesEnv(fallback: number[]): number[] {
   const text = process.env['BENCH_VIEW_SIZES']?.trim() ?? '';
   if (text === '') return fallback;
   const sizes = text.split(',').map((part) => part.trim());
-  if (!sizes.every((part) => /^\d+$/.test(part) && Number(part) >= 1 && Number(part) <= 100_000)) throw new Error(`BENCH_VIEW_SIZES must be whole numbers from 1 to 100000, comma-separated, not "${text}"`);
+  if (!sizes.every((part) => /^\d+$/.test(part) && Number(part) >= 1 && Number(part) <= 100_000))
+    throw new Error(`BENCH_VIEW_SIZES must be whole numbers from 1 to 100000, comma-separated, not "${text}"`);
   return sizes.map(Number);
 }
 
@@ -79,7 +84,8 @@ function waysEnv(): ViewWay[] {
   if (text === '') return [...VIEW_WAYS];
   const names = text.split(',').map((name) => name.trim());
   for (const name of names) {
-    if (!(VIEW_WAYS as readonly string[]).includes(name)) throw new Error(`BENCH_VIEW_WAYS must be one of ${VIEW_WAYS.join(', ')} (or several, comma-separated), not "${text}"`);
+    if (!(VIEW_WAYS as readonly string[]).includes(name))
+      throw new Error(`BENCH_VIEW_WAYS must be one of ${VIEW_WAYS.join(', ')} (or several, comma-separated), not "${text}"`);
   }
   return [...new Set(names as ViewWay[])];
 }
@@ -94,7 +100,8 @@ function modesEnv(): UploadMode[] {
   if (text === '') return [...UPLOAD_MODES];
   const names = text.split(',').map((name) => name.trim());
   for (const name of names) {
-    if (!(UPLOAD_MODES as readonly string[]).includes(name)) throw new Error(`BENCH_MODES must be some of ${UPLOAD_MODES.join(', ')} (comma-separated), not "${text}"`);
+    if (!(UPLOAD_MODES as readonly string[]).includes(name))
+      throw new Error(`BENCH_MODES must be some of ${UPLOAD_MODES.join(', ')} (comma-separated), not "${text}"`);
   }
   if (!names.includes('raw')) throw new Error(`BENCH_MODES must include raw (every ratio is to it), not "${text}"`);
   // Always in UPLOAD_MODES order.

@@ -26,7 +26,15 @@ interface ElementOutcome {
   readonly asset: SuccessAsset;
   readonly marks: { t0: number; change?: number; success: number };
   readonly snapshot: { status: string; bytesUploaded: number; size: number };
-  readonly attributes: { protocol: string | null; endpoint: string | null; noChecksum: boolean; noResume: boolean; chunkSize: string | null; parallelParts: string | null; token: string };
+  readonly attributes: {
+    protocol: string | null;
+    endpoint: string | null;
+    noChecksum: boolean;
+    noResume: boolean;
+    chunkSize: string | null;
+    parallelParts: string | null;
+    token: string;
+  };
   readonly puts: Array<{ startTime: number; responseEnd: number }>;
   /** Requests for a part's signature (signed-parts). */
   readonly signings: number;
@@ -82,7 +90,9 @@ export async function elementRun(browser: Browser, file: BenchFile, setup: Eleme
     if (!checksum) params.set('no-checksum', '');
     if (setup.parallelParts !== undefined) params.set('parallel-parts', String(setup.parallelParts));
     await page.goto(`${server.origin}/?${params}`);
-    await page.waitForFunction(() => customElements.get('asset-uploader') !== undefined && !!document.querySelector('asset-uploader')?.shadowRoot?.querySelector('input[type=file]'));
+    await page.waitForFunction(
+      () => customElements.get('asset-uploader') !== undefined && !!document.querySelector('asset-uploader')?.shadowRoot?.querySelector('input[type=file]'),
+    );
     // The listeners (and the token) go in before the file does.
     await page.evaluate((token) => {
       const element = document.querySelector('asset-uploader')!;
@@ -121,11 +131,14 @@ export async function elementRun(browser: Browser, file: BenchFile, setup: Eleme
           const upload = (element as unknown as { uploads: Array<{ status: string; bytesUploaded: number; size: number }> }).uploads[0]!;
           const entries = performance.getEntriesByType('resource').filter((e): e is PerformanceResourceTiming => e instanceof PerformanceResourceTiming);
           // No named function in here: tsx would wrap it in a helper the page does not have.
-          const [puts, signings] = [putUrl, signUrl].map((template) => (template === null ? [] : entries.filter((e) => e.name.includes(template.replace('{id}', asset.id)))));
+          const [puts, signings] = [putUrl, signUrl].map((template) =>
+            template === null ? [] : entries.filter((e) => e.name.includes(template.replace('{id}', asset.id))),
+          );
           const probes = (window as unknown as { benchProbes: Probes }).benchProbes;
           const t0 = state.marks.t0;
           // The last part's \`loadend\` comes after the \`load\` that finished the upload: wait for it (bounded).
-          for (let waited = 0; waited < 2000 && probes.xhr.some((r) => r.endAt === undefined); waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+          for (let waited = 0; waited < 2000 && probes.xhr.some((r) => r.endAt === undefined); waited += 10)
+            await new Promise((resolve) => setTimeout(resolve, 10));
           return {
             asset: { id: asset.id, size: asset.size, md5: asset.md5, raw: asset.raw },
             marks: state.marks,
@@ -142,10 +155,16 @@ export async function elementRun(browser: Browser, file: BenchFile, setup: Eleme
             puts: puts!.map((e) => ({ startTime: e.startTime, responseEnd: e.responseEnd })),
             signings: signings!.length,
             xhrPuts: probes.xhr.filter((r) => r.url.includes(putUrl.replace('{id}', asset.id))),
-            longTasks: probes.longTasks.filter((t) => t.startTime >= t0).map((t) => {
-              const frame = probes.frames.find((f) => f.startTime <= t.startTime + 1 && f.end >= t.startTime + t.duration - 1);
-              return { startTime: t.startTime - t0, duration: t.duration, cause: frame ? `${frame.scripts || 'no script'}${frame.render ? `; render ${frame.render} ms` : ''}` : 'no long animation frame' };
-            }),
+            longTasks: probes.longTasks
+              .filter((t) => t.startTime >= t0)
+              .map((t) => {
+                const frame = probes.frames.find((f) => f.startTime <= t.startTime + 1 && f.end >= t.startTime + t.duration - 1);
+                return {
+                  startTime: t.startTime - t0,
+                  duration: t.duration,
+                  cause: frame ? `${frame.scripts || 'no script'}${frame.render ? `; render ${frame.render} ms` : ''}` : 'no long animation frame',
+                };
+              }),
             hashes: probes.hashes.filter((h) => h.at >= t0),
           };
         },
@@ -170,12 +189,18 @@ export async function elementRun(browser: Browser, file: BenchFile, setup: Eleme
         (setup.token === undefined || a.token === setup.token),
       `${what}: unexpected attributes ${JSON.stringify({ ...a, token: a.token === '' ? '' : '(set)' })}`,
     );
-    check(outcome.snapshot.status === 'success' && outcome.snapshot.bytesUploaded === file.size && outcome.snapshot.size === file.size, `${what}: element.uploads[0] is ${JSON.stringify(outcome.snapshot)}`);
+    check(
+      outcome.snapshot.status === 'success' && outcome.snapshot.bytesUploaded === file.size && outcome.snapshot.size === file.size,
+      `${what}: element.uploads[0] is ${JSON.stringify(outcome.snapshot)}`,
+    );
     // Every byte sent once, in as many parts as the element chose: no retry, no part sent twice.
     const { xhrPuts } = outcome;
     const sent = xhrPuts.reduce((total, r) => total + r.bytes, 0);
     check(sent === file.size, `${what}: the part requests carried ${sent} bytes in all, the file has ${file.size} (a retry?)`);
-    check(xhrPuts.every((r) => r.status !== undefined && r.status >= 200 && r.status < 300), `${what}: a part request answered ${JSON.stringify(xhrPuts.map((r) => r.status))}`);
+    check(
+      xhrPuts.every((r) => r.status !== undefined && r.status >= 200 && r.status < 300),
+      `${what}: a part request answered ${JSON.stringify(xhrPuts.map((r) => r.status))}`,
+    );
     check(outcome.puts.length === xhrPuts.length, `${what}: ${outcome.puts.length} PUTs in resource timing, ${xhrPuts.length} sent (a gap in resource timing)`);
     check(partTimings.length === xhrPuts.length, `${what}: ${partTimings.length} part requests in the network timing, ${xhrPuts.length} sent`);
     if (setup.signUrl !== undefined) check(outcome.signings === xhrPuts.length, `${what}: ${outcome.signings} parts signed, ${xhrPuts.length} sent (a retry?)`);

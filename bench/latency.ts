@@ -45,7 +45,9 @@ export async function latencyBench(common: Common): Promise<string> {
   const hooks: RunHooks = { prepare: async (page) => void (await emulate(page, LATENCY_MS, uploadBps)) };
   const runMode = modeRunner(browser, server, file, s3);
   const modes = MODES;
-  log(`bench latency: ${LATENCY_RUNS} rounds of ${file.size / MiB} MiB with ${LATENCY_MS} ms latency and ${LATENCY_MBIT} Mbit/s upload; modes ${modes.join(', ')}`);
+  log(
+    `bench latency: ${LATENCY_RUNS} rounds of ${file.size / MiB} MiB with ${LATENCY_MS} ms latency and ${LATENCY_MBIT} Mbit/s upload; modes ${modes.join(', ')}`,
+  );
 
   const uploads: Array<UploadRun & { round: number }> = [];
   for (let round = 0; round < LATENCY_RUNS; round++) {
@@ -54,7 +56,11 @@ export async function latencyBench(common: Common): Promise<string> {
       const run = await runMode(mode, hooks);
       const rate = mbps(file.size, run.ms);
       // A profile that did not apply would measure loopback again: the raw PUT cannot beat the wire.
-      if (mode === 'raw') check(rate <= (uploadBps / MB) * 1.05, `latency: the raw PUT ran at ${f1(rate)} MB/s, faster than the ${LATENCY_MBIT} Mbit/s profile: the network emulation did not apply`);
+      if (mode === 'raw')
+        check(
+          rate <= (uploadBps / MB) * 1.05,
+          `latency: the raw PUT ran at ${f1(rate)} MB/s, faster than the ${LATENCY_MBIT} Mbit/s profile: the network emulation did not apply`,
+        );
       uploads.push({ ...run, round: round + 1 });
       log(`  round ${round + 1} ${MODE_LABEL[mode].padEnd(38)} ${f1(rate).padStart(7)} MB/s  ${f1(run.ms).padStart(8)} ms`);
       const parts = breakdownOf(run);

@@ -33,7 +33,9 @@ export async function memoryBench(common: Common): Promise<string> {
   const began = performance.now();
   const { browser, server, source } = common;
   const sizes = [...MEMORY_SIZES].sort((a, b) => a - b);
-  log(`bench memory: ${MEMORY_RUNS} round(s) of ${sizes.map(sizeName).join(' and ')}, element on content-range with MD5; renderer RSS sampled every ${SAMPLE_MS} ms`);
+  log(
+    `bench memory: ${MEMORY_RUNS} round(s) of ${sizes.map(sizeName).join(' and ')}, element on content-range with MD5; renderer RSS sampled every ${SAMPLE_MS} ms`,
+  );
   const files = new Map<number, Awaited<ReturnType<Common['file']>>>();
   for (const size of sizes) files.set(size, await common.file(size));
 
@@ -43,7 +45,12 @@ export async function memoryBench(common: Common): Promise<string> {
     for (const size of order) {
       const file = files.get(size)!;
       let sampled: MemoryUse | undefined;
-      const run = await modeRunner(browser, server, file, undefined)('on', {
+      const run = await modeRunner(
+        browser,
+        server,
+        file,
+        undefined,
+      )('on', {
         start: () => {
           const sampler = sampleWhile(SAMPLE_MS);
           return () => void (sampled = sampler.stop());

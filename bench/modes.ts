@@ -83,7 +83,11 @@ export async function rawRun(browser: Browser, server: Server, file: BenchFile, 
     let run: UploadRun;
     let asset: RawPutResult['asset'];
     if (mode === 'raw') {
-      const result: RawPutResult = await withTimeout(page.evaluate((endpoint) => window.assetUploaderBench.rawPut(endpoint), ENDPOINT), opTimeout(file.size), 'raw PUT');
+      const result: RawPutResult = await withTimeout(
+        page.evaluate((endpoint) => window.assetUploaderBench.rawPut(endpoint), ENDPOINT),
+        opTimeout(file.size),
+        'raw PUT',
+      );
       stop?.();
       run = { mode, ms: result.sendToLoadMs, createMs: result.createMs, putMs: [result.sendToLoadMs], betweenPutsMs: 0, cpu: cpu() };
       asset = result.asset;
@@ -108,7 +112,14 @@ export async function rawRun(browser: Browser, server: Server, file: BenchFile, 
 }
 
 /** tus-js-client on the bench page; `chunkSize` null is its default (Infinity: the whole file in one PATCH). */
-export async function tusJsRun(browser: Browser, server: Server, file: BenchFile, mode: 'tus-js-8m' | 'tus-js', chunkSize: number | null, hooks: RunHooks = {}): Promise<UploadRun> {
+export async function tusJsRun(
+  browser: Browser,
+  server: Server,
+  file: BenchFile,
+  mode: 'tus-js-8m' | 'tus-js',
+  chunkSize: number | null,
+  hooks: RunHooks = {},
+): Promise<UploadRun> {
   const { context, page, problems } = await benchPage(browser, server, file);
   try {
     await hooks.prepare?.(page);
@@ -123,7 +134,10 @@ export async function tusJsRun(browser: Browser, server: Server, file: BenchFile
     stop?.();
     check(problems.length === 0, `${MODE_LABEL[mode]}: the page reported ${problems.join('; ')}`);
     const expected = chunkSize === null ? 1 : Math.ceil(file.size / chunkSize);
-    check(result.putMs.length === expected && result.putStartMs.length === expected, `${MODE_LABEL[mode]}: ${result.putMs.length} PATCHes, ${expected} expected (a retry?)`);
+    check(
+      result.putMs.length === expected && result.putStartMs.length === expected,
+      `${MODE_LABEL[mode]}: ${result.putMs.length} PATCHes, ${expected} expected (a retry?)`,
+    );
     check(result.createMs >= 0, `${MODE_LABEL[mode]}: no creating POST seen`);
     await verifyAndDeleteTus(server, file, result.url, MODE_LABEL[mode]);
     const puts = result.putStartMs.map((startTime, i) => ({ startTime, responseEnd: startTime + result.putMs[i]! }));

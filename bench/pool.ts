@@ -43,7 +43,9 @@ export async function poolBench(common: Common): Promise<string> {
         const run = await poolRun(page, file, workers);
         check(problems.length === 0, `md5 pool of ${workers}: the page reported ${problems.join('; ')}`);
         runs.push({ ...run, round: round + 1 });
-        log(`  round ${round + 1} ${`HashPool, ${workers} worker(s)`.padEnd(38)} ${f1(mbps(file.size, run.ms)).padStart(7)} MB/s  (workers: read ${f1(run.readMs)} ms, hash ${f1(run.hashMs)} ms in all)`);
+        log(
+          `  round ${round + 1} ${`HashPool, ${workers} worker(s)`.padEnd(38)} ${f1(mbps(file.size, run.ms)).padStart(7)} MB/s  (workers: read ${f1(run.readMs)} ms, hash ${f1(run.hashMs)} ms in all)`,
+        );
       } finally {
         await context.close();
       }
@@ -58,7 +60,11 @@ export async function poolBench(common: Common): Promise<string> {
     (workers) =>
       `| ${workers} | ${f1(rate(workers))} | ${f1(Math.min(...ratesOf(workers)))} | ${f1(Math.max(...ratesOf(workers)))} | ${f2(rate(workers) / rate(1))} | ${cell(workers, (r) => r.readMs)} | ${cell(workers, (r) => r.hashMs)} | ${cell(workers, (r) => r.ms)} |`,
   );
-  const summary = ['| workers | median MB/s | min MB/s | max MB/s | × 1 worker | read, all workers (ms) | hash, all workers (ms) | wall (ms) |', '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |', ...rows].join('\n');
+  const summary = [
+    '| workers | median MB/s | min MB/s | max MB/s | × 1 worker | read, all workers (ms) | hash, all workers (ms) | wall (ms) |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...rows,
+  ].join('\n');
   log('');
   log(summary);
   log('');

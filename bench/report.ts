@@ -22,7 +22,6 @@ export function sourceState(): string {
   }
 }
 
-
 export function machine(): { cpu: string; cores: number; ramGiB: string; kernel: string; node: string; dataFs: string } {
   let cpu = os.cpus()[0]?.model ?? 'unknown';
   try {
@@ -64,7 +63,9 @@ export interface Row {
 export function table(rows: Row[]): string {
   const lines = ['| mode | median MB/s | min MB/s | max MB/s | ratio to raw PUT (medians) |', '| --- | ---: | ---: | ---: | ---: |'];
   for (const row of rows) {
-    lines.push(`| ${row.label} | ${f1(median(row.rates))} | ${f1(Math.min(...row.rates))} | ${f1(Math.max(...row.rates))} | ${row.ratio === undefined ? '' : f2(row.ratio)} |`);
+    lines.push(
+      `| ${row.label} | ${f1(median(row.rates))} | ${f1(Math.min(...row.rates))} | ${f1(Math.max(...row.rates))} | ${row.ratio === undefined ? '' : f2(row.ratio)} |`,
+    );
   }
   return lines.join('\n');
 }

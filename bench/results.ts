@@ -63,7 +63,9 @@ export async function writeSections(path: string, updates: Partial<Record<Sectio
     '# Benchmark results',
     '',
     'Written by `npm run bench` (bench/run.ts). Each section below is replaced only when its part of the bench',
-    `runs: \`BENCH_ONLY=throughput\` (or ${SECTIONS.slice(1).map((name) => `\`${name}\``).join(', ')}) runs one (or a comma list), plain \`npm run bench\` all. Each section`,
+    `runs: \`BENCH_ONLY=throughput\` (or ${SECTIONS.slice(1)
+      .map((name) => `\`${name}\``)
+      .join(', ')}) runs one (or a comma list), plain \`npm run bench\` all. Each section`,
     'says when it was measured. No target is asserted: these are measurements, not a pass/fail gate.',
   ];
   for (const name of SECTIONS) {

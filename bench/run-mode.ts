@@ -12,7 +12,12 @@ import type { ObjectStore, Server } from './servers.js';
 import { verifyAndDelete, verifyAndDeleteEmbedded, verifyAndDeleteS3, verifyAndDeleteTus, type SuccessAsset } from './verify.js';
 
 /** Runs uploads of `file`; `s3` is there when sp-s3 is among the modes. */
-export function modeRunner(browser: Browser, server: Server, file: BenchFile, s3: ObjectStore | undefined): (mode: UploadMode, hooks?: RunHooks) => Promise<UploadRun> {
+export function modeRunner(
+  browser: Browser,
+  server: Server,
+  file: BenchFile,
+  s3: ObjectStore | undefined,
+): (mode: UploadMode, hooks?: RunHooks) => Promise<UploadRun> {
   const contentRange = (a: SuccessAsset, what: string): Promise<void> => verifyAndDelete(server, file, a.id, a, what);
   const setups: { [M in ElementMode]?: ElementSetup } = {
     off: { mode: 'off', server, protocol: 'content-range', endpoint: ENDPOINT, checksum: false, putUrl: '/content-range/uploads/{id}', verify: contentRange },
@@ -47,7 +52,16 @@ export function modeRunner(browser: Browser, server: Server, file: BenchFile, s3
         }
       : {}),
     // No `no-checksum`: the element's default. /tus/files announces no checksum extension, so it hashes nothing.
-    'tus-el': { mode: 'tus-el', server, protocol: 'tus', endpoint: TUS_ENDPOINT, checksum: true, hashes: false, putUrl: `${TUS_ENDPOINT}/{id}`, verify: (a, what) => verifyAndDeleteTus(server, file, String(a.raw?.['location'] ?? ''), what) },
+    'tus-el': {
+      mode: 'tus-el',
+      server,
+      protocol: 'tus',
+      endpoint: TUS_ENDPOINT,
+      checksum: true,
+      hashes: false,
+      putUrl: `${TUS_ENDPOINT}/{id}`,
+      verify: (a, what) => verifyAndDeleteTus(server, file, String(a.raw?.['location'] ?? ''), what),
+    },
   };
   const runMode = (mode: UploadMode, hooks: RunHooks = {}): Promise<UploadRun> => {
     if (mode === 'raw' || mode === 'parts') return rawRun(browser, server, file, mode, hooks);

@@ -46,7 +46,16 @@ export async function startServer(publicDir: string, dataDir: string, env: Recor
   return { origin: server.origin, dataDir, stop };
 }
 
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+];
 
 export function launch(): Promise<Browser> {
   notStopping();
@@ -61,14 +70,12 @@ export function launch(): Promise<Browser> {
   });
 }
 
-
 /** sp-s3: the RADOS Gateway, the reference server in S3 mode in front of it, and a client to read back and delete. */
 export interface ObjectStore {
   readonly rgw: Radosgw;
   readonly server: Server;
   readonly client: S3Client;
 }
-
 
 /**
  * Writes and deletes a 1-byte multipart object before anything is timed: RGW creates its
@@ -79,7 +86,12 @@ async function warmUp(rgw: Radosgw, client: S3Client): Promise<void> {
   const created = await client.send(new CreateMultipartUploadCommand({ Bucket: rgw.bucket, Key }));
   const part = await client.send(new UploadPartCommand({ Bucket: rgw.bucket, Key, UploadId: created.UploadId, PartNumber: 1, Body: new Uint8Array([0]) }));
   await client.send(
-    new CompleteMultipartUploadCommand({ Bucket: rgw.bucket, Key, UploadId: created.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }),
+    new CompleteMultipartUploadCommand({
+      Bucket: rgw.bucket,
+      Key,
+      UploadId: created.UploadId,
+      MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] },
+    }),
   );
   await client.send(new DeleteObjectCommand({ Bucket: rgw.bucket, Key }));
 }
@@ -118,6 +130,8 @@ export async function startObjectStore(publicDir: string, work: string, memstore
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   });
   onCleanup(() => s3Server.stop());
-  log(`bench: ${cephVersion()} RADOS Gateway at ${rgw.endpoint} (memstore ${f1(memstoreBytes / 1024 ** 3)} GiB); S3-mode reference server at ${s3Server.origin}`);
+  log(
+    `bench: ${cephVersion()} RADOS Gateway at ${rgw.endpoint} (memstore ${f1(memstoreBytes / 1024 ** 3)} GiB); S3-mode reference server at ${s3Server.origin}`,
+  );
   return { rgw, server: s3Server, client };
 }

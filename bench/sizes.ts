@@ -52,7 +52,8 @@ const ADAPTERS: ReadonlyArray<{ readonly file: string; readonly name: string; re
 /** What each chunk of the drop-in is, by its file name. */
 function chunkWhat(name: string): string {
   if (/^virtual-rows-/.test(name)) return 'the virtualized list (@lit-labs/virtualizer and its flow layout), loaded when a list first reaches 40 rows';
-  if (/^flow-/.test(name)) return "the virtualizer's default layout as its own import names it: re-exported from the chunk above, never fetched (the element passes the layout)";
+  if (/^flow-/.test(name))
+    return "the virtualizer's default layout as its own import names it: re-exported from the chunk above, never fetched (the element passes the layout)";
   return 'a chunk the drop-in imports lazily';
 }
 
@@ -108,14 +109,25 @@ export async function sizesBench(ctx: SizesContext): Promise<string> {
       target: 20_000,
       file: join(cdnDir, 'asset-uploader.js'),
     },
-    ...chunks.map((chunk): Case => ({ name: `drop-in chunk ${chunk.replace(/-[\w-]{8}\.js$/, '')}`, what: `\`chunks/${chunk}\`: ${chunkWhat(chunk)}`, file: join(cdnDir, 'chunks', chunk) })),
+    ...chunks.map(
+      (chunk): Case => ({
+        name: `drop-in chunk ${chunk.replace(/-[\w-]{8}\.js$/, '')}`,
+        what: `\`chunks/${chunk}\`: ${chunkWhat(chunk)}`,
+        file: join(cdnDir, 'chunks', chunk),
+      }),
+    ),
     {
       name: 'drop-in, all of it',
       what: 'the initial file and every chunk, as a page with a long list loads them (gzipped one by one, summed)',
       files: [join(cdnDir, 'asset-uploader.js'), ...chunks.map((chunk) => join(cdnDir, 'chunks', chunk))],
     },
     { name: 'worker', what: 'the md5 worker (spark-md5), loaded when the first part is hashed', target: 4_000, file: join(cdnDir, 'assets', worker) },
-    { name: '<asset-library> drop-in', what: '`dist/cdn/asset-library.js`: `<asset-library>`, lit and @lit/task', target: 10_000, file: join(cdnDir, 'asset-library.js') },
+    {
+      name: '<asset-library> drop-in',
+      what: '`dist/cdn/asset-library.js`: `<asset-library>`, lit and @lit/task',
+      target: 10_000,
+      file: join(cdnDir, 'asset-library.js'),
+    },
     ...ADAPTERS.map(
       ({ file: adapter, name, uses = [] }): Case => ({
         name: `engine + ${adapter}`,
@@ -125,7 +137,9 @@ export async function sizesBench(ctx: SizesContext): Promise<string> {
             : `the same with the ${adapter} adapter${uses.length ? ` (which uses ${uses.join(', ')})` : ''}`,
         target: 8_000,
         entry: `import { Uploader } from ${JSON.stringify(join(npmDir, 'engine.js'))};\nimport { ${name} } from ${JSON.stringify(join(npmDir, `protocols/${adapter}.js`))};\nexport { Uploader, ${name} };\n`,
-        unwanted: new RegExp(`${lit.source}|chunks\\/asset-(uploader|library)-|asset-uploader\\.js$|library\\.js$|protocols\\/(?!(${[adapter, ...uses].join('|')})\\.js$)`),
+        unwanted: new RegExp(
+          `${lit.source}|chunks\\/asset-(uploader|library)-|asset-uploader\\.js$|library\\.js$|protocols\\/(?!(${[adapter, ...uses].join('|')})\\.js$)`,
+        ),
       }),
     ),
     {
@@ -160,8 +174,12 @@ export async function sizesBench(ctx: SizesContext): Promise<string> {
       if (unwanted.length) leaks.push(`${c.name} bundles ${unwanted.map((input) => input.replace(ctx.work, '…')).join(', ')} (it should not)`);
     }
     const meets = c.target === undefined ? '' : size.gz <= c.target ? 'yes' : 'no';
-    rows.push(`| ${c.name.replace(/<[\w-]+>/g, (tag) => `\`${tag}\``)} | ${c.what} | ${kB(size.min)} | **${kB(size.gz)}** | ${c.target === undefined ? '' : `≤ ${kB(c.target)}`} | ${meets} |`);
-    printed.push(`  ${c.name.padEnd(28)} min ${kB(size.min).padStart(6)} kB, min+gzip ${kB(size.gz).padStart(5)} kB${c.target === undefined ? '' : ` (target ≤ ${kB(c.target)}: ${meets})`}`);
+    rows.push(
+      `| ${c.name.replace(/<[\w-]+>/g, (tag) => `\`${tag}\``)} | ${c.what} | ${kB(size.min)} | **${kB(size.gz)}** | ${c.target === undefined ? '' : `≤ ${kB(c.target)}`} | ${meets} |`,
+    );
+    printed.push(
+      `  ${c.name.padEnd(28)} min ${kB(size.min).padStart(6)} kB, min+gzip ${kB(size.gz).padStart(5)} kB${c.target === undefined ? '' : ` (target ≤ ${kB(c.target)}: ${meets})`}`,
+    );
   }
   for (const line of printed) ctx.log(line);
   for (const leak of leaks) ctx.log(`  ${leak}`);

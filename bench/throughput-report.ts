@@ -67,7 +67,8 @@ export function throughputReport(data: ThroughputData): string {
         (disturbed.length === 0
           ? 'No run had more than 10% of its busy CPU time taken by them.'
           : `${disturbed.length} of ${uploads.length} runs had more than 10% taken by them (${disturbed.map((u) => `round ${u.round} ${MODE_LABEL[u.mode]}`).join('; ')}); those runs are slower than they would be on a quiet machine, see the "other CPU s" column under "Every run".`);
-  if (disturbed.length > 0) log(`bench: warning: ${disturbed.length} of ${uploads.length} runs shared the CPU with other processes (>10% of busy time); see RESULTS.md`);
+  if (disturbed.length > 0)
+    log(`bench: warning: ${disturbed.length} of ${uploads.length} runs shared the CPU with other processes (>10% of busy time); see RESULTS.md`);
   const load = (l: number[]): string => l.map((x) => x.toFixed(2)).join(' / ');
   const breakdown = modes.map((mode) => {
     const runs = runsOf(mode);
@@ -92,8 +93,12 @@ export function throughputReport(data: ThroughputData): string {
         }),
       ].join('\n')
     : 'Not measured (needs Linux /proc).';
-  const perRun = uploads.map((u) => `| ${u.round} | ${MODE_LABEL[u.mode]} | ${f1(u.ms)} | ${f1(mbps(file.size, u.ms))} | ${u.cpu ? f2(u.cpu.seconds.outside) : dash} |`);
-  const perWorker = workers.map((w, i) => `| ${i + 1} | ${f1(mbps(file.size, w.md5Ms))} | ${f1(mbps(file.size, w.readMs))} | ${f1(mbps(file.size, w.computeMs))} |`);
+  const perRun = uploads.map(
+    (u) => `| ${u.round} | ${MODE_LABEL[u.mode]} | ${f1(u.ms)} | ${f1(mbps(file.size, u.ms))} | ${u.cpu ? f2(u.cpu.seconds.outside) : dash} |`,
+  );
+  const perWorker = workers.map(
+    (w, i) => `| ${i + 1} | ${f1(mbps(file.size, w.md5Ms))} | ${f1(mbps(file.size, w.readMs))} | ${f1(mbps(file.size, w.computeMs))} |`,
+  );
   /** A ratio of two modes' medians, or a dash when either was not run (BENCH_MODES). */
   const ratio = (a: UploadMode, b: UploadMode): string => (modes.includes(a) && modes.includes(b) ? f2(medianRate(a) / medianRate(b)) : dash);
   /** The part requests each element mode made, as the element chose them. */

@@ -44,11 +44,14 @@ export async function throughput(common: Common): Promise<string> {
       log(`  round ${round + 1} ${MODE_LABEL[mode].padEnd(38)} ${f1(mbps(file.size, run.ms)).padStart(7)} MB/s  ${f1(run.ms).padStart(7)} ms${detail}`);
       const parts = breakdownOf(run);
       if (parts) log(`${' '.repeat(12)}${breakdownLine(parts)}`);
-      if (run.cpu) log(`${' '.repeat(12)}CPU ${Math.round(run.cpu.busy * 100)}% busy; CPU s: ${CPU_GROUPS.map((g) => `${g} ${f2(run.cpu!.seconds[g])}`).join(', ')}`);
+      if (run.cpu)
+        log(`${' '.repeat(12)}CPU ${Math.round(run.cpu.busy * 100)}% busy; CPU s: ${CPU_GROUPS.map((g) => `${g} ${f2(run.cpu!.seconds[g])}`).join(', ')}`);
     }
     const w = await workerRun(browser, server, file);
     workers.push(w);
-    log(`  round ${round + 1} ${'md5 worker alone'.padEnd(38)} ${f1(mbps(file.size, w.md5Ms)).padStart(7)} MB/s  (slice reads alone ${f1(mbps(file.size, w.readMs))}, spark-md5 on memory ${f1(mbps(file.size, w.computeMs))})`);
+    log(
+      `  round ${round + 1} ${'md5 worker alone'.padEnd(38)} ${f1(mbps(file.size, w.md5Ms)).padStart(7)} MB/s  (slice reads alone ${f1(mbps(file.size, w.readMs))}, spark-md5 on memory ${f1(mbps(file.size, w.computeMs))})`,
+    );
   }
   const loadAfter = os.loadavg();
   for (const mode of modes) common.rates.set(`throughput:${mode}`, median(uploads.filter((u) => u.mode === mode).map((u) => mbps(file.size, u.ms))));

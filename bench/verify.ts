@@ -30,7 +30,10 @@ export async function verifyAndDelete(server: Server, file: BenchFile, id: strin
   check(answered.md5 === file.md5, `${what}: the server's MD5 ${answered.md5} differs from the file's ${file.md5}`);
   const dir = join(server.dataDir, 'content-range');
   const record = JSON.parse(await readFile(join(dir, `${id}.json`), 'utf8')) as StoredRecord;
-  check(record.complete && record.offset === file.size && record.size === file.size, `${what}: the stored record is not a complete ${file.size}-byte upload: ${JSON.stringify(record)}`);
+  check(
+    record.complete && record.offset === file.size && record.size === file.size,
+    `${what}: the stored record is not a complete ${file.size}-byte upload: ${JSON.stringify(record)}`,
+  );
   check(record.md5 === file.md5, `${what}: the stored record's MD5 ${record.md5} differs from the file's ${file.md5}`);
   const stored = await stat(join(dir, `${id}.bin`));
   check(stored.size === file.size, `${what}: ${stored.size} bytes stored, ${file.size} expected`);
@@ -81,7 +84,9 @@ export async function md5Of(stream: AsyncIterable<Uint8Array>): Promise<{ md5: s
 
 /** An S3 multipart object's ETag: the MD5 of the parts' binary MD5s, then "-" and the number of parts. */
 export function multipartEtag(partMd5: string[]): string {
-  return `${createHash('md5').update(Buffer.concat(partMd5.map((hex) => Buffer.from(hex, 'hex')))).digest('hex')}-${partMd5.length}`;
+  return `${createHash('md5')
+    .update(Buffer.concat(partMd5.map((hex) => Buffer.from(hex, 'hex'))))
+    .digest('hex')}-${partMd5.length}`;
 }
 
 /**
@@ -104,17 +109,29 @@ async function partMd5sOf(file: BenchFile, sizes: number[]): Promise<string[]> {
  * Checks the finishing answer of /signed-parts (demo/server/signed-parts/routes.ts, `finish`) and the
  * server's record, which it returns with Node's MD5 of each of its parts.
  */
-async function checkSignedPartsAnswer(dataDir: string, file: BenchFile, asset: SuccessAsset, bucket: string, what: string): Promise<SignedPartsRecord & { expectedMd5: string[] }> {
+async function checkSignedPartsAnswer(
+  dataDir: string,
+  file: BenchFile,
+  asset: SuccessAsset,
+  bucket: string,
+  what: string,
+): Promise<SignedPartsRecord & { expectedMd5: string[] }> {
   const { id } = asset;
   check(typeof id === 'string' && /^[0-9a-f]{32}$/.test(id), `${what}: the answer has no upload id (${String(id)})`);
   check(asset.size === file.size, `${what}: the finishing answer says size ${asset.size}, the file has ${file.size}`);
   const raw = asset.raw ?? {};
-  check(raw['state'] === 'finished' && raw['file_size'] === file.size, `${what}: the finishing answer is not a finished ${file.size}-byte upload: ${JSON.stringify(raw)}`);
+  check(
+    raw['state'] === 'finished' && raw['file_size'] === file.size,
+    `${what}: the finishing answer is not a finished ${file.size}-byte upload: ${JSON.stringify(raw)}`,
+  );
   check(raw['bucket'] === bucket, `${what}: the answer names bucket ${String(raw['bucket'])}, not ${bucket}`);
   check(raw['object_key'] === `signed-parts/${id}`, `${what}: the answer names object key ${String(raw['object_key'])}`);
   check(typeof raw['etag'] === 'string' && raw['etag'] !== '', `${what}: the answer has no etag`);
   const record = JSON.parse(await readFile(join(dataDir, 'signed-parts', `${id}.json`), 'utf8')) as SignedPartsRecord;
-  check(record.id === id && record.state === 'finished' && record.file_size === file.size, `${what}: the server's record is not a finished ${file.size}-byte upload: ${JSON.stringify({ ...record, parts: record.parts.length })}`);
+  check(
+    record.id === id && record.state === 'finished' && record.file_size === file.size,
+    `${what}: the server's record is not a finished ${file.size}-byte upload: ${JSON.stringify({ ...record, parts: record.parts.length })}`,
+  );
   const sizes = record.parts.map((p) => p.size);
   check(
     record.parts.every((p, i) => p.part_number === i + 1) && sizes.reduce((a, b) => a + b, 0) === file.size,
@@ -133,7 +150,10 @@ async function checkSignedPartsAnswer(dataDir: string, file: BenchFile, asset: S
 export async function verifyAndDeleteEmbedded(server: Server, file: BenchFile, asset: SuccessAsset, what: string): Promise<void> {
   const record = await checkSignedPartsAnswer(server.dataDir, file, asset, 'embedded', what);
   const etag = multipartEtag(record.expectedMd5);
-  check(asset.raw?.['etag'] === etag && record.etag === etag, `${what}: the ETag ${String(asset.raw?.['etag'])} (record ${String(record.etag)}) is not the multipart ETag ${etag} of the parts`);
+  check(
+    asset.raw?.['etag'] === etag && record.etag === etag,
+    `${what}: the ETag ${String(asset.raw?.['etag'])} (record ${String(record.etag)}) is not the multipart ETag ${etag} of the parts`,
+  );
   const dir = join(server.dataDir, 'signed-parts');
   const partsDir = join(dir, record.id);
   const numbers = record.parts.map((p) => p.part_number);
@@ -166,7 +186,11 @@ export async function verifyAndDeleteTus(server: Server, file: BenchFile, url: s
   check(stored.size === file.size, `${what}: ${stored.size} bytes stored, ${file.size} expected`);
   const read = await withTimeout(md5Of(createReadStream(join(dir, id))), opTimeout(file.size), `${what}: reading the stored file back`);
   check(read.bytes === file.size && read.md5 === file.md5, `${what}: the stored file holds ${read.bytes} bytes with MD5 ${read.md5}, not ${file.md5}`);
-  const response = await withTimeout(fetch(`${server.origin}${TUS_ENDPOINT}/${id}`, { method: 'DELETE', headers: { 'Tus-Resumable': '1.0.0' } }), 30_000, 'tus DELETE');
+  const response = await withTimeout(
+    fetch(`${server.origin}${TUS_ENDPOINT}/${id}`, { method: 'DELETE', headers: { 'Tus-Resumable': '1.0.0' } }),
+    30_000,
+    'tus DELETE',
+  );
   check(response.status === 204, `${what}: tus DELETE answered ${response.status}`);
   check(!(await exists(join(dir, id))) && !(await exists(join(dir, `${id}.json`))), `${what}: the stored upload is still there after DELETE`);
 }
@@ -178,7 +202,10 @@ export async function verifyAndDeleteS3(store: ObjectStore, file: BenchFile, ass
   const { rgw, client } = store;
   const record = await checkSignedPartsAnswer(store.server.dataDir, file, asset, rgw.bucket, what);
   const etag = multipartEtag(record.expectedMd5);
-  check(asset.raw?.['etag'] === etag && record.etag === etag, `${what}: the object's ETag ${String(asset.raw?.['etag'])} is not ${etag}, the one of the file's parts`);
+  check(
+    asset.raw?.['etag'] === etag && record.etag === etag,
+    `${what}: the object's ETag ${String(asset.raw?.['etag'])} is not ${etag}, the one of the file's parts`,
+  );
   check(typeof record.s3_upload_id === 'string', `${what}: the record has no S3 UploadId`);
   const Key = `signed-parts/${record.id}`;
   const read = await withTimeout(

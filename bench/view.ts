@@ -81,12 +81,22 @@ async function oneRun(ctx: ViewContext, way: ViewWay, files: number): Promise<{ 
   const { context, page, problems } = await freshPage(ctx.browser);
   try {
     await page.goto(`${ctx.origin}${PAGE}`);
-    await page.waitForFunction(() => 'assetUploaderViewBench' in window && !!document.querySelector('asset-uploader')?.shadowRoot?.querySelector('[part=drop-zone]'));
+    await page.waitForFunction(
+      () => 'assetUploaderViewBench' in window && !!document.querySelector('asset-uploader')?.shadowRoot?.querySelector('[part=drop-zone]'),
+    );
     const attributes = await page.evaluate(() => {
       const el = document.querySelector('asset-uploader')!;
-      return { noAutoStart: el.hasAttribute('no-auto-start'), multiple: el.hasAttribute('multiple'), endpoint: el.getAttribute('endpoint'), uploads: el.uploads.length };
+      return {
+        noAutoStart: el.hasAttribute('no-auto-start'),
+        multiple: el.hasAttribute('multiple'),
+        endpoint: el.getAttribute('endpoint'),
+        uploads: el.uploads.length,
+      };
     });
-    check(attributes.noAutoStart && attributes.multiple && attributes.endpoint === ENDPOINT && attributes.uploads === 0, `the page's element is not the one described: ${JSON.stringify(attributes)}`);
+    check(
+      attributes.noAutoStart && attributes.multiple && attributes.endpoint === ENDPOINT && attributes.uploads === 0,
+      `the page's element is not the one described: ${JSON.stringify(attributes)}`,
+    );
     await ctx.withTimeout(
       page.evaluate(([n, w]) => window.assetUploaderViewBench.prepare(n, w), [files, way] as const),
       60_000,
@@ -155,7 +165,8 @@ export async function viewBench(ctx: ViewContext): Promise<string> {
   const elapsed = (performance.now() - began) / 1000;
 
   const of = (files: number, way: ViewWay): ViewMeasurement[] => runs.filter((r) => r.files === files && r.way === way).map((r) => r.m);
-  const stat = (values: number[], format: (n: number) => string): string => `${format(median(values))} (${format(Math.min(...values))}–${format(Math.max(...values))})`;
+  const stat = (values: number[], format: (n: number) => string): string =>
+    `${format(median(values))} (${format(Math.min(...values))}–${format(Math.max(...values))})`;
   const summary: string[] = [
     `| files | measure | target (issue) | ${ways.map((w) => `${WAY_LABEL[w]}: median (min–max) | ${w}: runs meeting the target`).join(' | ')} |`,
     `| ---: | --- | --- | ${ways.map(() => '---: | ---:').join(' | ')} |`,
@@ -163,7 +174,13 @@ export async function viewBench(ctx: ViewContext): Promise<string> {
   for (const files of ctx.sizes) {
     const n = count(files);
     const rowTarget = files === ROW_TARGET_AT;
-    const line = (measure: string, target: string, pick: (m: ViewMeasurement) => number, format: (n: number) => string, ok?: (m: ViewMeasurement) => boolean): string =>
+    const line = (
+      measure: string,
+      target: string,
+      pick: (m: ViewMeasurement) => number,
+      format: (n: number) => string,
+      ok?: (m: ViewMeasurement) => boolean,
+    ): string =>
       `| ${n} | ${measure} | ${target} | ${ways
         .map((w) => {
           const ms = of(files, w);
@@ -174,7 +191,13 @@ export async function viewBench(ctx: ViewContext): Promise<string> {
       line('add → rendered, ms', '', (m) => m.renderedMs, f1),
       line('longest task, ms', `< ${LONG_MS} ms`, longest, f1, (m) => longest(m) < LONG_MS),
       line(`long tasks ≥ ${LONG_MS} ms`, '0', longCount, count, (m) => longCount(m) === 0),
-      line('row elements (`[part~=file]`)', rowTarget ? `< ${count(ROW_TARGET)}` : '', (m) => m.rows, count, rowTarget ? (m) => m.rows < ROW_TARGET : undefined),
+      line(
+        'row elements (`[part~=file]`)',
+        rowTarget ? `< ${count(ROW_TARGET)}` : '',
+        (m) => m.rows,
+        count,
+        rowTarget ? (m) => m.rows < ROW_TARGET : undefined,
+      ),
       line('shadow DOM elements (`*`)', '', (m) => m.elements, count),
       line('engine add calls (pieces)', '', (m) => m.pieces, count),
     );
@@ -218,7 +241,7 @@ export async function viewBench(ctx: ViewContext): Promise<string> {
     ),
   ];
   const withCpu = runs.filter((r) => r.otherCpu !== undefined);
-  const disturbed = withCpu.filter((r) => r.otherCpu! > 0.1 * (r.m.renderedMs + 500) / 1000);
+  const disturbed = withCpu.filter((r) => r.otherCpu! > (0.1 * (r.m.renderedMs + 500)) / 1000);
   const load = (l: number[]): string => l.map((x) => x.toFixed(2)).join(' / ');
   const { facts } = ctx;
   const sizes = ctx.sizes.map(count).join(' and ');
@@ -240,13 +263,21 @@ Targets from the issue, next to the figures below and not asserted: no task of $
 are added, and fewer than ${count(ROW_TARGET)} row elements in the DOM at ${count(ROW_TARGET_AT)} files.
 
 Files are added in ${ways.length === 1 ? 'one way' : `${ways.length} ways`} (\`BENCH_VIEW_WAYS\`, default \`drop,addFiles\`; this run: \`${ways.join(',')}\`):
-${has('drop') ? `
+${
+  has('drop')
+    ? `
 - **drop** is what a person does: files dropped on the element. The element takes a drop, a pick from the file
   picker and a paste in pieces of 250 files, one task each (src/ui/gestures.ts, src/ui/drop.ts), so this is the way
-  the "no long task" target is about.` : ''}${has('addFiles') ? `
+  the "no long task" target is about.`
+    : ''
+}${
+  has('addFiles')
+    ? `
 - **addFiles** is the element's API, \`element.addFiles(files)\`: one synchronous call by design (it returns the
   snapshots of the uploads it took), so it adds every file in the task that calls it, and its longest task is the
-  whole add: its figures show what one call costs, not what a person sees.` : ''}
+  whole add: its figures show what one call costs, not what a person sees.`
+    : ''
+}
 
 ### Machine
 
@@ -257,9 +288,11 @@ ${has('drop') ? `
     withCpu.length === 0
       ? 'Other processes: not measured (needs Linux /proc).'
       : `Other processes (not the bench, its server or its browser) used ${withCpu.reduce((a, r) => a + r.otherCpu!, 0).toFixed(1)} CPU s during the measured runs; ` +
-        (disturbed.length === 0
-          ? 'no run had them use more than 10% of one core.'
-          : `${disturbed.length} of ${withCpu.length} runs had them use more than 10% of one core (see "other CPU s" under "Every run"): those runs are slower than on a quiet machine.`)
+        (
+          disturbed.length === 0
+            ? 'no run had them use more than 10% of one core.'
+            : `${disturbed.length} of ${withCpu.length} runs had them use more than 10% of one core (see "other CPU s" under "Every run"): those runs are slower than on a quiet machine.`
+        )
   }
 
 ### Setup

@@ -43,13 +43,19 @@ export async function workerRun(browser: Browser, server: Server, file: BenchFil
   try {
     const hashed = await poolRun(page, file, 1);
     const read = await withTimeout(
-      page.evaluate(([partSize, readSize]) => window.assetUploaderBench.workerJob({ kind: 'read', withFile: true, partSize, readSize, bytes: 0 }), [PART_SIZE, READ_SIZE] as const),
+      page.evaluate(([partSize, readSize]) => window.assetUploaderBench.workerJob({ kind: 'read', withFile: true, partSize, readSize, bytes: 0 }), [
+        PART_SIZE,
+        READ_SIZE,
+      ] as const),
       OP_TIMEOUT_MS,
       'read worker',
     );
     check(read.bytes === file.size, `read worker read ${read.bytes} bytes`);
     const compute = await withTimeout(
-      page.evaluate(([bytes, readSize]) => window.assetUploaderBench.workerJob({ kind: 'compute', withFile: false, partSize: 0, readSize, bytes }), [file.size, READ_SIZE] as const),
+      page.evaluate(([bytes, readSize]) => window.assetUploaderBench.workerJob({ kind: 'compute', withFile: false, partSize: 0, readSize, bytes }), [
+        file.size,
+        READ_SIZE,
+      ] as const),
       OP_TIMEOUT_MS,
       'md5 compute',
     );

@@ -22,7 +22,10 @@ function usePicked(): void {
   const option = picker.selectedOptions[0]!;
   uploader.setAttribute('protocol', option.value);
   uploader.setAttribute('endpoint', option.dataset['endpoint']!);
-  for (const [attribute, key] of [['storage-endpoint', 'storageEndpoint'], ['fields', 'fields']] as const) {
+  for (const [attribute, key] of [
+    ['storage-endpoint', 'storageEndpoint'],
+    ['fields', 'fields'],
+  ] as const) {
     const value = option.dataset[key];
     if (value === undefined) uploader.removeAttribute(attribute);
     else uploader.setAttribute(attribute, value);
@@ -32,9 +35,23 @@ function usePicked(): void {
 }
 picker.addEventListener('change', usePicked);
 
-const overridable = ['protocol', 'endpoint', 'chunk-size', 'parallel-parts', 'transport', 'no-checksum', 'no-resume', 'concurrency', 'accept', 'max-file-size', 'retry-delays'];
+const overridable = [
+  'protocol',
+  'endpoint',
+  'chunk-size',
+  'parallel-parts',
+  'transport',
+  'no-checksum',
+  'no-resume',
+  'concurrency',
+  'accept',
+  'max-file-size',
+  'retry-delays',
+];
 const params = new URLSearchParams(location.search);
-const wanted = [...picker.options].findIndex((o) => o.dataset['endpoint'] === params.get('endpoint') || (!params.get('endpoint') && o.value === params.get('protocol')));
+const wanted = [...picker.options].findIndex(
+  (o) => o.dataset['endpoint'] === params.get('endpoint') || (!params.get('endpoint') && o.value === params.get('protocol')),
+);
 if (wanted >= 0) picker.selectedIndex = wanted;
 usePicked();
 for (const name of overridable) {
@@ -42,10 +59,27 @@ for (const name of overridable) {
   if (value !== null) uploader.setAttribute(name, value);
 }
 
-const shown = ['upload-add', 'file-reject', 'upload-start', 'upload-retry', 'upload-pause', 'upload-resume', 'upload-wait', 'upload-success', 'upload-error', 'upload-abort', 'upload-complete'];
+const shown = [
+  'upload-add',
+  'file-reject',
+  'upload-start',
+  'upload-retry',
+  'upload-pause',
+  'upload-resume',
+  'upload-wait',
+  'upload-success',
+  'upload-error',
+  'upload-abort',
+  'upload-complete',
+];
 for (const type of shown) {
   uploader.addEventListener(type, (event) => {
-    const detail = (event as CustomEvent).detail as { upload?: { name: string }; file?: { name: string; message: string }; error?: { message: string }; asset?: { url?: string } };
+    const detail = (event as CustomEvent).detail as {
+      upload?: { name: string };
+      file?: { name: string; message: string };
+      error?: { message: string };
+      asset?: { url?: string };
+    };
     const item = document.createElement('li');
     const what = detail.upload?.name ?? detail.file?.name ?? '';
     const extra = detail.error?.message ?? detail.file?.message ?? detail.asset?.url ?? '';

@@ -50,12 +50,16 @@ export function reference(manifest: { modules: Array<{ declarations?: Array<Reco
     ['attribute', 'property', 'default', 'meaning'],
     list('attributes').map((a) => [code(a.name), code(a.fieldName ?? ''), defaults(a.default), a.description ?? '']),
   );
-  const members = list('members').filter((m) => m.privacy !== 'private' && m.privacy !== 'protected' && !m.static && !m.name.startsWith('#') && !m.name.startsWith('_'));
+  const members = list('members').filter(
+    (m) => m.privacy !== 'private' && m.privacy !== 'protected' && !m.static && !m.name.startsWith('#') && !m.name.startsWith('_'),
+  );
   const internal = (m: Item) => /@internal/.test(m.description ?? '');
   table(
     'Properties without an attribute',
     ['property', 'type', 'default', 'meaning'],
-    members.filter((m) => m.kind === 'field' && !m.attribute && !internal(m)).map((m) => [code(m.name), code(m.type?.text ?? ''), m.default === undefined ? '—' : defaults(m.default), m.description ?? '']),
+    members
+      .filter((m) => m.kind === 'field' && !m.attribute && !internal(m))
+      .map((m) => [code(m.name), code(m.type?.text ?? ''), m.default === undefined ? '—' : defaults(m.default), m.description ?? '']),
   );
   table(
     'Methods',
@@ -64,13 +68,29 @@ export function reference(manifest: { modules: Array<{ declarations?: Array<Reco
       .filter((m) => m.kind === 'method' && !internal(m) && !/Callback$/.test(m.name) && !['render', 'willUpdate', 'updated'].includes(m.name))
       .map((m) => [code(`${m.name}(${(m.parameters ?? []).map((p) => p.name + (p.optional ? '?' : '')).join(', ')})`), m.description ?? '']),
   );
-  table('Events', ['event', 'when, and its detail'], list('events').map((e) => [code(e.name), e.description ?? '']));
-  table('Parts', ['part', 'what it is'], list('cssParts').map((p) => [code(p.name), p.description ?? '']));
-  table('Custom properties', ['property', 'what it changes'], list('cssProperties').map((p) => [code(p.name), p.description ?? '']));
-  table('Custom states and slots', ['name', 'what it is'], [
-    ...list('cssStates').map((s) => [code(`:state(${s.name})`), s.description ?? '']),
-    ...list('slots').map((s) => [code(`slot="${s.name}"`), s.description ?? '']),
-  ]);
+  table(
+    'Events',
+    ['event', 'when, and its detail'],
+    list('events').map((e) => [code(e.name), e.description ?? '']),
+  );
+  table(
+    'Parts',
+    ['part', 'what it is'],
+    list('cssParts').map((p) => [code(p.name), p.description ?? '']),
+  );
+  table(
+    'Custom properties',
+    ['property', 'what it changes'],
+    list('cssProperties').map((p) => [code(p.name), p.description ?? '']),
+  );
+  table(
+    'Custom states and slots',
+    ['name', 'what it is'],
+    [
+      ...list('cssStates').map((s) => [code(`:state(${s.name})`), s.description ?? '']),
+      ...list('slots').map((s) => [code(`slot="${s.name}"`), s.description ?? '']),
+    ],
+  );
   lines.push(END);
   return lines.join('\n');
 }

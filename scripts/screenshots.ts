@@ -28,7 +28,12 @@ try {
       // tsx compiles the functions given to evaluate() with esbuild's name helper; the page needs it too.
       await page.addInitScript('globalThis.__name = (fn) => fn;');
       demo.proxy.setRules([
-        { method: 'PUT', nth: 1, times: 1, action: { type: 'status', status: 400, body: JSON.stringify({ error: { code: 'refused', message: 'The file type is not allowed here.' } }) } },
+        {
+          method: 'PUT',
+          nth: 1,
+          times: 1,
+          action: { type: 'status', status: 400, body: JSON.stringify({ error: { code: 'refused', message: 'The file type is not allowed here.' } }) },
+        },
         { method: 'PUT', times: 100_000, action: { type: 'throttle', bytesPerSecond: 128 * 1024 } },
       ]);
       await page.goto(`${demo.proxy.origin}/?chunk-size=256KiB`);
@@ -75,18 +80,24 @@ try {
         ]);
       });
       // Until the image is done and the video is moving.
-      await page.waitForFunction(
-        () => {
-          const element = document.querySelector('asset-uploader')!;
-          const byName = (n: string) => element.uploads.find((u) => u.name === n);
-          return byName('summer-at-the-lake.png')?.status === 'success' && (byName('interview-2024-final-cut-with-subtitles.mp4')?.bytesUploaded ?? 0) > 600_000 && byName('refused-contract.pdf')?.status === 'error';
-        },
-        undefined,
-        { timeout: 60_000 },
-      ).catch(async (error: Error) => {
-        const states = await page.evaluate(() => document.querySelector('asset-uploader')!.uploads.map((u) => `${u.name} ${u.status} ${u.bytesUploaded}`));
-        throw new Error(`${error.message}; uploads: ${states.join(', ')}`);
-      });
+      await page
+        .waitForFunction(
+          () => {
+            const element = document.querySelector('asset-uploader')!;
+            const byName = (n: string) => element.uploads.find((u) => u.name === n);
+            return (
+              byName('summer-at-the-lake.png')?.status === 'success' &&
+              (byName('interview-2024-final-cut-with-subtitles.mp4')?.bytesUploaded ?? 0) > 600_000 &&
+              byName('refused-contract.pdf')?.status === 'error'
+            );
+          },
+          undefined,
+          { timeout: 60_000 },
+        )
+        .catch(async (error: Error) => {
+          const states = await page.evaluate(() => document.querySelector('asset-uploader')!.uploads.map((u) => `${u.name} ${u.status} ${u.bytesUploaded}`));
+          throw new Error(`${error.message}; uploads: ${states.join(', ')}`);
+        });
       await page.evaluate(() => {
         const element = document.querySelector('asset-uploader')!;
         const zip = element.uploads.find((u) => u.name === 'photos-backup.zip');

@@ -159,7 +159,15 @@ export class AssetLibrary extends LitElement {
       return result;
     },
     // Runs again whenever one of these changes (after willUpdate, which resets the page on a new filter).
-    args: () => [this.endpoint, this.token, this.withCredentials, this._page, this.#limit(), ASSET_TYPES.includes(this.assetType as (typeof ASSET_TYPES)[number]) ? this.assetType : ''] as const,
+    args: () =>
+      [
+        this.endpoint,
+        this.token,
+        this.withCredentials,
+        this._page,
+        this.#limit(),
+        ASSET_TYPES.includes(this.assetType as (typeof ASSET_TYPES)[number]) ? this.assetType : '',
+      ] as const,
   });
 
   constructor() {
@@ -231,12 +239,14 @@ export class AssetLibrary extends LitElement {
       </div>
       <div class="visually-hidden" role="status" aria-live="polite">${this._announcement}</div>
       ${this.endpoint ? nothing : html`<p part="status" class="status">${t.notConfigured}</p>`}
-      ${failed
-        ? html`<div part="status" class="status error" role="alert">
+      ${
+        failed
+          ? html`<div part="status" class="status error" role="alert">
             <span>${fill(t.loadFailed, { message: errorMessage(this.#list.error) })}</span>
             <button type="button" part="button" class="retry" @click=${() => void this.refresh()}>${t.retry}</button>
           </div>`
-        : nothing}
+          : nothing
+      }
       ${this._actionError ? html`<p part="status" class="status error" role="alert">${this._actionError}</p>` : nothing}
       ${pending && current === undefined ? html`<p part="status" class="status loading">${t.loading}</p>` : nothing}
       ${current ? this.#renderPage(current) : nothing}
@@ -406,7 +416,7 @@ export class AssetLibrary extends LitElement {
   /** An uploader finished, renamed or deleted something: refresh when it is the one followed. */
   readonly #onUploaderEvent = (event: Event): void => {
     const source = event.composedPath()[0];
-    if ( !(source instanceof HTMLElement) || source.localName !== 'asset-uploader') return;
+    if (!(source instanceof HTMLElement) || source.localName !== 'asset-uploader') return;
     if (this.for ? source.id !== this.for : !sameUrl((source as HTMLElement & { endpoint?: string }).endpoint, this.endpoint)) return;
     void this.refresh();
   };

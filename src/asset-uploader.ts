@@ -126,7 +126,12 @@ export class AssetUploader extends LitElement {
     this._notice = '';
     this._formDisabled = false;
     this.#internals = this.attachInternals();
-    this.#form = new FormValueController(this, this.#internals, () => this.#texts.validation, () => this.#dropZone());
+    this.#form = new FormValueController(
+      this,
+      this.#internals,
+      () => this.#texts.validation,
+      () => this.#dropZone(),
+    );
     this.#gestures = new GestureController(this, this.#internals);
   }
 
@@ -330,7 +335,9 @@ export class AssetUploader extends LitElement {
     restoreDefaults(this as unknown as Record<string, unknown>, changed.keys());
     if (changed.has('i18n')) this.#texts = mergeI18n(defaultI18n, this.i18n);
     const uploader = this.uploader;
-    const engineKeys = [...changed.keys()].some((key) => key === '_formDisabled' || (key in propertyTable && key !== 'i18n' && key !== 'name' && key !== 'required' && key !== 'pasteAnywhere'));
+    const engineKeys = [...changed.keys()].some(
+      (key) => key === '_formDisabled' || (key in propertyTable && key !== 'i18n' && key !== 'name' && key !== 'required' && key !== 'pasteAnywhere'),
+    );
     if (uploader && engineKeys) {
       try {
         uploader.setOptions(this.#options());
@@ -349,7 +356,8 @@ export class AssetUploader extends LitElement {
     const summary = summarize(uploads);
     const showSummary = uploads.length >= 2 || (this.noAutoStart && summary.queued > 0);
     const disabled = this.effectivelyDisabled;
-    const row = (u: UploadSnapshot) => fileRow(u, { i18n: t, actions: this.#rowActions, locale, state: this.#rows.state(u.id), preview: this.#previews.get(u.id) });
+    const row = (u: UploadSnapshot) =>
+      fileRow(u, { i18n: t, actions: this.#rowActions, locale, state: this.#rows.state(u.id), preview: this.#previews.get(u.id) });
     return html`<div
       part="base"
       class="base ${uploads.length ? 'has-files' : ''} ${this.#gestures.dragging ? 'dragover' : ''}"
@@ -377,13 +385,15 @@ export class AssetUploader extends LitElement {
       ${this._notice ? html`<p part="notice" class="notice" role="status">${this._notice}</p>` : nothing}
       ${rejectionList(this._rejections, t, locale, this.#dismissRejections)}
       ${showSummary ? summaryBar(summary, t, locale, this.#summaryActions, { autoStart: !this.noAutoStart }) : nothing}
-      ${uploads.length
-        ? html`<div class="scroller">
+      ${
+        uploads.length
+          ? html`<div class="scroller">
             <ul part="file-list" class="list" role="list" aria-label=${t.listLabel}>
               ${listRows(this, uploads, row)}
             </ul>
           </div>`
-        : nothing}
+          : nothing
+      }
       <div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">${this.#announcer.text}</div>
     </div>`;
   }
@@ -487,7 +497,8 @@ export class AssetUploader extends LitElement {
       if (this.#gesture) this.#gesture.refused(file);
       else this.#announcer.announce(rejectionMessage(file, this.#texts, this.#locale()));
     }
-    if (event.type === 'upload-progress' && this.uploader?.hashingError && !this.noChecksum && !this._notice) this._notice = this.#checksumNotice(this.uploader);
+    if (event.type === 'upload-progress' && this.uploader?.hashingError && !this.noChecksum && !this._notice)
+      this._notice = this.#checksumNotice(this.uploader);
     if (event.type !== 'upload-progress' && event.type !== 'upload-retry' && event.type !== 'file-reject') this.#form.sync();
   }
 }

@@ -19,7 +19,22 @@ if (!customElements.get('asset-uploader')) customElements.define('asset-uploader
 export { AssetUploader } from './asset-uploader.js';
 export { Uploader, type UploaderOptions } from './engine/uploader.js';
 export { UploadError, UploadErrorCode, type UploadErrorInfo } from './engine/upload-error.js';
-export { UploadStatus, RejectReason, type UploadSnapshot, type FileToAdd, type RejectedFile, type RejectionLimits, type UploaderEventMap, type UploadEventDetail, type UploadRetryDetail, type UploadErrorDetail, type UploadSuccessDetail, type UploadCompleteDetail, type FileRejectDetail, type Transport } from './engine/types.js';
+export {
+  UploadStatus,
+  RejectReason,
+  type UploadSnapshot,
+  type FileToAdd,
+  type RejectedFile,
+  type RejectionLimits,
+  type UploaderEventMap,
+  type UploadEventDetail,
+  type UploadRetryDetail,
+  type UploadErrorDetail,
+  type UploadSuccessDetail,
+  type UploadCompleteDetail,
+  type FileRejectDetail,
+  type Transport,
+} from './engine/types.js';
 export { defaultRetryPolicy, decideRetry, type RetryPolicy, type RetryDecision } from './engine/retry-policy.js';
 export { MemoryResumeStore, IdbResumeStore, type ResumeStore, type ResumeRecord } from './engine/resume-store.js';
 export { HashPool, type Hasher, type PartDigest } from './engine/hash-pool.js';

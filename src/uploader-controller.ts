@@ -10,7 +10,6 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Uploader } from './engine/uploader.js';
 import { uploaderEventTypes } from './ui/events.js';
 
-
 export class UploaderController implements ReactiveController {
   readonly #host: ReactiveControllerHost & HTMLElement;
   readonly #onEvent: (event: CustomEvent) => void;

@@ -149,16 +149,26 @@ export function createApp(options: AppOptions): App {
     ['signed-parts', () => signedParts.sweep(ttlMs)],
   ];
   let sweeping: Promise<void> = Promise.resolve();
-  const sweeper = setInterval(() => {
-    sweeping = sweeping.then(async () => {
-      if (!(await ready.then(() => true, () => false))) return;
-      for (const [api, sweep] of sweeps) {
-        await sweep().catch((err: unknown) => console.error(`asset-uploader server: sweeping abandoned ${api} uploads failed:`, err));
-      }
-    });
-  }, Math.min(options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS, ttlMs));
+  const sweeper = setInterval(
+    () => {
+      sweeping = sweeping.then(async () => {
+        if (
+          !(await ready.then(
+            () => true,
+            () => false,
+          ))
+        )
+          return;
+        for (const [api, sweep] of sweeps) {
+          await sweep().catch((err: unknown) => console.error(`asset-uploader server: sweeping abandoned ${api} uploads failed:`, err));
+        }
+      });
+    },
+    Math.min(options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS, ttlMs),
+  );
   sweeper.unref();
-  const serveStatic = options.publicDir === undefined ? undefined : createStaticHandler(options.publicDir, options.s3 ? [options.s3.publicEndpoint ?? options.s3.endpoint] : []);
+  const serveStatic =
+    options.publicDir === undefined ? undefined : createStaticHandler(options.publicDir, options.s3 ? [options.s3.publicEndpoint ?? options.s3.endpoint] : []);
 
   /** The one place a thrown error becomes an answer, in the shape of the API it was for. */
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -129,7 +129,10 @@ export class HashPool implements Hasher {
       if (response.error) {
         const { name, message } = response.error;
         const code = name === 'NotReadableError' || name === 'NotFoundError' ? UploadErrorCode.FileUnreadable : UploadErrorCode.WorkerFailed;
-        const text = code === UploadErrorCode.FileUnreadable ? 'The file could not be read; it may have changed or been removed since it was picked.' : `Hashing failed: ${message}`;
+        const text =
+          code === UploadErrorCode.FileUnreadable
+            ? 'The file could not be read; it may have changed or been removed since it was picked.'
+            : `Hashing failed: ${message}`;
         task.reject(new UploadError(code, text));
       } else {
         task.resolve({ part: response.part, md5: response.md5, hex: response.hex, ...(response.timing ? { timing: response.timing } : {}) });

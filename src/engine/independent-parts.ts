@@ -21,7 +21,14 @@ export interface IndependentPartsDeps {
   /** Cuts (and hashes) part `number`. */
   prepare(number: number, start: number, end: number, signal: AbortSignal): Promise<{ body: Blob; md5?: string }>;
   /** Sends it; resolves once the server confirmed that part. */
-  send(number: number, start: number, end: number, part: { body: Blob; md5?: string }, signal: AbortSignal, onProgress: (loaded: number) => void): Promise<void>;
+  send(
+    number: number,
+    start: number,
+    end: number,
+    part: { body: Blob; md5?: string },
+    signal: AbortSignal,
+    onProgress: (loaded: number) => void,
+  ): Promise<void>;
   /** After a failure: waits as the policy says (or throws to stop), then returns the server's confirmed parts. */
   recover(error: unknown, signal: AbortSignal): Promise<ReadonlySet<number>>;
   /** Bytes confirmed, and bytes of parts in flight. */
@@ -86,9 +93,12 @@ export async function sendIndependentParts(deps: IndependentPartsDeps): Promise<
       } catch (error) {
         if (isAbort(error) || stop.signal.aborted) throw error;
         // One recovery for every lane that failed meanwhile; the server's list wins.
-        recovering ??= deps.recover(error, stop.signal).then(trust).finally(() => {
-          recovering = undefined;
-        });
+        recovering ??= deps
+          .recover(error, stop.signal)
+          .then(trust)
+          .finally(() => {
+            recovering = undefined;
+          });
         await recovering;
       } finally {
         inFlight.delete(number);
@@ -99,10 +109,14 @@ export async function sendIndependentParts(deps: IndependentPartsDeps): Promise<
 
   try {
     const lanes = Array.from({ length: Math.max(1, Math.min(deps.lanes, plan.count)) }, lane);
-    const results = await Promise.allSettled(lanes.map((run) => run.catch((error: unknown) => {
-      stop.abort(); // one lane gave up: the others stop too
-      throw error;
-    })));
+    const results = await Promise.allSettled(
+      lanes.map((run) =>
+        run.catch((error: unknown) => {
+          stop.abort(); // one lane gave up: the others stop too
+          throw error;
+        }),
+      ),
+    );
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected' && !isAbort(r.reason));
     if (failed) throw failed.reason;
     const aborted = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');

@@ -25,7 +25,10 @@ export function planParts(size: number, wanted: number, limits: PartLimits = {})
   const byCount = limits.maxParts ? Math.ceil(size / limits.maxParts) : 1;
   const partSize = Math.max(wanted, limits.minPartSize ?? 1, byCount, 1);
   if (limits.maxPartSize !== undefined && partSize > limits.maxPartSize) {
-    throw new UploadError(UploadErrorCode.ClientError, `The file is too large for this server: it would need parts of ${partSize} bytes, above the limit of ${limits.maxPartSize}.`);
+    throw new UploadError(
+      UploadErrorCode.ClientError,
+      `The file is too large for this server: it would need parts of ${partSize} bytes, above the limit of ${limits.maxPartSize}.`,
+    );
   }
   const count = Math.max(1, Math.ceil(size / partSize));
   return {

@@ -38,7 +38,10 @@ export function refusalBase(file: File, relativePath = ''): Pick<RejectedFile, '
 
 /** `accept` semantics of the HTML spec: `.ext`, `type/*`, `type/subtype`, comma separated. */
 export function accepts(accept: string, file: { name: string; type: string }): boolean {
-  const tokens = accept.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean);
+  const tokens = accept
+    .split(',')
+    .map((t) => t.trim().toLowerCase())
+    .filter(Boolean);
   if (tokens.length === 0) return true;
   const name = file.name.toLowerCase();
   const type = file.type.toLowerCase();

@@ -31,24 +31,21 @@ export type RetryDecision = { readonly retry: true; readonly delayMs: number } |
 
 /** Failures worth another attempt (a function, not a Set: the module runs nothing when it loads). */
 function retryable(code: string): boolean {
-  return code === UploadErrorCode.Network ||
+  return (
+    code === UploadErrorCode.Network ||
     code === UploadErrorCode.Stalled ||
     code === UploadErrorCode.RequestTimeout ||
     code === UploadErrorCode.RateLimited ||
     code === UploadErrorCode.ServerError ||
-    code === UploadErrorCode.OffsetMismatch;
+    code === UploadErrorCode.OffsetMismatch
+  );
 }
 
 /**
  * @param attempt how many retries already happened since the last progress (0 for the first).
  * @param random injectable for tests; returns [0, 1).
  */
-export function decideRetry(
-  error: unknown,
-  attempt: number,
-  policy: RetryPolicy = defaultRetryPolicy,
-  random: () => number = Math.random,
-): RetryDecision {
+export function decideRetry(error: unknown, attempt: number, policy: RetryPolicy = defaultRetryPolicy, random: () => number = Math.random): RetryDecision {
   if (!(error instanceof UploadError)) return { retry: false };
   if (error.code === UploadErrorCode.ChecksumMismatch) {
     // The bytes were damaged on the way; sending them again at once is the fix.
@@ -70,9 +67,12 @@ export function validateRetryPolicy(policy: RetryPolicy): RetryPolicy {
   const ok =
     Array.isArray(policy.delays) &&
     policy.delays.every((d) => Number.isFinite(d) && d >= 0) &&
-    Number.isFinite(policy.jitter) && policy.jitter >= 0 &&
-    Number.isFinite(policy.maxRetryAfterMs) && policy.maxRetryAfterMs >= 0 &&
-    Number.isInteger(policy.checksumRetries) && policy.checksumRetries >= 0;
+    Number.isFinite(policy.jitter) &&
+    policy.jitter >= 0 &&
+    Number.isFinite(policy.maxRetryAfterMs) &&
+    policy.maxRetryAfterMs >= 0 &&
+    Number.isInteger(policy.checksumRetries) &&
+    policy.checksumRetries >= 0;
   if (!ok) throw new TypeError('retryPolicy: delays must be non-negative numbers, jitter, maxRetryAfterMs and checksumRetries non-negative.');
   return policy;
 }

@@ -9,9 +9,18 @@
 // in apps that import the engine and never parse a size.
 const units: Record<string, number> = {
   b: 1,
-  kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12,
-  kib: 1024, mib: 1_048_576, gib: 1_073_741_824, tib: 1_099_511_627_776,
-  k: 1024, m: 1_048_576, g: 1_073_741_824, t: 1_099_511_627_776,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 1024,
+  mib: 1_048_576,
+  gib: 1_073_741_824,
+  tib: 1_099_511_627_776,
+  k: 1024,
+  m: 1_048_576,
+  g: 1_073_741_824,
+  t: 1_099_511_627_776,
 };
 
 /** Returns the size in bytes, or `undefined` when the text is not a size. */

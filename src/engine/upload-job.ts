@@ -223,7 +223,6 @@ export class UploadJob {
     this.#lock = undefined;
   }
 
-
   /** Checksums on, and the server (once asked) wants them. */
   #wantsChecksum(): boolean {
     if (!this.#host.checksum || this.#setup.protocol.capabilities.partChecksum === 'none') return false;
@@ -252,7 +251,6 @@ export class UploadJob {
     if (!this.#asset || !protocol.remove) throw new UploadError(UploadErrorCode.ClientError, `The ${protocol.name} protocol cannot delete assets.`);
     await protocol.remove(context, this.#asset);
   }
-
 
   #isActive(): boolean {
     return activeStatuses.has(this.#status);
@@ -301,7 +299,9 @@ export class UploadJob {
             this.#serverStatus = status;
             this.#touch({ type: 'upload-progress' });
           };
-          progress = await this.#retrying(signal, async () => (upload.complete ? { offset: size, asset: await upload.complete(signal, onStatus) } : upload.sync(signal)));
+          progress = await this.#retrying(signal, async () =>
+            upload.complete ? { offset: size, asset: await upload.complete(signal, onStatus) } : upload.sync(signal),
+          );
           if (!progress.asset) throw new UploadError(UploadErrorCode.BadResponse, 'The server holds every byte but did not finish the upload.');
           break;
         }
@@ -339,7 +339,12 @@ export class UploadJob {
           const error = toUploadError(thrown);
           // A part too large for the server (a proxy's body limit, say): smaller ones, at once.
           if (error.status === 413 && !window) {
-            if (!sizer.shrink(end - start)) throw new UploadError(UploadErrorCode.ClientError, `The server refuses parts of ${end - start} bytes as too large (413), and parts cannot be smaller here.`, { status: 413, cause: error });
+            if (!sizer.shrink(end - start))
+              throw new UploadError(
+                UploadErrorCode.ClientError,
+                `The server refuses parts of ${end - start} bytes as too large (413), and parts cannot be smaller here.`,
+                { status: 413, cause: error },
+              );
           } else {
             await this.#backoff(error, signal);
           }
@@ -382,7 +387,8 @@ export class UploadJob {
         this.#progress(inFlightBytes);
       },
     });
-    if (!upload.complete) throw new UploadError(UploadErrorCode.BadResponse, `The ${this.#setup.protocol.name} protocol has no step to finish independent parts.`);
+    if (!upload.complete)
+      throw new UploadError(UploadErrorCode.BadResponse, `The ${this.#setup.protocol.name} protocol has no step to finish independent parts.`);
     this.#set(UploadStatus.Processing);
     return this.#retrying(signal, () => upload.complete!(signal));
   }
@@ -440,7 +446,11 @@ export class UploadJob {
 
   async #sendForm(signal: AbortSignal): Promise<Asset> {
     const upload = this.#adapter();
-    if (!upload.sendForm) throw new UploadError(UploadErrorCode.StreamingUnsupported, `The ${this.#setup.protocol.name} protocol has no form upload, and this browser cannot stream parts.`);
+    if (!upload.sendForm)
+      throw new UploadError(
+        UploadErrorCode.StreamingUnsupported,
+        `The ${this.#setup.protocol.name} protocol has no form upload, and this browser cannot stream parts.`,
+      );
     this.#set(UploadStatus.Uploading);
     return this.#retrying(signal, () => {
       this.#inFlight = 0;
@@ -531,9 +541,22 @@ export class UploadJob {
    * the key they always had, so their saved uploads still resume.
    */
   async #fingerprint(signal: AbortSignal): Promise<string> {
-    const { protocol, context: { endpoint }, relativePath } = this.#setup;
+    const {
+      protocol,
+      context: { endpoint },
+      relativePath,
+    } = this.#setup;
     const head = (await this.#digest(0, Math.min(this.file.size, FINGERPRINT_BYTES), signal, undefined, true))?.hex ?? 'no-digest';
-    return ['asset-uploader/v1', protocol.name, endpoint, this.file.name, this.file.size, this.file.lastModified, head, ...(relativePath ? [relativePath] : [])].join('\n');
+    return [
+      'asset-uploader/v1',
+      protocol.name,
+      endpoint,
+      this.file.name,
+      this.file.size,
+      this.file.lastModified,
+      head,
+      ...(relativePath ? [relativePath] : []),
+    ].join('\n');
   }
 
   async #recall(store: ResumeStore, key: string): Promise<ResumeRecord | undefined> {

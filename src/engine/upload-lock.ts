@@ -40,9 +40,7 @@ export function tryLock(locks: LockManagerLike, name: string): Promise<ReleaseLo
 /** Waits until the lock is ours; rejects (AbortError) when `signal` aborts first. */
 export function waitForLock(locks: LockManagerLike, name: string, signal: AbortSignal): Promise<ReleaseLock> {
   return new Promise((resolve, reject) => {
-    locks
-      .request(name, { signal }, () => new Promise<void>((release) => resolve(once(release))))
-      .catch(reject);
+    locks.request(name, { signal }, () => new Promise<void>((release) => resolve(once(release)))).catch(reject);
   });
 }
 

@@ -94,13 +94,38 @@ export interface UploaderOptions {
   clock?: Clock;
 }
 
-type Resolved = Required<Omit<UploaderOptions, 'protocol' | 'chunkSize' | 'accept' | 'maxFileSize' | 'maxFiles' | 'storageEndpoint' | 'workerUrl' | 'http' | 'hasher' | 'resumeStore' | 'locks' | 'support' | 'clock'>> &
+type Resolved = Required<
+  Omit<
+    UploaderOptions,
+    | 'protocol'
+    | 'chunkSize'
+    | 'accept'
+    | 'maxFileSize'
+    | 'maxFiles'
+    | 'storageEndpoint'
+    | 'workerUrl'
+    | 'http'
+    | 'hasher'
+    | 'resumeStore'
+    | 'locks'
+    | 'support'
+    | 'clock'
+  >
+> &
   Pick<UploaderOptions, 'chunkSize' | 'accept' | 'maxFileSize' | 'maxFiles' | 'storageEndpoint' | 'workerUrl'> & { protocol: Protocol };
 
 export interface Uploader {
-  addEventListener<K extends keyof UploaderEventMap>(type: K, listener: (event: UploaderEventMap[K]) => void, options?: boolean | AddEventListenerOptions): void;
+  addEventListener<K extends keyof UploaderEventMap>(
+    type: K,
+    listener: (event: UploaderEventMap[K]) => void,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
   addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
-  removeEventListener<K extends keyof UploaderEventMap>(type: K, listener: (event: UploaderEventMap[K]) => void, options?: boolean | EventListenerOptions): void;
+  removeEventListener<K extends keyof UploaderEventMap>(
+    type: K,
+    listener: (event: UploaderEventMap[K]) => void,
+    options?: boolean | EventListenerOptions,
+  ): void;
   removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
 }
 
@@ -134,7 +159,7 @@ export class Uploader extends EventTarget {
     super();
     this.#support = options.support ?? detectSupport();
     this.#clock = options.clock ?? systemClock;
-    this.#locks = options.locks === null ? undefined : options.locks ?? defaultLocks();
+    this.#locks = options.locks === null ? undefined : (options.locks ?? defaultLocks());
     this.#http = options.http;
     this.#hasher = options.hasher;
     this.#ownsHasher = options.hasher === undefined;
@@ -363,7 +388,6 @@ export class Uploader extends EventTarget {
     };
   }
 
-
   /** Set when the md5 worker could not run: uploads go on without part checksums. */
   get hashingError(): UploadError | undefined {
     return this.#hashingBroken;
@@ -393,7 +417,8 @@ export class Uploader extends EventTarget {
     if (this.#destroyed) return { ...base, reason: RejectReason.Disabled, message: 'The uploader is closed.' };
     if (this.#options.disabled) return { ...base, reason: RejectReason.Disabled, message: 'The uploader is disabled.' };
     if (!this.#options.multiple && taken > 0) return { ...base, reason: RejectReason.TooManyFiles, message: 'Only one file can be added.', max: 1 };
-    if (this.#index.hasPending(key) || takenKeys.has(key)) return { ...base, reason: RejectReason.Duplicate, message: `${relativePath || file.name} is already in the list.` };
+    if (this.#index.hasPending(key) || takenKeys.has(key))
+      return { ...base, reason: RejectReason.Duplicate, message: `${relativePath || file.name} is already in the list.` };
     return checkFile(file, this.#options, this.#index.counted + taken, relativePath);
   }
 
@@ -474,7 +499,6 @@ export class Uploader extends EventTarget {
     this.dispatchEvent(new CustomEvent(type, { detail: Object.freeze(detail) }));
   }
 }
-
 
 /** Strict validation of programmatic options: wrong values throw, with the option's name. */
 function resolve(options: UploaderOptions): Resolved {

@@ -71,7 +71,8 @@ export class XhrHttpStack implements HttpStack {
           });
         });
       // A network failure and a CORS refusal look the same to a page, by design.
-      xhr.onerror = () => finish(() => reject(new UploadError(UploadErrorCode.Network, `The request to ${originOf(request.url)} failed before an answer arrived.`)));
+      xhr.onerror = () =>
+        finish(() => reject(new UploadError(UploadErrorCode.Network, `The request to ${originOf(request.url)} failed before an answer arrived.`)));
       xhr.ontimeout = xhr.onerror;
       armStall();
       xhr.send(request.body ?? null);

@@ -101,7 +101,13 @@ export class LibraryApi {
     if (this.#token && new URL(url).origin === new URL(this.#endpoint).origin) headers['Authorization'] = `Bearer ${this.#token}`;
     let response: Response;
     try {
-      response = await fetch(url, { method, headers, credentials: this.#withCredentials ? 'include' : 'omit', ...(json === undefined ? {} : { body: JSON.stringify(json) }), ...(signal ? { signal } : {}) });
+      response = await fetch(url, {
+        method,
+        headers,
+        credentials: this.#withCredentials ? 'include' : 'omit',
+        ...(json === undefined ? {} : { body: JSON.stringify(json) }),
+        ...(signal ? { signal } : {}),
+      });
     } catch (error) {
       if ((error as Error).name === 'AbortError') throw error;
       throw new LibraryError(`The asset server at ${new URL(url).origin} could not be reached.`);

@@ -102,7 +102,9 @@ class ContentRangeUpload implements ProtocolUpload {
       onUploadProgress: part.onProgress,
     });
     if (!this.#streamed && (response.status === 405 || response.status === 415 || response.status === 501)) {
-      throw new UploadError(UploadErrorCode.StreamingUnsupported, `The server does not accept streaming PUT (${response.status}).`, { status: response.status });
+      throw new UploadError(UploadErrorCode.StreamingUnsupported, `The server does not accept streaming PUT (${response.status}).`, {
+        status: response.status,
+      });
     }
     const progress = this.#progressOf(response, 'Sending a part');
     this.#streamed = true;
@@ -115,7 +117,8 @@ class ContentRangeUpload implements ProtocolUpload {
     form.append('file', file, name);
     const response = await this.#context.http.request({ method: 'POST', url: this.#requireLocation(), body: form, signal, onUploadProgress: onProgress });
     const progress = this.#progressOf(response, 'Sending the file');
-    if (!progress.asset) throw new UploadError(UploadErrorCode.BadResponse, 'Sending the file: the server did not confirm the upload.', { status: response.status });
+    if (!progress.asset)
+      throw new UploadError(UploadErrorCode.BadResponse, 'Sending the file: the server did not confirm the upload.', { status: response.status });
     return progress.asset;
   }
 
@@ -134,13 +137,22 @@ class ContentRangeUpload implements ProtocolUpload {
     if (response.status === 204) return { offset: offsetOf(response.header('Range'), this.#target.size) };
     const server = serverErrorOf(response);
     if (response.status === 400 && server.code === 'bad_digest') {
-      throw new UploadError(UploadErrorCode.ChecksumMismatch, `The server rejected the part's checksum${server.message ? `: ${server.message}` : ''}.`, { status: 400, serverCode: server.code });
+      throw new UploadError(UploadErrorCode.ChecksumMismatch, `The server rejected the part's checksum${server.message ? `: ${server.message}` : ''}.`, {
+        status: 400,
+        serverCode: server.code,
+      });
     }
     if (response.status === 409) {
-      throw new UploadError(UploadErrorCode.OffsetMismatch, `The server holds a different offset${server.message ? `: ${server.message}` : ''}.`, { status: 409, serverCode: server.code });
+      throw new UploadError(UploadErrorCode.OffsetMismatch, `The server holds a different offset${server.message ? `: ${server.message}` : ''}.`, {
+        status: 409,
+        serverCode: server.code,
+      });
     }
     if (response.status === 404 || response.status === 410) {
-      throw new UploadError(UploadErrorCode.SessionExpired, `The server no longer knows this upload (${response.status}).`, { status: response.status, serverCode: server.code });
+      throw new UploadError(UploadErrorCode.SessionExpired, `The server no longer knows this upload (${response.status}).`, {
+        status: response.status,
+        serverCode: server.code,
+      });
     }
     throw errorFromResponse(response, what);
   }

@@ -98,8 +98,14 @@ class PhasedUpload implements ProtocolUpload {
   }
 
   async sync(signal: AbortSignal): Promise<ServerProgress> {
-    const response = await this.#context.http.request({ method: 'GET', url: assetUrl(this.#context, this.#requireId()), headers: { Accept: 'application/json' }, signal });
-    if (response.status === 404 || response.status === 410) throw new UploadError(UploadErrorCode.SessionExpired, `The server no longer knows this upload (${response.status}).`, { status: response.status });
+    const response = await this.#context.http.request({
+      method: 'GET',
+      url: assetUrl(this.#context, this.#requireId()),
+      headers: { Accept: 'application/json' },
+      signal,
+    });
+    if (response.status === 404 || response.status === 410)
+      throw new UploadError(UploadErrorCode.SessionExpired, `The server no longer knows this upload (${response.status}).`, { status: response.status });
     if (response.status !== 200) throw errorFromResponse(response, 'Asking the server for the next chunk');
     const json = jsonOf(response, 'Asking the server for the next chunk');
     // Finished already (a lost answer to `finish`): done.
@@ -112,7 +118,13 @@ class PhasedUpload implements ProtocolUpload {
     form.append('upload_phase', 'transfer');
     form.append('start_offset', String(part.start));
     form.append('file_chunk', part.body, this.#target.name);
-    const response = await this.#context.http.request({ method: 'POST', url: assetUrl(this.#context, this.#requireId(), '/multipart'), body: form, signal: part.signal, onUploadProgress: part.onProgress });
+    const response = await this.#context.http.request({
+      method: 'POST',
+      url: assetUrl(this.#context, this.#requireId(), '/multipart'),
+      body: form,
+      signal: part.signal,
+      onUploadProgress: part.onProgress,
+    });
     if (response.status === 200) return windowOf(jsonOf(response, 'Sending a chunk'), this.#target.size);
     throw errorOf(response, 'Sending a chunk');
   }
@@ -130,7 +142,9 @@ class PhasedUpload implements ProtocolUpload {
     if (response.status === 409 && serverErrorOf(response).code === 'already_finished') {
       const { asset } = await this.sync(signal);
       if (asset) return asset;
-      throw new UploadError(UploadErrorCode.BadResponse, 'Finishing the upload: the server says it is finished, yet reports it still uploading.', { status: 409 });
+      throw new UploadError(UploadErrorCode.BadResponse, 'Finishing the upload: the server says it is finished, yet reports it still uploading.', {
+        status: 409,
+      });
     }
     throw errorOf(response, 'Finishing the upload');
   }
@@ -160,8 +174,15 @@ class PhasedUpload implements ProtocolUpload {
 
 function errorOf(response: HttpResponse, what: string): UploadError {
   const server = serverErrorOf(response);
-  if (response.status === 409) return new UploadError(UploadErrorCode.OffsetMismatch, `${what}: the server expects another chunk${server.message ? ` (${server.message})` : ''}.`, { status: 409, serverCode: server.code });
-  if (response.status === 404 || response.status === 410) return new UploadError(UploadErrorCode.SessionExpired, `${what}: the server no longer knows this upload (${response.status}).`, { status: response.status });
+  if (response.status === 409)
+    return new UploadError(UploadErrorCode.OffsetMismatch, `${what}: the server expects another chunk${server.message ? ` (${server.message})` : ''}.`, {
+      status: 409,
+      serverCode: server.code,
+    });
+  if (response.status === 404 || response.status === 410)
+    return new UploadError(UploadErrorCode.SessionExpired, `${what}: the server no longer knows this upload (${response.status}).`, {
+      status: response.status,
+    });
   return errorFromResponse(response, what);
 }
 
@@ -170,7 +191,10 @@ function windowOf(json: Record<string, unknown>, size: number): ServerProgress {
   const end = countOf(json['end_offset']);
   if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start || end > size) {
     const shown = (value: unknown) => (value === undefined ? 'missing' : JSON.stringify(value));
-    throw new UploadError(UploadErrorCode.BadResponse, `The server sent a window the protocol does not allow (start_offset ${shown(json['start_offset'])}, end_offset ${shown(json['end_offset'])}, file size ${size}).`);
+    throw new UploadError(
+      UploadErrorCode.BadResponse,
+      `The server sent a window the protocol does not allow (start_offset ${shown(json['start_offset'])}, end_offset ${shown(json['end_offset'])}, file size ${size}).`,
+    );
   }
   return { offset: start, window: { start, end } };
 }

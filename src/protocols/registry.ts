@@ -39,7 +39,12 @@ export const registry: Protocol = {
     return assetOf(response, 'Renaming the asset');
   },
   async remove(context, asset, signal) {
-    const response = await context.http.request({ method: 'DELETE', url: assetUrl(context, asset.id), headers: { Accept: 'application/json' }, ...(signal ? { signal } : {}) });
+    const response = await context.http.request({
+      method: 'DELETE',
+      url: assetUrl(context, asset.id),
+      headers: { Accept: 'application/json' },
+      ...(signal ? { signal } : {}),
+    });
     if (response.status !== 200 && response.status !== 204 && response.status !== 404) throw errorFromResponse(response, 'Deleting the asset');
   },
 };
@@ -51,7 +56,10 @@ class RegistryUpload implements ProtocolUpload {
 
   constructor(context: ProtocolContext, target: UploadTarget) {
     if (!context.storageEndpoint) {
-      throw new UploadError(UploadErrorCode.ClientError, 'The registry needs to know where to store the file first: set storage-endpoint to a signed-parts uploads URL.');
+      throw new UploadError(
+        UploadErrorCode.ClientError,
+        'The registry needs to know where to store the file first: set storage-endpoint to a signed-parts uploads URL.',
+      );
     }
     this.#context = context;
     this.#target = target;

@@ -21,7 +21,18 @@ import { errorFromResponse, jsonOf, serverErrorOf } from '../engine/http.js';
 import { systemClock } from '../engine/clock.js';
 import { UploadError, UploadErrorCode } from '../engine/upload-error.js';
 import { idOf } from './members.js';
-import type { Asset, Json, JsonObject, PartToSend, Protocol, ProtocolBatch, ProtocolContext, ProtocolUpload, ServerProgress, UploadTarget } from '../engine/protocol.js';
+import type {
+  Asset,
+  Json,
+  JsonObject,
+  PartToSend,
+  Protocol,
+  ProtocolBatch,
+  ProtocolContext,
+  ProtocolUpload,
+  ServerProgress,
+  UploadTarget,
+} from '../engine/protocol.js';
 
 /** Polling backoff: starts quick, grows to 5 s, gives up after an hour of "transcoding". */
 const POLL_FIRST_MS = 250;
@@ -31,7 +42,11 @@ const POLL_LIMIT_MS = 60 * 60 * 1000;
 export const session: Protocol = {
   name: 'session',
   // One whole-file PUT per file: parts as large as the file.
-  capabilities: { ordered: true, partChecksum: 'optional', minPartSize: 9_007_199_254_740_991 /* Number.MAX_SAFE_INTEGER, as a literal: see s3PartCapabilities */ },
+  capabilities: {
+    ordered: true,
+    partChecksum: 'optional',
+    minPartSize: 9_007_199_254_740_991 /* Number.MAX_SAFE_INTEGER, as a literal: see s3PartCapabilities */,
+  },
   create: (context, target) => new SessionBatch(context, [target]).upload(0),
   createBatch: (context, targets) => new SessionBatch(context, targets),
 };
@@ -137,7 +152,8 @@ class SessionBatch implements ProtocolBatch {
     if (response.status !== 200 && response.status !== 201) throw errorFromResponse(response, 'Creating the upload session');
     const json = jsonOf(response, 'Creating the upload session');
     const token = json['session_token'];
-    if (typeof token !== 'string' || token === '') throw new UploadError(UploadErrorCode.BadResponse, 'Creating the upload session: the server sent no session_token.');
+    if (typeof token !== 'string' || token === '')
+      throw new UploadError(UploadErrorCode.BadResponse, 'Creating the upload session: the server sent no session_token.');
     const files = listOf(json, 'files', 'Creating the upload session');
     const errors = listOf(json, 'errors', 'Creating the upload session');
     const usedFiles = new Set<number>();
@@ -150,7 +166,8 @@ class SessionBatch implements ProtocolBatch {
       }
       const refused = errors.findIndex((error, i) => !usedErrors.has(i) && error.name === target.name);
       if (refused >= 0) usedErrors.add(refused);
-      const message = refused >= 0 && typeof errors[refused]!.message === 'string' ? String(errors[refused]!.message) : 'The server gave this file no upload URL.';
+      const message =
+        refused >= 0 && typeof errors[refused]!.message === 'string' ? String(errors[refused]!.message) : 'The server gave this file no upload URL.';
       return { refused: message };
     });
     return { token, files: perTarget };
@@ -158,7 +175,13 @@ class SessionBatch implements ProtocolBatch {
 
   async #commit(signal: AbortSignal): Promise<Map<number, { code: number; message: string }>> {
     const created = await this.created(signal);
-    const response = await this.context.http.request({ method: 'PUT', url: this.sessionUrl(created.token), headers: { Accept: 'application/json' }, body: null, signal });
+    const response = await this.context.http.request({
+      method: 'PUT',
+      url: this.sessionUrl(created.token),
+      headers: { Accept: 'application/json' },
+      body: null,
+      signal,
+    });
     // Committed by a request whose answer was lost: every sent file stands.
     if (response.status === 409 && serverErrorOf(response).code === 'session_committed') return new Map();
     if (response.status !== 200) throw errorFromResponse(response, 'Committing the upload session');
@@ -249,17 +272,23 @@ class SessionFileUpload implements ProtocolUpload {
     }
     const server = serverErrorOf(response);
     if (response.status === 400 && server.code === 'bad_digest') {
-      throw new UploadError(UploadErrorCode.ChecksumMismatch, 'The server rejected the file\'s checksum.', { status: 400, serverCode: server.code });
+      throw new UploadError(UploadErrorCode.ChecksumMismatch, "The server rejected the file's checksum.", { status: 400, serverCode: server.code });
     }
     if (response.status === 403) {
-      throw new UploadError(UploadErrorCode.Unauthorized, `The upload URL was refused (${server.code ?? 403}); it may have expired.`, { status: 403, ...(server.code ? { serverCode: server.code } : {}) });
+      throw new UploadError(UploadErrorCode.Unauthorized, `The upload URL was refused (${server.code ?? 403}); it may have expired.`, {
+        status: 403,
+        ...(server.code ? { serverCode: server.code } : {}),
+      });
     }
     throw errorFromResponse(response, 'Sending the file');
   }
 
   async complete(signal: AbortSignal, onStatus?: (status: string) => void): Promise<Asset> {
     const outcome = (await this.#batch.commit(signal)).get(this.#index);
-    if (outcome && outcome.code >= 400) throw new UploadError(UploadErrorCode.ClientError, outcome.message || `The server refused the file at commit (${outcome.code}).`, { status: outcome.code });
+    if (outcome && outcome.code >= 400)
+      throw new UploadError(UploadErrorCode.ClientError, outcome.message || `The server refused the file at commit (${outcome.code}).`, {
+        status: outcome.code,
+      });
     const created = await this.#batch.created(signal);
     const clock = this.#batch.context.clock ?? systemClock;
     const started = clock.now();
@@ -274,7 +303,8 @@ class SessionFileUpload implements ProtocolUpload {
         throw new UploadError(UploadErrorCode.ClientError, message);
       }
       onStatus?.(status);
-      if (clock.now() - started > POLL_LIMIT_MS) throw new UploadError(UploadErrorCode.Stalled, 'The server has been processing the file for an hour; stopped waiting.');
+      if (clock.now() - started > POLL_LIMIT_MS)
+        throw new UploadError(UploadErrorCode.Stalled, 'The server has been processing the file for an hour; stopped waiting.');
       await clock.sleep(delay, signal);
     }
   }
@@ -295,7 +325,8 @@ class SessionFileUpload implements ProtocolUpload {
 function listOf(json: Record<string, unknown>, name: string, what: string): Array<Record<string, unknown>> {
   const value = json[name];
   if (value === undefined) return [];
-  if (Array.isArray(value) && value.every((item) => typeof item === 'object' && item !== null && !Array.isArray(item))) return value as Array<Record<string, unknown>>;
+  if (Array.isArray(value) && value.every((item) => typeof item === 'object' && item !== null && !Array.isArray(item)))
+    return value as Array<Record<string, unknown>>;
   throw new UploadError(UploadErrorCode.BadResponse, `${what}: the server's "${name}" is not a list of objects.`);
 }
 
@@ -305,17 +336,17 @@ function noId(name: string): never {
 
 function assetOf(entry: Record<string, unknown>, token: string, index: number, name: string): Asset {
   // A done file lists what it produced (none, for a zip whose every entry was skipped).
-  if (!Array.isArray(entry['assets'])) throw new UploadError(UploadErrorCode.BadResponse, `The server says ${name} is done but does not list the assets it made of it.`);
+  if (!Array.isArray(entry['assets']))
+    throw new UploadError(UploadErrorCode.BadResponse, `The server says ${name} is done but does not list the assets it made of it.`);
   const list = listOf(entry, 'assets', `The assets made of ${name}`);
-  const produced: Asset[] = list
-    .map((asset) => ({
-      id: idOf(asset['id'], `An asset made of ${name}`) ?? noId(name),
-      ...(typeof asset['name'] === 'string' ? { name: asset['name'] } : {}),
-      ...(typeof asset['url'] === 'string' ? { url: asset['url'] } : {}),
-      ...(typeof asset['size'] === 'number' ? { size: asset['size'] } : {}),
-      ...(typeof asset['md5'] === 'string' ? { md5: asset['md5'] } : {}),
-      raw: asset as Json,
-    }));
+  const produced: Asset[] = list.map((asset) => ({
+    id: idOf(asset['id'], `An asset made of ${name}`) ?? noId(name),
+    ...(typeof asset['name'] === 'string' ? { name: asset['name'] } : {}),
+    ...(typeof asset['url'] === 'string' ? { url: asset['url'] } : {}),
+    ...(typeof asset['size'] === 'number' ? { size: asset['size'] } : {}),
+    ...(typeof asset['md5'] === 'string' ? { md5: asset['md5'] } : {}),
+    raw: asset as Json,
+  }));
   const single = produced.length === 1 ? produced[0] : undefined;
   return {
     id: single?.id ?? `${token}/${index}`,

@@ -30,15 +30,31 @@ import { errorFromResponse, jsonOf, type HttpResponse } from '../engine/http.js'
 import { UploadError, UploadErrorCode } from '../engine/upload-error.js';
 import { countOf, idOf } from './members.js';
 import { itemUrl } from './location.js';
-import type { ProtocolCapabilities, Asset, Json, JsonObject, PartToSend, Protocol, ProtocolContext, ProtocolUpload, ServerProgress, UploadTarget } from '../engine/protocol.js';
-
+import type {
+  ProtocolCapabilities,
+  Asset,
+  Json,
+  JsonObject,
+  PartToSend,
+  Protocol,
+  ProtocolContext,
+  ProtocolUpload,
+  ServerProgress,
+  UploadTarget,
+} from '../engine/protocol.js';
 
 /**
  * S3's multipart limits: parts of 5 MiB to 5 GiB, at most 10,000. Written as literals: an
  * expression here (`5 * MiB`) would make bundlers keep this module in apps that import it
  * and use none of it.
  */
-export const s3PartCapabilities: ProtocolCapabilities = { ordered: false, partChecksum: 'optional', minPartSize: 5_242_880, maxPartSize: 5_368_709_120, maxParts: 10_000 };
+export const s3PartCapabilities: ProtocolCapabilities = {
+  ordered: false,
+  partChecksum: 'optional',
+  minPartSize: 5_242_880,
+  maxPartSize: 5_368_709_120,
+  maxParts: 10_000,
+};
 
 export const signedParts: Protocol = {
   name: 'signed-parts',
@@ -81,7 +97,8 @@ class SignedPartsUpload implements ProtocolUpload {
 
   async sync(signal: AbortSignal): Promise<ServerProgress> {
     const response = await this.#context.http.request({ method: 'GET', url: this.#url(), headers: { Accept: 'application/json' }, signal });
-    if (response.status === 404 || response.status === 410) throw new UploadError(UploadErrorCode.SessionExpired, `The server no longer knows this upload (${response.status}).`, { status: response.status });
+    if (response.status === 404 || response.status === 410)
+      throw new UploadError(UploadErrorCode.SessionExpired, `The server no longer knows this upload (${response.status}).`, { status: response.status });
     if (response.status !== 200) throw errorFromResponse(response, 'Listing the uploaded parts');
     const json = jsonOf(response, 'Listing the uploaded parts');
     const parts = json['parts'];
@@ -93,7 +110,8 @@ class SignedPartsUpload implements ProtocolUpload {
       const listed = (typeof part === 'object' && part !== null ? part : {}) as Record<string, unknown>;
       const number = countOf(listed['part_number']);
       const size = countOf(listed['size']);
-      if (!Number.isSafeInteger(number) || number < 1 || !Number.isSafeInteger(size) || size < 0) throw new UploadError(UploadErrorCode.BadResponse, 'The server listed a part the protocol does not allow.');
+      if (!Number.isSafeInteger(number) || number < 1 || !Number.isSafeInteger(size) || size < 0)
+        throw new UploadError(UploadErrorCode.BadResponse, 'The server listed a part the protocol does not allow.');
       numbers.push(number);
       offset += size;
     }
@@ -104,7 +122,12 @@ class SignedPartsUpload implements ProtocolUpload {
     const number = part.number;
     if (number === undefined) throw new UploadError(UploadErrorCode.BadResponse, 'signed-parts sends numbered parts only.');
     const query = new URLSearchParams({ part_number: String(number), ...(part.md5 === undefined ? {} : { md5sum: part.md5 }) });
-    const signing = await this.#context.http.request({ method: 'GET', url: `${this.#url('/parts')}?${query}`, headers: { Accept: 'application/json' }, signal: part.signal });
+    const signing = await this.#context.http.request({
+      method: 'GET',
+      url: `${this.#url('/parts')}?${query}`,
+      headers: { Accept: 'application/json' },
+      signal: part.signal,
+    });
     if (signing.status !== 200) throw errorFromResponse(signing, `Asking to send part ${number}`);
     const signed = jsonOf(signing, `Asking to send part ${number}`)['part'] as Record<string, unknown> | undefined;
     const url = signed?.['url'];
@@ -116,7 +139,15 @@ class SignedPartsUpload implements ProtocolUpload {
     const expiresAt = typeof signed?.['expires_at'] === 'string' ? Date.parse(signed['expires_at']) : Number.NaN;
     let response: HttpResponse;
     try {
-      response = await this.#context.http.request({ method: 'PUT', url, anonymous: true, headers, body: part.body, signal: part.signal, onUploadProgress: part.onProgress });
+      response = await this.#context.http.request({
+        method: 'PUT',
+        url,
+        anonymous: true,
+        headers,
+        body: part.body,
+        signal: part.signal,
+        onUploadProgress: part.onProgress,
+      });
     } catch (err) {
       // A store may refuse an expired URL without CORS headers (Ceph RGW does), which a
       // browser reports as a network failure: past `expires_at`, call it what it is.
@@ -197,9 +228,14 @@ function storeError(response: HttpResponse, number: number): UploadError {
   const code = /<Code>([^<]*)<\/Code>/.exec(response.body)?.[1] ?? '';
   const message = /<Message>([^<]*)<\/Message>/.exec(response.body)?.[1] ?? '';
   const options = { status: response.status, ...(code ? { serverCode: code } : {}) };
-  if (code === 'BadDigest' || code === 'InvalidDigest') return new UploadError(UploadErrorCode.ChecksumMismatch, `The store rejected part ${number}'s checksum.`, options);
+  if (code === 'BadDigest' || code === 'InvalidDigest')
+    return new UploadError(UploadErrorCode.ChecksumMismatch, `The store rejected part ${number}'s checksum.`, options);
   if (response.status === 403 && (code === 'AccessDenied' || code === 'SignatureDoesNotMatch' || code === 'RequestTimeTooSkewed' || code === '')) {
-    return new UploadError(UploadErrorCode.UrlExpired, `The store refused part ${number}'s signature${message ? ` (${message})` : ''}; asking for a fresh one.`, options);
+    return new UploadError(
+      UploadErrorCode.UrlExpired,
+      `The store refused part ${number}'s signature${message ? ` (${message})` : ''}; asking for a fresh one.`,
+      options,
+    );
   }
   if (code === 'NoSuchUpload') return new UploadError(UploadErrorCode.SessionExpired, 'The store no longer knows this upload.', options);
   return errorFromResponse(response, `Sending part ${number}`);

@@ -94,7 +94,13 @@ class TusUpload implements ProtocolUpload {
   }
 
   async sync(signal: AbortSignal): Promise<ServerProgress> {
-    const response = await this.#context.http.request({ method: 'HEAD', url: this.#requireLocation(), headers: { 'Tus-Resumable': VERSION }, body: null, signal });
+    const response = await this.#context.http.request({
+      method: 'HEAD',
+      url: this.#requireLocation(),
+      headers: { 'Tus-Resumable': VERSION },
+      body: null,
+      signal,
+    });
     if (response.status === 404 || response.status === 410 || response.status === 403) {
       throw new UploadError(UploadErrorCode.SessionExpired, `The server no longer knows this upload (${response.status}).`, { status: response.status });
     }
@@ -113,7 +119,14 @@ class TusUpload implements ProtocolUpload {
       'Content-Type': 'application/offset+octet-stream',
     };
     if (part.md5 !== undefined && this.acceptsChecksum()) headers['Upload-Checksum'] = `md5 ${part.md5}`;
-    const response = await this.#context.http.request({ method: 'PATCH', url: this.#requireLocation(), headers, body: part.body, signal: part.signal, onUploadProgress: part.onProgress });
+    const response = await this.#context.http.request({
+      method: 'PATCH',
+      url: this.#requireLocation(),
+      headers,
+      body: part.body,
+      signal: part.signal,
+      onUploadProgress: part.onProgress,
+    });
     if (response.status === 204 || response.status === 200) return this.#progress(offsetOf(response));
     throw this.#errorOf(response);
   }
@@ -132,7 +145,13 @@ class TusUpload implements ProtocolUpload {
       return; // discovery is optional in tus; keep the core + creation assumption
     }
     if (response.status !== 200 && response.status !== 204) return;
-    const list = (name: string) => new Set((response.header(name) ?? '').split(',').map((v) => v.trim().toLowerCase()).filter(Boolean));
+    const list = (name: string) =>
+      new Set(
+        (response.header(name) ?? '')
+          .split(',')
+          .map((v) => v.trim().toLowerCase())
+          .filter(Boolean),
+      );
     const max = response.header('Tus-Max-Size');
     this.#server = {
       extensions: list('Tus-Extension'),
@@ -142,7 +161,8 @@ class TusUpload implements ProtocolUpload {
   }
 
   #progress(offset: number): ServerProgress {
-    if (offset > this.#target.size) throw new UploadError(UploadErrorCode.BadResponse, `The server claims ${offset} bytes of a ${this.#target.size}-byte file.`);
+    if (offset > this.#target.size)
+      throw new UploadError(UploadErrorCode.BadResponse, `The server claims ${offset} bytes of a ${this.#target.size}-byte file.`);
     return offset === this.#target.size ? { offset, asset: this.#asset() } : { offset };
   }
 
@@ -151,8 +171,9 @@ class TusUpload implements ProtocolUpload {
     if (status === 409) return new UploadError(UploadErrorCode.OffsetMismatch, 'The server holds a different offset (409).', { status });
     // 423: a previous PATCH still holds the upload's lock; the same as a busy server.
     if (status === 423) return new UploadError(UploadErrorCode.ServerError, 'The upload is locked by a request still running (423).', { status });
-    if (status === 460) return new UploadError(UploadErrorCode.ChecksumMismatch, 'The server rejected the part\'s checksum (460).', { status });
-    if (status === 404 || status === 410) return new UploadError(UploadErrorCode.SessionExpired, `The server no longer knows this upload (${status}).`, { status });
+    if (status === 460) return new UploadError(UploadErrorCode.ChecksumMismatch, "The server rejected the part's checksum (460).", { status });
+    if (status === 404 || status === 410)
+      return new UploadError(UploadErrorCode.SessionExpired, `The server no longer knows this upload (${status}).`, { status });
     return errorFromResponse(response, 'Sending a part');
   }
 
@@ -174,7 +195,8 @@ class TusUpload implements ProtocolUpload {
 
 function offsetOf(response: HttpResponse): number {
   const value = response.header('Upload-Offset');
-  if (value === null || !/^\d+$/.test(value.trim())) throw new UploadError(UploadErrorCode.BadResponse, `The server sent no valid Upload-Offset (${value ?? 'none'}).`, { status: response.status });
+  if (value === null || !/^\d+$/.test(value.trim()))
+    throw new UploadError(UploadErrorCode.BadResponse, `The server sent no valid Upload-Offset (${value ?? 'none'}).`, { status: response.status });
   return Number(value.trim());
 }
 

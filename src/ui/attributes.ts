@@ -16,7 +16,8 @@ export function optionsFromAttributes(values: AttributeValues, warn: (attribute:
   const size = (attribute: string, text: string) => {
     if (!text) return undefined;
     const bytes = parseSize(text);
-    if (bytes === undefined || bytes === 0) warn(attribute, `<asset-uploader>: ${attribute}="${text}" is not a size (try 8MB, 5MiB or a number of bytes); ignored.`);
+    if (bytes === undefined || bytes === 0)
+      warn(attribute, `<asset-uploader>: ${attribute}="${text}" is not a size (try 8MB, 5MiB or a number of bytes); ignored.`);
     return bytes || undefined;
   };
   const count = (attribute: string, value: number | undefined) => {
@@ -77,7 +78,10 @@ function fields(text: string, warn: (attribute: string, message: string) => void
     value = undefined;
   }
   const usable =
-    typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((v) => ['string', 'number', 'boolean'].includes(typeof v));
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every((v) => ['string', 'number', 'boolean'].includes(typeof v));
   if (!usable) {
     warn('fields', `<asset-uploader>: fields must be a JSON object of strings, numbers and booleans, such as {"user_id":"usr_ada"}; ignored.`);
     return undefined;
@@ -96,7 +100,10 @@ function stallTimeout(value: number | undefined, warn: (attribute: string, messa
 
 function retryPolicy(text: string, warn: (attribute: string, message: string) => void): RetryPolicy | undefined {
   if (!text.trim()) return undefined;
-  const delays = text.split(/[\s,]+/).filter(Boolean).map(Number);
+  const delays = text
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map(Number);
   if (delays.some((d) => !Number.isFinite(d) || d < 0)) {
     warn('retry-delays', `<asset-uploader>: retry-delays="${text}" must be non-negative milliseconds; using the defaults.`);
     return undefined;

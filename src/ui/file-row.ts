@@ -43,7 +43,13 @@ export interface RowContext {
   readonly preview?: ImageBitmap | undefined;
 }
 
-const RUNNING: ReadonlySet<UploadStatus> = new Set([UploadStatus.Queued, UploadStatus.Preparing, UploadStatus.Uploading, UploadStatus.Retrying, UploadStatus.Elsewhere]);
+const RUNNING: ReadonlySet<UploadStatus> = new Set([
+  UploadStatus.Queued,
+  UploadStatus.Preparing,
+  UploadStatus.Uploading,
+  UploadStatus.Retrying,
+  UploadStatus.Elsewhere,
+]);
 
 export function fileRow(upload: UploadSnapshot, context: RowContext): TemplateResult {
   const { i18n: t, actions, state = {} } = context;
@@ -59,7 +65,10 @@ export function fileRow(upload: UploadSnapshot, context: RowContext): TemplateRe
   else if (status === UploadStatus.Paused) primary = button('resume', t.resume, () => actions.resume(id), 'resume-button');
   else if (status === UploadStatus.Error) primary = button('retry', t.retry, () => actions.retry(id), 'retry-button');
   // Remove (off the list) is an ×, as Cancel is; the bin is only for Delete (from the server).
-  const last = finished || status === UploadStatus.Error ? button('cancel', t.remove, () => actions.remove(id), 'remove-button') : button('cancel', t.cancel, () => actions.cancel(id), 'cancel-button');
+  const last =
+    finished || status === UploadStatus.Error
+      ? button('cancel', t.remove, () => actions.remove(id), 'remove-button')
+      : button('cancel', t.cancel, () => actions.cancel(id), 'cancel-button');
   return html`<li part="file file-${status}" class="row" data-id=${id} data-status=${status}>
     ${thumbnail(upload, context)}
     <span class="name-line">${nameText(upload.relativePath, name)}</span>

@@ -65,7 +65,15 @@ export interface UploaderI18n {
   /** What the rejections list shows past its first entries. */
   moreRejections: PluralText;
   validation: { busy: string; required: string };
-  notices: { resumeOff: string; formOnly: string; checksumOff: string; checksumWorkerOrigin: string; misconfigured: string; tooDeep: PluralText; unreadable: PluralText };
+  notices: {
+    resumeOff: string;
+    formOnly: string;
+    checksumOff: string;
+    checksumWorkerOrigin: string;
+    misconfigured: string;
+    tooDeep: PluralText;
+    unreadable: PluralText;
+  };
   announce: {
     added: PluralText;
     rejected: PluralText;
@@ -172,7 +180,10 @@ export const defaultI18n: UploaderI18n = {
     checksumWorkerOrigin:
       "Parts are sent without an MD5 check: the checksum worker is on {origin}, another site than this page, and browsers start workers only from the page's own site. Serve a copy of the worker from this site and set the uploader's worker-url to it.",
     misconfigured: 'The uploader is not configured: {message}',
-    tooDeep: { one: '{count} folder was nested too deeply to read; its files were not added.', other: '{count} folders were nested too deeply to read; their files were not added.' },
+    tooDeep: {
+      one: '{count} folder was nested too deeply to read; its files were not added.',
+      other: '{count} folders were nested too deeply to read; their files were not added.',
+    },
     unreadable: { one: '{count} dropped item could not be read and was not added.', other: '{count} dropped items could not be read and were not added.' },
   },
   announce: {

@@ -32,14 +32,22 @@ export function rejectionMessage(r: RejectedFile, t: UploaderI18n, locale: strin
   return displayName(fill(template(r, t, locale), values(r, locale)));
 }
 
-export function rejectionList(rejections: readonly RejectedFile[], t: UploaderI18n, locale: string | undefined, dismiss: () => void): TemplateResult | typeof nothing {
+export function rejectionList(
+  rejections: readonly RejectedFile[],
+  t: UploaderI18n,
+  locale: string | undefined,
+  dismiss: () => void,
+): TemplateResult | typeof nothing {
   if (!rejections.length) return nothing;
   const more = rejections.length - SHOWN_REJECTIONS;
   return html`<div class="rejections-box">
     <ul part="rejections" class="rejections" aria-label=${t.rejectionsLabel}>
       ${rejections
         .slice(0, SHOWN_REJECTIONS)
-        .map((r) => html`<li part="rejection" data-reason=${r.reason}>${icon('error')}<span>${fillIsolated(template(r, t, locale), values(r, locale))}</span></li>`)}
+        .map(
+          (r) =>
+            html`<li part="rejection" data-reason=${r.reason}>${icon('error')}<span>${fillIsolated(template(r, t, locale), values(r, locale))}</span></li>`,
+        )}
       ${more > 0 ? html`<li part="rejection" data-reason="more">${fillCount(t.moreRejections, more, locale)}</li>` : nothing}
     </ul>
     <button type="button" class="action text-button" part="action dismiss-button" @click=${dismiss}>${t.dismiss}</button>

@@ -74,7 +74,10 @@ export class RowEditingController implements ReactiveController {
     const rows = Array.from(root.querySelectorAll<HTMLElement>('[part~=file][data-id]'));
     const index = rows.indexOf(row);
     const after = rows.slice(index + 1).map((r) => r.dataset.id!);
-    const before = rows.slice(0, Math.max(0, index)).reverse().map((r) => r.dataset.id!);
+    const before = rows
+      .slice(0, Math.max(0, index))
+      .reverse()
+      .map((r) => r.dataset.id!);
     const part = (active.getAttribute('part') ?? '').split(/\s+/).find((p) => p.endsWith('-button')) ?? '';
     this.#memory = { id: row.dataset.id!, part, neighbours: [...after, ...before] };
   }

@@ -9,7 +9,10 @@
  * stripped and lowercased here too before the scheme is judged. Relative URLs resolve
  * against the document, as an `href` would.
  */
-export function safeHref(url: string | undefined | null, base: string = globalThis.document?.baseURI ?? globalThis.location?.href ?? 'http://invalid/'): string | undefined {
+export function safeHref(
+  url: string | undefined | null,
+  base: string = globalThis.document?.baseURI ?? globalThis.location?.href ?? 'http://invalid/',
+): string | undefined {
   if (typeof url !== 'string' || url === '') return undefined;
   let parsed: URL;
   try {

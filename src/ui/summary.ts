@@ -49,7 +49,19 @@ export function summarize(uploads: readonly UploadSnapshot[]): Summary {
     else if (u.status === UploadStatus.Queued) queued++;
     if (activeStatuses.has(u.status) && u.status !== UploadStatus.Queued) running++;
   }
-  return { total: uploads.length, bytes, bytesUploaded, bytesPerSecond, done, failed, remaining: queued + running + paused, queued, running, paused, finished: done + aborted };
+  return {
+    total: uploads.length,
+    bytes,
+    bytesUploaded,
+    bytesPerSecond,
+    done,
+    failed,
+    remaining: queued + running + paused,
+    queued,
+    running,
+    paused,
+    finished: done + aborted,
+  };
 }
 
 export interface SummaryActions {
@@ -61,7 +73,13 @@ export interface SummaryActions {
   clearFinished(): void;
 }
 
-export function summaryBar(s: Summary, t: UploaderI18n, locale: string | undefined, actions: SummaryActions, options: { readonly autoStart: boolean }): TemplateResult {
+export function summaryBar(
+  s: Summary,
+  t: UploaderI18n,
+  locale: string | undefined,
+  actions: SummaryActions,
+  options: { readonly autoStart: boolean },
+): TemplateResult {
   const count = (text: PluralText, n: number) => fillCount(text, n, locale);
   const counts = [count(t.summary.done, s.done), ...(s.failed ? [count(t.summary.failed, s.failed)] : []), count(t.summary.remaining, s.remaining)];
   const pieces = [fill(t.progressOf, { done: formatBytes(s.bytesUploaded, locale), total: formatBytes(s.bytes, locale) })];

@@ -3,7 +3,17 @@
  * what the user sees, which events fire, and that the stored file is still identical.
  */
 import { expect } from '@esm-bundle/chai';
-import { clearLog, logOnceAnswered, contentRangeEndpoint, refServer, requestLog, setFaults, stored, storedOrNull, type LogEntry } from '../support/ref-server.js';
+import {
+  clearLog,
+  logOnceAnswered,
+  contentRangeEndpoint,
+  refServer,
+  requestLog,
+  setFaults,
+  stored,
+  storedOrNull,
+  type LogEntry,
+} from '../support/ref-server.js';
 import { makeFile, sha256 } from '../support/data.js';
 import { clickRowAction, dropFiles, mount, nextEvent, recordEvents, rendered, row, unmountAll } from '../support/harness.js';
 
@@ -80,7 +90,10 @@ describe('content-range: faults', () => {
         expect((await stored(detail.asset.id)).record.complete).to.equal(true);
         await rendered(element);
         expect(row(element, detail.id).getAttribute('part')).to.equal('file file-success');
-        expect((await requestLog()).filter((e) => e.fault !== null), 'the fault fired').to.have.length(1);
+        expect(
+          (await requestLog()).filter((e) => e.fault !== null),
+          'the fault fired',
+        ).to.have.length(1);
       });
     }
   }
@@ -140,7 +153,13 @@ describe('content-range: faults', () => {
   it('stops on a 400 and shows the server message, without retrying; Retry then succeeds', async () => {
     const element = await uploader();
     const file = makeFile(SIZE, '400.bin', 16);
-    await setFaults([{ method: 'PUT', nth: 2, action: { type: 'status', status: 400, body: JSON.stringify({ error: { code: 'refused', message: 'This file is refused by policy' } }) } }]);
+    await setFaults([
+      {
+        method: 'PUT',
+        nth: 2,
+        action: { type: 'status', status: 400, body: JSON.stringify({ error: { code: 'refused', message: 'This file is refused by policy' } }) },
+      },
+    ]);
     const recorder = recordEvents(element, ['upload-retry']);
     const error = nextEvent(element, 'upload-error');
     await dropFiles(element, [file]);

@@ -77,7 +77,10 @@ describe('content-range: resume', () => {
     expect(detail.upload.resumedFrom, 'resumed, not restarted').to.be.at.least(before);
     expect((await stored(detail.asset.id)).sha256).to.equal(await sha256(file));
     const log = await requestLog();
-    expect(log.filter((e) => e.method === 'POST'), 'one session, re-attached').to.have.length(1);
+    expect(
+      log.filter((e) => e.method === 'POST'),
+      'one session, re-attached',
+    ).to.have.length(1);
     expect(sum(accepted(log))).to.equal(SIZE);
     expect(sum(dataPuts(log)) - SIZE, 'at most one part sent again').to.be.at.most(PART);
     expect(await savedRecords('teardown.bin'), 'resume state removed after success').to.equal(0);

@@ -39,7 +39,13 @@ describe('<asset-uploader> accessibility', () => {
     expect(await axeViolations(document.body)).to.deep.equal([]);
 
     await setFaults([
-      { method: 'PUT', path: '', nth: 1, times: 1, action: { type: 'status', status: 400, body: JSON.stringify({ error: { code: 'no', message: 'refused' } }) } },
+      {
+        method: 'PUT',
+        path: '',
+        nth: 1,
+        times: 1,
+        action: { type: 'status', status: 400, body: JSON.stringify({ error: { code: 'no', message: 'refused' } }) },
+      },
     ]);
     const error = nextEvent(element, 'upload-error');
     await dropFiles(element, [makeFile(1000, 'fails.bin', 1)]);
@@ -179,7 +185,8 @@ describe('<asset-uploader> attributes and events', () => {
     element.replaceWith(wrapper);
     wrapper.append(element);
     const seen: CustomEvent[] = [];
-    for (const type of ['upload-add', 'upload-start', 'upload-progress', 'upload-success', 'upload-complete']) wrapper.addEventListener(type, (e) => seen.push(e as CustomEvent));
+    for (const type of ['upload-add', 'upload-start', 'upload-progress', 'upload-success', 'upload-complete'])
+      wrapper.addEventListener(type, (e) => seen.push(e as CustomEvent));
     const complete = nextEvent(element, 'upload-complete');
     const file = makeFile(3 * 64 * 1024, 'events.bin', 12);
     await dropFiles(element, [file]);

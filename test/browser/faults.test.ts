@@ -17,7 +17,20 @@
 import { expect } from '@esm-bundle/chai';
 import { executeServerCommand } from '@web/test-runner-commands';
 import type { UploadSuccessDetail } from '../../src/engine/types.js';
-import { clearLog, contentRangeEndpoint, PHASED_FULL_TOKEN, phasedEndpoint, requestLog, sessionEndpoint, setFaults, signedPartsEndpoint, stored, tusEndpoint, type FaultAction, type LogEntry } from '../support/ref-server.js';
+import {
+  clearLog,
+  contentRangeEndpoint,
+  PHASED_FULL_TOKEN,
+  phasedEndpoint,
+  requestLog,
+  sessionEndpoint,
+  setFaults,
+  signedPartsEndpoint,
+  stored,
+  tusEndpoint,
+  type FaultAction,
+  type LogEntry,
+} from '../support/ref-server.js';
 import { makeFile, sha256 } from '../support/data.js';
 import { dropFiles, mount, nextEvent, rendered, row, unmountAll } from '../support/harness.js';
 
@@ -129,7 +142,8 @@ function caseOf(seed: number, pick?: { target: Target; fault: string; size: numb
   const target = pick?.target ?? targets[Math.floor(next() * targets.length)]!;
   const fault = pick?.fault ?? Object.keys(faults)[Math.floor(next() * Object.keys(faults).length)]!;
   const part = Math.min(target.part, 5 * MiB);
-  const sizes = target.part === Number.MAX_SAFE_INTEGER ? [0, 1, 64 * KiB - 1, 64 * KiB, 200 * KiB] : [0, 1, part - 1, part, part + 1, (target.ordered ? 3 : 2) * part + 5];
+  const sizes =
+    target.part === Number.MAX_SAFE_INTEGER ? [0, 1, 64 * KiB - 1, 64 * KiB, 200 * KiB] : [0, 1, part - 1, part, part + 1, (target.ordered ? 3 : 2) * part + 5];
   const drawn = Math.floor(next() * sizes.length);
   const size = sizes[(pick?.size ?? drawn) % sizes.length]!;
   const parts = Math.max(1, Math.ceil(size / part));
@@ -151,7 +165,9 @@ async function plannedCases(): Promise<Case[]> {
   const base = 20261201;
   // A Latin square: every protocol meets every fault once and every size at least once,
   // and every fault meets every size.
-  const covering = targets.flatMap((target, t) => Object.keys(faults).map((fault, f) => caseOf(f * 100_000 + t * 1000 + (base % 997), { target, fault, size: t + f })));
+  const covering = targets.flatMap((target, t) =>
+    Object.keys(faults).map((fault, f) => caseOf(f * 100_000 + t * 1000 + (base % 997), { target, fault, size: t + f })),
+  );
   const soak = Number(env.FAULT_SOAK) || 0;
   const random = Array.from({ length: soak }, (_, i) => caseOf(1_000_000_000 + ((base * 7919 + i * 104_729) % 1_000_000_000)));
   return [...covering, ...random];

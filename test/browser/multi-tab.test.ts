@@ -34,13 +34,19 @@ async function expectTakesOver(second: AssetUploader, file: File, letGo: () => v
   expect(row(second, detail.id).querySelector('[part=file-status]')!.textContent).to.contain('another tab');
   const before = (await requestLog()).length;
   await new Promise((resolve) => setTimeout(resolve, 300));
-  expect((await requestLog()).filter((e) => e.method === 'POST'), 'one server upload so far').to.have.length(1);
+  expect(
+    (await requestLog()).filter((e) => e.method === 'POST'),
+    'one server upload so far',
+  ).to.have.length(1);
   await letGo();
   const done = await success;
   expect(done.detail.upload.resumedFrom, 'continued from what the first one sent').to.be.greaterThan(0);
   expect((await stored(done.detail.asset.id)).sha256).to.equal(await sha256(file));
   const log = await requestLog();
-  expect(log.filter((e) => e.method === 'POST'), 'still one server upload').to.have.length(1);
+  expect(
+    log.filter((e) => e.method === 'POST'),
+    'still one server upload',
+  ).to.have.length(1);
   expect(log.length).to.be.greaterThan(before);
   await rendered(second);
   expect(row(second, done.detail.id).getAttribute('part')).to.equal('file file-success');
@@ -65,7 +71,10 @@ describe('one writer per upload across tabs (Web Locks)', () => {
     frame.srcdoc = `<!doctype html><script type="module" src="${new URL('/src/index.ts', location.href).href}"></script><asset-uploader endpoint="${endpoint}" chunk-size="64KiB" retry-delays="0 100"></asset-uploader>`;
     document.body.append(frame);
     try {
-      await until(() => (frame.contentWindow as (Window & typeof globalThis) | null)?.customElements?.get('asset-uploader') !== undefined, 'the element in the frame');
+      await until(
+        () => (frame.contentWindow as (Window & typeof globalThis) | null)?.customElements?.get('asset-uploader') !== undefined,
+        'the element in the frame',
+      );
       const other = frame.contentDocument!.querySelector('asset-uploader') as AssetUploader;
       await other.updateComplete;
       const here = await mount({ endpoint, 'chunk-size': '64KiB', 'retry-delays': '0 100' });

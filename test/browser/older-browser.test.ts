@@ -42,7 +42,10 @@ describe('older browser (no Worker, IndexedDB, Blob.slice)', () => {
       expect((await stored(upload.asset!.id)).sha256).to.equal(await sha256Whole(file));
     }
     const log = await requestLog();
-    expect(log.filter((e) => e.method === 'PUT'), 'no streaming PUT').to.have.length(0);
+    expect(
+      log.filter((e) => e.method === 'PUT'),
+      'no streaming PUT',
+    ).to.have.length(0);
     expect(log.filter((e) => e.method === 'POST' && e.contentType?.startsWith('multipart/form-data'))).to.have.length(2);
     await rendered(element);
     expect(element.shadowRoot!.querySelector('[part=notice]')?.textContent).to.contain('starts over');

@@ -116,7 +116,14 @@ describe('part sizes the page did not set', () => {
   it('answers 413 with half-size parts, without a retry, and stores the file whole', async () => {
     const element = await mount({ endpoint: await contentRangeEndpoint(), 'no-checksum': true, 'no-resume': true });
     const file = makeFile(3 * MiB, 'limited.bin', 105);
-    await setFaults([{ method: 'PUT', contentRange: 'bytes 0-', times: 2, action: { type: 'status', status: 413, body: '{"error":{"code":"body_too_large","message":"too large"}}' } }]);
+    await setFaults([
+      {
+        method: 'PUT',
+        contentRange: 'bytes 0-',
+        times: 2,
+        action: { type: 'status', status: 413, body: '{"error":{"code":"body_too_large","message":"too large"}}' },
+      },
+    ]);
     const retries: unknown[] = [];
     element.addEventListener('upload-retry', (e) => retries.push(e));
     const success = nextEvent(element, 'upload-success');

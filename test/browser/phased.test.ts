@@ -4,7 +4,18 @@
  * and rename/delete from the row.
  */
 import { expect } from '@esm-bundle/chai';
-import { clearLog, logOnceAnswered, PHASED_FULL_TOKEN, PHASED_UPLOAD_ONLY_TOKEN, phasedEndpoint, requestLog, setFaults, stored, storedOrNull, type LogEntry } from '../support/ref-server.js';
+import {
+  clearLog,
+  logOnceAnswered,
+  PHASED_FULL_TOKEN,
+  PHASED_UPLOAD_ONLY_TOKEN,
+  phasedEndpoint,
+  requestLog,
+  setFaults,
+  stored,
+  storedOrNull,
+  type LogEntry,
+} from '../support/ref-server.js';
 import { makeFile, sha256 } from '../support/data.js';
 import { clickRowAction, dropFiles, mount, nextEvent, recordEvents, rendered, row, unmountAll, expectQuietConsole } from '../support/harness.js';
 
@@ -26,7 +37,8 @@ async function uploader(token = PHASED_FULL_TOKEN, extra: Record<string, string 
   return element;
 }
 
-const transfers = (log: LogEntry[]) => log.filter((e) => e.method === 'POST' && e.path.endsWith('/multipart') && e.contentType?.startsWith('multipart/form-data'));
+const transfers = (log: LogEntry[]) =>
+  log.filter((e) => e.method === 'POST' && e.path.endsWith('/multipart') && e.contentType?.startsWith('multipart/form-data'));
 const video = (size: number, name: string, seed: number) => makeFile(size, name, seed, 'video/mp4');
 
 async function getAsset(id: string, token = PHASED_FULL_TOKEN): Promise<Response> {
@@ -43,7 +55,10 @@ describe('phased', () => {
     expect((await stored(detail.asset.id, 'phased')).sha256).to.equal(await sha256(file));
     const log = await requestLog();
     expect(transfers(log)).to.have.length(Math.ceil(SIZE / WINDOW));
-    expect(log.filter((e) => e.method !== 'OPTIONS').every((e) => e.authorization === `Bearer ${PHASED_FULL_TOKEN}`), 'the token on every API request').to.equal(true);
+    expect(
+      log.filter((e) => e.method !== 'OPTIONS').every((e) => e.authorization === `Bearer ${PHASED_FULL_TOKEN}`),
+      'the token on every API request',
+    ).to.equal(true);
     const finish = log.filter((e) => e.path.endsWith('/multipart') && e.contentType?.startsWith('application/json'));
     expect(finish).to.have.length(1);
     expect(finish[0]!.status).to.equal(200);
@@ -85,7 +100,10 @@ describe('phased', () => {
     await dropFiles(element, [file]);
     expect((await retry).detail.error.status).to.equal(502);
     expect((await stored((await success).detail.asset.id, 'phased')).sha256).to.equal(await sha256(file));
-    expect((await requestLog()).some((e) => e.method === 'GET'), 'asked for the window').to.equal(true);
+    expect(
+      (await requestLog()).some((e) => e.method === 'GET'),
+      'asked for the window',
+    ).to.equal(true);
   });
 
   it('resumes after the element is torn down, sending at most one chunk again', async () => {
@@ -104,7 +122,10 @@ describe('phased', () => {
     expect(detail.upload.resumedFrom).to.be.at.least(3 * WINDOW);
     expect((await stored(detail.asset.id, 'phased')).sha256).to.equal(await sha256(file));
     const log = await requestLog();
-    expect(log.filter((e) => e.method === 'POST' && e.path.endsWith('/assets')), 'one start').to.have.length(1);
+    expect(
+      log.filter((e) => e.method === 'POST' && e.path.endsWith('/assets')),
+      'one start',
+    ).to.have.length(1);
     const chunkBytes = transfers(log).reduce((sum, e) => sum + e.bodyBytes, 0);
     // Multipart framing adds a few hundred bytes per request; a chunk is 64 KiB.
     expect(chunkBytes - file.size, 'bytes sent again').to.be.below(WINDOW + transfers(log).length * 1024);

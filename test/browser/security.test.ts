@@ -66,7 +66,9 @@ describe('security: server-sent URLs', () => {
       const links = hrefs(element.shadowRoot!);
       if (url === GOOD_URL) expect(links, url).to.deep.equal([GOOD_URL]);
       else expect(links, JSON.stringify(url)).to.deep.equal([]);
-      expect(row(element, detail.id).querySelector('[part=file-link]'), JSON.stringify(url)).to.equal(url === GOOD_URL ? row(element, detail.id).querySelector('a') : null);
+      expect(row(element, detail.id).querySelector('[part=file-link]'), JSON.stringify(url)).to.equal(
+        url === GOOD_URL ? row(element, detail.id).querySelector('a') : null,
+      );
       unmountAll();
     }
     expect(pwned()).to.equal(undefined);
@@ -77,7 +79,14 @@ describe('security: server-sent URLs', () => {
     element.token = PHASED_FULL_TOKEN;
     const assets = [...HOSTILE_URLS, GOOD_URL].map((url, i) => ({ id: `a${i}`, name: `asset-${i}`, url }));
     // The status poll (GET of the session) answers done, with hostile asset URLs.
-    await setFaults([{ method: 'GET', path: '/upload_sessions/', times: 100, action: { type: 'status', status: 200, body: JSON.stringify({ files: [{ name: 'zip.bin', status: 'done', assets }] }) } }]);
+    await setFaults([
+      {
+        method: 'GET',
+        path: '/upload_sessions/',
+        times: 100,
+        action: { type: 'status', status: 200, body: JSON.stringify({ files: [{ name: 'zip.bin', status: 'done', assets }] }) },
+      },
+    ]);
     const success = nextEvent(element, 'upload-success', () => true, 30_000);
     await dropFiles(element, [makeFile(100, 'zip.bin', 10)]);
     const { detail } = await success;
@@ -90,8 +99,21 @@ describe('security: server-sent URLs', () => {
 
   it('<asset-library> links only http(s) downloads', async () => {
     const endpoint = await registryEndpoint();
-    const data = [...HOSTILE_URLS, GOOD_URL].map((url, i) => ({ id: `ast_${i}`, file_name: `file-${i}.bin`, size: 10, mimetype: 'application/octet-stream', link_download: url }));
-    await setFaults([{ method: 'GET', path: '/assets', times: 100, action: { type: 'status', status: 200, body: JSON.stringify({ data, meta: { pagination: { total: data.length, current_page: 1, total_pages: 1 } } }) } }]);
+    const data = [...HOSTILE_URLS, GOOD_URL].map((url, i) => ({
+      id: `ast_${i}`,
+      file_name: `file-${i}.bin`,
+      size: 10,
+      mimetype: 'application/octet-stream',
+      link_download: url,
+    }));
+    await setFaults([
+      {
+        method: 'GET',
+        path: '/assets',
+        times: 100,
+        action: { type: 'status', status: 200, body: JSON.stringify({ data, meta: { pagination: { total: data.length, current_page: 1, total_pages: 1 } } }) },
+      },
+    ]);
     const element = document.createElement('asset-library') as AssetLibrary;
     element.setAttribute('endpoint', endpoint);
     element.token = PHASED_FULL_TOKEN;
@@ -138,7 +160,14 @@ describe('security: file names', () => {
 
   it('<asset-library> renders hostile names as text, in the list, the rename field and the delete question', async () => {
     const data = HOSTILE_NAMES.map((name, i) => ({ id: `ast_${i}`, file_name: name, size: 10, mimetype: 'text/plain', link_download: GOOD_URL }));
-    await setFaults([{ method: 'GET', path: '/assets', times: 100, action: { type: 'status', status: 200, body: JSON.stringify({ data, meta: { pagination: { total: data.length, current_page: 1, total_pages: 1 } } }) } }]);
+    await setFaults([
+      {
+        method: 'GET',
+        path: '/assets',
+        times: 100,
+        action: { type: 'status', status: 200, body: JSON.stringify({ data, meta: { pagination: { total: data.length, current_page: 1, total_pages: 1 } } }) },
+      },
+    ]);
     const library = document.createElement('asset-library') as AssetLibrary;
     library.setAttribute('endpoint', await registryEndpoint());
     library.token = PHASED_FULL_TOKEN;
@@ -183,7 +212,14 @@ describe('security: file names', () => {
     expect((await stored(detail.asset.id)).record['name'], 'the server gets the exact name').to.equal(accepted.name);
 
     const data = [{ id: 'ast_1', file_name: spoof, size: 1, mimetype: 'application/pdf', link_download: GOOD_URL }];
-    await setFaults([{ method: 'GET', path: '/assets', times: 100, action: { type: 'status', status: 200, body: JSON.stringify({ data, meta: { pagination: { total: 1, current_page: 1, total_pages: 1 } } }) } }]);
+    await setFaults([
+      {
+        method: 'GET',
+        path: '/assets',
+        times: 100,
+        action: { type: 'status', status: 200, body: JSON.stringify({ data, meta: { pagination: { total: 1, current_page: 1, total_pages: 1 } } }) },
+      },
+    ]);
     const library = document.createElement('asset-library') as AssetLibrary;
     library.setAttribute('endpoint', await registryEndpoint());
     library.token = PHASED_FULL_TOKEN;

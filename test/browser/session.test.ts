@@ -51,12 +51,24 @@ describe('session', () => {
     expect((await stored(single.asset!.produced![0]!.id, 'session-assets')).sha256).to.equal(await sha256(photo));
 
     const log = await requestLog();
-    expect(log.filter((e) => e.method === 'POST'), 'one session for the drop').to.have.length(1);
+    expect(
+      log.filter((e) => e.method === 'POST'),
+      'one session for the drop',
+    ).to.have.length(1);
     const blobPuts = log.filter((e) => e.method === 'PUT' && e.path.includes('/blobs/'));
     expect(blobPuts).to.have.length(2);
-    expect(blobPuts.every((e) => e.authorization === null), 'no API token on signed URLs').to.equal(true);
-    expect(blobPuts.every((e) => e.contentMd5 !== null), 'Content-MD5 on each file').to.equal(true);
-    expect(log.filter((e) => e.method === 'PUT' && e.path.endsWith('.json')), 'one commit').to.have.length(1);
+    expect(
+      blobPuts.every((e) => e.authorization === null),
+      'no API token on signed URLs',
+    ).to.equal(true);
+    expect(
+      blobPuts.every((e) => e.contentMd5 !== null),
+      'Content-MD5 on each file',
+    ).to.equal(true);
+    expect(
+      log.filter((e) => e.method === 'PUT' && e.path.endsWith('.json')),
+      'one commit',
+    ).to.have.length(1);
 
     await rendered(element);
     const links = [...row(element, zipped.id).querySelectorAll('[part=file-link]')].map((a) => a.textContent);
@@ -94,7 +106,13 @@ describe('session', () => {
 
   // A waiting file once kept its slot until the commit, and the commit waited for the
   // files that could not start: a drop of more files than `concurrency` hung for good.
-  for (const [count, concurrency] of [[1, 1], [2, 1], [7, 1], [3, 2], [7, 2]] as const) {
+  for (const [count, concurrency] of [
+    [1, 1],
+    [2, 1],
+    [7, 1],
+    [3, 2],
+    [7, 2],
+  ] as const) {
     it(`a drop of ${count} file(s) with concurrency ${concurrency} completes: every row done, every file stored`, async () => {
       const element = await uploader({ concurrency: String(concurrency) });
       const files = Array.from({ length: count }, (_, i) => makeFile(3000 + i, `part-${i}.bin`, 300 + i * 7 + concurrency));
@@ -111,8 +129,14 @@ describe('session', () => {
       const rows = [...element.shadowRoot!.querySelectorAll<HTMLElement>('[part~=file]')];
       expect(rows.map((r) => r.getAttribute('part'))).to.deep.equal(files.map(() => 'file file-success'));
       const log = await requestLog();
-      expect(log.filter((e) => e.method === 'POST'), 'one session for the drop').to.have.length(1);
-      expect(log.filter((e) => e.method === 'PUT' && e.path.endsWith('.json')), 'one commit').to.have.length(1);
+      expect(
+        log.filter((e) => e.method === 'POST'),
+        'one session for the drop',
+      ).to.have.length(1);
+      expect(
+        log.filter((e) => e.method === 'PUT' && e.path.endsWith('.json')),
+        'one commit',
+      ).to.have.length(1);
     });
   }
 

@@ -40,7 +40,10 @@ describe('tus against @tus/server', () => {
       expect((await stored(detail.asset.id, 'tus')).sha256).to.equal(await sha256(file));
       const log = await requestLog();
       expect(patches(log)).to.have.length(Math.ceil(size / PART));
-      expect(patches(log).every((e) => e.uploadChecksum === null), 'no Upload-Checksum: the server did not announce md5').to.equal(true);
+      expect(
+        patches(log).every((e) => e.uploadChecksum === null),
+        'no Upload-Checksum: the server did not announce md5',
+      ).to.equal(true);
       expect(detail.upload.checksum).to.equal(false);
       await rendered(element);
       expect(row(element, detail.id).querySelector('[part=file-link]')?.getAttribute('href')).to.equal(detail.asset.url);
@@ -72,7 +75,10 @@ describe('tus against @tus/server', () => {
     await dropFiles(element, [file]);
     expect((await retry).detail.error.status).to.equal(503);
     expect((await stored((await success).detail.asset.id, 'tus')).sha256).to.equal(await sha256(file));
-    expect((await requestLog()).some((e) => e.method === 'HEAD'), 'asked for the offset before sending again').to.equal(true);
+    expect(
+      (await requestLog()).some((e) => e.method === 'HEAD'),
+      'asked for the offset before sending again',
+    ).to.equal(true);
   });
 
   it('stops on a 4xx and shows it', async () => {
@@ -105,7 +111,10 @@ describe('tus against @tus/server', () => {
     expect(detail.upload.resumedFrom).to.be.at.least(3 * PART);
     expect((await stored(detail.asset.id, 'tus')).sha256).to.equal(await sha256(file));
     const log = await requestLog();
-    expect(log.filter((e) => e.method === 'POST'), 'one upload, re-attached').to.have.length(1);
+    expect(
+      log.filter((e) => e.method === 'POST'),
+      'one upload, re-attached',
+    ).to.have.length(1);
     expect(log.filter((e) => e.method === 'HEAD').length).to.be.at.least(1);
     expect(sum(patches(log)) - file.size, 'bytes sent again').to.be.at.most(PART);
     expect(sum(accepted(log))).to.be.at.most(file.size);
@@ -126,7 +135,7 @@ describe('tus against @tus/server', () => {
     expect(await storedOrNull(del.path.split('/').pop()!, 'tus'), 'the server forgot the upload').to.equal(null);
   });
 
-  it('keeps a dropped file\'s folder path as relativePath metadata; filename stays the name', async () => {
+  it("keeps a dropped file's folder path as relativePath metadata; filename stays the name", async () => {
     const uploader = new Uploader({ endpoint: await tusEndpoint('tus'), protocol: 'tus', chunkSize: PART, resume: false });
     const inFolder = makeFile(PART + 7, 'index.md', 91, 'text/markdown');
     const alone = makeFile(9, 'alone.md', 92, 'text/markdown');
@@ -147,10 +156,12 @@ describe('tus against @tus/server', () => {
     expect(plain.record['metadata']).not.to.have.property('relativePath');
     // The server reports it back too: a tus HEAD carries the stored Upload-Metadata.
     const head = await fetch(folder.asset.url, { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0' } });
-    const reported = Object.fromEntries((head.headers.get('Upload-Metadata') ?? '').split(',').map((pair) => {
-      const [key, value = ''] = pair.split(' ');
-      return [key, new TextDecoder().decode(Uint8Array.from(atob(value), (c) => c.charCodeAt(0)))];
-    }));
+    const reported = Object.fromEntries(
+      (head.headers.get('Upload-Metadata') ?? '').split(',').map((pair) => {
+        const [key, value = ''] = pair.split(' ');
+        return [key, new TextDecoder().decode(Uint8Array.from(atob(value), (c) => c.charCodeAt(0)))];
+      }),
+    );
     expect(reported).to.include({ filename: 'index.md', relativePath: '2024/drafts/index.md' });
     uploader.destroy();
   });

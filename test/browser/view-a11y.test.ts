@@ -87,7 +87,12 @@ async function everyState(): Promise<HTMLElement> {
   await setFaults([{ method: 'PUT', times: 10_000, action: { type: 'throttle', bytesPerSecond: 8 * 1024 } }]);
   const busy = await field('busy', { concurrency: '2' });
   const done = nextEvent(busy, 'upload-success');
-  busy.addFiles([makeFile(10, 'done.bin', 5), makeFile(300 * 1024, 'uploading.bin', 6), makeFile(300 * 1024, 'paused.bin', 7), makeFile(300 * 1024, 'waiting.bin', 8)]);
+  busy.addFiles([
+    makeFile(10, 'done.bin', 5),
+    makeFile(300 * 1024, 'uploading.bin', 6),
+    makeFile(300 * 1024, 'paused.bin', 7),
+    makeFile(300 * 1024, 'waiting.bin', 8),
+  ]);
   await done;
   await until(() => busy.uploads.find((u) => u.name === 'paused.bin')!.status === 'uploading', 'the second file to run');
   await clickRowAction(busy, busy.uploads.find((u) => u.name === 'paused.bin')!.id, 'pause');

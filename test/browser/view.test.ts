@@ -220,7 +220,13 @@ describe('view: the defects an outside tester found', () => {
 describe('view: rows, previews and the summary bar', () => {
   it('an image gets a thumbnail drawn off the main thread; other files an icon by kind', async () => {
     const element = await uploader({ 'no-auto-start': true });
-    element.addFiles([await png(), makeFile(10, 'clip.mp4', 14, 'video/mp4'), makeFile(10, 'notes.zip', 15, 'application/zip'), makeFile(10, 'paper.pdf', 16, 'application/pdf'), makeFile(10, 'x.bin', 17)]);
+    element.addFiles([
+      await png(),
+      makeFile(10, 'clip.mp4', 14, 'video/mp4'),
+      makeFile(10, 'notes.zip', 15, 'application/zip'),
+      makeFile(10, 'paper.pdf', 16, 'application/pdf'),
+      makeFile(10, 'x.bin', 17),
+    ]);
     await until(() => !!part(shadow(element), 'file-preview'), 'the thumbnail');
     const canvas = part(shadow(element), 'file-preview') as HTMLCanvasElement;
     expect(canvas.tagName).to.equal('CANVAS');
@@ -306,7 +312,10 @@ describe('view: rows, previews and the summary bar', () => {
     await setFaults([{ method: 'PUT', times: 3, action: { type: 'status', status: 500 } }]);
     const files = [makeFile(1000, 'r1.bin', 22), makeFile(1000, 'r2.bin', 23), makeFile(1000, 'r3.bin', 24)];
     element.addFiles(files);
-    await until(() => element.uploads.filter((u) => u.status === 'error').length >= 1 && element.uploads.every((u) => u.status === 'error' || u.status === 'success'), 'failures');
+    await until(
+      () => element.uploads.filter((u) => u.status === 'error').length >= 1 && element.uploads.every((u) => u.status === 'error' || u.status === 'success'),
+      'failures',
+    );
     await rendered(element);
     await setFaults([]);
     part(shadow(element), 'retry-all-button')!.click();
@@ -343,7 +352,10 @@ describe('view: folders, paste, labels', () => {
     expect(added.map((u) => u.relativePath)).to.deep.equal(['2024/index.md', '2025/index.md']);
     expect(reasons).to.deep.equal(['duplicate']);
     await rendered(element);
-    expect(rows(element).map((r) => `${part(r, 'file-path')!.textContent}${part(r, 'file-name')!.textContent}`)).to.deep.equal(['2024/index.md', '2025/index.md']);
+    expect(rows(element).map((r) => `${part(r, 'file-path')!.textContent}${part(r, 'file-name')!.textContent}`)).to.deep.equal([
+      '2024/index.md',
+      '2025/index.md',
+    ]);
   });
 
   it('pastes while focused by default; anywhere on the page with paste-anywhere, never into a text field', async () => {
@@ -382,10 +394,12 @@ describe('view: folders, paste, labels', () => {
     expect([...element.labels]).to.deep.equal([label]);
     expect(dropZone(element).getAttribute('aria-label')).to.equal('Attachments, Drop files here or choose files');
     let opened = 0;
-    shadow(element).querySelector('input[type=file]')!.addEventListener('click', (event) => {
-      opened++;
-      event.preventDefault();
-    });
+    shadow(element)
+      .querySelector('input[type=file]')!
+      .addEventListener('click', (event) => {
+        opened++;
+        event.preventDefault();
+      });
     label.click();
     expect(opened).to.equal(1);
     // The accessible name does not repeat the description.

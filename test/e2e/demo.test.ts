@@ -66,7 +66,11 @@ describe('demo page', () => {
     assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
     const file = await fileOnDisk(files, 'csp.bin', 3 * MiB + 5);
     await page.locator('asset-uploader input[type=file]').setInputFiles(file.path);
-    const done = await until(() => state(page), (s) => s.uploads[0]?.status === 'success', 'upload success');
+    const done = await until(
+      () => state(page),
+      (s) => s.uploads[0]?.status === 'success',
+      'upload success',
+    );
     assert.equal(await storedSha256(demo.dataDir, done.uploads[0]!.asset!.id), file.sha256);
     assert.deepEqual(problems, []);
     await page.close();
@@ -81,12 +85,20 @@ describe('demo page', () => {
     demo.proxy.setRules([{ method: 'PUT', times: 10_000, action: { type: 'throttle', bytesPerSecond: 2 * MiB } }]);
     await page.goto(`${demo.proxy.origin}/?chunk-size=1MiB`);
     await page.locator('asset-uploader input[type=file]').setInputFiles(file.path);
-    const before = await until(() => state(page), (s) => (s.uploads[0]?.bytesConfirmed ?? 0) >= 3 * MiB, 'three parts confirmed');
+    const before = await until(
+      () => state(page),
+      (s) => (s.uploads[0]?.bytesConfirmed ?? 0) >= 3 * MiB,
+      'three parts confirmed',
+    );
     await page.reload();
     demo.proxy.setRules([]);
 
     await page.locator('asset-uploader input[type=file]').setInputFiles(file.path);
-    const done = await until(() => state(page), (s) => s.uploads[0]?.status === 'success', 'upload success after reload');
+    const done = await until(
+      () => state(page),
+      (s) => s.uploads[0]?.status === 'success',
+      'upload success after reload',
+    );
     const upload = done.uploads[0]!;
     assert.ok(upload.resumedFrom >= before.uploads[0]!.bytesConfirmed, `resumed from ${upload.resumedFrom}`);
     assert.match(await page.locator('asset-uploader [part=file-resumed]').innerText(), /continued from/);
@@ -108,12 +120,20 @@ describe('demo page', () => {
     demo.proxy.setRules([{ method: 'PUT', path: '/signed-parts/store/', times: 10_000, action: { type: 'throttle', bytesPerSecond: 4 * MiB } }]);
     await page.goto(`${demo.proxy.origin}/?protocol=registry&parallel-parts=1`);
     await page.locator('asset-uploader input[type=file]').setInputFiles(file.path);
-    const before = await until(() => state(page), (s) => (s.uploads[0]?.bytesConfirmed ?? 0) >= 5 * MiB, 'a part confirmed');
+    const before = await until(
+      () => state(page),
+      (s) => (s.uploads[0]?.bytesConfirmed ?? 0) >= 5 * MiB,
+      'a part confirmed',
+    );
     await page.reload();
     demo.proxy.setRules([]);
 
     await page.locator('asset-uploader input[type=file]').setInputFiles(file.path);
-    const done = await until(() => state(page), (s) => s.uploads[0]?.status === 'success', 'registered after the reload');
+    const done = await until(
+      () => state(page),
+      (s) => s.uploads[0]?.status === 'success',
+      'registered after the reload',
+    );
     const upload = done.uploads[0]!;
     assert.ok(upload.resumedFrom >= before.uploads[0]!.bytesConfirmed, `resumed from ${upload.resumedFrom}`);
     assert.match(upload.asset!.id, /^ast_/);
@@ -135,7 +155,11 @@ describe('demo page', () => {
     demo.proxy.clearLog();
     const file = await fileOnDisk(files, 'picked-tus.bin', 2 * MiB + 3);
     await page.locator('asset-uploader input[type=file]').setInputFiles(file.path);
-    const done = await until(() => state(page), (s) => s.uploads[0]?.status === 'success', 'tus upload');
+    const done = await until(
+      () => state(page),
+      (s) => s.uploads[0]?.status === 'success',
+      'tus upload',
+    );
     assert.equal(await storedSha256(demo.dataDir, done.uploads[0]!.asset!.id, 'tus-md5'), file.sha256);
     const patches = demo.proxy.log().filter((e) => e.method === 'PATCH');
     assert.equal(patches.length, 3);
@@ -151,7 +175,12 @@ describe('demo page', () => {
     page.on('filechooser', (chooser) => choosers.push(chooser));
     const nextChooser = async () => {
       const seen = choosers.length;
-      await until(async () => choosers.length, (n) => n > seen, 'a file chooser', 10_000);
+      await until(
+        async () => choosers.length,
+        (n) => n > seen,
+        'a file chooser',
+        10_000,
+      );
       return choosers[seen]!;
     };
     await page.goto(`${demo.proxy.origin}/?chunk-size=1MiB`);
@@ -165,7 +194,11 @@ describe('demo page', () => {
     const chooser = nextChooser();
     await page.keyboard.press('Enter');
     await (await chooser).setFiles(file.path);
-    const done = await until(() => state(page), (s) => s.uploads[0]?.status === 'success', 'keyboard upload');
+    const done = await until(
+      () => state(page),
+      (s) => s.uploads[0]?.status === 'success',
+      'keyboard upload',
+    );
     assert.equal(await storedSha256(demo.dataDir, done.uploads[0]!.asset!.id), file.sha256);
     // Space opens the picker too.
     const again = nextChooser();

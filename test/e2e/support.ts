@@ -44,7 +44,16 @@ export async function startDemo(): Promise<Demo> {
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-quic',
+      '--no-first-run',
+    ],
   });
 }
 
@@ -59,7 +68,9 @@ export async function fileOnDisk(dir: string, name: string, size: number): Promi
 /** SHA-256 of what a store of the reference server holds for an upload id. */
 export async function storedSha256(dataDir: string, id: string, store: 'content-range' | 'tus' | 'tus-md5' = 'content-range'): Promise<string> {
   const file = store === 'content-range' ? join(dataDir, store, `${id}.bin`) : join(dataDir, store, id);
-  return createHash('sha256').update(await readFile(file)).digest('hex');
+  return createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex');
 }
 
 /** Polls `read` until `accept` holds; bounded. */

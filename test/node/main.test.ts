@@ -26,7 +26,10 @@ after(async () => {
  * Starts main.ts (test/support/server-process.mjs, bounded); resolves with its origin once it
  * listens, or with its exit code and stderr if it stops first.
  */
-async function run(args: string[], env: Record<string, string | undefined>): Promise<{ origin?: string; code?: number | null; stderr: string; server?: ReferenceServer }> {
+async function run(
+  args: string[],
+  env: Record<string, string | undefined>,
+): Promise<{ origin?: string; code?: number | null; stderr: string; server?: ReferenceServer }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'asset-uploader-main-'));
   dirs.push(dataDir);
   try {

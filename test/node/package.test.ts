@@ -18,14 +18,29 @@ const work = mkdtempSync(join(tmpdir(), 'asset-uploader-package-'));
 const dist = join(work, 'dist');
 
 before(() => {
-  execFileSync(join(root, 'node_modules/.bin/vite'), ['build', '--outDir', dist, '--emptyOutDir', '--logLevel', 'error'], { cwd: root, stdio: 'pipe', timeout: 120_000 });
+  execFileSync(join(root, 'node_modules/.bin/vite'), ['build', '--outDir', dist, '--emptyOutDir', '--logLevel', 'error'], {
+    cwd: root,
+    stdio: 'pipe',
+    timeout: 120_000,
+  });
 });
 after(() => rmSync(work, { recursive: true, force: true }));
 
 async function bundle(source: string): Promise<{ code: string; inputs: string[] }> {
   const entry = join(work, `entry-${Math.random().toString(36).slice(2)}.mjs`);
   writeFileSync(entry, source);
-  const result = await build({ entryPoints: [entry], bundle: true, minify: true, format: 'esm', write: false, outdir: join(work, 'out'), metafile: true, absWorkingDir: root, nodePaths: [join(root, 'node_modules')], logLevel: 'silent' });
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    write: false,
+    outdir: join(work, 'out'),
+    metafile: true,
+    absWorkingDir: root,
+    nodePaths: [join(root, 'node_modules')],
+    logLevel: 'silent',
+  });
   return { code: result.outputFiles.map((f) => f.text).join(''), inputs: Object.keys(result.metafile.inputs) };
 }
 
@@ -34,21 +49,32 @@ test('every exports entry of package.json is built', () => {
   for (const [subpath, target] of Object.entries<string | { default: string }>(pkg.exports)) {
     const file = typeof target === 'string' ? target : target.default;
     if (!file.startsWith('./dist/') || file.startsWith('./dist/cdn/')) continue;
-    const files = file.includes('*') ? ['content-range', 'tus', 'session', 'phased', 'signed-parts', 'registry'].map((name) => file.replace('*', name)) : [file];
+    const files = file.includes('*')
+      ? ['content-range', 'tus', 'session', 'phased', 'signed-parts', 'registry'].map((name) => file.replace('*', name))
+      : [file];
     for (const one of files) assert.ok(existsSync(join(work, one)), `${subpath}: ${one} is built`);
   }
 });
 
 test('the engine and one adapter bring no lit, no element and no other adapter', async () => {
-  const { inputs } = await bundle(`import { Uploader } from ${JSON.stringify(join(dist, 'engine.js'))};\nimport { tus } from ${JSON.stringify(join(dist, 'protocols/tus.js'))};\nexport { Uploader, tus };\n`);
-  const unwanted = inputs.filter((input) => /node_modules\/(lit|@lit|lit-html|@lit-labs)\/|chunks\/asset-(uploader|library)-|protocols\/(content-range|session|phased|signed-parts|registry)\.js/.test(input));
+  const { inputs } = await bundle(
+    `import { Uploader } from ${JSON.stringify(join(dist, 'engine.js'))};\nimport { tus } from ${JSON.stringify(join(dist, 'protocols/tus.js'))};\nexport { Uploader, tus };\n`,
+  );
+  const unwanted = inputs.filter((input) =>
+    /node_modules\/(lit|@lit|lit-html|@lit-labs)\/|chunks\/asset-(uploader|library)-|protocols\/(content-range|session|phased|signed-parts|registry)\.js/.test(
+      input,
+    ),
+  );
   assert.deepEqual(unwanted, []);
   assert.ok(inputs.some((input) => input.includes('protocols/tus.js')));
 });
 
 test('importing the engine or an adapter has no side effect: an app that uses nothing of it ships nothing', async () => {
   const left: string[] = [];
-  for (const file of ['engine.js', ...['index', 'content-range', 'tus', 'session', 'phased', 'signed-parts', 'registry'].map((name) => `protocols/${name}.js`)]) {
+  for (const file of [
+    'engine.js',
+    ...['index', 'content-range', 'tus', 'session', 'phased', 'signed-parts', 'registry'].map((name) => `protocols/${name}.js`),
+  ]) {
     const { code } = await bundle(`import ${JSON.stringify(join(dist, file))};\n`);
     if (code.trim().length >= 100) left.push(`import ${file} leaves ${code.length} bytes: ${code.slice(0, 300)}`);
   }
@@ -59,8 +85,14 @@ test('the main entry registers the built-in adapters and defines <asset-uploader
   const main = await bundle(`import ${JSON.stringify(join(dist, 'asset-uploader.js'))};\n`);
   assert.match(main.code, /"asset-uploader"|`asset-uploader`|'asset-uploader'/);
   assert.doesNotMatch(main.code, /"asset-library"|`asset-library`|'asset-library'/);
-  assert.deepEqual(main.inputs.filter((input) => /chunks\/asset-library-|@lit\/task/.test(input)), []);
+  assert.deepEqual(
+    main.inputs.filter((input) => /chunks\/asset-library-|@lit\/task/.test(input)),
+    [],
+  );
   const library = await bundle(`import ${JSON.stringify(join(dist, 'library.js'))};\n`);
   assert.match(library.code, /"asset-library"|`asset-library`|'asset-library'/);
-  assert.deepEqual(library.inputs.filter((input) => /chunks\/(asset-uploader|uploader)-|protocols\/|@lit-labs\/virtualizer/.test(input)), []);
+  assert.deepEqual(
+    library.inputs.filter((input) => /chunks\/(asset-uploader|uploader)-|protocols\/|@lit-labs\/virtualizer/.test(input)),
+    [],
+  );
 });

@@ -74,7 +74,10 @@ export async function phasedFile(base: string, name: string, data: Buffer): Prom
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify(body),
   });
-  let window = await ok<Record<string, unknown>>(await call(`${base}/phased/assets`, json({ upload_phase: 'start', file_size: data.length, file_name: name })), 201);
+  let window = await ok<Record<string, unknown>>(
+    await call(`${base}/phased/assets`, json({ upload_phase: 'start', file_size: data.length, file_name: name })),
+    201,
+  );
   const id = window['id'] as string;
   while (window['start_offset'] !== window['end_offset']) {
     const from = window['start_offset'] as number;
@@ -138,7 +141,12 @@ export async function signedPartsFile(base: string, name: string, data: Buffer):
     200,
   );
   const done = await ok<{ url: string }>(
-    await call(`${api}/${created.id}`, { method: 'PATCH', token: true, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ state: 'finished' }) }),
+    await call(`${api}/${created.id}`, {
+      method: 'PATCH',
+      token: true,
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ state: 'finished' }),
+    }),
     200,
   );
   return done.url;

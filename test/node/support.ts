@@ -65,11 +65,7 @@ export function harness(prefix: string, defaults: Partial<AppOptions>): Harness 
 }
 
 /** fetch with a time limit and, unless `token` is null, `Authorization: Bearer <token>` (default `defaultToken`). */
-export function fetchWithToken(
-  url: string,
-  init: RequestInit & { token?: string | null },
-  defaultToken: string,
-): Promise<Response> {
+export function fetchWithToken(url: string, init: RequestInit & { token?: string | null }, defaultToken: string): Promise<Response> {
   const { token = defaultToken, ...rest } = init;
   const headers = new Headers(rest.headers);
   if (token !== null) headers.set('Authorization', `Bearer ${token}`);

@@ -37,9 +37,14 @@ export function badAnswers(real: FakeAnswer): BadAnswer[] {
       const value = at(parsed, path);
       // A list one element shorter is another answer, not a wrong one: only members go missing.
       if (typeof path.at(-1) === 'string') {
-        out.push({ label: `without ${name}`, group: 'member', change: (answer) => withBody(path.length === 1 ? dropHeader(answer, String(path[0])) : answer, remove(parse(answer.body), path)) });
+        out.push({
+          label: `without ${name}`,
+          group: 'member',
+          change: (answer) => withBody(path.length === 1 ? dropHeader(answer, String(path[0])) : answer, remove(parse(answer.body), path)),
+        });
       }
-      if (value !== null) out.push({ label: `${name} as null`, group: 'member', change: (answer) => withBody(answer, replace(parse(answer.body), path, null)) });
+      if (value !== null)
+        out.push({ label: `${name} as null`, group: 'member', change: (answer) => withBody(answer, replace(parse(answer.body), path, null)) });
       out.push({
         label: `${name} of another kind`,
         group: 'member',
@@ -48,13 +53,18 @@ export function badAnswers(real: FakeAnswer): BadAnswer[] {
           return withBody(answer, replace(body, path, otherKind(at(body, path))));
         },
       });
-      if (value !== null && typeof value !== 'object') out.push({ label: `${name} as an object`, group: 'member', change: (answer) => withBody(answer, replace(parse(answer.body), path, {})) });
+      if (value !== null && typeof value !== 'object')
+        out.push({ label: `${name} as an object`, group: 'member', change: (answer) => withBody(answer, replace(parse(answer.body), path, {})) });
     }
   }
   for (const header of Object.keys(real.headers ?? {})) {
     if (header.toLowerCase() === 'content-type') continue; // nobody reads it back
     out.push({ label: `header ${header} missing`, group: 'header', change: (answer) => dropHeader(answer, header) });
-    out.push({ label: `header ${header} garbled`, group: 'header', change: (answer) => ({ ...answer, headers: { ...answer.headers, [header]: 'garbled, not a value' } }) });
+    out.push({
+      label: `header ${header} garbled`,
+      group: 'header',
+      change: (answer) => ({ ...answer, headers: { ...answer.headers, [header]: 'garbled, not a value' } }),
+    });
   }
   return out;
 }

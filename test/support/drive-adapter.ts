@@ -76,7 +76,11 @@ export class AdapterDriver {
   /** Uploads to the end: the asset, or undefined when `beforePart` stopped it. */
   async run(): Promise<Asset | undefined> {
     const upload = this.#upload;
-    const progress = await this.#call('open', () => upload.open(this.signal, this.#options.saved), (p) => this.#progress(p));
+    const progress = await this.#call(
+      'open',
+      () => upload.open(this.signal, this.#options.saved),
+      (p) => this.#progress(p),
+    );
     this.#options.afterOpen?.(progress);
     if (!this.#protocol.capabilities.ordered && !progress.asset) return this.#numbered(progress);
     return this.#ordered(progress);
@@ -135,7 +139,11 @@ export class AdapterDriver {
   }
 
   #complete(): Promise<Asset> {
-    return this.#call('complete', () => this.#upload.complete!(this.signal, (status) => this.statuses.push(status)), (a) => this.#asset(a));
+    return this.#call(
+      'complete',
+      () => this.#upload.complete!(this.signal, (status) => this.statuses.push(status)),
+      (a) => this.#asset(a),
+    );
   }
 
   async #send(part: PartInfo): Promise<ServerProgress> {
@@ -158,7 +166,11 @@ export class AdapterDriver {
   }
 
   async #sync(): Promise<ServerProgress> {
-    const progress = await this.#call('sync', () => this.#upload.sync(this.signal), (p) => this.#progress(p));
+    const progress = await this.#call(
+      'sync',
+      () => this.#upload.sync(this.signal),
+      (p) => this.#progress(p),
+    );
     this.#options.afterSync?.(progress);
     return progress;
   }
@@ -196,8 +208,10 @@ export class AdapterDriver {
   #progress(progress: ServerProgress): ServerProgress {
     const { offset, parts, window, asset } = (progress ?? {}) as Partial<ServerProgress>;
     const size = this.#file.size;
-    if (!Number.isSafeInteger(offset) || offset! < 0 || offset! > size) throw new Error(`${this.#protocol.name}: an offset outside the file: ${String(offset)}`);
-    if (parts && !parts.every((n) => Number.isSafeInteger(n) && n >= 1)) throw new Error(`${this.#protocol.name}: part numbers that are not part numbers: ${String(parts)}`);
+    if (!Number.isSafeInteger(offset) || offset! < 0 || offset! > size)
+      throw new Error(`${this.#protocol.name}: an offset outside the file: ${String(offset)}`);
+    if (parts && !parts.every((n) => Number.isSafeInteger(n) && n >= 1))
+      throw new Error(`${this.#protocol.name}: part numbers that are not part numbers: ${String(parts)}`);
     if (window && !(Number.isSafeInteger(window.start) && Number.isSafeInteger(window.end) && window.start <= window.end && window.end <= size)) {
       throw new Error(`${this.#protocol.name}: a window outside the file: ${JSON.stringify(window)}`);
     }

@@ -120,7 +120,10 @@ export async function startFaultProxy(target, hooks = {}) {
     // A server may answer before it has read the body (S3 refusing an expired URL does):
     // then the rest of the body is read and dropped, and the answer goes back as usual.
     let early = false;
-    answered.then(() => (early = true), () => undefined);
+    answered.then(
+      () => (early = true),
+      () => undefined,
+    );
 
     const length = Number(req.headers['content-length'] ?? 0);
     try {
@@ -187,7 +190,10 @@ export async function startFaultProxy(target, hooks = {}) {
       if (length > 0 && entry.bodyBytes >= length && !forward.destroyed) {
         // Every byte went through; only the browser left. The server still answers: record it.
         forward.end();
-        entry.status = await answered.then((r) => r.statusCode ?? 0, () => -2);
+        entry.status = await answered.then(
+          (r) => r.statusCode ?? 0,
+          () => -2,
+        );
         return;
       }
       // The browser went away mid-body (pause, teardown), or the server did (killed):

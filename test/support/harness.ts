@@ -117,9 +117,14 @@ export function row(element: AssetUploader, id: string): HTMLElement {
 }
 
 /** Clicks the row's button whose part is `<action>-button`, once it is on screen (bounded). */
-export async function clickRowAction(element: AssetUploader, id: string, action: 'pause' | 'resume' | 'cancel' | 'retry' | 'remove' | 'rename' | 'delete'): Promise<void> {
+export async function clickRowAction(
+  element: AssetUploader,
+  id: string,
+  action: 'pause' | 'resume' | 'cancel' | 'retry' | 'remove' | 'rename' | 'delete',
+): Promise<void> {
   await rendered(element);
-  const find = () => element.shadowRoot!.querySelector<HTMLElement>(`[part~=file][data-id="${id}"]`)?.querySelector<HTMLButtonElement>(`[part~=${action}-button]`);
+  const find = () =>
+    element.shadowRoot!.querySelector<HTMLElement>(`[part~=file][data-id="${id}"]`)?.querySelector<HTMLButtonElement>(`[part~=${action}-button]`);
   await until(() => !!find(), `the ${action} button on ${id}`, 5_000).catch(() => {
     throw new Error(`no ${action} button on ${id}`);
   });

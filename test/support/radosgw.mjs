@@ -170,9 +170,54 @@ export async function startRadosgw(options = {}) {
 
     const keyring = join(dir, 'keyring');
     await ceph('ceph-authtool', ['--create-keyring', keyring, '--gen-key', '-n', 'mon.', '--cap', 'mon', 'allow *']);
-    await ceph('ceph-authtool', [keyring, '--gen-key', '-n', 'client.admin', '--cap', 'mon', 'allow *', '--cap', 'osd', 'allow *', '--cap', 'mds', 'allow *', '--cap', 'mgr', 'allow *']);
-    await ceph('ceph-authtool', [keyring, '--gen-key', '-n', 'osd.0', '--cap', 'mon', 'allow profile osd', '--cap', 'osd', 'allow *', '--cap', 'mgr', 'allow profile osd']);
-    await ceph('ceph-authtool', [keyring, '--gen-key', '-n', 'client.rgw.gw', '--cap', 'mon', 'allow rw', '--cap', 'osd', 'allow rwx', '--cap', 'mgr', 'allow rw']);
+    await ceph('ceph-authtool', [
+      keyring,
+      '--gen-key',
+      '-n',
+      'client.admin',
+      '--cap',
+      'mon',
+      'allow *',
+      '--cap',
+      'osd',
+      'allow *',
+      '--cap',
+      'mds',
+      'allow *',
+      '--cap',
+      'mgr',
+      'allow *',
+    ]);
+    await ceph('ceph-authtool', [
+      keyring,
+      '--gen-key',
+      '-n',
+      'osd.0',
+      '--cap',
+      'mon',
+      'allow profile osd',
+      '--cap',
+      'osd',
+      'allow *',
+      '--cap',
+      'mgr',
+      'allow profile osd',
+    ]);
+    await ceph('ceph-authtool', [
+      keyring,
+      '--gen-key',
+      '-n',
+      'client.rgw.gw',
+      '--cap',
+      'mon',
+      'allow rw',
+      '--cap',
+      'osd',
+      'allow rwx',
+      '--cap',
+      'mgr',
+      'allow rw',
+    ]);
     const monmap = join(dir, 'monmap');
     await ceph('monmaptool', ['--create', '--fsid', fsid, '--addv', 'a', `[v2:${HOST}:${monPort}]`, monmap]);
     await ceph('ceph-mon', ['--mkfs', '-i', 'a', '--monmap', monmap, '--keyring', keyring]);
@@ -191,7 +236,16 @@ export async function startRadosgw(options = {}) {
 
     const accessKey = `AU${randomBytes(9).toString('hex').toUpperCase()}`;
     const secretKey = randomBytes(24).toString('base64url');
-    await ceph('radosgw-admin', ['-n', 'client.admin', 'user', 'create', '--uid=asset-uploader', '--display-name=asset-uploader tests', `--access-key=${accessKey}`, `--secret-key=${secretKey}`]);
+    await ceph('radosgw-admin', [
+      '-n',
+      'client.admin',
+      'user',
+      'create',
+      '--uid=asset-uploader',
+      '--display-name=asset-uploader tests',
+      `--access-key=${accessKey}`,
+      `--secret-key=${secretKey}`,
+    ]);
 
     const endpoint = `http://${HOST}:${rgwPort}`;
     const bucket = options.bucket ?? 'asset-uploader';

@@ -83,7 +83,13 @@ export function refServerPlugin() {
           if (/\.s3\.test\.ts$/.test(testFile ?? '')) {
             const rgw = await sharedRadosgw();
             storeProxy = await startFaultProxy(rgw.endpoint);
-            baseEnv = { S3_ENDPOINT: storeProxy.origin, S3_BUCKET: rgw.bucket, S3_REGION: rgw.region, S3_ACCESS_KEY: rgw.accessKey, S3_SECRET_KEY: rgw.secretKey };
+            baseEnv = {
+              S3_ENDPOINT: storeProxy.origin,
+              S3_BUCKET: rgw.bucket,
+              S3_REGION: rgw.region,
+              S3_ACCESS_KEY: rgw.accessKey,
+              S3_SECRET_KEY: rgw.secretKey,
+            };
           }
           const server = await startServer(dataDir, 0, baseEnv, pageOrigins);
           /** @type {any} */

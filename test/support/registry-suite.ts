@@ -45,16 +45,19 @@ const names = (element: AssetLibrary) => [...element.shadowRoot!.querySelectorAl
 const shadowFocus = (element: AssetLibrary) => element.shadowRoot!.activeElement as HTMLElement | null;
 
 async function uploader(extra: Record<string, string> = {}) {
-  const element = await mount({
-    id: 'registry-uploader',
-    endpoint: await registryEndpoint(),
-    protocol: 'registry',
-    'storage-endpoint': await signedPartsEndpoint(),
-    fields: '{"user_id":"usr_ada"}',
-    'chunk-size': '5MiB',
-    'retry-delays': '0 100 300',
-    ...extra,
-  }, main());
+  const element = await mount(
+    {
+      id: 'registry-uploader',
+      endpoint: await registryEndpoint(),
+      protocol: 'registry',
+      'storage-endpoint': await signedPartsEndpoint(),
+      fields: '{"user_id":"usr_ada"}',
+      'chunk-size': '5MiB',
+      'retry-delays': '0 100 300',
+      ...extra,
+    },
+    main(),
+  );
   element.token = PHASED_FULL_TOKEN;
   return element;
 }
@@ -86,7 +89,15 @@ export function describeRegistry(mode: StoreMode): void {
       const asset = detail.asset;
       expect(asset.id).to.match(/^ast_/);
       const raw = asset.raw as Record<string, unknown>;
-      expect(raw).to.include({ file_name: 'clip one.mp4', file_type: 'mp4', mimetype: 'video/mp4', size: file.size, asset_type: 'video', user_id: 'usr_ada', workspace_id: 'wrk_acme' });
+      expect(raw).to.include({
+        file_name: 'clip one.mp4',
+        file_type: 'mp4',
+        mimetype: 'video/mp4',
+        size: file.size,
+        asset_type: 'video',
+        user_id: 'usr_ada',
+        workspace_id: 'wrk_acme',
+      });
       expect(raw['object_key']).to.match(/^signed-parts\/[0-9a-f]{32}$/);
       if (mode === 's3') {
         expect(raw['bucket']).to.equal('asset-uploader');
@@ -96,10 +107,16 @@ export function describeRegistry(mode: StoreMode): void {
       }
       await until(() => names(list).includes('clip one.mp4'), 'the new asset in the library');
       expect(names(list).length).to.equal(before.length + 1);
-      expect(element.value.map((entry) => entry.id), 'the field\'s value is what was registered').to.include(asset.id);
+      expect(
+        element.value.map((entry) => entry.id),
+        "the field's value is what was registered",
+      ).to.include(asset.id);
 
       const log = await requestLog();
-      expect(log.filter((e) => e.target === 'store').some((e) => e.authorization?.includes(PHASED_FULL_TOKEN)), 'the bearer token never reaches the store').to.equal(false);
+      expect(
+        log.filter((e) => e.target === 'store').some((e) => e.authorization?.includes(PHASED_FULL_TOKEN)),
+        'the bearer token never reaches the store',
+      ).to.equal(false);
       expect(log.filter((e) => e.path.startsWith('/registry/') && e.method === 'POST')).to.have.length(1);
     });
 
@@ -117,7 +134,10 @@ export function describeRegistry(mode: StoreMode): void {
       await confirmed;
       first.remove();
       const before = await storePuts();
-      expect(before.filter((e) => e.status === 400 && e.fault === 'corrupt'), 'the store refused the corrupted part').to.have.length(1);
+      expect(
+        before.filter((e) => e.status === 400 && e.fault === 'corrupt'),
+        'the store refused the corrupted part',
+      ).to.have.length(1);
       await setFaults([]);
       await clearLog();
 
@@ -134,8 +154,14 @@ export function describeRegistry(mode: StoreMode): void {
       const digest = mode === 's3' ? (await s3Object(String(raw['object_key'])))?.sha256 : await sha256(await (await fetch(detail.asset.url!)).blob());
       expect(digest, 'the registered object is the file').to.equal(await sha256(file));
       const log = await requestLog();
-      expect(log.filter((e) => e.target === 'api' && e.method === 'POST' && e.path.startsWith('/signed-parts/')), 'the same upload, re-attached').to.have.length(0);
-      expect(log.filter((e) => e.method === 'POST' && e.path.startsWith('/registry/')), 'registered once').to.have.length(1);
+      expect(
+        log.filter((e) => e.target === 'api' && e.method === 'POST' && e.path.startsWith('/signed-parts/')),
+        'the same upload, re-attached',
+      ).to.have.length(0);
+      expect(
+        log.filter((e) => e.method === 'POST' && e.path.startsWith('/registry/')),
+        'registered once',
+      ).to.have.length(1);
     });
 
     it('renames and deletes from the library with the keyboard alone; axe finds nothing in any state', async () => {
@@ -152,7 +178,10 @@ export function describeRegistry(mode: StoreMode): void {
       // Rename: focus the row's Rename button, Enter, type, Enter.
       row().querySelector<HTMLButtonElement>('.rename-button')!.focus();
       await sendKeys({ press: 'Enter' });
-      await until(() => shadowFocus(list)?.localName === 'input', `the name field to take the focus (focus: ${shadowFocus(list)?.className}, form: ${row().querySelector('form') !== null})`);
+      await until(
+        () => shadowFocus(list)?.localName === 'input',
+        `the name field to take the focus (focus: ${shadowFocus(list)?.className}, form: ${row().querySelector('form') !== null})`,
+      );
       expect(await axeViolations(document.body)).to.deep.equal([]);
       const field = shadowFocus(list) as HTMLInputElement;
       expect([field.selectionStart, field.selectionEnd], 'the name is selected, so typing replaces it').to.deep.equal([0, 'poster.png'.length]);
@@ -163,7 +192,9 @@ export function describeRegistry(mode: StoreMode): void {
       await until(() => names(list).includes('cover art.png'), 'the new name in the list');
       await until(() => shadowFocus(list)?.classList.contains('rename-button') === true, 'the focus back on Rename');
       expect(list.shadowRoot!.querySelector('[role=status]')!.textContent).to.contain('Renamed to cover art.png');
-      const stored = await (await fetch(`${await registryEndpoint()}/${detail.asset.id}`, { headers: { Authorization: `Bearer ${PHASED_FULL_TOKEN}` } })).json();
+      const stored = await (
+        await fetch(`${await registryEndpoint()}/${detail.asset.id}`, { headers: { Authorization: `Bearer ${PHASED_FULL_TOKEN}` } })
+      ).json();
       expect(stored.data.file_name, 'the server has the new name').to.equal('cover art.png');
 
       // Delete: Tab to Delete, Enter asks; Escape keeps it; Enter on Delete again, then confirm.
@@ -186,7 +217,8 @@ export function describeRegistry(mode: StoreMode): void {
       expect(list.shadowRoot!.querySelector('[role=status]')!.textContent).to.contain('Deleted cover art.png');
       const gone = await fetch(`${await registryEndpoint()}/${detail.asset.id}`, { headers: { Authorization: `Bearer ${PHASED_FULL_TOKEN}` } });
       expect(gone.status, 'the registry forgot it').to.equal(404);
-      if (mode === 's3') expect(await s3Object(String((detail.asset.raw as Record<string, unknown>)['object_key'])), 'and the object is gone from S3').to.equal(null);
+      if (mode === 's3')
+        expect(await s3Object(String((detail.asset.raw as Record<string, unknown>)['object_key'])), 'and the object is gone from S3').to.equal(null);
       expect(await axeViolations(document.body)).to.deep.equal([]);
     });
 
@@ -199,8 +231,14 @@ export function describeRegistry(mode: StoreMode): void {
       const { detail } = await success;
       const log = await requestLog();
       const posts = log.filter((e) => e.method === 'POST' && e.path.startsWith('/registry/'));
-      expect(posts.map((e) => e.status), 'registered, answer lost, then 409 naming the asset').to.deep.equal([201, 409]);
-      expect(log.filter((e) => e.method === 'GET' && e.path.includes(`/assets/${detail.asset.id}`)), 'the client read the asset it had registered').to.have.length(1);
+      expect(
+        posts.map((e) => e.status),
+        'registered, answer lost, then 409 naming the asset',
+      ).to.deep.equal([201, 409]);
+      expect(
+        log.filter((e) => e.method === 'GET' && e.path.includes(`/assets/${detail.asset.id}`)),
+        'the client read the asset it had registered',
+      ).to.have.length(1);
       expect((detail.asset.raw as Record<string, unknown>)['file_name']).to.equal('lost answer.wav');
 
       await setFaults([{ method: 'GET', path: '/registry/', action: { type: 'delay', ms: 1500 } }]);
@@ -222,11 +260,17 @@ export function describeRegistry(mode: StoreMode): void {
         const failed = nextEvent(element, 'upload-error', () => true, 20_000);
         await dropFiles(element, [makeFile(100, 'nowhere.txt', 251, 'text/plain')]);
         const { detail } = await failed;
-        expect(warnings.filter((w) => w.includes('fields must be a JSON object')), 'one warning for the bad fields').to.have.length(1);
+        expect(
+          warnings.filter((w) => w.includes('fields must be a JSON object')),
+          'one warning for the bad fields',
+        ).to.have.length(1);
         expect(detail.error.message).to.contain('set storage-endpoint to a signed-parts uploads URL');
         await rendered(element);
         expect(element.shadowRoot!.textContent).to.contain('storage-endpoint');
-        expect((await requestLog()).filter((e) => e.method !== 'OPTIONS'), 'nothing was sent').to.have.length(0);
+        expect(
+          (await requestLog()).filter((e) => e.method !== 'OPTIONS'),
+          'nothing was sent',
+        ).to.have.length(0);
       } finally {
         console.warn = original;
       }
@@ -254,7 +298,14 @@ export function describeRegistry(mode: StoreMode): void {
       expect(list.getAttribute('asset-type')).to.equal('audio');
 
       // The API fails: the list says so and offers to try again, which recovers.
-      await setFaults([{ method: 'GET', path: '/registry/', times: 1000, action: { type: 'status', status: 503, body: '{"error":{"code":"down","message":"The registry is down for maintenance."}}' } }]);
+      await setFaults([
+        {
+          method: 'GET',
+          path: '/registry/',
+          times: 1000,
+          action: { type: 'status', status: 503, body: '{"error":{"code":"down","message":"The registry is down for maintenance."}}' },
+        },
+      ]);
       list.shadowRoot!.querySelector<HTMLButtonElement>('.refresh')!.click();
       await until(() => list.shadowRoot!.querySelector('[role=alert]') !== null, 'the error');
       expect(list.shadowRoot!.querySelector('[role=alert]')!.textContent).to.contain('The registry is down for maintenance. (503)');
@@ -264,7 +315,13 @@ export function describeRegistry(mode: StoreMode): void {
       await until(() => list.shadowRoot!.querySelector('[role=alert]') === null && names(list).length > 0, 'recovered');
 
       // A refused delete keeps the asset and says why.
-      await setFaults([{ method: 'DELETE', path: '/registry/', action: { type: 'status', status: 403, body: '{"error":{"code":"insufficient_scope","message":"This token may not delete assets."}}' } }]);
+      await setFaults([
+        {
+          method: 'DELETE',
+          path: '/registry/',
+          action: { type: 'status', status: 403, body: '{"error":{"code":"insufficient_scope","message":"This token may not delete assets."}}' },
+        },
+      ]);
       const first = list.shadowRoot!.querySelector<HTMLElement>('[part=item]')!;
       const id = first.dataset['id'];
       first.querySelector<HTMLButtonElement>('.delete-button')!.click();

@@ -8,7 +8,18 @@
  * token never reaching the store.
  */
 import { expect } from '@esm-bundle/chai';
-import { clearLog, configureServer, logOnceAnswered, PHASED_FULL_TOKEN, refServer, requestLog, s3Object, setFaults, signedPartsEndpoint, type LogEntry } from './ref-server.js';
+import {
+  clearLog,
+  configureServer,
+  logOnceAnswered,
+  PHASED_FULL_TOKEN,
+  refServer,
+  requestLog,
+  s3Object,
+  setFaults,
+  signedPartsEndpoint,
+  type LogEntry,
+} from './ref-server.js';
 import { makeFile, sha256 } from './data.js';
 import { clickRowAction, dropFiles, mount, nextEvent, recordEvents, unmountAll, allowConsoleNoise, expectQuietConsole } from './harness.js';
 
@@ -33,7 +44,14 @@ export function describeSignedParts(mode: StoreMode): void {
   afterEach(() => expectQuietConsole());
 
   async function uploader(extra: Record<string, string | boolean> = {}) {
-    const element = await mount({ endpoint: await signedPartsEndpoint(), protocol: 'signed-parts', 'chunk-size': '5MiB', 'parallel-parts': '3', 'retry-delays': '0 100 300', ...extra });
+    const element = await mount({
+      endpoint: await signedPartsEndpoint(),
+      protocol: 'signed-parts',
+      'chunk-size': '5MiB',
+      'parallel-parts': '3',
+      'retry-delays': '0 100 300',
+      ...extra,
+    });
     element.token = PHASED_FULL_TOKEN;
     return element;
   }
@@ -60,19 +78,40 @@ export function describeSignedParts(mode: StoreMode): void {
       const log = await requestLog();
       const puts = storePuts(log);
       expect(puts).to.have.length(4);
-      expect(puts.every((e) => e.status === 200 && e.contentMd5 !== null), 'every part carried its MD5 and the store took it').to.equal(true);
+      expect(
+        puts.every((e) => e.status === 200 && e.contentMd5 !== null),
+        'every part carried its MD5 and the store took it',
+      ).to.equal(true);
       if (mode === 's3') {
         expect(detail.asset.raw).to.include({ bucket: 'asset-uploader', object_key: `signed-parts/${detail.asset.id}` });
-        expect(puts.every((e) => e.authorization === null && e.path.includes('X-Amz-Signature=')), 'presigned: the signature is in the URL').to.equal(true);
+        expect(
+          puts.every((e) => e.authorization === null && e.path.includes('X-Amz-Signature=')),
+          'presigned: the signature is in the URL',
+        ).to.equal(true);
         // The server's own S3 calls pass the same proxy: they carry AWS signatures, never the API's token.
-        expect(log.filter((e) => e.target === 'store').every((e) => e.authorization === null || e.authorization.startsWith('AWS4-HMAC-SHA256 '))).to.equal(true);
-        expect(log.filter((e) => e.target === 'store' && e.method === 'POST' && e.path.includes('uploadId=')), 'completed by the server').to.have.length(1);
+        expect(log.filter((e) => e.target === 'store').every((e) => e.authorization === null || e.authorization.startsWith('AWS4-HMAC-SHA256 '))).to.equal(
+          true,
+        );
+        expect(
+          log.filter((e) => e.target === 'store' && e.method === 'POST' && e.path.includes('uploadId=')),
+          'completed by the server',
+        ).to.have.length(1);
       } else {
-        expect((detail.asset.raw as Record<string, unknown>)['etag'], 'S3\'s multipart ETag: the MD5 of the parts\' MD5s').to.match(/^[0-9a-f]{32}-4$/);
-        expect(puts.every((e) => e.authorization?.startsWith('ASU1 ')), 'the seed\'s signed headers').to.equal(true);
+        expect((detail.asset.raw as Record<string, unknown>)['etag'], "S3's multipart ETag: the MD5 of the parts' MD5s").to.match(/^[0-9a-f]{32}-4$/);
+        expect(
+          puts.every((e) => e.authorization?.startsWith('ASU1 ')),
+          "the seed's signed headers",
+        ).to.equal(true);
       }
-      expect(log.filter((e) => e.target === 'store').some((e) => e.authorization?.includes(PHASED_FULL_TOKEN)), 'the bearer token never reaches the store').to.equal(false);
-      expect(log.filter((e) => e.target === 'api' && e.method !== 'OPTIONS' && e.path.includes('/api/')).every((e) => e.authorization === `Bearer ${PHASED_FULL_TOKEN}`)).to.equal(true);
+      expect(
+        log.filter((e) => e.target === 'store').some((e) => e.authorization?.includes(PHASED_FULL_TOKEN)),
+        'the bearer token never reaches the store',
+      ).to.equal(false);
+      expect(
+        log
+          .filter((e) => e.target === 'api' && e.method !== 'OPTIONS' && e.path.includes('/api/'))
+          .every((e) => e.authorization === `Bearer ${PHASED_FULL_TOKEN}`),
+      ).to.equal(true);
       expect(log.filter((e) => e.method === 'PATCH')).to.have.length(1);
     });
 
@@ -88,7 +127,16 @@ export function describeSignedParts(mode: StoreMode): void {
           expect(await objectDigest(detail.asset)).to.equal(await sha256(file));
           const puts = storePuts(await requestLog());
           expect(puts).to.have.length(4);
-          expect(puts.every((e) => e.status === 200 && /^AWS [^:\s]+:[A-Za-z0-9+/]+=*$/.test(e.authorization ?? '') && !e.path.includes('X-Amz-Signature=') && e.contentMd5 !== null), 'signed headers, no signature in the URL').to.equal(true);
+          expect(
+            puts.every(
+              (e) =>
+                e.status === 200 &&
+                /^AWS [^:\s]+:[A-Za-z0-9+/]+=*$/.test(e.authorization ?? '') &&
+                !e.path.includes('X-Amz-Signature=') &&
+                e.contentMd5 !== null,
+            ),
+            'signed headers, no signature in the URL',
+          ).to.equal(true);
         } finally {
           await configureServer();
         }
@@ -102,7 +150,13 @@ export function describeSignedParts(mode: StoreMode): void {
       await setFaults([
         // Corrupted on its way: the store itself computes the MD5 and refuses it.
         { target: 'store', method: 'PUT', path: partPath, nth: 1, action: { type: 'corrupt' } },
-        { target: 'store', method: 'PUT', path: partPath, nth: 3, action: { type: 'status', status: 403, body: expired, headers: { 'Content-Type': 'application/xml' } } },
+        {
+          target: 'store',
+          method: 'PUT',
+          path: partPath,
+          nth: 3,
+          action: { type: 'status', status: 403, body: expired, headers: { 'Content-Type': 'application/xml' } },
+        },
       ]);
       const retries = recordEvents(element, ['upload-retry']);
       const success = nextEvent(element, 'upload-success', () => true, 60_000);
@@ -118,8 +172,14 @@ export function describeSignedParts(mode: StoreMode): void {
       const refused = storePuts(log).filter((e) => e.status === 400);
       expect(refused, 'the store refused the corrupted part').to.have.length(1);
       expect(refused[0]!.fault).to.equal('corrupt');
-      expect(storePuts(log).filter((e) => e.status === 403), 'and the expired signature').to.have.length(1);
-      expect(storePuts(log).filter((e) => e.status === 200), 'every part stored once').to.have.length(4);
+      expect(
+        storePuts(log).filter((e) => e.status === 403),
+        'and the expired signature',
+      ).to.have.length(1);
+      expect(
+        storePuts(log).filter((e) => e.status === 200),
+        'every part stored once',
+      ).to.have.length(4);
       const signatures = log.filter((e) => e.method === 'GET' && e.path.includes('/parts?'));
       expect(signatures.length, 'fresh signatures for the refused parts').to.equal(6);
     });
@@ -141,7 +201,10 @@ export function describeSignedParts(mode: StoreMode): void {
       expect(detail.upload.resumedFrom).to.be.at.least(5 * MiB);
       expect(await objectDigest(detail.asset)).to.equal(await sha256(file));
       const log = await requestLog();
-      expect(log.filter((e) => e.target === 'api' && e.method === 'POST'), 'no new upload').to.have.length(0);
+      expect(
+        log.filter((e) => e.target === 'api' && e.method === 'POST'),
+        'no new upload',
+      ).to.have.length(0);
       const sent = storePuts(log).length;
       expect(sent, 'only the missing parts').to.be.at.most(3);
       expect(sent, 'and every one of them').to.be.at.least(4 - Math.floor(detail.upload.resumedFrom / (5 * MiB)));
@@ -161,7 +224,10 @@ export function describeSignedParts(mode: StoreMode): void {
       expect(deleted.map((e) => e.status)).to.deep.equal([204]);
       if (mode === 's3') {
         const aborts = log.filter((e) => e.target === 'store' && e.method === 'DELETE' && e.path.includes('uploadId='));
-        expect(aborts.map((e) => e.status), 'the server aborted the multipart upload in S3').to.deep.equal([204]);
+        expect(
+          aborts.map((e) => e.status),
+          'the server aborted the multipart upload in S3',
+        ).to.deep.equal([204]);
       }
       const answer = await fetch(`${(await refServer()).proxy}${deleted[0]!.path}`, { headers: { Authorization: `Bearer ${PHASED_FULL_TOKEN}` } });
       expect(answer.status, 'the server no longer knows the upload').to.equal(404);

@@ -149,40 +149,44 @@ export function createContentRangeApi(options: ContentRangeOptions): RouteHandle
       else sendProgress(res, record);
       return;
     }
-    await store.withLock(id, async () => {
-      const record = await loadOr404(id);
+    await store.withLock(
+      id,
+      async () => {
+        const record = await loadOr404(id);
 
-      if (range.kind === 'none') {
-        if (record.complete && record.size === 0 && declaredLength(req) === 0) {
-          await expectEmptyBody(req);
-          sendAsset(req, res, record);
+        if (range.kind === 'none') {
+          if (record.complete && record.size === 0 && declaredLength(req) === 0) {
+            await expectEmptyBody(req);
+            sendAsset(req, res, record);
+            return;
+          }
+          if (record.complete || record.offset !== 0) {
+            throw offsetMismatch(record, 'Without Content-Range the whole file is expected, but bytes are already stored.');
+          }
+          checkDeclaredLength(req, record.size);
+          const next = await storePart(req, record, record.size, digest);
+          finish(req, res, next);
           return;
         }
-        if (record.complete || record.offset !== 0) {
-          throw offsetMismatch(record, 'Without Content-Range the whole file is expected, but bytes are already stored.');
-        }
-        checkDeclaredLength(req, record.size);
-        const next = await storePart(req, record, record.size, digest);
-        finish(req, res, next);
-        return;
-      }
 
-      if (range.total !== record.size) throw lengthMismatch(range.total, record);
-      if (record.complete) throw offsetMismatch(record, 'This upload is already complete.');
-      if (range.start > range.end || range.end >= range.total) {
-        throw new ApiError(416, 'range_invalid', `Content-Range bytes ${range.start}-${range.end}/${range.total} is not a range inside the file.`);
-      }
-      if (range.start !== record.offset) {
-        throw offsetMismatch(
-          record,
-          `The part starts at byte ${range.start} but the server has ${record.offset} bytes; send the part that starts at byte ${record.offset}.`,
-        );
-      }
-      const expected = range.end - range.start + 1;
-      checkDeclaredLength(req, expected);
-      const next = await storePart(req, record, expected, digest);
-      finish(req, res, next);
-    }, requestHolder(req));
+        if (range.total !== record.size) throw lengthMismatch(range.total, record);
+        if (record.complete) throw offsetMismatch(record, 'This upload is already complete.');
+        if (range.start > range.end || range.end >= range.total) {
+          throw new ApiError(416, 'range_invalid', `Content-Range bytes ${range.start}-${range.end}/${range.total} is not a range inside the file.`);
+        }
+        if (range.start !== record.offset) {
+          throw offsetMismatch(
+            record,
+            `The part starts at byte ${range.start} but the server has ${record.offset} bytes; send the part that starts at byte ${record.offset}.`,
+          );
+        }
+        const expected = range.end - range.start + 1;
+        checkDeclaredLength(req, expected);
+        const next = await storePart(req, record, expected, digest);
+        finish(req, res, next);
+      },
+      requestHolder(req),
+    );
   }
 
   function finish(req: IncomingMessage, res: ServerResponse, record: UploadRecord): void {
@@ -192,34 +196,39 @@ export function createContentRangeApi(options: ContentRangeOptions): RouteHandle
   }
 
   /** Streams one part to storage, checking its length and (optionally) its MD5 before it is kept. */
-  async function storePart(
-    req: IncomingMessage,
-    record: UploadRecord,
-    expected: number,
-    digest: Buffer | undefined,
-  ): Promise<UploadRecord> {
+  async function storePart(req: IncomingMessage, record: UploadRecord, expected: number, digest: Buffer | undefined): Promise<UploadRecord> {
     try {
-      return await store.writePart(record, req, expected, (part: PartResult) => {
-        if (part.bytes !== expected) throw bodyLengthMismatch(part.bytes, expected);
-        if (digest && !digest.equals(part.md5)) {
-          throw new ApiError(400, 'bad_digest', 'The MD5 of the received part does not match Content-MD5; the part was not kept.');
-        }
-      }, digest === undefined);
+      return await store.writePart(
+        record,
+        req,
+        expected,
+        (part: PartResult) => {
+          if (part.bytes !== expected) throw bodyLengthMismatch(part.bytes, expected);
+          if (digest && !digest.equals(part.md5)) {
+            throw new ApiError(400, 'bad_digest', 'The MD5 of the received part does not match Content-MD5; the part was not kept.');
+          }
+        },
+        digest === undefined,
+      );
     } catch (err) {
       throw storageFailure(err, expected);
     }
   }
 
   async function multipart(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
-    await store.withLock(id, async () => {
-      const record = await loadOr404(id);
-      if (record.complete || record.offset !== 0) {
-        throw offsetMismatch(record, 'The multipart form upload needs an upload with no bytes stored yet.');
-      }
-      const next = await receiveForm(req, record);
-      options.openUploads?.release(openKey(record.id));
-      sendAsset(req, res, next);
-    }, requestHolder(req));
+    await store.withLock(
+      id,
+      async () => {
+        const record = await loadOr404(id);
+        if (record.complete || record.offset !== 0) {
+          throw offsetMismatch(record, 'The multipart form upload needs an upload with no bytes stored yet.');
+        }
+        const next = await receiveForm(req, record);
+        options.openUploads?.release(openKey(record.id));
+        sendAsset(req, res, next);
+      },
+      requestHolder(req),
+    );
   }
 
   /** Parses the form with busboy, streaming the `file` part to storage. */
@@ -305,14 +314,18 @@ export function createContentRangeApi(options: ContentRangeOptions): RouteHandle
   }
 
   async function remove(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
-    await store.withLock(id, async () => {
-      if (!(await store.remove(id))) throw notFound();
-      options.openUploads?.release(openKey(id));
-      res.statusCode = 200;
-      res.setHeader('Content-Length', '0');
-      res.setHeader('Cache-Control', 'no-store');
-      res.end();
-    }, requestHolder(req));
+    await store.withLock(
+      id,
+      async () => {
+        if (!(await store.remove(id))) throw notFound();
+        options.openUploads?.release(openKey(id));
+        res.statusCode = 200;
+        res.setHeader('Content-Length', '0');
+        res.setHeader('Cache-Control', 'no-store');
+        res.end();
+      },
+      requestHolder(req),
+    );
   }
 
   async function download(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
@@ -348,7 +361,11 @@ export function createContentRangeApi(options: ContentRangeOptions): RouteHandle
         const type = mediaType(req);
         if (type === 'multipart/form-data') return multipart(req, res, id);
         if (type === 'application/octet-stream') return put(req, res, id);
-        throw new ApiError(415, 'unsupported_media_type', 'POST to an upload needs Content-Type application/octet-stream (a part) or multipart/form-data (a form).');
+        throw new ApiError(
+          415,
+          'unsupported_media_type',
+          'POST to an upload needs Content-Type application/octet-stream (a part) or multipart/form-data (a form).',
+        );
       }
       throw methodNotAllowed('PUT, POST, DELETE, OPTIONS');
     }
@@ -379,8 +396,7 @@ function toSafeInteger(text: string): number | undefined {
 /** Reads `Content-Range` as the seed uses it: `bytes RS-RE/L`, `bytes *\/L`, or `bytes *`. */
 export function parseContentRange(header: string | undefined): ContentRange {
   if (header === undefined) return { kind: 'none' };
-  const bad = (): ApiError =>
-    new ApiError(400, 'bad_content_range', 'Content-Range must look like "bytes <start>-<end>/<size>" or "bytes */<size>".');
+  const bad = (): ApiError => new ApiError(400, 'bad_content_range', 'Content-Range must look like "bytes <start>-<end>/<size>" or "bytes */<size>".');
   const status = /^bytes\s+\*(?:\/(\d+|\*))?$/i.exec(header.trim());
   if (status) {
     const total = status[1];

@@ -24,13 +24,24 @@ import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { mkdir, open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { createEmptyDurably, fileMd5, KeyedLock, type LockHolder, openPrefix, readOrNull, removeLeftovers, removePair, repairLength, writeAll, writeJsonDurably } from '../core/durable.js';
+import {
+  createEmptyDurably,
+  fileMd5,
+  KeyedLock,
+  type LockHolder,
+  openPrefix,
+  readOrNull,
+  removeLeftovers,
+  removePair,
+  repairLength,
+  writeAll,
+  writeJsonDurably,
+} from '../core/durable.js';
 import { ID_PATTERN } from '../core/ids.js';
 import { pumpChunks, SourceAbortedError, TooManyBytesError } from '../core/pump.js';
 
 /** Running whole-file hashes kept at most (a few hundred bytes each). */
 const MAX_RUNNING_HASHES = 10_000;
-
 
 export interface UploadRecord {
   readonly id: string;
@@ -154,20 +165,27 @@ export class UploadStore {
     const whole = record.offset === 0 ? createHash('md5') : running?.offset === record.offset ? running.hash.copy() : undefined;
     try {
       const hash = createHash('md5');
-      await pumpChunks(source, async (chunk) => {
-        if (written + chunk.length > maxBytes) throw new TooManyBytesError(maxBytes);
-        hash.update(chunk);
-        whole?.update(chunk);
-        await writeAll(handle, chunk, record.offset + written);
-        written += chunk.length;
-      }, (cause) => new SourceAbortedError(describe(cause)));
+      await pumpChunks(
+        source,
+        async (chunk) => {
+          if (written + chunk.length > maxBytes) throw new TooManyBytesError(maxBytes);
+          hash.update(chunk);
+          whole?.update(chunk);
+          await writeAll(handle, chunk, record.offset + written);
+          written += chunk.length;
+        },
+        (cause) => new SourceAbortedError(describe(cause)),
+      );
       const part: PartResult = { bytes: written, md5: hash.digest() };
       await verify(part);
       return await this.#commit(record, handle, written, whole);
     } catch (err) {
       if (keepCutOff && err instanceof SourceAbortedError && written > 0) {
         // What arrived is kept; if even that cannot be made durable, nothing is.
-        const kept = await this.#commit(record, handle, written, whole).then(() => true, () => false);
+        const kept = await this.#commit(record, handle, written, whole).then(
+          () => true,
+          () => false,
+        );
         if (kept) throw err;
       }
       await handle.truncate(record.offset).catch(() => {});
@@ -207,7 +225,10 @@ export class UploadStore {
     for (const entry of await readdir(this.dir).catch(() => [] as string[])) {
       const id = entry.endsWith('.json') ? entry.slice(0, -5) : '';
       if (!ID_PATTERN.test(id)) continue;
-      const modified = await stat(this.#json(id)).then((s) => s.mtimeMs, () => undefined);
+      const modified = await stat(this.#json(id)).then(
+        (s) => s.mtimeMs,
+        () => undefined,
+      );
       if (modified === undefined || now - modified <= ttlMs) continue;
       const gone = await this.withLock(id, async () => {
         const record = await this.peek(id);

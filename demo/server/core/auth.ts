@@ -71,7 +71,9 @@ export function createAuthenticator(tokens: ApiTokens): Authenticator {
       const header = req.headers.authorization;
       const match = typeof header === 'string' ? /^Bearer +([^\s]+) *$/i.exec(header) : null;
       if (!match) {
-        throw new ApiError(401, 'unauthorized', 'This API needs an "Authorization: Bearer <token>" header.', { headers: { 'WWW-Authenticate': 'Bearer realm="phased"' } });
+        throw new ApiError(401, 'unauthorized', 'This API needs an "Authorization: Bearer <token>" header.', {
+          headers: { 'WWW-Authenticate': 'Bearer realm="phased"' },
+        });
       }
       const presented = sha256(match[1] ?? '');
       let found: ReadonlySet<string> | undefined;
@@ -79,7 +81,9 @@ export function createAuthenticator(tokens: ApiTokens): Authenticator {
         if (timingSafeEqual(candidate.digest, presented) && found === undefined) found = candidate.scopes;
       }
       if (found === undefined) {
-        throw new ApiError(401, 'unauthorized', 'The bearer token is not known to this server.', { headers: { 'WWW-Authenticate': 'Bearer realm="phased", error="invalid_token"' } });
+        throw new ApiError(401, 'unauthorized', 'The bearer token is not known to this server.', {
+          headers: { 'WWW-Authenticate': 'Bearer realm="phased", error="invalid_token"' },
+        });
       }
       return found;
     },
@@ -100,7 +104,9 @@ export function tokenOwner(req: IncomingMessage): Owner {
 /** Throws 403 insufficient_scope unless `scopes` holds `needed`. */
 export function requireScope(scopes: ReadonlySet<string>, needed: Scope): void {
   if (scopes.has(needed)) return;
-  throw new ApiError(403, 'insufficient_scope', `This request needs a token with the "${needed}" scope.`, { headers: { 'WWW-Authenticate': `Bearer realm="phased", error="insufficient_scope", scope="${needed}"` } });
+  throw new ApiError(403, 'insufficient_scope', `This request needs a token with the "${needed}" scope.`, {
+    headers: { 'WWW-Authenticate': `Bearer realm="phased", error="insufficient_scope", scope="${needed}"` },
+  });
 }
 
 function sha256(text: string): Buffer {

@@ -28,12 +28,7 @@ export interface DurableWriteOptions {
 }
 
 /** Writes `text` to `<dir>/<name>` atomically and durably (temporary file, fsync, rename, fsync `dir`). */
-export async function writeFileDurably(
-  dir: string,
-  name: string,
-  text: string,
-  options: DurableWriteOptions = {},
-): Promise<void> {
+export async function writeFileDurably(dir: string, name: string, text: string, options: DurableWriteOptions = {}): Promise<void> {
   const unique = options.temporary === 'unique';
   const target = join(dir, name);
   const temporary = unique ? `${target}.${randomBytes(8).toString('hex')}.tmp` : `${target}.tmp`;
@@ -156,12 +151,7 @@ export async function writeAll(handle: FileHandle, chunk: Buffer, position: numb
  * streaming. `onChunk` sees each chunk as it is hashed; `signal` aborts the
  * read.
  */
-export async function fileMd5(
-  path: string,
-  length: number,
-  onChunk?: (chunk: Buffer) => void,
-  signal?: AbortSignal,
-): Promise<string> {
+export async function fileMd5(path: string, length: number, onChunk?: (chunk: Buffer) => void, signal?: AbortSignal): Promise<string> {
   const hash = createHash('md5');
   if (length > 0) {
     const options = signal === undefined ? {} : { signal };
@@ -180,10 +170,7 @@ export async function fileMd5(
  * startup clean-up of what a crash left half-written; a file that cannot be
  * removed is left alone.
  */
-export async function removeLeftovers(
-  dir: string,
-  isLeftover: (entry: string, entries: ReadonlySet<string>) => boolean,
-): Promise<void> {
+export async function removeLeftovers(dir: string, isLeftover: (entry: string, entries: ReadonlySet<string>) => boolean): Promise<void> {
   const entries = new Set(await readdir(dir));
   for (const entry of entries) {
     if (isLeftover(entry, entries)) await unlink(join(dir, entry)).catch(() => {});

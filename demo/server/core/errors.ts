@@ -49,12 +49,7 @@ export const jsonErrorShape: ErrorShape = (error) => ({
 export const DRAIN_LIMIT = 16 * 1024 * 1024;
 
 /** Writes a JSON body with the usual API headers. */
-export function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   res.statusCode = status;
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);

@@ -25,10 +25,7 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 export function contentDisposition(name: string): string {
   const wellFormed = name.replace(LONE_SURROGATE, '\ufffd');
   const ascii = wellFormed.replace(/[^\x20-\x7e]|["\\%]/g, '_');
-  const encoded = encodeURIComponent(wellFormed).replace(
-    /['()*!]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
-  );
+  const encoded = encodeURIComponent(wellFormed).replace(/['()*!]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
 
@@ -39,13 +36,7 @@ export function contentDisposition(name: string): string {
  * request gets the headers only. Resolves once the response is done; a read
  * failure is logged and drops the connection.
  */
-export async function sendDownload(
-  req: IncomingMessage,
-  res: ServerResponse,
-  body: Readable,
-  name: string,
-  size: number,
-): Promise<void> {
+export async function sendDownload(req: IncomingMessage, res: ServerResponse, body: Readable, name: string, size: number): Promise<void> {
   res.statusCode = 200;
   res.setHeader('Content-Type', 'application/octet-stream');
   res.setHeader('Content-Disposition', contentDisposition(name));

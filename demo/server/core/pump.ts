@@ -18,11 +18,7 @@ import type { Readable } from 'node:stream';
  * destroyed) on failure, so an HTTP response can still be sent on its
  * connection.
  */
-export function pumpChunks(
-  source: Readable,
-  onChunk: (chunk: Buffer) => Promise<void>,
-  aborted: (cause?: unknown) => unknown,
-): Promise<void> {
+export function pumpChunks(source: Readable, onChunk: (chunk: Buffer) => Promise<void>, aborted: (cause?: unknown) => unknown): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     if (source.readableEnded) {
       resolve();

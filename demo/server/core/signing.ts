@@ -37,7 +37,9 @@ export function stringToSign(method: string, path: string, expires: number | str
 }
 
 export function sign(key: Buffer, method: string, path: string, expires: number | string): string {
-  return createHmac('sha256', key).update(stringToSign(method, path, expires), 'utf8').digest('hex');
+  return createHmac('sha256', key)
+    .update(stringToSign(method, path, expires), 'utf8')
+    .digest('hex');
 }
 
 /** The query string of a signed URL (starting with "?"). */
@@ -117,7 +119,9 @@ async function readKeyFile(path: string): Promise<Buffer | null> {
   }
   const hex = text.trim();
   if (!/^[0-9a-f]{64}$/.test(hex)) {
-    throw new Error(`${path} is damaged (it must hold 64 hex digits); delete it to make a new key (signed URLs already handed out then stop working), or set SESSION_SIGNING_KEY.`);
+    throw new Error(
+      `${path} is damaged (it must hold 64 hex digits); delete it to make a new key (signed URLs already handed out then stop working), or set SESSION_SIGNING_KEY.`,
+    );
   }
   return Buffer.from(hex, 'hex');
 }

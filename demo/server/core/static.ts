@@ -30,7 +30,6 @@ export function contentSecurityPolicy(connectOrigins: readonly string[] = []): s
   ].join('; ');
 }
 
-
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -52,8 +51,7 @@ export function createStaticHandler(publicDir: string, connectOrigins: readonly 
   const root = resolve(publicDir);
   let realRoot: string | undefined;
 
-  const inside = (base: string, candidate: string): boolean =>
-    candidate === base || candidate.startsWith(base.endsWith(sep) ? base : base + sep);
+  const inside = (base: string, candidate: string): boolean => candidate === base || candidate.startsWith(base.endsWith(sep) ? base : base + sep);
 
   const notFound = (): ApiError => new ApiError(404, 'not_found', 'There is no such page or file.');
 
@@ -86,9 +84,11 @@ export function createStaticHandler(publicDir: string, connectOrigins: readonly 
   return async (req, res, pathname) => {
     const method = req.method ?? 'GET';
     if (method !== 'GET' && method !== 'HEAD') {
-      throw new ApiError(405, 'method_not_allowed', 'Static files accept GET, HEAD, OPTIONS.', { headers: {
-        Allow: 'GET, HEAD, OPTIONS',
-      } });
+      throw new ApiError(405, 'method_not_allowed', 'Static files accept GET, HEAD, OPTIONS.', {
+        headers: {
+          Allow: 'GET, HEAD, OPTIONS',
+        },
+      });
     }
     const file = await locate(pathname);
     if (!file) throw notFound();

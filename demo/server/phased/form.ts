@@ -110,16 +110,16 @@ export function readForm(req: IncomingMessage, maxFileBytes: number, handlers: F
       }
       streams.add(stream);
       const work = consuming.then(
-          () => {
-            streams.delete(stream);
-            // A handler that did not read its part would stall the form.
-            if (!stream.readableEnded) stream.resume();
-          },
-          (err: unknown) => {
-            streams.delete(stream);
-            fail(err);
-          },
-        );
+        () => {
+          streams.delete(stream);
+          // A handler that did not read its part would stall the form.
+          if (!stream.readableEnded) stream.resume();
+        },
+        (err: unknown) => {
+          streams.delete(stream);
+          fail(err);
+        },
+      );
       pending.add(work);
     });
     const tooMany = (): void => fail(malformed('The form has too many parts.'));

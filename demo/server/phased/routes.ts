@@ -181,8 +181,7 @@ export function createPhasedApi(options: PhasedOptions): PhasedApi {
     return json;
   }
 
-  const emit = (event: AssetEvent, origin: string | undefined, record: AssetRecord): void =>
-    webhooks.emit(event, record.id, assetJson(origin, record));
+  const emit = (event: AssetEvent, origin: string | undefined, record: AssetRecord): void => webhooks.emit(event, record.id, assetJson(origin, record));
 
   /**
    * Counts a new upload of `size` bytes against the request's token, or refuses it in
@@ -203,9 +202,13 @@ export function createPhasedApi(options: PhasedOptions): PhasedApi {
   async function start(req: IncomingMessage, res: ServerResponse, fields: ReadonlyMap<string, unknown>): Promise<void> {
     const phase = fields.get('upload_phase');
     if (phase !== 'start') {
-      throw new ApiError(400, 'bad_upload_phase', phase === 'transfer' || phase === 'finish'
+      throw new ApiError(
+        400,
+        'bad_upload_phase',
+        phase === 'transfer' || phase === 'finish'
           ? `upload_phase "${phase}" is sent to ${PREFIX}/assets/<id>/multipart.`
-          : 'To start a phased upload send upload_phase "start" with file_size; to send a file in one request, send multipart/form-data with a "source" file.');
+          : 'To start a phased upload send upload_phase "start" with file_size; to send a file in one request, send multipart/form-data with a "source" file.',
+      );
     }
     const size = parseFileSize(fields.get('file_size'));
     if (size > maxFileSize) {
@@ -318,7 +321,12 @@ export function createPhasedApi(options: PhasedOptions): PhasedApi {
     /** Once both are known, a transfer must start where the server is. */
     const checkOffset = (): void => {
       if (phase !== 'transfer' || startOffset === undefined || startOffset === record.offset) return;
-      throw new ApiError(409, 'offset_mismatch', `The chunk starts at byte ${startOffset} but the server needs the bytes from ${window.start_offset} to ${window.end_offset} (end exclusive); nothing was kept.`, { extra: { ...window } });
+      throw new ApiError(
+        409,
+        'offset_mismatch',
+        `The chunk starts at byte ${startOffset} but the server needs the bytes from ${window.start_offset} to ${window.end_offset} (end exclusive); nothing was kept.`,
+        { extra: { ...window } },
+      );
     };
 
     try {
@@ -374,7 +382,9 @@ export function createPhasedApi(options: PhasedOptions): PhasedApi {
   async function finish(req: IncomingMessage, res: ServerResponse, record: AssetRecord): Promise<void> {
     if (record.status !== 'uploading') throw alreadyFinished();
     if (record.offset < record.size) {
-      throw new ApiError(409, 'incomplete', `Only ${record.offset} of ${record.size} bytes are stored; send the rest before finishing.`, { extra: { ...windowOf(record) } });
+      throw new ApiError(409, 'incomplete', `Only ${record.offset} of ${record.size} bytes are stored; send the rest before finishing.`, {
+        extra: { ...windowOf(record) },
+      });
     }
     const next: AssetRecord = { ...record, status: 'processing', updated_at: new Date().toISOString() };
     await store.save(next);
@@ -594,9 +604,11 @@ function parsePhase(value: unknown, scopes: ReadonlySet<string>): Phase {
     requireScope(scopes, 'assets_publish');
     return 'finish';
   }
-  throw new ApiError(400, 'bad_upload_phase', value === 'start'
-      ? `upload_phase "start" is sent to ${PREFIX}/assets.`
-      : 'upload_phase must be "transfer" or "finish" here.');
+  throw new ApiError(
+    400,
+    'bad_upload_phase',
+    value === 'start' ? `upload_phase "start" is sent to ${PREFIX}/assets.` : 'upload_phase must be "transfer" or "finish" here.',
+  );
 }
 
 // C0 controls, DEL, and C1 controls; a UTF-16 surrogate without its partner.
@@ -658,5 +670,10 @@ function alreadyFinished(): ApiError {
 function chunkSizeMismatch(got: number | undefined, window: Window): ApiError {
   const length = window.end_offset - window.start_offset;
   const received = got === undefined ? `more than ${length}` : String(got);
-  return new ApiError(400, 'chunk_size_mismatch', `The chunk is ${received} bytes long but the window from ${window.start_offset} to ${window.end_offset} (end exclusive) is ${length} bytes; nothing was kept.`, { extra: { ...window } });
+  return new ApiError(
+    400,
+    'chunk_size_mismatch',
+    `The chunk is ${received} bytes long but the window from ${window.start_offset} to ${window.end_offset} (end exclusive) is ${length} bytes; nothing was kept.`,
+    { extra: { ...window } },
+  );
 }

@@ -26,7 +26,19 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { createEmptyDurably, fileMd5, KeyedLock, type LockHolder, openPrefix, readOrNull, removeLeftovers, removePair, repairLength, writeAll, writeJsonDurably } from '../core/durable.js';
+import {
+  createEmptyDurably,
+  fileMd5,
+  KeyedLock,
+  type LockHolder,
+  openPrefix,
+  readOrNull,
+  removeLeftovers,
+  removePair,
+  repairLength,
+  writeAll,
+  writeJsonDurably,
+} from '../core/durable.js';
 import { ID_PATTERN } from '../core/ids.js';
 import { TooManyBytesError } from '../core/pump.js';
 
@@ -221,9 +233,7 @@ export class PhasedStore {
 
   /** Every record, newest first (read without locks: records are replaced atomically). */
   async list(): Promise<AssetRecord[]> {
-    const ids = (await readdir(this.dir))
-      .filter((entry) => entry.endsWith('.json') && ID_PATTERN.test(entry.slice(0, -5)))
-      .map((entry) => entry.slice(0, -5));
+    const ids = (await readdir(this.dir)).filter((entry) => entry.endsWith('.json') && ID_PATTERN.test(entry.slice(0, -5))).map((entry) => entry.slice(0, -5));
     const records = await Promise.all(ids.map((id) => this.#read(id)));
     return records.filter((record): record is AssetRecord => record !== null).sort((a, b) => b.seq - a.seq);
   }
@@ -298,7 +308,10 @@ export class PhasedStore {
    * `<id>.bin` before its record moves on, so it is never idle).
    */
   async idleFor(record: AssetRecord, ttlMs: number, now = Date.now()): Promise<boolean> {
-    const bytes = await stat(this.#bin(record.id)).then((found) => found.mtimeMs, () => 0);
+    const bytes = await stat(this.#bin(record.id)).then(
+      (found) => found.mtimeMs,
+      () => 0,
+    );
     return now - Math.max(Date.parse(record.updated_at), bytes) > ttlMs;
   }
 

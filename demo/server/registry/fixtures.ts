@@ -73,8 +73,7 @@ const DESCRIPTIONS: readonly Description[] = [
   { id: 'dsc_skyline', workspace_id: 'wrk_globex', production_id: 'prd_retreat', type: 'b-roll', title: 'The skyline at dusk' },
 ];
 
-const byId = <T extends { readonly id: string }>(list: readonly T[]): ReadonlyMap<string, T> =>
-  new Map(list.map((item) => [item.id, item]));
+const byId = <T extends { readonly id: string }>(list: readonly T[]): ReadonlyMap<string, T> => new Map(list.map((item) => [item.id, item]));
 
 const users = byId(USERS);
 const workspaces = byId(WORKSPACES);

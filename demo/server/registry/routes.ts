@@ -83,7 +83,20 @@ interface Scope {
 
 type Data = Readonly<Record<string, unknown>>;
 
-const CREATE_MEMBERS = new Set(['workspace_id', 'user_id', 'production_id', 'description_id', 'bucket', 'object_key', 'file_name', 'file_type', 'size', 'mimetype', 'is_completed_production', 'is_stock']);
+const CREATE_MEMBERS = new Set([
+  'workspace_id',
+  'user_id',
+  'production_id',
+  'description_id',
+  'bucket',
+  'object_key',
+  'file_name',
+  'file_type',
+  'size',
+  'mimetype',
+  'is_completed_production',
+  'is_stock',
+]);
 const UPDATE_MEMBERS = new Set(['workspace_id', 'user_id', 'production_id', 'file_name', 'is_stock', 'is_transcoded']);
 /**
  * Members a PUT may repeat but not change: the seed's own PUT example sends `bucket`,
@@ -115,7 +128,11 @@ export function createRegistryApi(options: RegistryOptions): RegistryApi {
     const data = await readData(req, 'the asset', CREATE_MEMBERS, (name) => `data has a member ${quoted(name)}, which a new asset does not have.`);
     const refs: References = {
       user_id: required(idMember(data, 'user_id'), 'user_id'),
-      workspace_id: required(agreeing(idMember(data, 'workspace_id'), scope.workspaceId, 'workspace_id'), 'workspace_id', ' unless the URL names the workspace'),
+      workspace_id: required(
+        agreeing(idMember(data, 'workspace_id'), scope.workspaceId, 'workspace_id'),
+        'workspace_id',
+        ' unless the URL names the workspace',
+      ),
       production_id: agreeing(nullableId(data, 'production_id'), scope.productionId, 'production_id') ?? null,
       description_id: nullableId(data, 'description_id') ?? null,
     };
@@ -127,7 +144,10 @@ export function createRegistryApi(options: RegistryOptions): RegistryApi {
       object_key: required(member(data, 'object_key', isObjectKey, 'an object key: 1 to 1024 bytes of text without control characters'), 'object_key'),
       file_name: required(fileNameMember(data), 'file_name'),
       // Case-insensitive ("JPG" for IMG_0001.JPG), kept in lower case.
-      file_type: required(member(data, 'file_type', isFileTypeAnyCase, 'the file extension without its dot: 1 to 16 letters and digits'), 'file_type').toLowerCase(),
+      file_type: required(
+        member(data, 'file_type', isFileTypeAnyCase, 'the file extension without its dot: 1 to 16 letters and digits'),
+        'file_type',
+      ).toLowerCase(),
       size: required(member(data, 'size', isSize, 'a whole number of bytes, 0 or more'), 'size'),
       mimetype: required(member(data, 'mimetype', isMimetype, 'a media type such as "video/mp4" (type/subtype, no parameters)'), 'mimetype'),
       is_stock: flagMember(data, 'is_stock') ?? false,
@@ -138,11 +158,17 @@ export function createRegistryApi(options: RegistryOptions): RegistryApi {
       const twin = store.findObject(asset.bucket, asset.object_key);
       if (twin) {
         // The id lets a client whose first create's answer was lost find its asset.
-        throw new ApiError(409, 'already_registered', `The object ${asset.object_key} in bucket ${asset.bucket} is already registered as asset ${twin.id}.`, { extra: { asset_id: twin.id } });
+        throw new ApiError(409, 'already_registered', `The object ${asset.object_key} in bucket ${asset.bucket} is already registered as asset ${twin.id}.`, {
+          extra: { asset_id: twin.id },
+        });
       }
       const object = await objects.head(asset.bucket, asset.object_key);
       if (object === null) {
-        throw new ApiError(422, 'object_missing', `There is no finished object ${asset.object_key} in bucket ${asset.bucket}; upload it before registering it.`);
+        throw new ApiError(
+          422,
+          'object_missing',
+          `There is no finished object ${asset.object_key} in bucket ${asset.bucket}; upload it before registering it.`,
+        );
       }
       if (object.size !== asset.size) {
         throw new ApiError(422, 'size_mismatch', `data.size is ${asset.size} bytes, but the object ${asset.object_key} has ${object.size}.`);
@@ -187,8 +213,11 @@ export function createRegistryApi(options: RegistryOptions): RegistryApi {
 
   async function update(req: IncomingMessage, res: ServerResponse, id: string, scope: Scope, query: URLSearchParams): Promise<void> {
     const includes = includesOf(query, badQuery);
-    const data = await readData(req, 'the changes', new Set([...UPDATE_MEMBERS, ...FIXED_MEMBERS]), (name) =>
-      `data has a member ${quoted(name)}, which PUT cannot change; it takes ${[...UPDATE_MEMBERS].join(', ')}.`,
+    const data = await readData(
+      req,
+      'the changes',
+      new Set([...UPDATE_MEMBERS, ...FIXED_MEMBERS]),
+      (name) => `data has a member ${quoted(name)}, which PUT cannot change; it takes ${[...UPDATE_MEMBERS].join(', ')}.`,
     );
     const given: AssetChanges = {
       workspace_id: agreeing(idMember(data, 'workspace_id'), scope.workspaceId, 'workspace_id'),
@@ -203,7 +232,11 @@ export function createRegistryApi(options: RegistryOptions): RegistryApi {
       const current = existing(id, scope);
       const changed = [...FIXED_MEMBERS].find((name) => name in data && !sameValue(name, data[name], current[name as keyof AssetRecord]));
       if (changed !== undefined) {
-        throw new ApiError(400, 'read_only_member', `data.${changed} cannot change (it is ${JSON.stringify(current[changed as keyof AssetRecord])}): an asset stays tied to the object it was registered with; register another object as a new asset.`);
+        throw new ApiError(
+          400,
+          'read_only_member',
+          `data.${changed} cannot change (it is ${JSON.stringify(current[changed as keyof AssetRecord])}): an asset stays tied to the object it was registered with; register another object as a new asset.`,
+        );
       }
       const problem = referenceProblem({ ...current, ...changes });
       if (problem !== null) throw new ApiError(400, 'bad_reference', problem);
@@ -299,7 +332,8 @@ const isFileTypeAnyCase = (v: unknown): v is string => typeof v === 'string' && 
 
 /** Whether a repeated read-only member says what the asset holds (file_type and mimetype case-insensitively). */
 function sameValue(name: string, given: unknown, stored: unknown): boolean {
-  if ((name === 'file_type' || name === 'mimetype') && typeof given === 'string' && typeof stored === 'string') return given.toLowerCase() === stored.toLowerCase();
+  if ((name === 'file_type' || name === 'mimetype') && typeof given === 'string' && typeof stored === 'string')
+    return given.toLowerCase() === stored.toLowerCase();
   return given === stored;
 }
 

@@ -77,9 +77,7 @@ export interface AssetRecord {
 export type NewAsset = Omit<AssetRecord, 'id' | 'seq' | 'created_at' | 'updated_at'>;
 
 /** The members PUT may change. */
-export type AssetChanges = Partial<
-  Pick<AssetRecord, 'user_id' | 'workspace_id' | 'production_id' | 'file_name' | 'is_stock' | 'is_transcoded'>
->;
+export type AssetChanges = Partial<Pick<AssetRecord, 'user_id' | 'workspace_id' | 'production_id' | 'file_name' | 'is_stock' | 'is_transcoded'>>;
 
 /** What a list keeps (every member optional: absent means "any"). */
 export interface AssetFilter {
@@ -316,7 +314,10 @@ export function filterOf(query: URLSearchParams, bad: BadQuery): AssetFilter {
   };
 }
 
-const nullOr = (check: (v: unknown) => boolean) => (v: unknown): boolean => v === null || check(v);
+const nullOr =
+  (check: (v: unknown) => boolean) =>
+  (v: unknown): boolean =>
+    v === null || check(v);
 const isText = (v: unknown): boolean => typeof v === 'string' && v.length > 0;
 const RECORD_RULES: readonly (readonly [keyof AssetRecord, (v: unknown) => boolean])[] = [
   ['seq', (v) => typeof v === 'number' && Number.isSafeInteger(v) && v > 0],

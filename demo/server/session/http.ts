@@ -25,9 +25,5 @@ import { ApiError } from '../core/errors.js';
  * connection.
  */
 export function eachChunk(source: Readable, onChunk: (chunk: Buffer) => Promise<void>): Promise<void> {
-  return pumpChunks(
-    source,
-    onChunk,
-    () => new ApiError(400, 'body_incomplete', 'The request body ended before it was complete; nothing of it was kept.'),
-  );
+  return pumpChunks(source, onChunk, () => new ApiError(400, 'body_incomplete', 'The request body ended before it was complete; nothing of it was kept.'));
 }

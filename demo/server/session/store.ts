@@ -163,7 +163,13 @@ export class SessionStore {
     const dir = join(this.dir, record.token);
     let latest = Date.parse(record.updated_at);
     for (const entry of await readdir(dir).catch(() => [] as string[])) {
-      latest = Math.max(latest, await stat(join(dir, entry)).then((found) => found.mtimeMs, () => 0));
+      latest = Math.max(
+        latest,
+        await stat(join(dir, entry)).then(
+          (found) => found.mtimeMs,
+          () => 0,
+        ),
+      );
     }
     return now - latest > ttlMs;
   }
@@ -198,11 +204,7 @@ export class SessionStore {
    * Needs no lock: nothing is in place until `keep`, which the caller runs
    * under the session's lock.
    */
-  async receive(
-    token: string,
-    index: number,
-    read: (write: (chunk: Buffer) => Promise<void>) => Promise<void>,
-  ): Promise<ReceivedBlob> {
+  async receive(token: string, index: number, read: (write: (chunk: Buffer) => Promise<void>) => Promise<void>): Promise<ReceivedBlob> {
     const dir = join(this.dir, token);
     await mkdir(dir, { recursive: true });
     const target = this.blobPath(token, index);
@@ -247,11 +249,7 @@ export class SessionStore {
    * to `<id>.bin`), then its record. Storing the same id again replaces both,
    * which is how processing resumed after a restart avoids duplicates.
    */
-  async writeAsset(
-    id: string,
-    chunks: AsyncIterable<Buffer>,
-    meta: Pick<AssetRecord, 'name' | 'session' | 'file_index'>,
-  ): Promise<AssetRecord> {
+  async writeAsset(id: string, chunks: AsyncIterable<Buffer>, meta: Pick<AssetRecord, 'name' | 'session' | 'file_index'>): Promise<AssetRecord> {
     const target = join(this.assetDir, `${id}.bin`);
     const temporary = `${target}.${randomBytes(8).toString('hex')}.tmp`;
     const handle = await open(temporary, 'wx');

@@ -54,13 +54,7 @@ export interface ZipHandlers {
  * unusable, with the abort reason when `signal` aborts, or with whatever a
  * handler threw.
  */
-export async function extractZip(
-  path: string,
-  label: string,
-  limits: ZipLimits,
-  signal: AbortSignal,
-  handlers: ZipHandlers,
-): Promise<void> {
+export async function extractZip(path: string, label: string, limits: ZipLimits, signal: AbortSignal, handlers: ZipHandlers): Promise<void> {
   const zip = await openZip(path, label);
   let failure: Error | undefined;
   let total = 0;

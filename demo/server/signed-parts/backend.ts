@@ -87,11 +87,19 @@ export function checkParts(record: UploadRecord, parts: readonly PartRecord[]): 
   }
   for (const part of parts.slice(0, -1)) {
     if (part.size < MIN_PART_SIZE) {
-      throw new ApiError(400, 'part_too_small', `Part ${part.part_number} is ${part.size} bytes; every part but the last must be at least ${MIN_PART_SIZE} bytes.`);
+      throw new ApiError(
+        400,
+        'part_too_small',
+        `Part ${part.part_number} is ${part.size} bytes; every part but the last must be at least ${MIN_PART_SIZE} bytes.`,
+      );
     }
   }
   const total = parts.reduce((sum, part) => sum + part.size, 0);
   if (total !== record.file_size) {
-    throw new ApiError(400, 'incomplete_parts', `Parts 1 to ${parts.length} hold ${total} bytes, but file_size is ${record.file_size}; upload the missing parts.`);
+    throw new ApiError(
+      400,
+      'incomplete_parts',
+      `Parts 1 to ${parts.length} hold ${total} bytes, but file_size is ${record.file_size}; upload the missing parts.`,
+    );
   }
 }

@@ -55,7 +55,11 @@ export function createEmbeddedBackend(store: LocalPartStore, signingKey: string 
     const date = header(req, 'x-amz-date');
     const md5sum = header(req, 'content-md5') ?? '';
     if (auth === undefined || date === undefined || !signatureMatches(key(), 'PUT', pathname, md5sum, date, auth)) {
-      throw new ApiError(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Send the part with exactly the url, Authorization, x-amz-date and Content-MD5 it was signed with.');
+      throw new ApiError(
+        403,
+        'SignatureDoesNotMatch',
+        'The request signature we calculated does not match the signature you provided. Send the part with exactly the url, Authorization, x-amz-date and Content-MD5 it was signed with.',
+      );
     }
     const signedAt = Date.parse(date);
     if (Number.isNaN(signedAt) || Date.now() - signedAt > ttlSeconds * 1000) throw expired();

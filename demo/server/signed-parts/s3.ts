@@ -46,7 +46,19 @@
  */
 import { createHmac } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListPartsCommand, S3Client, S3ServiceException, UploadPartCommand } from '@aws-sdk/client-s3';
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListPartsCommand,
+  S3Client,
+  S3ServiceException,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { contentDisposition } from '../core/http.js';
 import type { ObjectLookup } from '../core/object-store.js';
@@ -92,7 +104,10 @@ export function s3ConfigFromEnv(env: NodeJS.ProcessEnv): S3Config | undefined {
   if (missing.length > 0) throw new Error(`S3 mode needs ${missing.join(', ')} as well (or no S3_* variable, for the embedded store).`);
   const publicEndpoint = read('S3_PUBLIC_ENDPOINT');
   const partSignature = read('S3_PART_SIGNATURE') ?? 'url';
-  if (partSignature !== 'url' && partSignature !== 'header') throw new Error(`S3_PART_SIGNATURE must be "url" (presigned SigV4 URLs, the default) or "header" (the seed's Authorization header, SigV2), not "${partSignature}".`);
+  if (partSignature !== 'url' && partSignature !== 'header')
+    throw new Error(
+      `S3_PART_SIGNATURE must be "url" (presigned SigV4 URLs, the default) or "header" (the seed's Authorization header, SigV2), not "${partSignature}".`,
+    );
   return {
     partSignature,
     endpoint: originOf('S3_ENDPOINT', endpoint as string),
@@ -160,12 +175,19 @@ export function createS3Backend(store: LocalPartStore, config: S3Config, ttlSeco
     const parts: PartRecord[] = [];
     let marker: string | undefined;
     for (let page = 0; page < 20; page += 1) {
-      const answer = await client.send(
-        new ListPartsCommand({ Bucket, Key: objectKey(record.id), UploadId: uploadIdOf(record), ...(marker === undefined ? {} : { PartNumberMarker: marker }) }),
-      ).catch((err: unknown) => {
-        if (isS3Error(err, 'NoSuchUpload')) throw new ApiError(404, 'not_found', 'The object store no longer knows this upload.');
-        throw err;
-      });
+      const answer = await client
+        .send(
+          new ListPartsCommand({
+            Bucket,
+            Key: objectKey(record.id),
+            UploadId: uploadIdOf(record),
+            ...(marker === undefined ? {} : { PartNumberMarker: marker }),
+          }),
+        )
+        .catch((err: unknown) => {
+          if (isS3Error(err, 'NoSuchUpload')) throw new ApiError(404, 'not_found', 'The object store no longer knows this upload.');
+          throw err;
+        });
       for (const part of answer.Parts ?? []) {
         parts.push({ part_number: part.PartNumber ?? 0, size: part.Size ?? 0, md5: unquote(part.ETag) });
         if (part.LastModified !== undefined) seen?.(part.LastModified.getTime());
@@ -220,7 +242,9 @@ export function createS3Backend(store: LocalPartStore, config: S3Config, ttlSeco
         await client.send(new HeadBucketCommand({ Bucket }));
       } catch (err) {
         const why = err instanceof S3ServiceException ? `${err.name} (${err.$metadata.httpStatusCode ?? 'no status'})` : String(err);
-        throw new Error(`S3 mode: the bucket "${Bucket}" at ${config.endpoint} cannot be used: ${why}. Check S3_ENDPOINT, S3_BUCKET and the keys; create the bucket first.`);
+        throw new Error(
+          `S3 mode: the bucket "${Bucket}" at ${config.endpoint} cannot be used: ${why}. Check S3_ENDPOINT, S3_BUCKET and the keys; create the bucket first.`,
+        );
       }
     },
 
@@ -273,19 +297,21 @@ export function createS3Backend(store: LocalPartStore, config: S3Config, ttlSeco
       const parts = await listParts(record);
       checkParts(record, parts);
       const Key = objectKey(record.id);
-      await client.send(
-        new CompleteMultipartUploadCommand({
-          Bucket,
-          Key,
-          UploadId: uploadIdOf(record),
-          MultipartUpload: { Parts: parts.map((part) => ({ PartNumber: part.part_number, ETag: `"${part.md5}"` })) },
-        }),
-      ).catch((err: unknown) => {
-        if (isS3Error(err, 'InvalidPart') || isS3Error(err, 'InvalidPartOrder') || isS3Error(err, 'EntityTooSmall')) {
-          throw new ApiError(400, 'incomplete_parts', `The object store refused to join the parts (${(err as Error).name}); upload the parts again.`);
-        }
-        throw err;
-      });
+      await client
+        .send(
+          new CompleteMultipartUploadCommand({
+            Bucket,
+            Key,
+            UploadId: uploadIdOf(record),
+            MultipartUpload: { Parts: parts.map((part) => ({ PartNumber: part.part_number, ETag: `"${part.md5}"` })) },
+          }),
+        )
+        .catch((err: unknown) => {
+          if (isS3Error(err, 'InvalidPart') || isS3Error(err, 'InvalidPartOrder') || isS3Error(err, 'EntityTooSmall')) {
+            throw new ApiError(400, 'incomplete_parts', `The object store refused to join the parts (${(err as Error).name}); upload the parts again.`);
+          }
+          throw err;
+        });
       const head = await client.send(new HeadObjectCommand({ Bucket, Key }));
       if (head.ContentLength !== record.file_size) {
         throw new Error(`S3 holds ${head.ContentLength} bytes for upload ${record.id}, not ${record.file_size}.`);

@@ -31,7 +31,9 @@ export function stringToSign(method: string, path: string, md5sum: string, date:
 
 /** The `Authorization` header value for these request parts. */
 export function authorization(key: Buffer, method: string, path: string, md5sum: string, date: string): string {
-  const mac = createHmac('sha256', key).update(stringToSign(method, path, md5sum, date), 'utf8').digest('hex');
+  const mac = createHmac('sha256', key)
+    .update(stringToSign(method, path, md5sum, date), 'utf8')
+    .digest('hex');
   return `${SCHEME} ${mac}`;
 }
 

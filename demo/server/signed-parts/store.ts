@@ -28,7 +28,6 @@ import { isNotFound, KeyedLock, readOrNull, removeLeftovers, syncDir, writeAll, 
 import { pumpChunks } from '../core/pump.js';
 import { ID_PATTERN } from '../core/ids.js';
 
-
 export interface PartRecord {
   readonly part_number: number;
   readonly size: number;
@@ -209,7 +208,11 @@ export class LocalPartStore implements PartStore {
    * since the epoch); a part streaming into its temporary file keeps touching it.
    */
   async lastWritten(id: string): Promise<number> {
-    const when = (path: string): Promise<number> => stat(path).then((found) => found.mtimeMs, () => 0);
+    const when = (path: string): Promise<number> =>
+      stat(path).then(
+        (found) => found.mtimeMs,
+        () => 0,
+      );
     const dir = join(this.dir, id);
     let latest = await when(join(this.dir, `${id}.json`));
     for (const entry of await readdir(dir).catch(() => [] as string[])) latest = Math.max(latest, await when(join(dir, entry)));

@@ -113,7 +113,10 @@ export async function sweepTus(dir: string, ttlMs: number, onRemoved: (id: strin
     const id = entry.endsWith('.json') ? entry.slice(0, -5) : '';
     const upload = await readTusUpload(dir, id);
     if (upload === null || isFinished(upload)) continue;
-    const modified = await stat(join(dir, id)).then((s) => s.mtimeMs, () => undefined);
+    const modified = await stat(join(dir, id)).then(
+      (s) => s.mtimeMs,
+      () => undefined,
+    );
     if (modified === undefined || now - modified <= ttlMs) continue;
     await unlink(join(dir, `${id}.json`)).catch(() => {});
     await unlink(join(dir, id)).catch(() => {});

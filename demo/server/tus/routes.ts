@@ -195,7 +195,8 @@ async function handleWithChecksum(server: Server, req: IncomingMessage, res: Ser
   let body: Buffer | undefined;
   if (req.method === 'PATCH') {
     const declared = Number(req.headers['content-length'] ?? NaN);
-    if (Number.isFinite(declared) && declared > MAX_CHECKSUM_PART) return refuse(req, res, corsHeaders, 413, `A part may be at most ${MAX_CHECKSUM_PART} bytes here.`);
+    if (Number.isFinite(declared) && declared > MAX_CHECKSUM_PART)
+      return refuse(req, res, corsHeaders, 413, `A part may be at most ${MAX_CHECKSUM_PART} bytes here.`);
     try {
       body = await readBody(req, MAX_CHECKSUM_PART);
     } catch {

@@ -22,7 +22,16 @@ import { makeFile } from '../../support/data.js';
 import { AdapterDriver, sameBytes, type DriveOptions, type PartInfo } from '../../support/drive-adapter.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { md5Base64 } from '../../support/fake-servers/core.js';
-import { FakeContentRange, FakePhased, FakeRegistry, FakeSession, FakeSignedParts, FakeTus, type FakeServer, type Held } from '../../support/fake-servers/index.js';
+import {
+  FakeContentRange,
+  FakePhased,
+  FakeRegistry,
+  FakeSession,
+  FakeSignedParts,
+  FakeTus,
+  type FakeServer,
+  type Held,
+} from '../../support/fake-servers/index.js';
 
 const MiB = 1024 * 1024;
 /** Where a cut-off part breaks. */
@@ -53,7 +62,16 @@ const subjects: readonly Subject[] = [
   // One whole-file PUT to a signed URL; no resume across page loads: a session belongs to one page's batch.
   { protocol: session, fake: () => new FakeSession(), type: 'video/mp4', partSize: 1000, size: 2600, parts: 1, resumes: false, appends: false },
   // Numbered S3 parts: at least 5 MiB, but the last.
-  { protocol: signedParts, fake: () => new FakeSignedParts(), type: 'video/mp4', partSize: 5 * MiB, size: 10 * MiB + 1000, parts: 3, resumes: true, appends: false },
+  {
+    protocol: signedParts,
+    fake: () => new FakeSignedParts(),
+    type: 'video/mp4',
+    partSize: 5 * MiB,
+    size: 10 * MiB + 1000,
+    parts: 3,
+    resumes: true,
+    appends: false,
+  },
   { protocol: registry, fake: () => new FakeRegistry(), type: 'video/mp4', partSize: 5 * MiB, size: 10 * MiB + 1000, parts: 3, resumes: true, appends: false },
 ];
 
@@ -98,7 +116,10 @@ function reported(progress: ServerProgress): Held {
 function expectStored(t: Setup, asset: Asset | undefined): void {
   expect(asset, 'an asset').to.be.an('object');
   expect(sameBytes(t.fake.fileOf(asset!), t.bytes), 'the server holds the file byte for byte').to.equal(true);
-  expect(t.fake.log.filter((entry) => entry.kind === 'unknown').map((entry) => `${entry.method} ${entry.url}`), 'requests the API does not know').to.deep.equal([]);
+  expect(
+    t.fake.log.filter((entry) => entry.kind === 'unknown').map((entry) => `${entry.method} ${entry.url}`),
+    'requests the API does not know',
+  ).to.deep.equal([]);
 }
 
 async function failure(promise: Promise<unknown>): Promise<UploadError> {
@@ -155,7 +176,9 @@ for (const s of subjects) {
         const [said, held] = syncs[0]!;
         expect(said, 'sync reports what the server holds').to.deep.equal(held);
         const keeps = capabilities.keepsCutOffParts === true && !checksum;
-        expect(held.bytes, keeps ? 'the server keeps what arrived (keepsCutOffParts)' : 'the server keeps nothing of a cut-off part').to.equal(cut!.start + (keeps ? CUT : 0));
+        expect(held.bytes, keeps ? 'the server keeps what arrived (keepsCutOffParts)' : 'the server keeps nothing of a cut-off part').to.equal(
+          cut!.start + (keeps ? CUT : 0),
+        );
         expectStored(t, asset);
       });
     }
@@ -192,7 +215,11 @@ for (const s of subjects) {
           const what = `${kind} answered ${typeof answer === 'string' ? answer : answer.status}`;
           // The second part, where there are several: the server then holds something to report.
           t.fake.answerNext(kind, answer, kind === 'data' && s.protocol.capabilities.ordered && s.parts > 1 ? 1 : 0);
-          const drive = driver(s, t, { retries: 2, syncAfterFirst: true, afterSync: (progress) => expect(reported(progress), `${what}: sync`).to.deep.equal(t.fake.held()) });
+          const drive = driver(s, t, {
+            retries: 2,
+            syncAfterFirst: true,
+            afterSync: (progress) => expect(reported(progress), `${what}: sync`).to.deep.equal(t.fake.held()),
+          });
           const asset = await drive.run();
           if (!t.fake.optionalKinds.includes(kind)) {
             const first = drive.failures[0];
@@ -228,10 +255,14 @@ for (const s of subjects) {
         await bounded(t.upload.open(signal));
         const plan = planParts(t.file.size, s.partSize, capabilities);
         const numbers = Array.from({ length: plan.count }, (_, i) => plan.count - i);
-        await bounded(Promise.all(numbers.map((number) => {
-          const { start, end } = plan.range(number);
-          return t.upload.send({ number, start, end, body: t.file.slice(start, end), signal, onProgress: () => undefined });
-        })));
+        await bounded(
+          Promise.all(
+            numbers.map((number) => {
+              const { start, end } = plan.range(number);
+              return t.upload.send({ number, start, end, body: t.file.slice(start, end), signal, onProgress: () => undefined });
+            }),
+          ),
+        );
         expect(reported(await bounded(t.upload.sync(signal)))).to.deep.equal({ bytes: t.file.size, parts: [1, 2, 3] });
         expectStored(t, await bounded(t.upload.complete!(signal)));
       });
@@ -295,19 +326,24 @@ for (const s of subjects) {
       expect(t.fake.log).to.deep.equal([]);
     });
 
-    it(deletes ? 'dispose("cancel") and abort() after a part leave the server holding no upload' : 'dispose("cancel") and abort() after a part resolve without a request (the API deletes nothing)', async () => {
-      const t = await setup(s);
-      await driver(s, t, { beforePart: (part) => part.index === 0 }).run();
-      const before = t.fake.log.length;
-      t.upload.dispose?.('cancel');
-      await bounded(t.upload.abort());
-      if (deletes) {
-        expect(t.fake.log.slice(before).map((entry) => entry.kind)).to.deep.equal(['abort']);
-        expect(t.fake.openUploads(), 'uploads left').to.equal(0);
-      } else {
-        expect(t.fake.log.length).to.equal(before);
-      }
-    });
+    it(
+      deletes
+        ? 'dispose("cancel") and abort() after a part leave the server holding no upload'
+        : 'dispose("cancel") and abort() after a part resolve without a request (the API deletes nothing)',
+      async () => {
+        const t = await setup(s);
+        await driver(s, t, { beforePart: (part) => part.index === 0 }).run();
+        const before = t.fake.log.length;
+        t.upload.dispose?.('cancel');
+        await bounded(t.upload.abort());
+        if (deletes) {
+          expect(t.fake.log.slice(before).map((entry) => entry.kind)).to.deep.equal(['abort']);
+          expect(t.fake.openUploads(), 'uploads left').to.equal(0);
+        } else {
+          expect(t.fake.log.length).to.equal(before);
+        }
+      },
+    );
 
     if (deletes) {
       it('abort() is best effort: a failing server or network does not make it reject', async () => {
@@ -359,11 +395,14 @@ async function tryBadAnswer(s: Subject, kind: string, occurrence: number, bad: B
   const problems: string[] = [];
   if (t.fake.changedAt < 0) problems.push(`${label}: never asked for`);
   for (const { error } of drive.failures) {
-    if (!Object.values(UploadErrorCode).includes(error.code) || error.message.length < 12 || /\[object |undefined|NaN/.test(error.message)) problems.push(`${label}: unclear "${error.message}"`);
+    if (!Object.values(UploadErrorCode).includes(error.code) || error.message.length < 12 || /\[object |undefined|NaN/.test(error.message))
+      problems.push(`${label}: unclear "${error.message}"`);
   }
   if (asset !== undefined && !sameBytes(t.fake.fileOf(asset), t.bytes)) problems.push(`${label}: accepted, and the asset is not the file`);
   const needed = [...(t.fake.required[kind] ?? []), ...(t.fake.required[`${kind} #${occurrence + 1}`] ?? [])];
-  const required = !t.fake.optionalKinds.includes(kind) && (bad.group === 'status' || (bad.group === 'body' ? !t.fake.ignoredBodies.includes(kind) : needed.includes(bad.label)));
+  const required =
+    !t.fake.optionalKinds.includes(kind) &&
+    (bad.group === 'status' || (bad.group === 'body' ? !t.fake.ignoredBodies.includes(kind) : needed.includes(bad.label)));
   const first = drive.failures[0];
   if (required && first?.requests !== t.fake.changedAt + 1) problems.push(`${label}: accepted; it must be refused by the call that got it`);
   return problems;

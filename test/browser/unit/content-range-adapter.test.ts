@@ -27,7 +27,14 @@ async function opened(size = 9, allowedOrigins: string[] = []): Promise<{ http: 
 }
 
 function part(start: number, end: number, md5?: string) {
-  return { start, end, body: new Blob([new Uint8Array(end - start)]), signal: new AbortController().signal, onProgress: () => undefined, ...(md5 ? { md5 } : {}) };
+  return {
+    start,
+    end,
+    body: new Blob([new Uint8Array(end - start)]),
+    signal: new AbortController().signal,
+    onProgress: () => undefined,
+    ...(md5 ? { md5 } : {}),
+  };
 }
 
 describe('content-range adapter', () => {
@@ -49,7 +56,11 @@ describe('content-range adapter', () => {
     const put1 = await http.next();
     expect(put1.request.method).to.equal('PUT');
     expect(put1.request.url).to.equal(LOCATION);
-    expect(put1.request.headers).to.include({ 'Content-Type': 'application/octet-stream', 'Content-Range': 'bytes 0-4/9', 'Content-MD5': 'AAAAAAAAAAAAAAAAAAAAAA==' });
+    expect(put1.request.headers).to.include({
+      'Content-Type': 'application/octet-stream',
+      'Content-Range': 'bytes 0-4/9',
+      'Content-MD5': 'AAAAAAAAAAAAAAAAAAAAAA==',
+    });
     put1.respond(204, { Range: '0-4' });
     expect((await first).offset).to.equal(5);
 

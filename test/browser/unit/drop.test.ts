@@ -27,7 +27,11 @@ function fileEntry(name: string, fullPath: string, content: string | Error): Fil
     name,
     fullPath,
     file: (resolve: (file: File) => void, reject?: (error: DOMException) => void) =>
-      later(() => (content instanceof Error ? reject?.(new DOMException(content.message, 'NotFoundError')) : resolve(new File([content], name, { lastModified: 1_700_000_000_000 })))),
+      later(() =>
+        content instanceof Error
+          ? reject?.(new DOMException(content.message, 'NotFoundError'))
+          : resolve(new File([content], name, { lastModified: 1_700_000_000_000 })),
+      ),
   } as unknown as FileSystemFileEntry;
 }
 
@@ -35,7 +39,9 @@ function fileEntry(name: string, fullPath: string, content: string | Error): Fil
 function dirEntry(name: string, fullPath: string, tree: Tree, chunk = 100, stats = { readerCalls: 0 }): FileSystemDirectoryEntry {
   const children = (): FileSystemEntry[] =>
     Object.entries(tree).map(([child, value]) =>
-      typeof value === 'string' || value instanceof Error ? fileEntry(child, `${fullPath}/${child}`, value) : dirEntry(child, `${fullPath}/${child}`, value, chunk, stats),
+      typeof value === 'string' || value instanceof Error
+        ? fileEntry(child, `${fullPath}/${child}`, value)
+        : dirEntry(child, `${fullPath}/${child}`, value, chunk, stats),
     );
   return {
     isFile: false,
@@ -97,7 +103,13 @@ describe('dropBatches', () => {
     expect(drop.unreadable).to.equal(0);
 
     // The two index.md have the same size and mtime, and are still two files to the engine.
-    const protocol: Protocol = { name: 'never', capabilities: { ordered: true, partChecksum: 'none' }, create: () => { throw new Error('not started'); } };
+    const protocol: Protocol = {
+      name: 'never',
+      capabilities: { ordered: true, partChecksum: 'none' },
+      create: () => {
+        throw new Error('not started');
+      },
+    };
     const uploader = new Uploader({ endpoint: 'https://api.example.test/', protocol, autoStart: false, resumeStore: new MemoryResumeStore() });
     const added = uploader.add(batches.flat());
     expect(added.map((s) => s.relativePath)).to.deep.equal(['2024/index.md', '2024/img/a.png', '', '2025/index.md']);
@@ -179,13 +191,19 @@ describe('dropBatches', () => {
     const a = new File(['a'], 'a.txt');
     const b = new File(['b'], 'b.txt');
     const noItems = { files: [a, b] } as unknown as DataTransfer;
-    expect(flatFiles(noItems)).to.deep.equal([{ file: a, relativePath: '' }, { file: b, relativePath: '' }]);
+    expect(flatFiles(noItems)).to.deep.equal([
+      { file: a, relativePath: '' },
+      { file: b, relativePath: '' },
+    ]);
     expect(paths(await collect(dropBatches(noItems)))).to.deep.equal(['', '']);
     const real = new DataTransfer();
     real.items.add(a);
     real.items.add(b);
     const batches = await collect(dropBatches(real));
-    expect(batches.flat().map((f) => [f.file.name, f.relativePath])).to.deep.equal([['a.txt', ''], ['b.txt', '']]);
+    expect(batches.flat().map((f) => [f.file.name, f.relativePath])).to.deep.equal([
+      ['a.txt', ''],
+      ['b.txt', ''],
+    ]);
     expect(() => dropBatches(real, 0)).to.throw(RangeError);
   });
 });

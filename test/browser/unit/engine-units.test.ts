@@ -12,7 +12,8 @@ import { TestHttpStack } from '../../support/test-http-stack.js';
 import { makeFile } from '../../support/data.js';
 
 describe('retry policy', () => {
-  const error = (code: ConstructorParameters<typeof UploadError>[0], retryAfterMs?: number) => new UploadError(code, code, retryAfterMs === undefined ? {} : { retryAfterMs });
+  const error = (code: ConstructorParameters<typeof UploadError>[0], retryAfterMs?: number) =>
+    new UploadError(code, code, retryAfterMs === undefined ? {} : { retryAfterMs });
 
   it('retries network errors, stalls, 408, 409, 429 and 5xx with the default delays, then stops', () => {
     for (const code of ['network', 'stalled', 'request_timeout', 'offset_mismatch', 'rate_limited', 'server_error'] as const) {

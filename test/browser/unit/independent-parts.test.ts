@@ -44,16 +44,18 @@ describe('independent parts scheduler', () => {
     const sent: number[] = [];
     let running = 0;
     let most = 0;
-    await sendIndependentParts(deps({
-      sent,
-      send: async (number) => {
-        running++;
-        most = Math.max(most, running);
-        sent.push(number);
-        await new Promise((resolve) => setTimeout(resolve, 2));
-        running--;
-      },
-    }));
+    await sendIndependentParts(
+      deps({
+        sent,
+        send: async (number) => {
+          running++;
+          most = Math.max(most, running);
+          sent.push(number);
+          await new Promise((resolve) => setTimeout(resolve, 2));
+          running--;
+        },
+      }),
+    );
     expect([...sent].sort((a, b) => a - b)).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(most).to.equal(3);
   });
@@ -70,20 +72,22 @@ describe('independent parts scheduler', () => {
     const sent: number[] = [];
     let recoveries = 0;
     let failedOnce = false;
-    await sendIndependentParts(deps({
-      sent,
-      send: async (number) => {
-        sent.push(number);
-        if (number === 4 && !failedOnce) {
-          failedOnce = true;
-          throw new UploadError('network', 'cut');
-        }
-      },
-      recover: async () => {
-        recoveries++;
-        return new Set([1, 2, 3]); // the server confirms what arrived
-      },
-    }));
+    await sendIndependentParts(
+      deps({
+        sent,
+        send: async (number) => {
+          sent.push(number);
+          if (number === 4 && !failedOnce) {
+            failedOnce = true;
+            throw new UploadError('network', 'cut');
+          }
+        },
+        recover: async () => {
+          recoveries++;
+          return new Set([1, 2, 3]); // the server confirms what arrived
+        },
+      }),
+    );
     expect(recoveries).to.equal(1);
     expect(sent.filter((n) => n === 4)).to.have.length(2);
     expect(new Set(sent).size).to.equal(10);
@@ -111,23 +115,28 @@ describe('independent parts scheduler', () => {
         },
       }),
     );
-    expect(sent.filter((n) => n === 2), 'part 2 was acknowledged once, and sent once').to.have.length(1);
+    expect(
+      sent.filter((n) => n === 2),
+      'part 2 was acknowledged once, and sent once',
+    ).to.have.length(1);
     expect(sent.filter((n) => n === 1)).to.have.length(2);
     expect(new Set(sent).size).to.equal(10);
   });
 
   it('stops every lane when the policy gives up, with that error', async () => {
     const sent: number[] = [];
-    const outcome = await sendIndependentParts(deps({
-      sent,
-      send: async (number) => {
-        sent.push(number);
-        if (number === 2) throw new UploadError('client_error', 'refused');
-      },
-      recover: async (error) => {
-        throw error;
-      },
-    })).catch((error: UploadError) => error);
+    const outcome = await sendIndependentParts(
+      deps({
+        sent,
+        send: async (number) => {
+          sent.push(number);
+          if (number === 2) throw new UploadError('client_error', 'refused');
+        },
+        recover: async (error) => {
+          throw error;
+        },
+      }),
+    ).catch((error: UploadError) => error);
     expect((outcome as UploadError).code).to.equal('client_error');
     expect(sent.length).to.be.below(10);
   });
@@ -135,16 +144,22 @@ describe('independent parts scheduler', () => {
   it('stops when the signal aborts', async () => {
     const controller = new AbortController();
     const sent: number[] = [];
-    const running = sendIndependentParts(deps({ sent, signal: controller.signal, send: async (number, _s, _e, _p, signal) => {
-      sent.push(number);
-      await new Promise((resolve, reject) => {
-        const timer = setTimeout(resolve, 50);
-        signal.addEventListener('abort', () => {
-          clearTimeout(timer);
-          reject(new UploadError('aborted', 'stop'));
-        });
-      });
-    } }));
+    const running = sendIndependentParts(
+      deps({
+        sent,
+        signal: controller.signal,
+        send: async (number, _s, _e, _p, signal) => {
+          sent.push(number);
+          await new Promise((resolve, reject) => {
+            const timer = setTimeout(resolve, 50);
+            signal.addEventListener('abort', () => {
+              clearTimeout(timer);
+              reject(new UploadError('aborted', 'stop'));
+            });
+          });
+        },
+      }),
+    );
     controller.abort();
     const outcome = await running.catch((error: UploadError) => error);
     expect((outcome as UploadError).code).to.equal('aborted');

@@ -16,7 +16,13 @@ function setup(size = 250, type = 'video/mp4') {
   return { http, context, upload: phased.create(context, { name: 'clip.mp4', size, type }) };
 }
 
-const part = (start: number, end: number) => ({ start, end, body: new Blob([new Uint8Array(end - start)]), signal: new AbortController().signal, onProgress: () => undefined });
+const part = (start: number, end: number) => ({
+  start,
+  end,
+  body: new Blob([new Uint8Array(end - start)]),
+  signal: new AbortController().signal,
+  onProgress: () => undefined,
+});
 
 describe('phased adapter', () => {
   it('sends images, documents and audio in one multipart POST (field source), video in phases', () => {

@@ -46,7 +46,15 @@ describe('engine part loop', () => {
     const http = new TestHttpStack();
     const hasher = new RecordingHasher();
     const store = new RecordingStore();
-    const uploader = new Uploader({ endpoint: ENDPOINT, chunkSize: PART, hashWorkers: 2, http, hasher, resumeStore: store, support: { slice: true, worker: true, uploadProgress: true } });
+    const uploader = new Uploader({
+      endpoint: ENDPOINT,
+      chunkSize: PART,
+      hashWorkers: 2,
+      http,
+      hasher,
+      resumeStore: store,
+      support: { slice: true, worker: true, uploadProgress: true },
+    });
     const success = nextEvent(uploader, 'upload-success');
     uploader.add([makeFile(3 * PART + 10, 'pipe.bin', 3)]);
 
@@ -56,7 +64,11 @@ describe('engine part loop', () => {
     await settleHashing(hasher, 4);
     // [0, 64 KiB) for the fingerprint, then part 1, then parts 2 and 3 (one per hash
     // worker) before part 1 is answered.
-    expect(hasher.asked.slice(1)).to.deep.equal([[0, PART], [PART, 2 * PART], [2 * PART, 3 * PART]]);
+    expect(hasher.asked.slice(1)).to.deep.equal([
+      [0, PART],
+      [PART, 2 * PART],
+      [2 * PART, 3 * PART],
+    ]);
     expect(store.writes, 'resume state written before the first part').to.have.length(1);
     expect(store.writes[0]!.state).to.deep.equal({ id: '1', location: LOCATION });
     put1.respond(204, { Range: `0-${PART - 1}` });

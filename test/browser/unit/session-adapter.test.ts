@@ -7,7 +7,14 @@ import { FakeClock } from '../../support/fake-clock.js';
 
 const ENDPOINT = 'https://api.example.test/v1/upload_sessions.json';
 const signal = () => new AbortController().signal;
-const whole = (size: number) => ({ start: 0, end: size, body: new Blob([new Uint8Array(size)]), signal: signal(), onProgress: () => undefined, md5: 'AAAAAAAAAAAAAAAAAAAAAA==' });
+const whole = (size: number) => ({
+  start: 0,
+  end: size,
+  body: new Blob([new Uint8Array(size)]),
+  signal: signal(),
+  onProgress: () => undefined,
+  md5: 'AAAAAAAAAAAAAAAAAAAAAA==',
+});
 
 function setup(clock = new FakeClock()) {
   const http = new TestHttpStack();
@@ -28,12 +35,19 @@ describe('session adapter', () => {
     const create = await http.next();
     expect(create.request.method).to.equal('POST');
     expect(JSON.parse(create.request.body as string)).to.deep.equal({ files: [{ name: 'a.zip' }, { name: 'bad/name' }, { name: 'b.png' }] });
-    create.respond(200, {}, JSON.stringify({
-      response_code: 200,
-      session_token: 'tok',
-      files: [{ name: 'a.zip', url: 'https://api.example.test/blob/0?sig=1' }, { name: 'b.png', url: 'https://api.example.test/blob/2?sig=2' }],
-      errors: [{ name: 'bad/name', code: 'bad_file_name', message: 'A file name cannot contain "/".' }],
-    }));
+    create.respond(
+      200,
+      {},
+      JSON.stringify({
+        response_code: 200,
+        session_token: 'tok',
+        files: [
+          { name: 'a.zip', url: 'https://api.example.test/blob/0?sig=1' },
+          { name: 'b.png', url: 'https://api.example.test/blob/2?sig=2' },
+        ],
+        errors: [{ name: 'bad/name', code: 'bad_file_name', message: 'A file name cannot contain "/".' }],
+      }),
+    );
     const [a, bad, b] = await Promise.all(opens);
     expect(a!.value?.offset).to.equal(0);
     expect(b!.value?.offset).to.equal(0);
@@ -45,11 +59,18 @@ describe('session adapter', () => {
     const { http, batch } = setup();
     const [a, bad, b] = [0, 1, 2].map((i) => batch.upload(i));
     const openA = a!.open(signal());
-    (await http.next()).respond(200, {}, JSON.stringify({
-      session_token: 'tok',
-      files: [{ name: 'a.zip', url: 'https://api.example.test/blob/0?sig=1' }, { name: 'b.png', url: 'https://api.example.test/blob/2?sig=2' }],
-      errors: [{ name: 'bad/name', message: 'refused' }],
-    }));
+    (await http.next()).respond(
+      200,
+      {},
+      JSON.stringify({
+        session_token: 'tok',
+        files: [
+          { name: 'a.zip', url: 'https://api.example.test/blob/0?sig=1' },
+          { name: 'b.png', url: 'https://api.example.test/blob/2?sig=2' },
+        ],
+        errors: [{ name: 'bad/name', message: 'refused' }],
+      }),
+    );
     await openA;
     bad!.dispose!('error');
 
@@ -76,14 +97,38 @@ describe('session adapter', () => {
     expect(commit.request.method).to.equal('PUT');
     expect(commit.request.url).to.equal('https://api.example.test/v1/upload_sessions/tok.json');
     expect(commit.request.headers).to.deep.include({ Authorization: 'Bearer secret' });
-    commit.respond(200, {}, JSON.stringify({ files: [{ name: 'a.zip', status_code: 200, status_message: 'OK' }, { name: 'b.png', status_code: 400, status_message: 'The file was not uploaded.' }] }));
+    commit.respond(
+      200,
+      {},
+      JSON.stringify({
+        files: [
+          { name: 'a.zip', status_code: 200, status_message: 'OK' },
+          { name: 'b.png', status_code: 400, status_message: 'The file was not uploaded.' },
+        ],
+      }),
+    );
     expect((await settle(doneB)).error?.message).to.equal('The file was not uploaded.');
 
     const poll1 = await http.next();
     expect(poll1.request.method).to.equal('GET');
     poll1.respond(200, {}, JSON.stringify({ files: [{ name: 'a.zip', status: 'transcoding', assets: [] }] }));
     const poll2 = await http.next();
-    poll2.respond(200, {}, JSON.stringify({ files: [{ name: 'a.zip', status: 'done', assets: [{ id: 1, name: 'a.obj', url: 'https://x.test/1' }, { id: 2, name: 'b.obj', url: 'https://x.test/2' }] }] }));
+    poll2.respond(
+      200,
+      {},
+      JSON.stringify({
+        files: [
+          {
+            name: 'a.zip',
+            status: 'done',
+            assets: [
+              { id: 1, name: 'a.obj', url: 'https://x.test/1' },
+              { id: 2, name: 'b.obj', url: 'https://x.test/2' },
+            ],
+          },
+        ],
+      }),
+    );
     const asset = await doneA;
     expect(statuses).to.deep.equal(['transcoding']);
     expect(asset.produced?.map((p) => p.url)).to.deep.equal(['https://x.test/1', 'https://x.test/2']);

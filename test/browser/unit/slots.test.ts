@@ -11,7 +11,6 @@ import { MemoryResumeStore } from '../../../src/engine/resume-store.js';
 import { makeFile } from '../../support/data.js';
 import { nextEvent } from '../../support/harness.js';
 
-
 /** Files of one drop finish only together; counts how many send at the same time. */
 function waitingForAllProtocol(files: number) {
   let sending = 0;
@@ -49,10 +48,23 @@ function waitingForAllProtocol(files: number) {
 }
 
 describe('concurrency slots', () => {
-  for (const [count, concurrency] of [[3, 1], [3, 2], [7, 2], [7, 1]] as const) {
+  for (const [count, concurrency] of [
+    [3, 1],
+    [3, 2],
+    [7, 2],
+    [7, 1],
+  ] as const) {
     it(`${count} files that finish together, concurrency ${concurrency}: all succeed, never more than ${concurrency} sending`, async () => {
       const { protocol, mostSending } = waitingForAllProtocol(count);
-      const uploader = new Uploader({ endpoint: 'https://api.example.test/', protocol, concurrency, chunkSize: 1000, resumeStore: new MemoryResumeStore(), checksum: false, support: { slice: true, worker: true, uploadProgress: true } });
+      const uploader = new Uploader({
+        endpoint: 'https://api.example.test/',
+        protocol,
+        concurrency,
+        chunkSize: 1000,
+        resumeStore: new MemoryResumeStore(),
+        checksum: false,
+        support: { slice: true, worker: true, uploadProgress: true },
+      });
       const complete = nextEvent(uploader, 'upload-complete', () => true, 10_000);
       uploader.add(Array.from({ length: count }, (_, i) => makeFile(2500, `f${i}.bin`, i + 1)));
       const { detail } = await complete;

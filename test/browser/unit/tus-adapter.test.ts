@@ -16,7 +16,10 @@ function setup(size = 10) {
   return { http, upload };
 }
 
-async function opened(size = 10, options: Record<string, string> = { 'Tus-Resumable': '1.0.0', 'Tus-Version': '1.0.0', 'Tus-Extension': 'creation,termination' }) {
+async function opened(
+  size = 10,
+  options: Record<string, string> = { 'Tus-Resumable': '1.0.0', 'Tus-Version': '1.0.0', 'Tus-Extension': 'creation,termination' },
+) {
   const { http, upload } = setup(size);
   const open = upload.open(new AbortController().signal);
   const discover = await http.next();
@@ -28,7 +31,14 @@ async function opened(size = 10, options: Record<string, string> = { 'Tus-Resuma
   return { http, upload };
 }
 
-const part = (start: number, end: number, md5?: string) => ({ start, end, body: new Blob([new Uint8Array(end - start)]), signal: new AbortController().signal, onProgress: () => undefined, ...(md5 ? { md5 } : {}) });
+const part = (start: number, end: number, md5?: string) => ({
+  start,
+  end,
+  body: new Blob([new Uint8Array(end - start)]),
+  signal: new AbortController().signal,
+  onProgress: () => undefined,
+  ...(md5 ? { md5 } : {}),
+});
 
 describe('tus adapter', () => {
   it('creates with Upload-Length and base64 UTF-8 metadata', async () => {
@@ -50,7 +60,10 @@ describe('tus adapter', () => {
   it('sends the folder path as relativePath metadata only when there is one; filename stays the name', async () => {
     const metadataOf = async (relativePath?: string) => {
       const http = new TestHttpStack();
-      const upload = tus.create({ endpoint: ENDPOINT, http, allowedOrigins: [] }, { name: 'index.md', size: 3, type: 'text/markdown', ...(relativePath === undefined ? {} : { relativePath }) });
+      const upload = tus.create(
+        { endpoint: ENDPOINT, http, allowedOrigins: [] },
+        { name: 'index.md', size: 3, type: 'text/markdown', ...(relativePath === undefined ? {} : { relativePath }) },
+      );
       const open = upload.open(new AbortController().signal);
       (await http.next()).respond(204, { 'Tus-Extension': 'creation' });
       const create = await http.next();
@@ -92,7 +105,12 @@ describe('tus adapter', () => {
 
   // 409 (offset mismatch) and 460 (checksum mismatch) are in the contract suite, against its fake of tus.
   it('reads 423 as busy, 404/410 as gone, 400 as a client error', async () => {
-    for (const [status, code] of [[423, 'server_error'], [404, 'session_expired'], [410, 'session_expired'], [400, 'client_error']] as const) {
+    for (const [status, code] of [
+      [423, 'server_error'],
+      [404, 'session_expired'],
+      [410, 'session_expired'],
+      [400, 'client_error'],
+    ] as const) {
       const { http, upload } = await opened();
       const sent = settle(upload.send(part(0, 6)));
       (await http.next()).respond(status);

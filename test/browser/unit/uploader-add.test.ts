@@ -93,7 +93,9 @@ describe('relative paths', () => {
     expect(addEvents).to.deep.equal(paths);
     const successEvents = events.events.filter((e) => e.type === 'upload-success').map((e) => (e.detail as UploadEventDetail).upload.relativePath);
     expect(successEvents.sort()).to.deep.equal([...paths].sort());
-    expect(created.map((t) => ({ name: t.name, relativePath: t.relativePath }))).to.deep.equal(added.map((s) => ({ name: s.name, relativePath: s.relativePath })));
+    expect(created.map((t) => ({ name: t.name, relativePath: t.relativePath }))).to.deep.equal(
+      added.map((s) => ({ name: s.name, relativePath: s.relativePath })),
+    );
     expect(uploader.uploads.map((s) => s.relativePath)).to.deep.equal(paths);
     uploader.destroy();
   });
@@ -137,7 +139,14 @@ describe('duplicates', () => {
       makeFile(5, 'index.md', 7, 'application/octet-stream', 1_600_000_000_000), // another mtime
     ]);
     events.stop();
-    expect(added.map((s) => s.relativePath || s.name)).to.deep.equal(['2024/index.md', '2025/index.md', 'index.md', 'elsewhere/index.md', 'index.md', 'index.md']);
+    expect(added.map((s) => s.relativePath || s.name)).to.deep.equal([
+      '2024/index.md',
+      '2025/index.md',
+      'index.md',
+      'elsewhere/index.md',
+      'index.md',
+      'index.md',
+    ]);
     expect(rejections(events.events).map((r) => [r.reason, r.relativePath])).to.deep.equal([
       ['duplicate', '2024/index.md'],
       ['duplicate', ''],
@@ -155,20 +164,29 @@ describe('duplicates', () => {
     const [ok, failing, cancelled] = uploader.add([okFile, failFile, cancelFile]);
     expect(uploader.add([okFile, failFile, cancelFile])).to.have.length(0);
     await uploader.cancel(cancelled!.id);
-    expect(uploader.add([cancelFile]).map((s) => s.relativePath), 'cancelled: may be added again').to.deep.equal(['a/cancel.txt']);
+    expect(
+      uploader.add([cancelFile]).map((s) => s.relativePath),
+      'cancelled: may be added again',
+    ).to.deep.equal(['a/cancel.txt']);
     const complete = nextEvent(uploader, 'upload-complete');
     uploader.start();
     await complete;
     expect(uploader.get(ok!.id)?.status).to.equal('success');
     expect(uploader.get(failing!.id)?.status).to.equal('error');
-    expect(uploader.add([okFile]).map((s) => s.relativePath), 'succeeded: may be added again').to.deep.equal(['a/ok.txt']);
+    expect(
+      uploader.add([okFile]).map((s) => s.relativePath),
+      'succeeded: may be added again',
+    ).to.deep.equal(['a/ok.txt']);
     expect(uploader.add([failFile]), 'failed: still in the list').to.have.length(0);
     const failedAgain = nextEvent(uploader, 'upload-error');
     uploader.retry(failing!.id);
     expect(uploader.add([failFile]), 'retrying: still in the list').to.have.length(0);
     await failedAgain;
     await uploader.remove(failing!.id);
-    expect(uploader.add([failFile]).map((s) => s.relativePath), 'removed: may be added again').to.deep.equal(['a/fail.txt']);
+    expect(
+      uploader.add([failFile]).map((s) => s.relativePath),
+      'removed: may be added again',
+    ).to.deep.equal(['a/fail.txt']);
     uploader.destroy();
   });
 
@@ -187,7 +205,10 @@ describe('duplicates', () => {
     expect(detail.successful.map((s) => s.name).sort()).to.deep.equal(['b', 'c']);
     expect(uploader.add([makeFile(1, 'e')]), 'succeeded uploads still count').to.have.length(0);
     await uploader.remove(detail.successful[0]!.id);
-    expect(uploader.add([makeFile(1, 'e')]).map((s) => s.name), 'a removed one does not').to.deep.equal(['e']);
+    expect(
+      uploader.add([makeFile(1, 'e')]).map((s) => s.name),
+      'a removed one does not',
+    ).to.deep.equal(['e']);
     events.stop();
     uploader.destroy();
   });
@@ -197,14 +218,46 @@ describe('multiple and disabled', () => {
   it('multiple: false takes the first acceptable file of each add() and refuses the others as too_many_files', () => {
     const { uploader } = uploaderWith({ autoStart: false, multiple: false, maxFileSize: 10 });
     const events = recordEvents(uploader, ['file-reject']);
-    const added = uploader.add([makeFile(11, 'big.bin'), { file: makeFile(2, 'one.txt'), relativePath: 'f/one.txt' }, { file: makeFile(3, 'two.txt'), relativePath: 'f/two.txt' }, makeFile(20, 'huge.bin')]);
+    const added = uploader.add([
+      makeFile(11, 'big.bin'),
+      { file: makeFile(2, 'one.txt'), relativePath: 'f/one.txt' },
+      { file: makeFile(3, 'two.txt'), relativePath: 'f/two.txt' },
+      makeFile(20, 'huge.bin'),
+    ]);
     expect(added.map((s) => s.name)).to.deep.equal(['one.txt']);
     expect(rejections(events.events)).to.deep.equal([
-      { name: 'big.bin', relativePath: '', size: 11, type: 'application/octet-stream', reason: 'file_too_large', message: 'big.bin is 11 B; the limit is 10 B.', limit: 10 },
-      { name: 'two.txt', relativePath: 'f/two.txt', size: 3, type: 'application/octet-stream', reason: 'too_many_files', message: 'Only one file can be added.', max: 1 },
-      { name: 'huge.bin', relativePath: '', size: 20, type: 'application/octet-stream', reason: 'too_many_files', message: 'Only one file can be added.', max: 1 },
+      {
+        name: 'big.bin',
+        relativePath: '',
+        size: 11,
+        type: 'application/octet-stream',
+        reason: 'file_too_large',
+        message: 'big.bin is 11 B; the limit is 10 B.',
+        limit: 10,
+      },
+      {
+        name: 'two.txt',
+        relativePath: 'f/two.txt',
+        size: 3,
+        type: 'application/octet-stream',
+        reason: 'too_many_files',
+        message: 'Only one file can be added.',
+        max: 1,
+      },
+      {
+        name: 'huge.bin',
+        relativePath: '',
+        size: 20,
+        type: 'application/octet-stream',
+        reason: 'too_many_files',
+        message: 'Only one file can be added.',
+        max: 1,
+      },
     ]);
-    expect(uploader.add([makeFile(4, 'three.txt')]).map((s) => s.name), 'per call: the next add takes one more').to.deep.equal(['three.txt']);
+    expect(
+      uploader.add([makeFile(4, 'three.txt')]).map((s) => s.name),
+      'per call: the next add takes one more',
+    ).to.deep.equal(['three.txt']);
     uploader.setOptions({ multiple: true });
     expect(uploader.add([makeFile(5, 'a'), makeFile(6, 'b')])).to.have.length(2);
     events.stop();
@@ -230,13 +283,22 @@ describe('multiple and disabled', () => {
     uploader.setOptions({ disabled: false });
     uploader.add([makeFile(3, 'c')]);
     closed.stop();
-    expect(rejections(closed.events).map((r) => [r.reason, r.message]), 'after destroy()').to.deep.equal([['disabled', 'The uploader is closed.']]);
+    expect(
+      rejections(closed.events).map((r) => [r.reason, r.message]),
+      'after destroy()',
+    ).to.deep.equal([['disabled', 'The uploader is closed.']]);
   });
 
   it('refusals carry the limit they broke: limit, accept, max', () => {
     const { uploader } = uploaderWith({ autoStart: false, maxFiles: 2, maxFileSize: 100, accept: 'image/*,.pdf' });
     const events = recordEvents(uploader, ['file-reject']);
-    uploader.add([makeFile(101, 'a.png', 1, 'image/png'), makeFile(1, 'b.txt', 2, 'text/plain'), makeFile(1, 'c.png', 3, 'image/png'), makeFile(1, 'd.pdf', 4, 'application/pdf'), makeFile(1, 'e.png', 5, 'image/png')]);
+    uploader.add([
+      makeFile(101, 'a.png', 1, 'image/png'),
+      makeFile(1, 'b.txt', 2, 'text/plain'),
+      makeFile(1, 'c.png', 3, 'image/png'),
+      makeFile(1, 'd.pdf', 4, 'application/pdf'),
+      makeFile(1, 'e.png', 5, 'image/png'),
+    ]);
     events.stop();
     expect(rejections(events.events).map(({ name, reason, limit, accept, max }) => ({ name, reason, limit, accept, max }))).to.deep.equal([
       { name: 'a.png', reason: 'file_too_large', limit: 100, accept: undefined, max: undefined },
@@ -298,7 +360,10 @@ describe('many files', () => {
   it(`adds ${N} files in work proportional to ${N}, then runs them all, never scanning the whole queue per step`, async function () {
     this.timeout(120_000);
     const { uploader, created } = uploaderWith({ autoStart: false, maxFiles: N - 10, concurrency: 2 });
-    const files = Array.from({ length: N }, (_, i) => ({ file: new CountingFile([`${i % 7}`], 'index.md', { lastModified: 1_700_000_000_000 }), relativePath: `folder-${i}/index.md` }));
+    const files = Array.from({ length: N }, (_, i) => ({
+      file: new CountingFile([`${i % 7}`], 'index.md', { lastModified: 1_700_000_000_000 }),
+      relativePath: `folder-${i}/index.md`,
+    }));
     // Five duplicates of files earlier in the same add.
     const again = [0, 1, 2, 3, 4].map((i) => ({ file: files[i]!.file, relativePath: files[i]!.relativePath }));
     const rejected: FileRejectDetail['file'][] = [];

@@ -67,10 +67,27 @@ describe('properties table', () => {
       const attribute = lit[key]!.attribute;
       if (attribute === false) continue;
       expect(attribute).to.match(/^[a-z0-9]+(-[a-z0-9]+)*$/);
-      expect(attribute!.replace(/-(\w)/g, (_, c: string) => c.toUpperCase()), key).to.equal(key);
+      expect(
+        attribute!.replace(/-(\w)/g, (_, c: string) => c.toUpperCase()),
+        key,
+      ).to.equal(key);
     }
     const attributes = Object.values(lit).flatMap((p) => (p.attribute ? [p.attribute] : []));
-    for (const name of ['endpoint', 'chunk-size', 'max-file-size', 'max-files', 'no-auto-start', 'parallel-parts', 'retry-delays', 'stall-timeout', 'storage-endpoint', 'worker-url', 'paste-anywhere', 'with-credentials', 'allowed-origins']) {
+    for (const name of [
+      'endpoint',
+      'chunk-size',
+      'max-file-size',
+      'max-files',
+      'no-auto-start',
+      'parallel-parts',
+      'retry-delays',
+      'stall-timeout',
+      'storage-endpoint',
+      'worker-url',
+      'paste-anywhere',
+      'with-credentials',
+      'allowed-origins',
+    ]) {
       expect(attributes, name).to.include(name);
     }
     expect(lit['maxFileSize']).to.deep.equal({ type: String, attribute: 'max-file-size' });
@@ -87,10 +104,30 @@ describe('properties table', () => {
 });
 
 describe('summary', () => {
-  const snap = (status: UploadSnapshot['status'], size: number, bytesUploaded: number, bytesPerSecond = 0) => ({ status, size, bytesUploaded, bytesPerSecond }) as UploadSnapshot;
+  const snap = (status: UploadSnapshot['status'], size: number, bytesUploaded: number, bytesPerSecond = 0) =>
+    ({ status, size, bytesUploaded, bytesPerSecond }) as UploadSnapshot;
   it('counts and totals in one pass; cancelled files leave the totals', () => {
-    const s = summarize([snap('success', 100, 100), snap('error', 50, 10), snap('uploading', 200, 50, 25), snap('paused', 10, 5), snap('queued', 40, 0), snap('aborted', 1000, 500)]);
-    expect(s).to.deep.equal({ total: 6, bytes: 400, bytesUploaded: 165, bytesPerSecond: 25, done: 1, failed: 1, remaining: 3, queued: 1, running: 1, paused: 1, finished: 2 });
+    const s = summarize([
+      snap('success', 100, 100),
+      snap('error', 50, 10),
+      snap('uploading', 200, 50, 25),
+      snap('paused', 10, 5),
+      snap('queued', 40, 0),
+      snap('aborted', 1000, 500),
+    ]);
+    expect(s).to.deep.equal({
+      total: 6,
+      bytes: 400,
+      bytesUploaded: 165,
+      bytesPerSecond: 25,
+      done: 1,
+      failed: 1,
+      remaining: 3,
+      queued: 1,
+      running: 1,
+      paused: 1,
+      finished: 2,
+    });
   });
 });
 
@@ -199,7 +236,12 @@ class FormHost extends LitElement {
   name = 'files';
   required = true;
   readonly internals = this.attachInternals();
-  readonly form = new FormValueController(this, this.internals, () => ({ busy: 'Wait.', required: 'Upload one.' }), () => undefined);
+  readonly form = new FormValueController(
+    this,
+    this.internals,
+    () => ({ busy: 'Wait.', required: 'Upload one.' }),
+    () => undefined,
+  );
 }
 customElements.define('form-host', FormHost);
 
@@ -219,7 +261,17 @@ describe('form value', () => {
     expect(host.internals.validationMessage).to.equal('Wait.');
     host.uploads = [
       { status: 'success', asset: { id: 'a1', url: 'https://x.test/a1', raw: {} } } as unknown as UploadSnapshot,
-      { status: 'success', asset: { id: 'z', raw: {}, produced: [{ id: 'z1', raw: {} }, { id: 'z2', url: 'https://x.test/z2', raw: {} }] } } as unknown as UploadSnapshot,
+      {
+        status: 'success',
+        asset: {
+          id: 'z',
+          raw: {},
+          produced: [
+            { id: 'z1', raw: {} },
+            { id: 'z2', url: 'https://x.test/z2', raw: {} },
+          ],
+        },
+      } as unknown as UploadSnapshot,
     ];
     host.form.syncNow();
     host.form.syncNow();

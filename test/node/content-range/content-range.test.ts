@@ -98,10 +98,7 @@ interface RawResponse {
 }
 
 /** A request through node:http, for what fetch will not send (a wrong Content-Length, a Host header, chunks). */
-function raw(
-  url: string,
-  options: { method: string; headers?: Record<string, string | number>; chunks?: (Buffer | string)[] },
-): Promise<RawResponse> {
+function raw(url: string, options: { method: string; headers?: Record<string, string | number>; chunks?: (Buffer | string)[] }): Promise<RawResponse> {
   return new Promise<RawResponse>((resolve, reject) => {
     const req = httpRequest(url, { method: options.method, headers: options.headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
@@ -500,42 +497,48 @@ describe('content-range API', () => {
     // The seed: "if the client connection broke, query the server to know where it left
     // the upload". A part without Content-MD5 keeps what arrived; one with it, nothing.
     for (const checked of [false, true]) {
-      it(checked ? 'keeps nothing of a part with Content-MD5 whose client disconnects mid-body' : 'keeps the bytes that arrived of a part without Content-MD5 whose client disconnects mid-body', T, async () => {
-        const { id, location } = await createUpload(base, 100);
-        assert.equal((await putPart(location, 'x'.repeat(10), 0, 100)).status, 204);
+      it(
+        checked
+          ? 'keeps nothing of a part with Content-MD5 whose client disconnects mid-body'
+          : 'keeps the bytes that arrived of a part without Content-MD5 whose client disconnects mid-body',
+        T,
+        async () => {
+          const { id, location } = await createUpload(base, 100);
+          assert.equal((await putPart(location, 'x'.repeat(10), 0, 100)).status, 204);
 
-        const req = httpRequest(location, {
-          method: 'PUT',
-          agent: false,
-          headers: { 'Content-Range': 'bytes 10-99/100', 'Content-Length': 90, ...(checked ? { 'Content-MD5': md5Base64('y'.repeat(90)) } : {}) },
-        });
-        const failed = new Promise<void>((resolve) => {
-          req.on('error', () => resolve());
-          req.on('close', () => resolve());
-        });
-        req.write(Buffer.alloc(40, 0x79));
-        await waitFor(async () => (await stat(binPath(dataDir, id))).size >= 50, 'the server to write the first bytes');
-        req.destroy();
-        await failed;
+          const req = httpRequest(location, {
+            method: 'PUT',
+            agent: false,
+            headers: { 'Content-Range': 'bytes 10-99/100', 'Content-Length': 90, ...(checked ? { 'Content-MD5': md5Base64('y'.repeat(90)) } : {}) },
+          });
+          const failed = new Promise<void>((resolve) => {
+            req.on('error', () => resolve());
+            req.on('close', () => resolve());
+          });
+          req.write(Buffer.alloc(40, 0x79));
+          await waitFor(async () => (await stat(binPath(dataDir, id))).size >= 50, 'the server to write the first bytes');
+          req.destroy();
+          await failed;
 
-        const held = checked ? 10 : 50;
-        // The cut-off part is committed (or dropped) once the server sees the close: ask until it has.
-        await waitFor(async () => (await statusQuery(location, 100)).headers.get('range') === `0-${held - 1}`, `the server to hold ${held} bytes`);
-        const status = await statusQuery(location, 100);
-        assert.equal(status.status, 204);
-        assert.equal(status.headers.get('range'), `0-${held - 1}`);
-        assert.equal((await stat(binPath(dataDir, id))).size, held);
+          const held = checked ? 10 : 50;
+          // The cut-off part is committed (or dropped) once the server sees the close: ask until it has.
+          await waitFor(async () => (await statusQuery(location, 100)).headers.get('range') === `0-${held - 1}`, `the server to hold ${held} bytes`);
+          const status = await statusQuery(location, 100);
+          assert.equal(status.status, 204);
+          assert.equal(status.headers.get('range'), `0-${held - 1}`);
+          assert.equal((await stat(binPath(dataDir, id))).size, held);
 
-        const staleAt = checked ? 50 : 10;
-        const stale = await putPart(location, 'z'.repeat(100 - staleAt), staleAt, 100);
-        assert.equal(stale.status, 409, 'a part at any other offset than the stored one is refused');
-        assert.equal(stale.headers.get('range'), `0-${held - 1}`);
+          const staleAt = checked ? 50 : 10;
+          const stale = await putPart(location, 'z'.repeat(100 - staleAt), staleAt, 100);
+          assert.equal(stale.status, 409, 'a part at any other offset than the stored one is refused');
+          assert.equal(stale.headers.get('range'), `0-${held - 1}`);
 
-        const rest = await putPart(location, 'z'.repeat(100 - held), held, 100);
-        assert.equal(rest.status, 200);
-        const expected = 'x'.repeat(10) + 'y'.repeat(held - 10) + 'z'.repeat(100 - held);
-        assert.equal(((await rest.json()) as { md5: string }).md5, md5Hex(expected));
-      });
+          const rest = await putPart(location, 'z'.repeat(100 - held), held, 100);
+          assert.equal(rest.status, 200);
+          const expected = 'x'.repeat(10) + 'y'.repeat(held - 10) + 'z'.repeat(100 - held);
+          assert.equal(((await rest.json()) as { md5: string }).md5, md5Hex(expected));
+        },
+      );
     }
   });
 
@@ -646,11 +649,7 @@ describe('content-range API', () => {
       assert.equal(await removed.text(), '');
       await assert.rejects(stat(binPath(dataDir, id)));
 
-      for (const response of [
-        await statusQuery(location, 4),
-        await call(location, { method: 'DELETE' }),
-        await call(`${base}/content-range/files/${id}`),
-      ]) {
+      for (const response of [await statusQuery(location, 4), await call(location, { method: 'DELETE' }), await call(`${base}/content-range/files/${id}`)]) {
         assert.equal(response.status, 404);
         assert.equal(await errorCode(response), 'not_found');
       }
@@ -701,10 +700,7 @@ describe('content-range API', () => {
       // No allow-list: echoed, but never with credentials (core/cors.ts; cors.test.ts has the whole rule).
       assert.equal(response.headers.get('access-control-allow-credentials'), null);
       assert.equal(response.headers.get('access-control-allow-methods'), 'GET, POST, PUT, PATCH, DELETE, OPTIONS');
-      assert.equal(
-        response.headers.get('access-control-allow-headers'),
-        'Content-Type, Content-Range, Content-MD5, Authorization, x-amz-date',
-      );
+      assert.equal(response.headers.get('access-control-allow-headers'), 'Content-Type, Content-Range, Content-MD5, Authorization, x-amz-date');
       assert.equal(response.headers.get('access-control-max-age'), '600');
       assert.match(response.headers.get('vary') ?? '', /Origin/);
     });

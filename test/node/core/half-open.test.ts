@@ -51,12 +51,17 @@ async function silentAfter(base: string, head: string, body: Buffer): Promise<{ 
 }
 
 function rawHead(method: string, path: string, headers: Record<string, string>): string {
-  return `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n`;
+  return `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('')}\r\n`;
 }
 
 /** Bounded wait for `promise`, as a failure signal (not a measurement). */
 function within<T>(promise: Promise<T>, what: string): Promise<T> {
-  return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} did not happen within 5 s`)), REQUEST_TIMEOUT_MS).unref())]);
+  return Promise.race([
+    promise,
+    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} did not happen within 5 s`)), REQUEST_TIMEOUT_MS).unref()),
+  ]);
 }
 
 /** Starts a phased upload of `size` bytes: its id and the first window's end. */
@@ -85,15 +90,21 @@ describe('a half-open connection mid-upload', () => {
       const data = randomBytes(2 * 1024 * 1024);
       const part = 1024 * 1024;
       const md5 = (bytes: Uint8Array) => createHash('md5').update(bytes).digest('base64');
-      const created = (await (await call(`${base}/content-range/videos/upload.json`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ file_size: data.length, file_name: 'clip.bin' }),
-      })).json()) as { location: string };
+      const created = (await (
+        await call(`${base}/content-range/videos/upload.json`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ file_size: data.length, file_name: 'clip.bin' }),
+        })
+      ).json()) as { location: string };
       const path = new URL(created.location).pathname;
       const silent = await silentAfter(
         base,
-        rawHead('PUT', path, { 'Content-Range': `bytes 0-${part - 1}/${data.length}`, 'Content-Length': String(part), ...(checked ? { 'Content-MD5': md5(data.subarray(0, part)) } : {}) }),
+        rawHead('PUT', path, {
+          'Content-Range': `bytes 0-${part - 1}/${data.length}`,
+          'Content-Length': String(part),
+          ...(checked ? { 'Content-MD5': md5(data.subarray(0, part)) } : {}),
+        }),
         data.subarray(0, part / 2),
       );
 
@@ -138,7 +149,11 @@ describe('a half-open connection mid-upload', () => {
     const { boundary, fields, length: whole } = transferForm(started.end_offset);
     const silent = await silentAfter(
       base,
-      rawHead('POST', `/phased/assets/${started.id}/multipart`, { ...auth, 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': String(whole) }),
+      rawHead('POST', `/phased/assets/${started.id}/multipart`, {
+        ...auth,
+        'Content-Type': `multipart/form-data; boundary=${boundary}`,
+        'Content-Length': String(whole),
+      }),
       Buffer.concat([Buffer.from(fields), data.subarray(0, 1000)]),
     );
     const asset = await call(`${base}/phased/assets/${started.id}`, { headers: auth });
@@ -172,17 +187,29 @@ describe('a half-open connection mid-upload', () => {
     const { base } = await apps.start({ phasedChunkSize: 64 * 1024 });
     const auth = { Authorization: `Bearer ${TOKEN}` };
     const data = randomBytes(64 * 1024);
-    const created = (await (await call(`${base}/content-range/videos/upload.json`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ file_size: data.length, file_name: 'gone.bin' }),
-    })).json()) as { location: string };
+    const created = (await (
+      await call(`${base}/content-range/videos/upload.json`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ file_size: data.length, file_name: 'gone.bin' }),
+      })
+    ).json()) as { location: string };
     const started = await phasedStart(base, data.length, 'gone.bin');
     const { boundary, fields, length: formLength } = transferForm(data.length);
     const writes = [
-      { head: rawHead('PUT', new URL(created.location).pathname, { 'Content-Range': `bytes 0-${data.length - 1}/${data.length}`, 'Content-Length': String(data.length) }), body: data },
       {
-        head: rawHead('POST', `/phased/assets/${started.id}/multipart`, { ...auth, 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': String(formLength) }),
+        head: rawHead('PUT', new URL(created.location).pathname, {
+          'Content-Range': `bytes 0-${data.length - 1}/${data.length}`,
+          'Content-Length': String(data.length),
+        }),
+        body: data,
+      },
+      {
+        head: rawHead('POST', `/phased/assets/${started.id}/multipart`, {
+          ...auth,
+          'Content-Type': `multipart/form-data; boundary=${boundary}`,
+          'Content-Length': String(formLength),
+        }),
         body: Buffer.concat([Buffer.from(fields), data]),
       },
     ];
@@ -198,11 +225,19 @@ describe('a half-open connection mid-upload', () => {
     // The silent PUTs carried no Content-MD5: what they sent is kept once they are let go,
     // which may be after this PUT asked; a 409 then says where to go on from (at most twice).
     let from = 0;
-    let put = await call(created.location, { method: 'PUT', headers: { 'Content-Range': `bytes 0-${data.length - 1}/${data.length}` }, body: new Uint8Array(data) });
+    let put = await call(created.location, {
+      method: 'PUT',
+      headers: { 'Content-Range': `bytes 0-${data.length - 1}/${data.length}` },
+      body: new Uint8Array(data),
+    });
     for (let round = 0; put.status === 409 && round < 2; round++) {
       from = Number(/^0-(\d+)$/.exec(put.headers.get('range') ?? '')?.[1] ?? -1) + 1;
       assert.ok(from > 0 && from <= 1000, `the 409 names the kept bytes, got ${put.headers.get('range')}`);
-      put = await call(created.location, { method: 'PUT', headers: { 'Content-Range': `bytes ${from}-${data.length - 1}/${data.length}` }, body: new Uint8Array(data.subarray(from)) });
+      put = await call(created.location, {
+        method: 'PUT',
+        headers: { 'Content-Range': `bytes ${from}-${data.length - 1}/${data.length}` },
+        body: new Uint8Array(data.subarray(from)),
+      });
     }
     assert.equal(put.status, 200, await put.clone().text());
     assert.equal(sha(new Uint8Array(await (await call(((await put.json()) as { url: string }).url)).arrayBuffer())), sha(data));

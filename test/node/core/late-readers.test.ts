@@ -43,7 +43,9 @@ async function lateReader(headers: string, read: (req: IncomingMessage) => Promi
     server.listen(0, '127.0.0.1', () => {
       const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
       socket.on('error', () => {});
-      socket.write(`POST /x HTTP/1.1\r\nHost: 127.0.0.1\r\n${headers}Content-Length: 1000\r\n\r\n${'a'.repeat(500)}`, () => setTimeout(() => socket.destroy(), 50));
+      socket.write(`POST /x HTTP/1.1\r\nHost: 127.0.0.1\r\n${headers}Content-Length: 1000\r\n\r\n${'a'.repeat(500)}`, () =>
+        setTimeout(() => socket.destroy(), 50),
+      );
     });
   });
   await started;
@@ -52,13 +54,17 @@ async function lateReader(headers: string, read: (req: IncomingMessage) => Promi
 
 describe('body readers that start after the client left', () => {
   it('readBody rejects as incomplete', async () => {
-    const result = await lateReader('Content-Type: application/json\r\n', (req) => readBody(req, 64 * 1024, { tooLarge: () => new Error('too large'), incomplete: () => new Error('incomplete') }));
+    const result = await lateReader('Content-Type: application/json\r\n', (req) =>
+      readBody(req, 64 * 1024, { tooLarge: () => new Error('too large'), incomplete: () => new Error('incomplete') }),
+    );
     assert.ok(result instanceof Error);
     assert.equal(result.message, 'incomplete');
   });
 
   it('the phased form reader rejects as malformed', async () => {
-    const result = await lateReader('Content-Type: multipart/form-data; boundary=b\r\n', (req) => readForm(req, 1000, { field: () => {}, file: async (_name, stream) => void stream.resume() }));
+    const result = await lateReader('Content-Type: multipart/form-data; boundary=b\r\n', (req) =>
+      readForm(req, 1000, { field: () => {}, file: async (_name, stream) => void stream.resume() }),
+    );
     assert.ok(result instanceof Error, String(result));
     assert.match(result.message, /went away/);
   });

@@ -24,7 +24,14 @@ const T = { timeout: 30_000 };
 const A = 'token-a';
 const B = 'token-b';
 const ALL = new Set(['assets', 'assets_publish', 'assets_delete']);
-const apps = harness('asset-uploader-limits-token-', { closeGraceMs: 500, apiTokens: new Map([[A, ALL], [B, ALL], [TOKEN, ALL]]) });
+const apps = harness('asset-uploader-limits-token-', {
+  closeGraceMs: 500,
+  apiTokens: new Map([
+    [A, ALL],
+    [B, ALL],
+    [TOKEN, ALL],
+  ]),
+});
 
 after(async () => {
   await apps.stopApps();
@@ -131,7 +138,11 @@ describe('limits per token', () => {
 
   it('shares one total and one byte reserve with content-range and tus (429, 507 in each shape)', T, async () => {
     const total = await apps.start({ limits: { maxOpenTotal: 2 } });
-    const tus = await fetch(`${total.base}/tus/files`, { method: 'POST', headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': '5' }, signal: AbortSignal.timeout(5_000) });
+    const tus = await fetch(`${total.base}/tus/files`, {
+      method: 'POST',
+      headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': '5' },
+      signal: AbortSignal.timeout(5_000),
+    });
     assert.equal(tus.status, 201);
     await json(await phasedStart(total.base, A, 5), 201);
     await refused(await sessionCreate(total.base, B));
@@ -187,7 +198,11 @@ describe('the sweeper, for the token-protected APIs', () => {
     await signedPartsFile(first.base, 'kept.bin', Buffer.from('kept'));
     const data = Buffer.from('abcd');
     const abandoned = await json<{ id: string; part: { url: string; authorization: string; date: string } }>(
-      await as(A, `${first.base}/signed-parts/api/v1/uploads`, jsonBody({ content_type: 'text/plain', file_name: 'a.txt', file_size: 10, md5sum: md5Base64(data) })),
+      await as(
+        A,
+        `${first.base}/signed-parts/api/v1/uploads`,
+        jsonBody({ content_type: 'text/plain', file_name: 'a.txt', file_size: 10, md5sum: md5Base64(data) }),
+      ),
       201,
     );
     const put = await putSignedPart(abandoned.part, data);
@@ -197,7 +212,8 @@ describe('the sweeper, for the token-protected APIs', () => {
 
     const { base, dataDir } = await sweeping(first);
     const open = await json<{ id: string }>(await partsCreate(base, A, 10), 201);
-    const left = async (): Promise<boolean> => !(await entries(dataDir, 'signed-parts')).some((name) => name.startsWith(abandoned.id) || name.startsWith(open.id));
+    const left = async (): Promise<boolean> =>
+      !(await entries(dataDir, 'signed-parts')).some((name) => name.startsWith(abandoned.id) || name.startsWith(open.id));
     await eventually(left, 'the abandoned uploads left DATA_DIR');
     assert.deepEqual((await entries(dataDir, 'signed-parts')).sort(), before, 'the finished upload stays');
     await json(await partsCreate(base, A, 10), 201);

@@ -26,7 +26,11 @@ function call(url: string, init: RequestInit = {}): Promise<Response> {
 }
 
 const createCr = (base: string, size: number): Promise<Response> =>
-  call(`${base}/content-range/videos/upload.json`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ file_size: size, file_name: 'a.bin' }) });
+  call(`${base}/content-range/videos/upload.json`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ file_size: size, file_name: 'a.bin' }),
+  });
 const createTus = (base: string, size: number, store = 'tus'): Promise<Response> =>
   call(`${base}/${store}/files`, { method: 'POST', headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': String(size) } });
 
@@ -89,10 +93,14 @@ describe('limits', () => {
     const { base } = await apps.start();
     const url = new URL(`${base}/content-range/videos/upload.json`);
     const status = await new Promise<number | string>((resolve) => {
-      const req = httpRequest(url, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': String(20e6) }, timeout: REQUEST_TIMEOUT_MS }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = httpRequest(
+        url,
+        { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': String(20e6) }, timeout: REQUEST_TIMEOUT_MS },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('error', (err) => resolve(`error: ${err.message}`));
       req.on('timeout', () => req.destroy(new Error('timed out')));
       const chunk = Buffer.alloc(64 * 1024, 32);

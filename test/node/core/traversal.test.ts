@@ -124,7 +124,12 @@ describe('path traversal on every route', () => {
       for (const payload of PAYLOADS) {
         const path = route.replaceAll('{}', payload);
         for (const method of METHODS) {
-          const body = method === 'GET' || method === 'HEAD' || method === 'DELETE' ? '' : method === 'POST' ? JSON.stringify({ file_name: '../../sentinel.json', file_size: 4, files: [{ name: '../sentinel.bin' }] }) : 'abcd';
+          const body =
+            method === 'GET' || method === 'HEAD' || method === 'DELETE'
+              ? ''
+              : method === 'POST'
+                ? JSON.stringify({ file_name: '../../sentinel.json', file_size: 4, files: [{ name: '../sentinel.bin' }] })
+                : 'abcd';
           const status = await raw(base, method, path, body);
           if (status >= 500) fiveHundreds.push(`${method} ${path} -> ${status}`);
         }
@@ -132,7 +137,11 @@ describe('path traversal on every route', () => {
     }
     assert.deepEqual(fiveHundreds, [], 'no route answers a hostile id with a server error');
     assert.deepEqual(await snapshot(parent), before, 'nothing beside DATA_DIR changed or appeared');
-    assert.deepEqual(new Map([...(await snapshot(dataDir))].filter(([name]) => SENTINEL_NAMES.includes(name))), topBefore, 'the sentinels at the top of DATA_DIR are untouched');
+    assert.deepEqual(
+      new Map([...(await snapshot(dataDir))].filter(([name]) => SENTINEL_NAMES.includes(name))),
+      topBefore,
+      'the sentinels at the top of DATA_DIR are untouched',
+    );
     assert.equal(await raw(base, 'GET', '/content-range/files/' + '0'.repeat(32)), 404, 'the server still answers');
   });
 
@@ -151,7 +160,10 @@ describe('path traversal on every route', () => {
         await raw(base, 'POST', '/session/v1/upload_sessions.json', JSON.stringify({ files: [{ name }] })),
         await raw(base, 'POST', '/signed-parts/api/v1/uploads', JSON.stringify({ file_name: name, file_size: 4, content_type: 'text/plain' })),
       ];
-      assert.ok(statuses.every((status) => status < 500), `${JSON.stringify(name)}: ${statuses.join(', ')}`);
+      assert.ok(
+        statuses.every((status) => status < 500),
+        `${JSON.stringify(name)}: ${statuses.join(', ')}`,
+      );
     }
     assert.deepEqual(await snapshot(parent), before, 'nothing beside DATA_DIR changed or appeared');
   });

@@ -43,10 +43,13 @@ const start = apps.start;
 after(async () => {
   await apps.stopApps();
   await Promise.allSettled(
-    servers.map((server) => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    })),
+    servers.map(
+      (server) =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    ),
   );
   await apps.removeTempDirs();
 });
@@ -269,10 +272,7 @@ describe('phased API', () => {
       assert.equal(response.headers.get('content-length'), String(data.length));
       assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
       assert.equal(response.headers.get('cache-control'), 'no-store');
-      assert.equal(
-        response.headers.get('content-disposition'),
-        `attachment; filename="photo _t_.png"; filename*=UTF-8''photo%20%C3%A9t%C3%A9.png`,
-      );
+      assert.equal(response.headers.get('content-disposition'), `attachment; filename="photo _t_.png"; filename*=UTF-8''photo%20%C3%A9t%C3%A9.png`);
     });
 
     it('refuses a form without a source and a bad file name', T, async () => {
@@ -432,10 +432,16 @@ describe('phased API', () => {
       const page = async (query: string): Promise<Json> => json(await call(fresh.base, `/phased/assets${query}`), 200);
 
       const first = await page('?limit=2');
-      assert.deepEqual((first['data'] as Json[]).map((asset) => asset['id']), [ids[2], ids[1]]);
+      assert.deepEqual(
+        (first['data'] as Json[]).map((asset) => asset['id']),
+        [ids[2], ids[1]],
+      );
       assert.deepEqual(first['meta'], { total: 3, limit: 2, offset: 0 });
       const second = await page('?limit=2&offset=2');
-      assert.deepEqual((second['data'] as Json[]).map((asset) => asset['id']), [ids[0]]);
+      assert.deepEqual(
+        (second['data'] as Json[]).map((asset) => asset['id']),
+        [ids[0]],
+      );
       assert.deepEqual(second['meta'], { total: 3, limit: 2, offset: 2 });
       assert.deepEqual((await page(''))['meta'], { total: 3, limit: 20, offset: 0 });
       for (const query of ['?limit=0', '?limit=101', '?offset=-1', '?limit=x']) {
@@ -478,8 +484,14 @@ describe('phased API', () => {
 
       const deliveries = receiver.deliveries.filter((delivery) => delivery.body.includes(id));
       const events = eventsFor(receiver, id);
-      assert.deepEqual(events.map((event) => event['event']), ['asset.created', 'asset.changed', 'asset.deleted']);
-      assert.deepEqual(events.map((event) => (event['asset'] as Json)['status']), ['uploading', 'ready', 'ready']);
+      assert.deepEqual(
+        events.map((event) => event['event']),
+        ['asset.created', 'asset.changed', 'asset.deleted'],
+      );
+      assert.deepEqual(
+        events.map((event) => (event['asset'] as Json)['status']),
+        ['uploading', 'ready', 'ready'],
+      );
       assert.equal((events[1]?.['asset'] as Json)['md5'], md5Hex(data));
       for (const event of events) {
         assert.match(event['id'] as string, /^[0-9a-f]{32}$/);
@@ -498,7 +510,10 @@ describe('phased API', () => {
       const id = (await json(await call(base, '/phased/assets', { method: 'POST', body: form }), 201))['id'] as string;
       await app.webhooksIdle();
       const attempts = receiver.deliveries.filter((delivery) => delivery.body.includes(id));
-      assert.deepEqual(attempts.map((delivery) => delivery.status), [500, 204]);
+      assert.deepEqual(
+        attempts.map((delivery) => delivery.status),
+        [500, 204],
+      );
       assert.equal(attempts[0]?.body, attempts[1]?.body, 'the same event, with the same id');
       assert.equal((JSON.parse(attempts[1]?.body ?? '{}') as Json)['event'], 'asset.created');
     });
@@ -506,13 +521,7 @@ describe('phased API', () => {
 });
 
 /** Sends the fields and half of a chunk, waits for `beforeDrop`, then drops the connection. */
-async function disconnectMidChunk(
-  base: string,
-  id: string,
-  startOffset: number,
-  chunk: Uint8Array,
-  beforeDrop: () => Promise<void>,
-): Promise<void> {
+async function disconnectMidChunk(base: string, id: string, startOffset: number, chunk: Uint8Array, beforeDrop: () => Promise<void>): Promise<void> {
   const boundary = `----phased${randomBytes(8).toString('hex')}`;
   const head = Buffer.from(
     `--${boundary}\r\nContent-Disposition: form-data; name="upload_phase"\r\n\r\ntransfer\r\n` +

@@ -50,8 +50,7 @@ interface StoredObject {
 const JSON_HEADERS = { 'Content-Type': 'application/json' };
 
 /** A request to `/registry/v1<path>` with TOKEN unless told otherwise. */
-const registry = (base: string, path: string, init: Init = {}): Promise<Response> =>
-  fetchWithToken(`${base}/registry/v1${path}`, init, TOKEN);
+const registry = (base: string, path: string, init: Init = {}): Promise<Response> => fetchWithToken(`${base}/registry/v1${path}`, init, TOKEN);
 
 const send = (base: string, method: string, path: string, body: unknown, init: Init = {}): Promise<Response> =>
   registry(base, path, { method, headers: JSON_HEADERS, body: JSON.stringify(body), ...init });
@@ -101,8 +100,23 @@ const ids = (body: Json): string[] => (body['data'] as Json[]).map((asset) => as
 const messageOf = (body: Json): string => (body['error'] as { message: string }).message;
 
 const SEED_MEMBERS = [
-  'type', 'id', 'file_name', 'file_type', 'mimetype', 'size', 'video_duration', 'is_stock', 'is_transcoded', 'is_completed_production',
-  'link_download', 'link_thumbnail', 'link_fullsize', 'link_preview_mp4', 'link_preview_webm', 'created_at', 'updated_at',
+  'type',
+  'id',
+  'file_name',
+  'file_type',
+  'mimetype',
+  'size',
+  'video_duration',
+  'is_stock',
+  'is_transcoded',
+  'is_completed_production',
+  'link_download',
+  'link_thumbnail',
+  'link_fullsize',
+  'link_preview_mp4',
+  'link_preview_webm',
+  'created_at',
+  'updated_at',
 ];
 const OUR_MEMBERS = ['workspace_id', 'user_id', 'production_id', 'description_id', 'bucket', 'object_key', 'asset_type'];
 
@@ -116,11 +130,30 @@ describe('registry: creating', () => {
     assert.deepEqual(
       { ...flat, id: 'x', created_at: 'x', updated_at: 'x' },
       {
-        type: 'asset', id: 'x', file_name: 'clip.mp4', file_type: 'mp4', mimetype: 'video/mp4', size: a.size, video_duration: null,
-        is_stock: false, is_transcoded: false, is_completed_production: false, link_download: `${base}/signed-parts/files/${a.uploadId}`,
-        link_thumbnail: null, link_fullsize: null, link_preview_mp4: null, link_preview_webm: null, created_at: 'x', updated_at: 'x',
-        workspace_id: 'wrk_acme', user_id: 'usr_ada', production_id: null, description_id: null, bucket: 'embedded',
-        object_key: a.object_key, asset_type: 'video',
+        type: 'asset',
+        id: 'x',
+        file_name: 'clip.mp4',
+        file_type: 'mp4',
+        mimetype: 'video/mp4',
+        size: a.size,
+        video_duration: null,
+        is_stock: false,
+        is_transcoded: false,
+        is_completed_production: false,
+        link_download: `${base}/signed-parts/files/${a.uploadId}`,
+        link_thumbnail: null,
+        link_fullsize: null,
+        link_preview_mp4: null,
+        link_preview_webm: null,
+        created_at: 'x',
+        updated_at: 'x',
+        workspace_id: 'wrk_acme',
+        user_id: 'usr_ada',
+        production_id: null,
+        description_id: null,
+        bucket: 'embedded',
+        object_key: a.object_key,
+        asset_type: 'video',
       },
     );
     assert.match(flat['created_at'] as string, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
@@ -128,11 +161,22 @@ describe('registry: creating', () => {
     const download = await fetch(flat['link_download'] as string, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
     assert.ok(Buffer.from(await download.arrayBuffer()).equals(a.bytes));
 
-    const inWorkspace = await create(base, '/workspaces/wrk_globex/assets', payload(await upload(base), { workspace_id: undefined, user_id: 'usr_grace', is_stock: true }));
+    const inWorkspace = await create(
+      base,
+      '/workspaces/wrk_globex/assets',
+      payload(await upload(base), { workspace_id: undefined, user_id: 'usr_grace', is_stock: true }),
+    );
     assert.equal(inWorkspace['workspace_id'], 'wrk_globex');
     assert.equal(inWorkspace['is_stock'], true);
-    const inProduction = await create(base, '/workspaces/wrk_acme/productions/prd_launch/assets', payload(await upload(base), { description_id: 'dsc_founder', is_completed_production: true }));
-    assert.deepEqual([inProduction['production_id'], inProduction['description_id'], inProduction['is_completed_production']], ['prd_launch', 'dsc_founder', true]);
+    const inProduction = await create(
+      base,
+      '/workspaces/wrk_acme/productions/prd_launch/assets',
+      payload(await upload(base), { description_id: 'dsc_founder', is_completed_production: true }),
+    );
+    assert.deepEqual(
+      [inProduction['production_id'], inProduction['description_id'], inProduction['is_completed_production']],
+      ['prd_launch', 'dsc_founder', true],
+    );
     const inPublic = await create(base, '/workspaces/wrk_acme/productions/prd_launch/assets/public', payload(await upload(base), { workspace_id: undefined }));
     assert.deepEqual([inPublic['workspace_id'], inPublic['production_id']], ['wrk_acme', 'prd_launch']);
 
@@ -162,11 +206,29 @@ describe('registry: creating', () => {
       assert.match(await refused({ [name]: undefined }, 400, 'missing_member'), new RegExp(`data\\.${name} is required`));
     }
     const invalid: [string, unknown][] = [
-      ['user_id', 12], ['workspace_id', 'WRK ACME'], ['production_id', 5], ['description_id', true],
-      ['bucket', 'Embedded'], ['bucket', 'ab'], ['object_key', ''], ['object_key', 'a\nb'], ['object_key', 'k'.repeat(1025)],
-      ['file_name', 'a/b'], ['file_name', ''], ['file_type', 'MP-4'], ['file_type', '.mp4'], ['file_type', 'a'.repeat(17)],
-      ['mimetype', 'video'], ['mimetype', 'video/mp4; codecs=avc1'], ['mimetype', 7],
-      ['size', -1], ['size', 1.5], ['size', '64'], ['size', 2 ** 53], ['is_stock', 'yes'], ['is_completed_production', 1],
+      ['user_id', 12],
+      ['workspace_id', 'WRK ACME'],
+      ['production_id', 5],
+      ['description_id', true],
+      ['bucket', 'Embedded'],
+      ['bucket', 'ab'],
+      ['object_key', ''],
+      ['object_key', 'a\nb'],
+      ['object_key', 'k'.repeat(1025)],
+      ['file_name', 'a/b'],
+      ['file_name', ''],
+      ['file_type', 'MP-4'],
+      ['file_type', '.mp4'],
+      ['file_type', 'a'.repeat(17)],
+      ['mimetype', 'video'],
+      ['mimetype', 'video/mp4; codecs=avc1'],
+      ['mimetype', 7],
+      ['size', -1],
+      ['size', 1.5],
+      ['size', '64'],
+      ['size', 2 ** 53],
+      ['is_stock', 'yes'],
+      ['is_completed_production', 1],
     ];
     for (const [name, value] of invalid) {
       assert.match(await refused({ [name]: value }, 400, 'invalid_member'), new RegExp(`data\\.${name}`), `${name}: ${JSON.stringify(value)}`);
@@ -233,11 +295,30 @@ describe('registry: reading', () => {
 
   it('lists newest first, in pages with links, and by every scope', T, async () => {
     const { base } = await start();
-    const a = await create(base, '/workspaces/wrk_acme/productions/prd_launch/assets', payload(await upload(base), { description_id: 'dsc_founder', is_completed_production: true }));
-    const b = await create(base, '/assets', payload(await upload(base), { user_id: 'usr_grace', file_type: 'mp3', mimetype: 'application/octet-stream', is_stock: true }));
-    const c = await create(base, '/workspaces/wrk_globex/productions/prd_retreat/assets', payload(await upload(base), { workspace_id: 'wrk_globex', description_id: 'dsc_skyline', file_type: 'png', mimetype: 'image/png' }));
-    const d = await create(base, '/workspaces/wrk_globex/assets', payload(await upload(base), { workspace_id: undefined, user_id: 'usr_grace', file_type: 'pdf', mimetype: 'application/pdf' }));
-    assert.deepEqual([a, b, c, d].map((asset) => asset['asset_type']), ['video', 'audio', 'image', 'other']);
+    const a = await create(
+      base,
+      '/workspaces/wrk_acme/productions/prd_launch/assets',
+      payload(await upload(base), { description_id: 'dsc_founder', is_completed_production: true }),
+    );
+    const b = await create(
+      base,
+      '/assets',
+      payload(await upload(base), { user_id: 'usr_grace', file_type: 'mp3', mimetype: 'application/octet-stream', is_stock: true }),
+    );
+    const c = await create(
+      base,
+      '/workspaces/wrk_globex/productions/prd_retreat/assets',
+      payload(await upload(base), { workspace_id: 'wrk_globex', description_id: 'dsc_skyline', file_type: 'png', mimetype: 'image/png' }),
+    );
+    const d = await create(
+      base,
+      '/workspaces/wrk_globex/assets',
+      payload(await upload(base), { workspace_id: undefined, user_id: 'usr_grace', file_type: 'pdf', mimetype: 'application/pdf' }),
+    );
+    assert.deepEqual(
+      [a, b, c, d].map((asset) => asset['asset_type']),
+      ['video', 'audio', 'image', 'other'],
+    );
     const [A, B, C, D] = [a, b, c, d].map((asset) => asset['id'] as string);
     const list = async (path: string): Promise<Json> => json(await registry(base, path), 200);
     const listed = async (path: string): Promise<string[]> => ids(await list(path));
@@ -254,7 +335,14 @@ describe('registry: reading', () => {
     const next = new URL((pagination(first)['links'] as Json)['next'] as string);
     assert.equal(next.origin, base);
     assert.equal(next.pathname, '/registry/v1/assets');
-    assert.deepEqual([...next.searchParams], [['limit', '3'], ['include', 'owner'], ['page', '2']]);
+    assert.deepEqual(
+      [...next.searchParams],
+      [
+        ['limit', '3'],
+        ['include', 'owner'],
+        ['page', '2'],
+      ],
+    );
     assert.deepEqual(Object.keys(pagination(first)['links'] as Json), ['next']);
     const second = await list(`${next.pathname.slice('/registry/v1'.length)}${next.search}`);
     assert.deepEqual(ids(second), [A]);
@@ -268,15 +356,36 @@ describe('registry: reading', () => {
     }
 
     const scopes: [string, string[]][] = [
-      ['assetType=audio', [B]], ['assetType=image,other', [D, C]], ['assetType=video', [A]],
-      ['completed=true', [A]], ['completed=0', [D, C, B]], ['stock=1', [B]], ['stock=false', [D, C, A]],
-      ['hasFailedJobs=true', [D, C, B, A]], ['hasFailedJobs=false', []],
-      ['user=usr_grace', [D, B]], ['workspace=wrk_globex', [D, C]], ['production=prd_launch', [A]],
-      ['descriptionType=b-roll', [C]], ['descriptionType=interview', [A]], ['descriptionType=drone', []],
-      ['user=usr_ada&workspace=wrk_acme', [A]], ['unknown=ignored', [D, C, B, A]],
+      ['assetType=audio', [B]],
+      ['assetType=image,other', [D, C]],
+      ['assetType=video', [A]],
+      ['completed=true', [A]],
+      ['completed=0', [D, C, B]],
+      ['stock=1', [B]],
+      ['stock=false', [D, C, A]],
+      ['hasFailedJobs=true', [D, C, B, A]],
+      ['hasFailedJobs=false', []],
+      ['user=usr_grace', [D, B]],
+      ['workspace=wrk_globex', [D, C]],
+      ['production=prd_launch', [A]],
+      ['descriptionType=b-roll', [C]],
+      ['descriptionType=interview', [A]],
+      ['descriptionType=drone', []],
+      ['user=usr_ada&workspace=wrk_acme', [A]],
+      ['unknown=ignored', [D, C, B, A]],
     ];
     for (const [query, expected] of scopes) assert.deepEqual(await listed(`/assets?${query}`), expected, query);
-    for (const bad of ['assetType=movie', 'assetType=', 'completed=yes', 'stock=', 'hasFailedJobs=2', 'user=usr_nobody', 'workspace=x', 'production=prd_x', 'descriptionType=']) {
+    for (const bad of [
+      'assetType=movie',
+      'assetType=',
+      'completed=yes',
+      'stock=',
+      'hasFailedJobs=2',
+      'user=usr_nobody',
+      'workspace=x',
+      'production=prd_x',
+      'descriptionType=',
+    ]) {
       const body = await errorOf(await registry(base, `/assets?${bad}`), 400, 'bad_query');
       assert.match(messageOf(body), new RegExp(bad.split('=')[0]!));
     }
@@ -334,7 +443,15 @@ describe('registry: changing', () => {
     const { base } = await start();
     const object = await upload(base, 64, 'file.mp4');
     const asset = await create(base, '/assets', payload(object));
-    const example = { workspace_id: 'wrk_acme', bucket: object.bucket, object_key: object.object_key, file_name: 'file.mp4', file_type: 'MP4', size: object.size, mimetype: 'Video/MP4' };
+    const example = {
+      workspace_id: 'wrk_acme',
+      bucket: object.bucket,
+      object_key: object.object_key,
+      file_name: 'file.mp4',
+      file_type: 'MP4',
+      size: object.size,
+      mimetype: 'Video/MP4',
+    };
     const updated = (await json(await send(base, 'PUT', `/assets/${asset['id']}`, { data: example }), 200))['data'] as Json;
     assert.deepEqual([updated['file_name'], updated['file_type'], updated['mimetype'], updated['size']], ['file.mp4', 'mp4', 'video/mp4', object.size]);
     const changed = await errorOf(await send(base, 'PUT', `/assets/${asset['id']}`, { data: { ...example, size: object.size + 1 } }), 400, 'read_only_member');
@@ -343,7 +460,11 @@ describe('registry: changing', () => {
 
   it('reads file_type case-insensitively (IMG_0001.JPG with "JPG"), keeping it in lower case', T, async () => {
     const { base } = await start();
-    const asset = await create(base, '/assets', payload(await upload(base, 64, 'IMG_0001.JPG'), { file_name: 'IMG_0001.JPG', file_type: 'JPG', mimetype: 'image/jpeg' }));
+    const asset = await create(
+      base,
+      '/assets',
+      payload(await upload(base, 64, 'IMG_0001.JPG'), { file_name: 'IMG_0001.JPG', file_type: 'JPG', mimetype: 'image/jpeg' }),
+    );
     assert.deepEqual([asset['file_name'], asset['file_type'], asset['asset_type']], ['IMG_0001.JPG', 'jpg', 'image']);
     await errorOf(await send(base, 'POST', '/assets', { data: payload(await upload(base, 64, 'b.mp4'), { file_type: 'MP-4' }) }), 400, 'invalid_member');
   });

@@ -84,7 +84,13 @@ function createRequest(base: string, files: unknown, token: string | null = TOKE
 }
 
 async function createSession(base: string, names: string[]): Promise<Created> {
-  return json<Created>(await createRequest(base, names.map((name) => ({ name }))), 200);
+  return json<Created>(
+    await createRequest(
+      base,
+      names.map((name) => ({ name })),
+    ),
+    200,
+  );
 }
 
 /** PUT to a signed URL: no bearer token. */
@@ -154,7 +160,10 @@ describe('creating a session', () => {
     );
     assert.equal(created.response_code, 200);
     assert.match(created.session_token, HEX32);
-    assert.deepEqual(created.files.map((file) => file.name), ['a.zip', 'a.zip']);
+    assert.deepEqual(
+      created.files.map((file) => file.name),
+      ['a.zip', 'a.zip'],
+    );
     created.files.forEach((file, index) => {
       const url = new URL(file.url);
       assert.equal(url.origin, base);
@@ -163,11 +172,14 @@ describe('creating a session', () => {
       assert.ok(expires >= before + 3600 && expires <= before + 3602, `expires ${expires}`);
       assert.equal(url.searchParams.get('signature'), signature(url.pathname, expires));
     });
-    assert.deepEqual(created.errors.map((error) => [error.name, error.code]), [
-      ['bad/name.zip', 'bad_file_name'],
-      [null, 'bad_file_name'],
-      ['', 'bad_file_name'],
-    ]);
+    assert.deepEqual(
+      created.errors.map((error) => [error.name, error.code]),
+      [
+        ['bad/name.zip', 'bad_file_name'],
+        [null, 'bad_file_name'],
+        ['', 'bad_file_name'],
+      ],
+    );
     for (const error of created.errors) assert.ok(error.message.length > 10);
     await stat(join(dataDir, 'session', `${created.session_token}.json`));
 
@@ -235,7 +247,10 @@ describe('uploading to a signed URL', () => {
     assert.deepEqual(await json(await put(empty.url, '', { 'Content-Type': '' }), 200), { name: 'empty.txt', size: 0, md5: md5Hex('') });
 
     const current = await status(base, token);
-    assert.deepEqual(current.files.map((file) => file.status), ['uploaded', 'waiting', 'uploaded']);
+    assert.deepEqual(
+      current.files.map((file) => file.status),
+      ['uploaded', 'waiting', 'uploaded'],
+    );
 
     // A retry replaces the file.
     await json(await put(one.url, 'shorter'), 200);
@@ -283,7 +298,10 @@ describe('uploading to a signed URL', () => {
     assert.equal(get.headers.get('allow'), 'PUT, OPTIONS');
     await errorOf(await call(url.href, { method: 'POST', token: null, body: 'x' }), 405, 'method_not_allowed');
 
-    assert.deepEqual((await status(base, created.session_token)).files.map((file) => file.status), ['waiting', 'waiting']);
+    assert.deepEqual(
+      (await status(base, created.session_token)).files.map((file) => file.status),
+      ['waiting', 'waiting'],
+    );
     await json(await put(url.href, 'x'), 200); // the genuine URL still works
   });
 
@@ -379,7 +397,10 @@ describe('committing and processing', () => {
     assert.ok(mixedFile && bad && missing && text);
 
     assert.equal(scene.status, 'done');
-    assert.deepEqual(scene.assets.map((asset) => asset.name), ['readme.txt', 'model.obj', 'texture.png']);
+    assert.deepEqual(
+      scene.assets.map((asset) => asset.name),
+      ['readme.txt', 'model.obj', 'texture.png'],
+    );
     const expected = [Buffer.from(readme), model, texture];
     for (const [index, asset] of scene.assets.entries()) {
       assert.match(asset.id, HEX32);
@@ -406,7 +427,10 @@ describe('committing and processing', () => {
     assert.deepEqual(bad.assets, []);
 
     assert.equal(mixedFile.status, 'done');
-    assert.deepEqual(mixedFile.assets.map((asset) => asset.name), ['good.txt']);
+    assert.deepEqual(
+      mixedFile.assets.map((asset) => asset.name),
+      ['good.txt'],
+    );
     assert.equal((await download(mixedFile.assets[0]?.url ?? '')).bytes.toString(), 'kept');
 
     assert.deepEqual(
@@ -426,7 +450,13 @@ describe('committing and processing', () => {
 
   it('keeps nothing of a zip that turns out to be damaged halfway', T, async () => {
     const { base, dataDir } = await start();
-    const zip = lie(await makeZip([['first.txt', 'fine'], ['second.bin', Buffer.alloc(50_000, 1)]]), 4);
+    const zip = lie(
+      await makeZip([
+        ['first.txt', 'fine'],
+        ['second.bin', Buffer.alloc(50_000, 1)],
+      ]),
+      4,
+    );
     const created = await createSession(base, ['half.zip']);
     await json(await put(created.files[0]?.url ?? '', zip), 200);
     await commit(base, created.session_token);
@@ -442,7 +472,10 @@ describe('committing and processing', () => {
     const first = await start({ dataDir, sessionSigningKey: undefined });
     const created = await createSession(first.base, ['a.txt', 'b.zip']);
     const token = created.session_token;
-    const zip = await makeZip([['inner/x.txt', 'x'], ['y.txt', 'yy']]);
+    const zip = await makeZip([
+      ['inner/x.txt', 'x'],
+      ['y.txt', 'yy'],
+    ]);
     await json(await put(created.files[0]?.url ?? '', 'alpha'), 200);
     await first.app.close();
 
@@ -450,15 +483,27 @@ describe('committing and processing', () => {
     assert.equal(keyFile.mode & 0o777, 0o600);
 
     const second = await start({ dataDir, sessionSigningKey: undefined });
-    assert.deepEqual((await status(second.base, token)).files.map((file) => file.status), ['uploaded', 'waiting']);
+    assert.deepEqual(
+      (await status(second.base, token)).files.map((file) => file.status),
+      ['uploaded', 'waiting'],
+    );
     // A URL handed out before the restart still works (same key), on the new port.
     const old = new URL(created.files[1]?.url ?? '');
     await json(await put(`${second.base}${old.pathname}${old.search}`, zip), 200);
     await commit(second.base, token);
     const done = await settled(second.base, token);
-    assert.deepEqual(done.files.map((file) => file.status), ['done', 'done']);
+    assert.deepEqual(
+      done.files.map((file) => file.status),
+      ['done', 'done'],
+    );
     assert.equal((await download(done.files[0]?.assets[0]?.url ?? '')).bytes.toString(), 'alpha');
-    assert.deepEqual(done.files[1]?.assets.map((asset) => [asset.name, asset.size]), [['x.txt', 1], ['y.txt', 2]]);
+    assert.deepEqual(
+      done.files[1]?.assets.map((asset) => [asset.name, asset.size]),
+      [
+        ['x.txt', 1],
+        ['y.txt', 2],
+      ],
+    );
   });
 
   it('resumes processing interrupted by a restart, rewriting the same assets', T, async () => {
@@ -466,7 +511,16 @@ describe('committing and processing', () => {
     const first = await start({ dataDir });
     const created = await createSession(first.base, ['a.zip']);
     const token = created.session_token;
-    await json(await put(created.files[0]?.url ?? '', await makeZip([['a.txt', 'a'], ['b.txt', 'b']])), 200);
+    await json(
+      await put(
+        created.files[0]?.url ?? '',
+        await makeZip([
+          ['a.txt', 'a'],
+          ['b.txt', 'b'],
+        ]),
+      ),
+      200,
+    );
     await commit(first.base, token);
     const done = await settled(first.base, token);
     const ids = done.files[0]?.assets.map((asset) => asset.id);
@@ -481,7 +535,10 @@ describe('committing and processing', () => {
     const second = await start({ dataDir });
     const again = await settled(second.base, token);
     assert.equal(again.files[0]?.status, 'done');
-    assert.deepEqual(again.files[0]?.assets.map((asset) => asset.id), ids);
+    assert.deepEqual(
+      again.files[0]?.assets.map((asset) => asset.id),
+      ids,
+    );
     assert.equal((await download(again.files[0]?.assets[1]?.url ?? '')).bytes.toString(), 'b');
   });
 });
@@ -501,10 +558,19 @@ describe('zip limits', () => {
     return path;
   }
 
-  const ignore = { file: async (_n: number, _name: string, chunks: AsyncIterable<Buffer>) => { for await (const _ of chunks); }, refused() {} };
+  const ignore = {
+    file: async (_n: number, _name: string, chunks: AsyncIterable<Buffer>) => {
+      for await (const _ of chunks);
+    },
+    refused() {},
+  };
 
   it('caps the number of entries', T, async () => {
-    const path = await zipFile([['a', '1'], ['b', '2'], ['c', '3']]);
+    const path = await zipFile([
+      ['a', '1'],
+      ['b', '2'],
+      ['c', '3'],
+    ]);
     await assert.rejects(
       extractZip(path, 'test.zip', { maxEntries: 2, maxBytes: 1000 }, new AbortController().signal, ignore),
       (err: unknown) => err instanceof ZipProblem && /more than 2 entries/.test(err.message),
@@ -512,7 +578,10 @@ describe('zip limits', () => {
   });
 
   it('caps the unpacked bytes', T, async () => {
-    const path = await zipFile([['small.bin', Buffer.alloc(60_000)], ['zeros.bin', Buffer.alloc(60_000)]]);
+    const path = await zipFile([
+      ['small.bin', Buffer.alloc(60_000)],
+      ['zeros.bin', Buffer.alloc(60_000)],
+    ]);
     assert.ok((await stat(path)).size < 2_000, 'the entries compress well');
     await assert.rejects(
       extractZip(path, 'test.zip', { maxEntries: 10, maxBytes: 100_000 }, new AbortController().signal, ignore),
@@ -524,7 +593,12 @@ describe('zip limits', () => {
     const path = join(await tempDir(), 'lying.zip');
     await writeFile(path, lie(await makeZip([['zeros.bin', Buffer.alloc(200_000)]]), 1000));
     const seen: number[] = [];
-    const counting = { ...ignore, file: async (_n: number, _name: string, chunks: AsyncIterable<Buffer>) => { for await (const chunk of chunks) seen.push(chunk.length); } };
+    const counting = {
+      ...ignore,
+      file: async (_n: number, _name: string, chunks: AsyncIterable<Buffer>) => {
+        for await (const chunk of chunks) seen.push(chunk.length);
+      },
+    };
     await assert.rejects(
       extractZip(path, 'lying.zip', { maxEntries: 10, maxBytes: 100_000 }, new AbortController().signal, counting),
       (err: unknown) => err instanceof ZipProblem && /lying\.zip" is damaged/.test(err.message),

@@ -101,7 +101,10 @@ describe('signed-parts S3 mode against Ceph RGW', () => {
     const p1 = created.part;
     assert.equal(new URL(p1.url).origin, rgw.endpoint, 'parts go straight to the object store');
     assert.equal('authorization' in p1, false, 'the signature is in the URL: no authorization member, and never a null one');
-    assert.deepEqual(Object.entries(p1).filter(([, value]) => value === null), []);
+    assert.deepEqual(
+      Object.entries(p1).filter(([, value]) => value === null),
+      [],
+    );
     assert.deepEqual(p1.headers, { 'Content-MD5': md5Base64(big1) });
     assert.match(p1.url, /X-Amz-SignedHeaders=content-md5%3Bhost/);
     assert.equal(Date.parse(p1.expires_at) - Date.parse(p1.date), 900_000);
@@ -111,7 +114,10 @@ describe('signed-parts S3 mode against Ceph RGW', () => {
     const p2 = await partOf(base, created.id, 2, md5Base64(big2));
     const answers = await Promise.all([put(p3, tail), put(p1, big1), put(p2, big2)]);
     for (const answer of answers) assert.equal(answer.status, 200, await answer.text());
-    assert.deepEqual(answers.map((answer) => answer.headers.get('etag')), [tail, big1, big2].map((part) => `"${md5Hex(part)}"`));
+    assert.deepEqual(
+      answers.map((answer) => answer.headers.get('etag')),
+      [tail, big1, big2].map((part) => `"${md5Hex(part)}"`),
+    );
 
     const listed = await json<{ state: string; parts: unknown[] }>(await api(base, `/uploads/${created.id}`), 200);
     assert.equal(listed.state, 'new');
@@ -148,10 +154,19 @@ describe('signed-parts S3 mode against Ceph RGW', () => {
     assert.match(p1.authorization ?? '', new RegExp(`^AWS ${rgw.accessKey}:[A-Za-z0-9+/]{27}=$`), 'the seed\'s "AWS KEY:SIG"');
     assert.equal(new URL(p1.url).origin, rgw.endpoint);
     assert.doesNotMatch(p1.url, /X-Amz-/, 'no signature in the URL');
-    assert.deepEqual(Object.entries(p1).filter(([, value]) => value === null), [], 'no null member');
+    assert.deepEqual(
+      Object.entries(p1).filter(([, value]) => value === null),
+      [],
+      'no null member',
+    );
     assert.ok(Date.parse(p1.expires_at) - Date.parse(p1.date) <= 900_000, "at most S3's 15 minutes of clock skew");
     const literal = (part: Part, body: Uint8Array, extra: Record<string, string> = {}) =>
-      fetch(part.url, { method: 'PUT', headers: { 'Content-Type': '', Authorization: part.authorization!, 'x-amz-date': part.date, ...extra }, body: new Uint8Array(body), signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+      fetch(part.url, {
+        method: 'PUT',
+        headers: { 'Content-Type': '', Authorization: part.authorization!, 'x-amz-date': part.date, ...extra },
+        body: new Uint8Array(body),
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
     const first = await literal(p1, big1);
     assert.equal(first.status, 200, await first.text());
 
@@ -161,12 +176,19 @@ describe('signed-parts S3 mode against Ceph RGW', () => {
     corrupted[0] = (corrupted[0] ?? 0) ^ 0xff;
     await s3Code(await literal(p2, corrupted, { 'Content-MD5': md5Base64(tail) }), 400, 'BadDigest');
     await s3Code(await literal(p2, tail), 403, 'SignatureDoesNotMatch'); // signed over an MD5 it did not send
-    await s3Code(await literal({ ...p2, authorization: p2.authorization!.slice(0, -3) + 'AA=' }, tail, { 'Content-MD5': md5Base64(tail) }), 403, 'SignatureDoesNotMatch');
+    await s3Code(
+      await literal({ ...p2, authorization: p2.authorization!.slice(0, -3) + 'AA=' }, tail, { 'Content-MD5': md5Base64(tail) }),
+      403,
+      'SignatureDoesNotMatch',
+    );
     const second = await literal(p2, tail, { 'Content-MD5': md5Base64(tail) });
     assert.equal(second.status, 200, await second.text());
 
     const done = await json(await finish(base, created.id), 200);
-    const object = await fetch(((await fetch(String(done['url']), { redirect: 'manual', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })).headers.get('location')) ?? '', { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    const object = await fetch(
+      (await fetch(String(done['url']), { redirect: 'manual', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })).headers.get('location') ?? '',
+      { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) },
+    );
     assert.equal(sha256(new Uint8Array(await object.arrayBuffer())), sha256(Buffer.concat([big1, tail])), 'the object is byte-identical');
   });
 
@@ -217,12 +239,21 @@ describe('signed-parts S3 mode against Ceph RGW', () => {
 
   it("refuses a file_size above S3's 5 TiB object limit in the seed's error shape, starting no multipart upload", T, async () => {
     const { base } = await start();
-    const client = new S3Client({ endpoint: s3.endpoint, region: s3.region, forcePathStyle: true, credentials: { accessKeyId: s3.accessKey, secretAccessKey: s3.secretKey } });
+    const client = new S3Client({
+      endpoint: s3.endpoint,
+      region: s3.region,
+      forcePathStyle: true,
+      credentials: { accessKeyId: s3.accessKey, secretAccessKey: s3.secretKey },
+    });
     const started = async () => (await client.send(new ListMultipartUploadsCommand({ Bucket: s3.bucket }))).Uploads?.length ?? 0;
     try {
       const before = await started();
       const over = await errorOf(
-        await api(base, '/uploads', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ content_type: 'video/mp4', file_name: 'huge.mp4', file_size: 5 * 1024 ** 4 + 1 }) }),
+        await api(base, '/uploads', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ content_type: 'video/mp4', file_name: 'huge.mp4', file_size: 5 * 1024 ** 4 + 1 }),
+        }),
         413,
         'file_too_large',
       );
@@ -284,7 +315,11 @@ describe('signed-parts S3 mode against Ceph RGW', () => {
       assert.deepEqual(serverCalls, [], 'the server itself talks to S3_ENDPOINT');
       const page = await fetch(`${base}/`, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
       assert.match(page.headers.get('content-security-policy') ?? '', new RegExp(`connect-src 'self' ${proxy.origin.replace(/[.]/g, '\\.')};`));
-      assert.deepEqual(s3ConfigFromEnv({ S3_ENDPOINT: rgw.endpoint, S3_BUCKET: 'b', S3_ACCESS_KEY: 'a', S3_SECRET_KEY: 's', S3_PUBLIC_ENDPOINT: `${proxy.origin}/x` })?.publicEndpoint, proxy.origin);
+      assert.deepEqual(
+        s3ConfigFromEnv({ S3_ENDPOINT: rgw.endpoint, S3_BUCKET: 'b', S3_ACCESS_KEY: 'a', S3_SECRET_KEY: 's', S3_PUBLIC_ENDPOINT: `${proxy.origin}/x` })
+          ?.publicEndpoint,
+        proxy.origin,
+      );
     } finally {
       await proxy.close();
     }
@@ -294,9 +329,21 @@ describe('signed-parts S3 mode against Ceph RGW', () => {
     const proxy = await startFaultProxy(rgw.endpoint);
     try {
       const { base, dataDir } = await start({ s3: { ...s3, endpoint: proxy.origin } });
-      const slowDown = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>ServiceUnavailable</Code><Message>Please reduce your request rate.</Message></Error>';
-      proxy.setRules([{ method: 'POST', path: '?uploads', times: 10, action: { type: 'status', status: 503, body: slowDown, headers: { 'Content-Type': 'application/xml' } } }]);
-      const refused = await api(base, '/uploads', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ content_type: 'text/plain', file_name: 'a.txt', file_size: 3 }) });
+      const slowDown =
+        '<?xml version="1.0" encoding="UTF-8"?><Error><Code>ServiceUnavailable</Code><Message>Please reduce your request rate.</Message></Error>';
+      proxy.setRules([
+        {
+          method: 'POST',
+          path: '?uploads',
+          times: 10,
+          action: { type: 'status', status: 503, body: slowDown, headers: { 'Content-Type': 'application/xml' } },
+        },
+      ]);
+      const refused = await api(base, '/uploads', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ content_type: 'text/plain', file_name: 'a.txt', file_size: 3 }),
+      });
       assert.equal(refused.status, 500, await refused.text());
       const records = (await readdir(join(dataDir, 'signed-parts'))).filter((name) => name.endsWith('.json'));
       assert.deepEqual(records, [], 'no record left behind');
@@ -320,8 +367,14 @@ describe('signed-parts S3 mode against Ceph RGW', () => {
   });
 
   it('says what is wrong with an unusable bucket or a partial configuration', T, async () => {
-    await assert.rejects(start({ s3: { ...s3, bucket: 'no-such-bucket' } }), /the bucket "no-such-bucket" at http:\/\/127\.0\.0\.1:\d+ cannot be used: NotFound \(404\)/);
-    assert.throws(() => createApp({ dataDir: '/nonexistent', s3, signedPartsTtl: 604_801 }), /at most 604800 seconds \(7 days, SigV4's limit\); SIGNED_PARTS_TTL is 604801/);
+    await assert.rejects(
+      start({ s3: { ...s3, bucket: 'no-such-bucket' } }),
+      /the bucket "no-such-bucket" at http:\/\/127\.0\.0\.1:\d+ cannot be used: NotFound \(404\)/,
+    );
+    assert.throws(
+      () => createApp({ dataDir: '/nonexistent', s3, signedPartsTtl: 604_801 }),
+      /at most 604800 seconds \(7 days, SigV4's limit\); SIGNED_PARTS_TTL is 604801/,
+    );
     assert.equal(s3ConfigFromEnv({}), undefined);
     assert.throws(() => s3ConfigFromEnv({ S3_ENDPOINT: rgw.endpoint, S3_BUCKET: 'b' }), /S3 mode needs S3_ACCESS_KEY, S3_SECRET_KEY as well/);
     assert.throws(() => s3ConfigFromEnv({ S3_ENDPOINT: 'not a url', S3_BUCKET: 'b', S3_ACCESS_KEY: 'a', S3_SECRET_KEY: 's' }), /S3_ENDPOINT must be a URL/);

@@ -148,7 +148,9 @@ describe('signed-parts: the happy path', () => {
       type: 'upload',
       file_name: 'big.bin',
       file_size: whole.length,
-      etag: `${createHash('md5').update(Buffer.concat([big1, big2, tail].map((part) => createHash('md5').update(part).digest()))).digest('hex')}-3`,
+      etag: `${createHash('md5')
+        .update(Buffer.concat([big1, big2, tail].map((part) => createHash('md5').update(part).digest())))
+        .digest('hex')}-3`,
       bucket: 'embedded',
       object_key: `signed-parts/${created.id}`,
       url: `${base}/signed-parts/files/${created.id}`,
@@ -222,14 +224,26 @@ describe('signed-parts: creating', () => {
   it("refuses a file_size above S3's 5 TiB object limit, in the seed's error shape", T, async () => {
     const { base } = await start();
     const over = await errorOf(
-      await api(base, '/uploads', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ content_type: 'video/mp4', file_name: 'huge.mp4', file_size: 5 * 1024 ** 4 + 1 }) }),
+      await api(base, '/uploads', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ content_type: 'video/mp4', file_name: 'huge.mp4', file_size: 5 * 1024 ** 4 + 1 }),
+      }),
       413,
       'file_too_large',
     );
     assert.equal((over as { errors: string[] }).errors[0], 'file_size');
     assert.match((over as { errors: string[] }).errors[1]!, /5 TiB/);
     // Exactly 5 TiB is an S3 object: refused only for want of disk here (507), not as too large.
-    await errorOf(await api(base, '/uploads', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ content_type: 'video/mp4', file_name: 'edge.mp4', file_size: 5 * 1024 ** 4 }) }), 507, 'insufficient_storage');
+    await errorOf(
+      await api(base, '/uploads', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ content_type: 'video/mp4', file_name: 'edge.mp4', file_size: 5 * 1024 ** 4 }),
+      }),
+      507,
+      'insufficient_storage',
+    );
   });
 });
 
@@ -284,7 +298,11 @@ describe('signed-parts: requests', () => {
     await errorOf(await post({ content_type: 'text/plain', file_name: 'a', file_size: 1, md5sum: 'x' }), 400, 'bad_md5sum');
     await errorOf(await post({ content_type: 'text/plain', file_name: 'a', file_size: 1, part_number: 0 }), 400, 'bad_part_number');
     const limited = await start({ maxFileSize: 10 });
-    const tooBig = await fetchWithToken(`${limited.base}/signed-parts/api/v1/uploads`, { method: 'POST', headers, body: JSON.stringify({ content_type: 'a/b', file_name: 'a', file_size: 11 }) }, TOKEN);
+    const tooBig = await fetchWithToken(
+      `${limited.base}/signed-parts/api/v1/uploads`,
+      { method: 'POST', headers, body: JSON.stringify({ content_type: 'a/b', file_name: 'a', file_size: 11 }) },
+      TOKEN,
+    );
     await errorOf(tooBig, 413, 'file_too_large');
   });
 
@@ -323,7 +341,11 @@ describe('signed-parts: durability', () => {
     assert.equal((await put(created.part, big1)).status, 200);
     assert.equal((await api(base, `/uploads/${created.id}`, { method: 'DELETE' })).status, 204);
     await errorOf(await api(base, `/uploads/${created.id}`), 404, 'not_found');
-    assert.deepEqual((await readdir(join(dataDir, 'signed-parts'))).filter((name) => name.startsWith(created.id)), [], 'no record, no parts');
+    assert.deepEqual(
+      (await readdir(join(dataDir, 'signed-parts'))).filter((name) => name.startsWith(created.id)),
+      [],
+      'no record, no parts',
+    );
     await errorOf(await api(base, `/uploads/${created.id}`, { method: 'DELETE' }), 404, 'not_found');
   });
 
@@ -335,7 +357,11 @@ describe('signed-parts: durability', () => {
     await rm(join(dataDir, 'signed-parts', created.id, '2.part')); // as a crash or a disk fault would
     const lost = await errorOf(await finish(base, created.id), 400, 'incomplete_parts');
     assert.match((lost['error'] as { message: string }).message, /part 2 were lost/);
-    assert.deepEqual((await listing(base, created.id)).parts.map((p) => p.part_number), [1], 'the list no longer claims it');
+    assert.deepEqual(
+      (await listing(base, created.id)).parts.map((p) => p.part_number),
+      [1],
+      'the list no longer claims it',
+    );
     assert.equal((await put(await partOf(base, created.id, 2), tail)).status, 200);
     assert.equal((await json(await finish(base, created.id), 200))['state'], 'finished');
     const download = await fetch(`${base}/signed-parts/files/${created.id}`, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
@@ -353,7 +379,10 @@ describe('signed-parts: durability', () => {
     const second = await start({ dataDir, signedPartsKey: undefined });
     const url = p2.url.replace(first.base, second.base);
     assert.equal((await put(p2, tail, undefined, url)).status, 200, 'a part signed before the restart still works');
-    assert.deepEqual((await listing(second.base, created.id)).parts.map((p) => p.part_number), [1, 2]);
+    assert.deepEqual(
+      (await listing(second.base, created.id)).parts.map((p) => p.part_number),
+      [1, 2],
+    );
     const done = await json(await finish(second.base, created.id), 200);
     assert.equal(done['etag'], `${md5Hex(Buffer.concat([big1, tail].map((part) => createHash('md5').update(part).digest())))}-2`);
     assert.deepEqual((await readdir(join(dataDir, 'signed-parts'))).sort(), [created.id, `${created.id}.json`, 'signing.key'].sort());

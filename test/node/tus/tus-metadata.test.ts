@@ -22,10 +22,15 @@ const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64
 const call = (url: string, init: RequestInit): Promise<Response> => fetch(url, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
 
 function parseMetadata(header: string | null): Record<string, string> {
-  return Object.fromEntries((header ?? '').split(',').filter(Boolean).map((pair) => {
-    const [key, value = ''] = pair.trim().split(' ');
-    return [key, Buffer.from(value, 'base64').toString('utf8')];
-  }));
+  return Object.fromEntries(
+    (header ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((pair) => {
+        const [key, value = ''] = pair.trim().split(' ');
+        return [key, Buffer.from(value, 'base64').toString('utf8')];
+      }),
+  );
 }
 
 describe('tus relativePath metadata', () => {
@@ -40,13 +45,21 @@ describe('tus relativePath metadata', () => {
       for (const relativePath of ['2024/index.md', '../../sentinel.json', '/etc/passwd', '..\\..\\sentinel.json']) {
         const created = await call(`${base}/${store}/files`, {
           method: 'POST',
-          headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': String(data.length), 'Upload-Metadata': `filename ${b64('index.md')},relativePath ${b64(relativePath)}` },
+          headers: {
+            'Tus-Resumable': '1.0.0',
+            'Upload-Length': String(data.length),
+            'Upload-Metadata': `filename ${b64('index.md')},relativePath ${b64(relativePath)}`,
+          },
         });
         assert.equal(created.status, 201, await created.text());
         const location = new URL(created.headers.get('location') ?? '', base).href;
         const id = new URL(location).pathname.split('/').pop()!;
         assert.match(id, /^[0-9a-f]{32}$/);
-        const patched = await call(location, { method: 'PATCH', headers: { 'Tus-Resumable': '1.0.0', 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' }, body: new Uint8Array(data) });
+        const patched = await call(location, {
+          method: 'PATCH',
+          headers: { 'Tus-Resumable': '1.0.0', 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' },
+          body: new Uint8Array(data),
+        });
         assert.equal(patched.status, 204, await patched.text());
 
         const record = JSON.parse(await readFile(join(dataDir, store, `${id}.json`), 'utf8')) as { metadata: Record<string, string> };
@@ -63,7 +76,10 @@ describe('tus relativePath metadata', () => {
         assert.doesNotMatch(disposition, /sentinel|passwd|2024/, 'the download is named by filename, not by the path');
       }
       const files = (await readdir(join(dataDir, store))).sort();
-      assert.ok(files.every((name) => /^[0-9a-f]{32}(\.json)?$/.test(name)), `only random ids in the store: ${files.join(', ')}`);
+      assert.ok(
+        files.every((name) => /^[0-9a-f]{32}(\.json)?$/.test(name)),
+        `only random ids in the store: ${files.join(', ')}`,
+      );
       assert.deepEqual((await readdir(parent)).sort(), ['data', 'sentinel.json']);
       assert.equal(await readFile(join(parent, 'sentinel.json'), 'utf8'), 'sentinel');
     });

@@ -22,7 +22,11 @@ export class FakeContentRange extends FakeServer {
   readonly kinds = ['create', 'data', 'sync'];
   readonly deletes = true;
   // No Range means nothing stored (the seed), and a Location header stands in for `location`.
-  override readonly required = { create: ['without location', 'id as an object'], data: ['header Range garbled', 'id as an object'], sync: ['header Range garbled'] };
+  override readonly required = {
+    create: ['without location', 'id as an object'],
+    data: ['header Range garbled', 'id as an object'],
+    sync: ['header Range garbled'],
+  };
   readonly #uploads = new Map<string, Upload>();
   #latest: Upload | undefined;
 
@@ -98,7 +102,13 @@ export class FakeContentRange extends FakeServer {
   }
 
   #asset(upload: Upload): FakeAnswer {
-    return json(200, { id: upload.id, name: upload.name, size: upload.bytes.data.length, md5: md5Hex(upload.bytes.data), url: `${ORIGIN}/content-range/files/${upload.id}` });
+    return json(200, {
+      id: upload.id,
+      name: upload.name,
+      size: upload.bytes.data.length,
+      md5: md5Hex(upload.bytes.data),
+      url: `${ORIGIN}/content-range/files/${upload.id}`,
+    });
   }
 }
 

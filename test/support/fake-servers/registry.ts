@@ -43,7 +43,15 @@ export class FakeRegistry extends FakeSignedParts {
   #register(request: FakeRequest): FakeAnswer {
     const data = objectBody(request)?.['data'] as Record<string, unknown> | undefined;
     if (!data || typeof data !== 'object') return failure(400, 'malformed_body', 'The body is {"data": {…}}.');
-    for (const [member, type] of Object.entries({ bucket: 'string', object_key: 'string', file_name: 'string', file_type: 'string', size: 'number', mimetype: 'string', user_id: 'string' })) {
+    for (const [member, type] of Object.entries({
+      bucket: 'string',
+      object_key: 'string',
+      file_name: 'string',
+      file_type: 'string',
+      size: 'number',
+      mimetype: 'string',
+      user_id: 'string',
+    })) {
       if (typeof data[member] !== type) return failure(400, 'bad_member', `data.${member} is required (${type}).`);
     }
     const uploadId = String(data['object_key']).replace(/^signed-parts\//, '');
@@ -61,9 +69,18 @@ export class FakeRegistry extends FakeSignedParts {
 function document(asset: Registered): object {
   const { data } = asset;
   return {
-    type: 'asset', id: asset.id, file_name: data['file_name'], file_type: data['file_type'], mimetype: data['mimetype'], size: data['size'],
-    link_download: `${ASSETS_URL}/${asset.id}/download`, link_thumbnail: null, workspace_id: 'wrk_acme', user_id: data['user_id'],
-    bucket: data['bucket'], object_key: data['object_key'],
+    type: 'asset',
+    id: asset.id,
+    file_name: data['file_name'],
+    file_type: data['file_type'],
+    mimetype: data['mimetype'],
+    size: data['size'],
+    link_download: `${ASSETS_URL}/${asset.id}/download`,
+    link_thumbnail: null,
+    workspace_id: 'wrk_acme',
+    user_id: data['user_id'],
+    bucket: data['bucket'],
+    object_key: data['object_key'],
   };
 }
 

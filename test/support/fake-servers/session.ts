@@ -79,13 +79,17 @@ export class FakeSession extends FakeServer {
     const session: Session = { token: newId('tok'), files: [], committed: false };
     const errors: object[] = [];
     for (const file of files as Array<{ name?: unknown }>) {
-      if (typeof file?.name !== 'string' || file.name.includes('/')) errors.push({ name: file?.name ?? null, code: 'bad_file_name', message: 'A file name cannot contain "/".' });
+      if (typeof file?.name !== 'string' || file.name.includes('/'))
+        errors.push({ name: file?.name ?? null, code: 'bad_file_name', message: 'A file name cannot contain "/".' });
       else session.files.push({ name: file.name, signature: newId('sig'), status: 'waiting' });
     }
     this.#sessions.set(session.token, session);
     this.#latest = session;
     this.secrets.push(session.token, ...session.files.map((file) => file.signature));
-    const urls = session.files.map((file, index) => ({ name: file.name, url: `${ORIGIN}/session/v1/blobs/${session.token}/${index}?expires=1893456000&signature=${file.signature}` }));
+    const urls = session.files.map((file, index) => ({
+      name: file.name,
+      url: `${ORIGIN}/session/v1/blobs/${session.token}/${index}?expires=1893456000&signature=${file.signature}`,
+    }));
     return json(200, { response_code: 200, session_token: session.token, files: urls, errors });
   }
 
@@ -109,7 +113,11 @@ export class FakeSession extends FakeServer {
     session.committed = true;
     for (const file of session.files) file.status = file.status === 'uploaded' ? 'transcoding' : 'error';
     return json(200, {
-      files: session.files.map((file) => (file.status === 'transcoding' ? { name: file.name, status_code: 200, status_message: 'OK' } : { name: file.name, status_code: 400, status_message: 'The file was not uploaded.' })),
+      files: session.files.map((file) =>
+        file.status === 'transcoding'
+          ? { name: file.name, status_code: 200, status_message: 'OK' }
+          : { name: file.name, status_code: 400, status_message: 'The file was not uploaded.' },
+      ),
     });
   }
 
@@ -119,7 +127,9 @@ export class FakeSession extends FakeServer {
         name: file.name,
         status: file.status,
         ...(file.status === 'error' ? { status_message: 'The file was not uploaded.' } : {}),
-        assets: file.asset ? [{ id: file.asset, name: file.name, url: `${ORIGIN}/session/v1/assets/${file.asset}`, size: file.bytes!.length, md5: md5Hex(file.bytes!) }] : [],
+        assets: file.asset
+          ? [{ id: file.asset, name: file.name, url: `${ORIGIN}/session/v1/assets/${file.asset}`, size: file.bytes!.length, md5: md5Hex(file.bytes!) }]
+          : [],
       })),
       errors: [],
     });

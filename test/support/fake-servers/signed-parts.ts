@@ -71,7 +71,10 @@ export class FakeSignedParts extends FakeServer {
     if (method === 'GET') return { kind: 'sync', handle: () => this.#list(upload) };
     if (method === 'PATCH') return { kind: 'complete', handle: () => this.#finish(upload, request) };
     if (method === 'DELETE') {
-      return { kind: 'abort', handle: () => (upload.file ? failure(409, 'upload_finished', 'This upload is finished.') : (this.uploads.delete(upload.id), { status: 204 })) };
+      return {
+        kind: 'abort',
+        handle: () => (upload.file ? failure(409, 'upload_finished', 'This upload is finished.') : (this.uploads.delete(upload.id), { status: 204 })),
+      };
     }
     return this.notFound();
   }
@@ -109,7 +112,13 @@ export class FakeSignedParts extends FakeServer {
   #put(upload: StoredUpload | undefined, number: number, request: FakeRequest, cut: boolean): FakeAnswer {
     const signed = this.#signatures.get(request.header('Authorization') ?? '');
     const md5 = request.header('Content-MD5') ?? '';
-    if (!signed || signed.path !== request.url.pathname || signed.md5 !== md5 || signed.date !== request.header('x-amz-date') || request.header('Content-Type') !== '') {
+    if (
+      !signed ||
+      signed.path !== request.url.pathname ||
+      signed.md5 !== md5 ||
+      signed.date !== request.header('x-amz-date') ||
+      request.header('Content-Type') !== ''
+    ) {
       return s3Error(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided.');
     }
     if (!upload || upload.file) return s3Error(404, 'NoSuchUpload', 'The specified upload does not exist.');
@@ -120,17 +129,34 @@ export class FakeSignedParts extends FakeServer {
   }
 
   #list(upload: StoredUpload): FakeAnswer {
-    const parts = [...upload.parts.entries()].sort(([a], [b]) => a - b).map(([number, bytes]) => ({ part_number: number, size: bytes.length, etag: `"${md5Hex(bytes)}"` }));
-    return json(200, { id: upload.id, state: upload.file ? 'finished' : 'new', file_name: upload.name, file_size: upload.size, content_type: 'application/octet-stream', parts });
+    const parts = [...upload.parts.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([number, bytes]) => ({ part_number: number, size: bytes.length, etag: `"${md5Hex(bytes)}"` }));
+    return json(200, {
+      id: upload.id,
+      state: upload.file ? 'finished' : 'new',
+      file_name: upload.name,
+      file_size: upload.size,
+      content_type: 'application/octet-stream',
+      parts,
+    });
   }
 
   #finish(upload: StoredUpload, request: FakeRequest): FakeAnswer {
     if (objectBody(request)?.['state'] !== 'finished') return failure(400, 'bad_state', 'The only state an upload can be set to is "finished".');
     if (!upload.file) {
       const parts = [...upload.parts.entries()].sort(([a], [b]) => a - b);
-      if (parts.length === 0) return { ...failure(400, 'no_parts', 'There are no parts upload to finish it'), body: JSON.stringify({ errors: ['state', 'There are no parts upload to finish it'], error: { code: 'no_parts', message: 'There are no parts upload to finish it' } }) };
+      if (parts.length === 0)
+        return {
+          ...failure(400, 'no_parts', 'There are no parts upload to finish it'),
+          body: JSON.stringify({
+            errors: ['state', 'There are no parts upload to finish it'],
+            error: { code: 'no_parts', message: 'There are no parts upload to finish it' },
+          }),
+        };
       if (parts.some(([number], index) => number !== index + 1)) return failure(400, 'incomplete_parts', 'A part is missing.');
-      if (parts.slice(0, -1).some(([, bytes]) => bytes.length < MIN_PART_SIZE)) return failure(400, 'part_too_small', 'Every part but the last is at least 5 MiB.');
+      if (parts.slice(0, -1).some(([, bytes]) => bytes.length < MIN_PART_SIZE))
+        return failure(400, 'part_too_small', 'Every part but the last is at least 5 MiB.');
       const file = new Uint8Array(parts.reduce((sum, [, bytes]) => sum + bytes.length, 0));
       if (file.length !== upload.size) return failure(400, 'incomplete_parts', `The parts hold ${file.length} bytes, not ${upload.size}.`);
       let at = 0;
@@ -142,8 +168,17 @@ export class FakeSignedParts extends FakeServer {
     }
     const md5 = md5Hex(upload.file);
     return json(200, {
-      id: upload.id, user_id: 1, state: 'finished', type: 'upload', file_name: upload.name, file_size: upload.size, md5, etag: md5,
-      bucket: 'embedded', object_key: `signed-parts/${upload.id}`, url: `${API_ORIGIN}/signed-parts/files/${upload.id}`,
+      id: upload.id,
+      user_id: 1,
+      state: 'finished',
+      type: 'upload',
+      file_name: upload.name,
+      file_size: upload.size,
+      md5,
+      etag: md5,
+      bucket: 'embedded',
+      object_key: `signed-parts/${upload.id}`,
+      url: `${API_ORIGIN}/signed-parts/files/${upload.id}`,
     });
   }
 }
@@ -158,5 +193,9 @@ function gone(): FakeAnswer {
 }
 
 function s3Error(status: number, code: string, message: string): FakeAnswer {
-  return { status, headers: { 'Content-Type': 'application/xml' }, body: `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>` };
+  return {
+    status,
+    headers: { 'Content-Type': 'application/xml' },
+    body: `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`,
+  };
 }

@@ -38,14 +38,30 @@ export class FakeTus extends FakeServer {
   protected route(request: FakeRequest): Route {
     const { method } = request;
     if (request.url.href === this.endpoint) {
-      if (method === 'OPTIONS') return { kind: 'discover', handle: () => ({ status: 204, headers: { ...RESUMABLE, 'Tus-Version': '1.0.0', 'Tus-Extension': 'creation,termination,checksum', 'Tus-Checksum-Algorithm': 'md5' } }) };
+      if (method === 'OPTIONS')
+        return {
+          kind: 'discover',
+          handle: () => ({
+            status: 204,
+            headers: { ...RESUMABLE, 'Tus-Version': '1.0.0', 'Tus-Extension': 'creation,termination,checksum', 'Tus-Checksum-Algorithm': 'md5' },
+          }),
+        };
       if (method === 'POST') return { kind: 'create', handle: () => this.#create(request) };
     }
     const id = /^\/tus-md5\/files\/([^/]+)$/.exec(request.url.pathname)?.[1];
     if (request.url.origin !== ORIGIN || id === undefined) return this.notFound();
     const bytes = this.#uploads.get(id);
     if (method === 'HEAD') {
-      return { kind: 'sync', handle: () => (bytes ? { status: 200, headers: { ...RESUMABLE, 'Upload-Offset': String(bytes.length), 'Upload-Length': String(bytes.data.length), 'Cache-Control': 'no-store' } } : gone()) };
+      return {
+        kind: 'sync',
+        handle: () =>
+          bytes
+            ? {
+                status: 200,
+                headers: { ...RESUMABLE, 'Upload-Offset': String(bytes.length), 'Upload-Length': String(bytes.data.length), 'Cache-Control': 'no-store' },
+              }
+            : gone(),
+      };
     }
     if (method === 'PATCH') return { kind: 'data', data: true, handle: (sent, cut) => (bytes ? patch(bytes, sent, cut) : gone()) };
     if (method === 'DELETE') return { kind: 'abort', handle: () => (this.#uploads.delete(id) ? { status: 204, headers: RESUMABLE } : gone()) };
