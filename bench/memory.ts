@@ -53,7 +53,9 @@ export async function memoryBench(common: Common): Promise<string> {
       )('on', {
         start: () => {
           const sampler = sampleWhile(SAMPLE_MS);
-          return () => void (sampled = sampler.stop());
+          return () => {
+            sampled = sampler.stop();
+          };
         },
       });
       check(sampled !== undefined, 'memory: no /proc to sample (Linux only)');

@@ -105,12 +105,12 @@ export function throughputReport(data: ThroughputData): string {
   const mib = (bytes: number): string => (bytes / MiB).toFixed(1);
   const elementModes = modes.filter((mode) => runsOf(mode).some((u) => u.partBytes !== undefined));
   const partSizes = elementModes.length
-    ? elementModes
+    ? `${elementModes
         .map((mode) => {
           const runs = runsOf(mode).filter((u) => u.partBytes?.length);
           return `${mode} ${median(runs.map((u) => u.partBytes!.length))} part(s) of up to ${mib(median(runs.map((u) => Math.max(...u.partBytes!))))} MiB`;
         })
-        .join(', ') + ' (medians of the runs)'
+        .join(', ')} (medians of the runs)`
     : 'no element mode was run';
   const partsPut = median(runsOf('parts').map((u) => median(u.putMs.slice(0, -1))));
   const partsLast = median(runsOf('parts').map((u) => u.putMs.at(-1)!));

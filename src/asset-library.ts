@@ -1,4 +1,4 @@
-import { html, LitElement, nothing, type PropertyValues } from 'lit';
+import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { initialState, Task, TaskStatus } from '@lit/task';
 import { formatBytes } from './ui/format.js';
 import { LibraryApi, type LibraryAsset, type LibraryPage } from './library/library-api.js';
@@ -273,7 +273,7 @@ export class AssetLibrary extends LitElement {
     const busy = this._busy === asset.id;
     const key = cssId(asset.id);
     const href = safeHref(asset.url);
-    let body;
+    let body: TemplateResult;
     if (this._renaming === asset.id) {
       body = html`<form class="rename" @submit=${(event: Event) => this.#submitRename(event, asset)} @keydown=${(event: KeyboardEvent) => this.#escape(event, asset)}>
         <label>

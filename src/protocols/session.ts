@@ -122,7 +122,7 @@ class SessionBatch implements ProtocolBatch {
 
   sessionUrl(token: string): string {
     const url = new URL(this.context.endpoint);
-    url.pathname = url.pathname.replace(/\.json$/, '') + `/${encodeURIComponent(token)}.json`;
+    url.pathname = `${url.pathname.replace(/\.json$/, '')}/${encodeURIComponent(token)}.json`;
     return url.href;
   }
 

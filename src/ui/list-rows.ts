@@ -26,7 +26,7 @@ export const ROWS_WHILE_LOADING = 20;
 type VirtualRows = typeof import('./virtual-rows.js').virtualRows;
 
 let virtualRows: VirtualRows | undefined;
-let loading: Promise<void> | undefined;
+let loadStarted = false;
 let failed = false;
 /** Elements that rendered a long list before the virtualizer was there: they render again once it is. */
 const waiting = new Set<ReactiveControllerHost>();
@@ -49,9 +49,12 @@ export function listRows(host: ReactiveControllerHost, uploads: readonly UploadS
   if (uploads.length < VIRTUALIZE_FROM || failed) return repeat(uploads, key, row);
   if (virtualRows) return virtualRows(uploads, row);
   waiting.add(host);
-  loading ??= load().then(() => {
-    for (const waiter of waiting) waiter.requestUpdate();
-    waiting.clear();
-  });
+  if (!loadStarted) {
+    loadStarted = true;
+    void load().then(() => {
+      for (const waiter of waiting) waiter.requestUpdate();
+      waiting.clear();
+    });
+  }
   return repeat(uploads.slice(0, ROWS_WHILE_LOADING), key, row);
 }

@@ -97,7 +97,7 @@ export class RowEditingController implements ReactiveController {
     this.#memory = undefined;
     if (!memory) return;
     const active = root.activeElement;
-    if (active && active.isConnected) return;
+    if (active?.isConnected) return;
     const focusable = (id: string) => {
       const row = root.querySelector<HTMLElement>(rowSelector(id));
       if (!row) return undefined;

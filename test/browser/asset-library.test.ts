@@ -9,7 +9,9 @@ import { PHASED_FULL_TOKEN, registryEndpoint } from '../support/ref-server.js';
 import { until } from '../support/harness.js';
 
 const made: HTMLElement[] = [];
-afterEach(() => made.splice(0).forEach((node) => node.remove()));
+afterEach(() => {
+  for (const node of made.splice(0)) node.remove();
+});
 
 async function library(attributes: Record<string, string>): Promise<AssetLibrary> {
   const element = document.createElement('asset-library');

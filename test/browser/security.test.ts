@@ -35,6 +35,7 @@ const HOSTILE_NAMES = [
   '"><svg onload=window.__pwned=1>.txt',
   "'><script>window.__pwned=1</script>.txt",
   'javascript:window.__pwned=1.txt',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a hostile name that looks like a template, on purpose
   '${window.__pwned=1}{{constructor.constructor("window.__pwned=1")()}}.txt',
   '<!--<style>*{display:none}</style>-->.txt',
 ];

@@ -101,7 +101,7 @@ describe('demo page', () => {
     );
     const upload = done.uploads[0]!;
     assert.ok(upload.resumedFrom >= before.uploads[0]!.bytesConfirmed, `resumed from ${upload.resumedFrom}`);
-    assert.match(await page.locator('asset-uploader [part=file-resumed]').innerText(), /continued from/);
+    assert.match((await page.locator('asset-uploader [part=file-resumed]').textContent()) ?? '', /continued from/);
     assert.equal(await storedSha256(demo.dataDir, upload.asset!.id), file.sha256);
     const log = demo.proxy.log();
     assert.equal(log.filter((e) => e.method === 'POST').length, 1, 'one upload session, re-attached after the reload');

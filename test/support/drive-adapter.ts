@@ -34,7 +34,7 @@ export interface DriveOptions {
   /** Saved state to re-attach to, as after a reload. */
   readonly saved?: JsonObject;
   /** Before each part (where the engine writes resume state); false stops there, like a closed page. */
-  readonly beforePart?: (part: PartInfo) => boolean | void;
+  readonly beforePart?: (part: PartInfo) => boolean | undefined;
   /** The MD5 a part goes with; default its own. */
   readonly md5Of?: (part: PartInfo, md5: string) => string;
   readonly afterOpen?: (progress: ServerProgress) => void;

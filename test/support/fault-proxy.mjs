@@ -163,8 +163,14 @@ export async function startFaultProxy(target, hooks = {}) {
           entry.status = -1;
           await new Promise((resolve) => {
             const timer = setTimeout(resolve, 60_000);
-            req.socket.once('close', () => (clearTimeout(timer), resolve(undefined)));
-            forward.once('close', () => (clearTimeout(timer), resolve(undefined)));
+            req.socket.once('close', () => {
+              clearTimeout(timer);
+              resolve(undefined);
+            });
+            forward.once('close', () => {
+              clearTimeout(timer);
+              resolve(undefined);
+            });
           });
           forward.destroy();
           req.socket.destroy();

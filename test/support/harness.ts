@@ -88,7 +88,12 @@ export function recordEvents(target: EventTarget, types: string[]): { events: Cu
   const events: CustomEvent[] = [];
   const listener = (event: Event) => events.push(event as CustomEvent);
   for (const type of types) target.addEventListener(type, listener);
-  return { events, stop: () => types.forEach((type) => target.removeEventListener(type, listener)) };
+  return {
+    events,
+    stop: () => {
+      for (const type of types) target.removeEventListener(type, listener);
+    },
+  };
 }
 
 /** Polls `condition` each frame until true; rejects after `timeoutMs`. */

@@ -188,7 +188,7 @@ export function refServerPlugin() {
           const store = String(payload?.store ?? 'content-range');
           const layout = layouts[store];
           const id = String(payload?.id ?? '');
-          if (!layout || !layout.id.test(id)) throw new Error(`not an upload id of ${store}: ${id}`);
+          if (!layout?.id.test(id)) throw new Error(`not an upload id of ${store}: ${id}`);
           const dir = join(s.dataDir, layout.dir ?? store);
           const bin = join(dir, layout.bytes(id));
           const text = await readFile(join(dir, layout.record(id)), 'utf8').catch((error) => {

@@ -65,7 +65,7 @@ async function uploader(extra: Record<string, string> = {}) {
 export function describeRegistry(mode: StoreMode): void {
   const removeAll = () => {
     unmountAll();
-    document.querySelectorAll('asset-library').forEach((node) => node.remove());
+    for (const node of document.querySelectorAll('asset-library')) node.remove();
   };
   afterEach(async () => {
     removeAll();

@@ -55,7 +55,7 @@ import { sendJson, ApiError } from '../core/errors.js';
 import { mediaType, readBody, requestGone, requestHolder, requestOrigin, sendDownload, parseContentMd5 } from '../core/http.js';
 import { clientAddress, type OpenUploads } from '../core/limits.js';
 import { fileNameProblem } from '../core/names.js';
-import { type PartResult, type UploadRecord, type UploadStore } from './store.js';
+import type { PartResult, UploadRecord, UploadStore } from './store.js';
 import { ID_PATTERN } from '../core/ids.js';
 import { SourceAbortedError, TooManyBytesError } from '../core/pump.js';
 
@@ -331,7 +331,7 @@ export function createContentRangeApi(options: ContentRangeOptions): RouteHandle
   async function download(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
     // A complete upload's bytes never change again: no lock needed.
     const record = await store.peek(id);
-    if (!record || !record.complete) throw notFound();
+    if (!record?.complete) throw notFound();
     await sendDownload(req, res, store.openRead(record), record.name, record.size);
   }
 

@@ -125,7 +125,8 @@ export class OpenUploads {
   /** check, then add under a provisional key, in one step; throws LimitError. */
   claim(owner: Owner, size: number, count = 1): Claim {
     this.check(owner, size, count);
-    let key = `pending:${(this.#pending += 1)}`;
+    this.#pending += 1;
+    let key = `pending:${this.#pending}`;
     this.add(key, owner, size, count);
     return {
       bind: (next) => {

@@ -398,7 +398,7 @@ export function createPhasedApi(options: PhasedOptions): PhasedApi {
   function startProcessing(id: string, origin: string | undefined): void {
     const task: Promise<void> = (async () => {
       const record = await store.withLock(id, () => store.load(id));
-      if (!record || record.status !== 'processing') return;
+      if (record?.status !== 'processing') return;
       let digest: { md5: string; head: Buffer };
       try {
         digest = await store.digest(record, closing.signal);
@@ -409,7 +409,7 @@ export function createPhasedApi(options: PhasedOptions): PhasedApi {
       }
       await store.withLock(id, async () => {
         const current = await store.load(id);
-        if (!current || current.status !== 'processing') return;
+        if (current?.status !== 'processing') return;
         const ready: AssetRecord = {
           ...current,
           status: 'ready',
@@ -478,7 +478,7 @@ export function createPhasedApi(options: PhasedOptions): PhasedApi {
 
   async function download(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
     const record = await store.peek(id);
-    if (!record || record.status !== 'ready') throw notFound();
+    if (record?.status !== 'ready') throw notFound();
     await sendDownload(req, res, store.openRead(record), record.name, record.size);
   }
 
@@ -553,7 +553,7 @@ export function createPhasedApi(options: PhasedOptions): PhasedApi {
         // Under the lock: a transfer that was running meanwhile has moved updated_at on.
         const gone = await store.withLock(candidate.id, async () => {
           const current = await store.peek(candidate.id);
-          if (!current || current.status !== 'uploading' || !(await store.idleFor(current, ttlMs))) return undefined;
+          if (current?.status !== 'uploading' || !(await store.idleFor(current, ttlMs))) return undefined;
           if (!(await store.remove(current.id))) return undefined;
           // In the same step as the removal: whoever sees the files gone finds the slot free.
           options.openUploads?.release(openKey(current.id));

@@ -70,7 +70,7 @@ export function createEmbeddedBackend(store: LocalPartStore, signingKey: string 
     const partNumber = Number(match?.[2]);
     if (!match || partNumber > 10_000) throw noSuchUpload();
     const record = await store.get(id);
-    if (!record || record.state !== 'new') throw noSuchUpload();
+    if (record?.state !== 'new') throw noSuchUpload();
 
     const limit = Math.min(MAX_PART_SIZE, record.file_size);
     const tooLarge = (): ApiError =>
@@ -89,7 +89,7 @@ export function createEmbeddedBackend(store: LocalPartStore, signingKey: string 
       const part: PartRecord = { part_number: partNumber, size: received.size, md5: received.md5.toString('hex') };
       await store.withLock(id, async () => {
         const current = await store.get(id);
-        if (!current || current.state !== 'new') throw noSuchUpload();
+        if (current?.state !== 'new') throw noSuchUpload();
         await received.keep();
         const parts = [...current.parts.filter((p) => p.part_number !== partNumber), part].sort((a, b) => a.part_number - b.part_number);
         await store.save({ ...current, parts });
@@ -107,7 +107,7 @@ export function createEmbeddedBackend(store: LocalPartStore, signingKey: string 
     async head(bucket, objectName) {
       const id = bucket === EMBEDDED_BUCKET ? uploadIdOfKey(objectName) : null;
       const record = id === null ? null : await store.get(id);
-      if (!record || record.state !== 'finished') return null;
+      if (record?.state !== 'finished') return null;
       return { bucket, key: objectName, size: record.file_size, etag: record.etag ?? record.md5 ?? '' };
     },
     async downloadUrl(_bucket, objectName, origin) {

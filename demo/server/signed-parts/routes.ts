@@ -262,7 +262,7 @@ export function createSignedPartsApi(options: SignedPartsOptions): SignedPartsAp
 
   async function download(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
     const record = await store.get(id);
-    if (!record || record.state !== 'finished') throw notFound();
+    if (record?.state !== 'finished') throw notFound();
     await backend.download(req, res, record);
   }
 
@@ -321,11 +321,11 @@ export function createSignedPartsApi(options: SignedPartsOptions): SignedPartsAp
         // The local times first: S3 mode asks S3 (ListParts) only about uploads quiet here.
         if (Date.now() - (await store.lastWritten(id)) <= ttlMs) continue;
         const candidate = await store.get(id).catch(() => null);
-        if (!candidate || candidate.state !== 'new' || !(await idle(candidate))) continue;
+        if (candidate?.state !== 'new' || !(await idle(candidate))) continue;
         // Under the lock: a part kept or a finish meanwhile has written the record again.
         const gone = await store.withLock(id, async () => {
           const current = await store.get(id);
-          if (!current || current.state !== 'new' || !(await idle(current))) return false;
+          if (current?.state !== 'new' || !(await idle(current))) return false;
           await backend.abandon(current);
           await store.remove(id);
           // In the same step as the removal: whoever sees the files gone finds the slot free.

@@ -152,7 +152,7 @@ export function createS3Backend(store: LocalPartStore, config: S3Config, ttlSeco
     const path = `/${Bucket}/${objectKey(record.id).split('/').map(encodeURIComponent).join('/')}`;
     const uploadId = uploadIdOf(record);
     // Sub-resources in the string to sign are sorted by name and not encoded (SigV2).
-    const stringToSign = ['PUT', md5sum ?? '', '', '', `x-amz-date:${date}`].join('\n') + `\n${path}?partNumber=${partNumber}&uploadId=${uploadId}`;
+    const stringToSign = `${['PUT', md5sum ?? '', '', '', `x-amz-date:${date}`].join('\n')}\n${path}?partNumber=${partNumber}&uploadId=${uploadId}`;
     const signature = createHmac('sha1', config.secretKey).update(stringToSign, 'utf8').digest('base64');
     const authorization = `AWS ${config.accessKey}:${signature}`;
     return {

@@ -21,7 +21,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { isNotFound, KeyedLock, readOrNull, removeLeftovers, syncDir, writeAll, writeJsonDurably } from '../core/durable.js';
@@ -137,7 +137,7 @@ export class LocalPartStore implements PartStore {
   async receive(id: string, partNumber: number, body: Readable, limit: number, errors: ReceiveErrors): Promise<ReceivedPart> {
     const partDir = join(this.dir, id);
     const temporary = join(partDir, `${partNumber}.${randomBytes(8).toString('hex')}.tmp`);
-    let handle;
+    let handle: FileHandle;
     try {
       handle = await open(temporary, 'wx');
     } catch (err) {

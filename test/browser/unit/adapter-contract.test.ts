@@ -240,7 +240,13 @@ for (const s of subjects) {
       it('a part sent again at an offset the server has passed is refused (offset_mismatch); sync tells the offset', async () => {
         const t = await setup(s);
         let first: PartInfo | undefined;
-        await driver(s, t, { beforePart: (part) => (part.index === 0 ? void (first = part) : false) }).run();
+        await driver(s, t, {
+          beforePart: (part) => {
+            if (part.index !== 0) return false;
+            first = part;
+            return undefined;
+          },
+        }).run();
         const signal = new AbortController().signal;
         const again = { start: first!.start, end: first!.end, body: t.file.slice(first!.start, first!.end), signal, onProgress: () => undefined };
         expect((await failure(bounded(t.upload.send(again)))).code).to.equal(UploadErrorCode.OffsetMismatch);

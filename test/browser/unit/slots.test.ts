@@ -36,7 +36,7 @@ function waitingForAllProtocol(files: number) {
         },
         complete: async () => {
           finished++;
-          if (finished === files) everyoneThere.splice(0).forEach((wake) => wake());
+          if (finished === files) for (const wake of everyoneThere.splice(0)) wake();
           else await new Promise<void>((resolve) => everyoneThere.push(resolve));
           return { id: target.name, raw: null };
         },

@@ -59,7 +59,7 @@ async function errorCode(response: Response): Promise<string> {
   assert.match(response.headers.get('content-type') ?? '', /^application\/json/);
   const body = (await response.json()) as { error?: { code?: unknown; message?: unknown } };
   assert.equal(typeof body.error?.message, 'string');
-  assert.ok((body.error?.message as string).length > 10, 'the message is a sentence');
+  assert.ok(String(body.error?.message ?? '').length > 10, 'the message is a sentence');
   return String(body.error?.code);
 }
 

@@ -36,7 +36,7 @@ const PAYLOADS = [
   '....%2f%2fsentinel',
   'sentinel%00.json',
   '%2fetc%2fpasswd',
-  '..%2f' + 'a'.repeat(300),
+  `..%2f${'a'.repeat(300)}`,
 ];
 
 /** Every route, with `{}` where a payload goes (some routes take two). */
@@ -142,7 +142,7 @@ describe('path traversal on every route', () => {
       topBefore,
       'the sentinels at the top of DATA_DIR are untouched',
     );
-    assert.equal(await raw(base, 'GET', '/content-range/files/' + '0'.repeat(32)), 404, 'the server still answers');
+    assert.equal(await raw(base, 'GET', `/content-range/files/${'0'.repeat(32)}`), 404, 'the server still answers');
   });
 
   it('keeps hostile names as data: creations with traversal names are refused or stored under random ids', { timeout: 30_000 }, async () => {

@@ -177,7 +177,7 @@ describe('signed-parts S3 mode against Ceph RGW', () => {
     await s3Code(await literal(p2, corrupted, { 'Content-MD5': md5Base64(tail) }), 400, 'BadDigest');
     await s3Code(await literal(p2, tail), 403, 'SignatureDoesNotMatch'); // signed over an MD5 it did not send
     await s3Code(
-      await literal({ ...p2, authorization: p2.authorization!.slice(0, -3) + 'AA=' }, tail, { 'Content-MD5': md5Base64(tail) }),
+      await literal({ ...p2, authorization: `${p2.authorization!.slice(0, -3)}AA=` }, tail, { 'Content-MD5': md5Base64(tail) }),
       403,
       'SignatureDoesNotMatch',
     );

@@ -51,7 +51,7 @@ export class FakeContentRange extends FakeServer {
     if (request.method === 'DELETE') return { kind: 'abort', handle: () => (this.#uploads.delete(id) ? { status: 200 } : gone()) };
     if (request.method !== 'PUT') return this.notFound();
     const range = request.header('Content-Range');
-    if (range !== undefined && range.startsWith('bytes */')) {
+    if (range?.startsWith('bytes */')) {
       return { kind: 'sync', handle: () => (!upload ? gone() : upload.complete ? this.#asset(upload) : progress(upload)) };
     }
     return { kind: 'data', data: true, handle: (sent, cut) => (!upload ? gone() : this.#part(upload, sent, range, cut)) };

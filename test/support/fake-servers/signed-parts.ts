@@ -73,7 +73,11 @@ export class FakeSignedParts extends FakeServer {
     if (method === 'DELETE') {
       return {
         kind: 'abort',
-        handle: () => (upload.file ? failure(409, 'upload_finished', 'This upload is finished.') : (this.uploads.delete(upload.id), { status: 204 })),
+        handle: () => {
+          if (upload.file) return failure(409, 'upload_finished', 'This upload is finished.');
+          this.uploads.delete(upload.id);
+          return { status: 204 };
+        },
       };
     }
     return this.notFound();
