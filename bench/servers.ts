@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
 import { chromium, type Browser } from 'playwright';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../test/support/chromium.mjs';
 import { startRadosgw, type Radosgw } from '../test/support/radosgw.mjs';
 import { startReferenceServer } from '../test/support/server-process.mjs';
 import { DEMO_PAGE_TOKEN, SP_TOKEN } from './config.js';
@@ -46,21 +47,10 @@ export async function startServer(publicDir: string, dataDir: string, env: Recor
   return { origin: server.origin, dataDir, stop };
 }
 
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-  '--no-first-run',
-];
-
 export function launch(): Promise<Browser> {
   notStopping();
   return chromium.launch({
-    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+    executablePath: CHROMIUM_PATH,
     args: CHROMIUM_ARGS,
     timeout: 60_000,
     // Our own signal handlers close the browser, the server and the temporary folder, in that order.
