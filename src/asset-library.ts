@@ -1,9 +1,11 @@
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { initialState, Task, TaskStatus } from '@lit/task';
 import { formatBytes } from './ui/format.js';
+import { UploadError } from './engine/upload-error.js';
 import { LibraryApi, type LibraryAsset, type LibraryPage } from './library/library-api.js';
 import { styles } from './asset-library.styles.js';
 import { fillIsolated, isolated } from './ui/bidi.js';
+import { fill } from './ui/i18n.js';
 import { safeHref } from './ui/safe-url.js';
 
 /** Every text `<asset-library>` shows; `library.i18n = {…}` overrides some of them. */
@@ -426,11 +428,9 @@ function mergeTexts(input: Partial<LibraryI18n>): LibraryI18n {
   return { ...defaultLibraryI18n, ...input, types: { ...defaultLibraryI18n.types, ...(input.types ?? {}) } };
 }
 
-function fill(template: string, values: Record<string, string | number>): string {
-  return template.replace(/\{(\w+)\}/g, (whole, key: string) => (key in values ? String(values[key]) : whole));
-}
-
+/** The server's own sentence and status when it gave one (it says best what went wrong), else the error's. */
 function errorMessage(error: unknown): string {
+  if (error instanceof UploadError && error.serverMessage) return `${error.serverMessage} (${error.status})`;
   return error instanceof Error ? error.message : String(error);
 }
 

@@ -6,4 +6,6 @@ import { AssetLibrary } from './asset-library.js';
 if (!customElements.get('asset-library')) customElements.define('asset-library', AssetLibrary);
 
 export { AssetLibrary, defaultLibraryI18n, type LibraryI18n, type LibraryEventMap, type AssetLibraryEventDetail } from './asset-library.js';
-export { LibraryApi, LibraryError, type LibraryAsset, type LibraryPage, type ListQuery } from './library/library-api.js';
+export { LibraryApi, type LibraryAsset, type LibraryPage, type ListQuery } from './library/library-api.js';
+export { UploadError, UploadErrorCode, type UploadErrorInfo } from './engine/upload-error.js';
+export type { HttpRequest, HttpResponse, HttpStack } from './engine/http.js';

@@ -58,7 +58,7 @@ export function errorFromResponse(response: HttpResponse, what: string): UploadE
   const { status } = response;
   const server = serverErrorOf(response);
   const detail = server.message ? `: ${server.message}` : '';
-  const options = { status, serverCode: server.code };
+  const options = { status, serverCode: server.code, serverMessage: server.message };
   if (status === 408) return new UploadError(UploadErrorCode.RequestTimeout, `${what} timed out on the server (408)${detail}`, options);
   if (status === 429) {
     return new UploadError(UploadErrorCode.RateLimited, `${what} was rate limited (429)${detail}`, {

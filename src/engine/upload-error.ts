@@ -49,6 +49,8 @@ export interface UploadErrorOptions {
   retryAfterMs?: number;
   /** The server's own error code from its JSON body, when it gave one. */
   serverCode?: string;
+  /** The server's own sentence from its JSON body, when it gave one. */
+  serverMessage?: string;
   cause?: unknown;
 }
 
@@ -58,6 +60,7 @@ export class UploadError extends Error {
   readonly status: number | undefined;
   readonly retryAfterMs: number | undefined;
   readonly serverCode: string | undefined;
+  readonly serverMessage: string | undefined;
 
   constructor(code: UploadErrorCode, message: string, options: UploadErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -65,6 +68,7 @@ export class UploadError extends Error {
     this.status = options.status;
     this.retryAfterMs = options.retryAfterMs;
     this.serverCode = options.serverCode;
+    this.serverMessage = options.serverMessage;
   }
 
   /** A plain, structured-cloneable view for event details and snapshots. */
@@ -74,6 +78,7 @@ export class UploadError extends Error {
       message: this.message,
       ...(this.status === undefined ? {} : { status: this.status }),
       ...(this.serverCode === undefined ? {} : { serverCode: this.serverCode }),
+      ...(this.serverMessage === undefined ? {} : { serverMessage: this.serverMessage }),
     };
   }
 }
@@ -83,6 +88,7 @@ export interface UploadErrorInfo {
   readonly message: string;
   readonly status?: number;
   readonly serverCode?: string;
+  readonly serverMessage?: string;
 }
 
 export function isAbort(error: unknown): boolean {

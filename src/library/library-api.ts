@@ -1,12 +1,18 @@
 /**
  * What `<asset-library>` asks of an assets API (the registry's, shared/seeds/004): one
- * page of assets, a rename, a delete. Plain `fetch`, no DOM.
+ * page of assets, a rename, a delete. No DOM.
  *
- * The bearer token goes to the endpoint's origin only, and cookies only when the page
- * asks (`withCredentials`): the library reads one API and links to downloads, nothing
- * else.
+ * It goes through the engine's HTTP seam (`HttpStack`, XHR in browsers, a scripted stack
+ * in tests) and `ScopedHttpStack`, the one rule for credentials: the bearer token goes to
+ * the endpoint's origin only, cookies only when the page asks (`withCredentials`). Every
+ * failure is an `UploadError` with the engine's codes, so a page handles the uploader's
+ * and the library's errors the same way.
  */
 
+import { errorFromResponse, type HttpStack, jsonOf } from '../engine/http.js';
+import { ScopedHttpStack } from '../engine/scoped-http.js';
+import { UploadError, UploadErrorCode } from '../engine/upload-error.js';
+import { XhrHttpStack } from '../engine/xhr-http-stack.js';
 import { safeHref } from '../ui/safe-url.js';
 
 /** One asset as the list shows it. */
@@ -36,27 +42,17 @@ export interface ListQuery {
   readonly assetType: string;
 }
 
-/** A failed request, with the server's own sentence when it sent one. */
-export class LibraryError extends Error {
-  readonly status: number | undefined;
-
-  constructor(message: string, status?: number) {
-    super(message);
-    this.name = 'LibraryError';
-    this.status = status;
-  }
-}
-
 export class LibraryApi {
   readonly #endpoint: string;
-  readonly #token: string;
-  readonly #withCredentials: boolean;
+  readonly #http: HttpStack;
 
-  /** `endpoint` is resolved against the page. */
-  constructor(endpoint: string, token: string, withCredentials = false) {
+  /**
+   * `endpoint` is resolved against the page. `http` is the stack under the credential
+   * scope (XHR unless given; tests give a scripted one).
+   */
+  constructor(endpoint: string, token: string, withCredentials = false, http: HttpStack = new XhrHttpStack()) {
     this.#endpoint = new URL(endpoint, globalThis.location?.href).href;
-    this.#token = token;
-    this.#withCredentials = withCredentials;
+    this.#http = new ScopedHttpStack(http, this.#endpoint, token ? { Authorization: `Bearer ${token}` } : {}, withCredentials);
   }
 
   async list(query: ListQuery, signal?: AbortSignal): Promise<LibraryPage> {
@@ -64,9 +60,10 @@ export class LibraryApi {
     url.searchParams.set('limit', String(query.limit));
     url.searchParams.set('page', String(query.page));
     if (query.assetType) url.searchParams.set('assetType', query.assetType);
-    const body = await this.#request('GET', url.href, undefined, signal);
+    const what = 'Loading the assets';
+    const body = await this.#request('GET', url.href, undefined, what, signal);
     const data = body['data'];
-    if (!Array.isArray(data)) throw new LibraryError('The server sent no list of assets.');
+    if (!Array.isArray(data)) throw new UploadError(UploadErrorCode.BadResponse, `${what}: the server sent no list of assets.`);
     const pagination = ((body['meta'] as Record<string, unknown> | undefined)?.['pagination'] ?? {}) as Record<string, unknown>;
     const number = (value: unknown, fallback: number) => (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : fallback);
     return {
@@ -78,14 +75,17 @@ export class LibraryApi {
   }
 
   async rename(asset: LibraryAsset, name: string, signal?: AbortSignal): Promise<LibraryAsset> {
-    const body = await this.#request('PUT', this.#itemUrl(asset.id), { data: { file_name: name } }, signal);
+    const what = 'Renaming the asset';
+    const body = await this.#request('PUT', this.#itemUrl(asset.id), { data: { file_name: name } }, what, signal);
     const data = body['data'];
-    if (typeof data !== 'object' || data === null) throw new LibraryError('The server did not send the renamed asset back.');
+    if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+      throw new UploadError(UploadErrorCode.BadResponse, `${what}: the server did not send the renamed asset back.`);
+    }
     return assetOf(data as Record<string, unknown>);
   }
 
   async remove(asset: LibraryAsset, signal?: AbortSignal): Promise<void> {
-    await this.#request('DELETE', this.#itemUrl(asset.id), undefined, signal);
+    await this.#request('DELETE', this.#itemUrl(asset.id), undefined, 'Deleting the asset', signal);
   }
 
   #itemUrl(id: string): string {
@@ -95,36 +95,17 @@ export class LibraryApi {
     return url.href;
   }
 
-  async #request(method: string, url: string, json: unknown, signal?: AbortSignal): Promise<Record<string, unknown>> {
-    const headers: Record<string, string> = { Accept: 'application/json' };
-    if (json !== undefined) headers['Content-Type'] = 'application/json';
-    if (this.#token && new URL(url).origin === new URL(this.#endpoint).origin) headers['Authorization'] = `Bearer ${this.#token}`;
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        method,
-        headers,
-        credentials: this.#withCredentials ? 'include' : 'omit',
-        ...(json === undefined ? {} : { body: JSON.stringify(json) }),
-        ...(signal ? { signal } : {}),
-      });
-    } catch (error) {
-      if ((error as Error).name === 'AbortError') throw error;
-      throw new LibraryError(`The asset server at ${new URL(url).origin} could not be reached.`);
-    }
-    const text = await response.text();
-    let body: unknown;
-    try {
-      body = text ? JSON.parse(text) : {};
-    } catch {
-      body = undefined;
-    }
-    if (!response.ok) {
-      const message = ((body as Record<string, Record<string, unknown>> | undefined)?.['error']?.['message'] as string | undefined) ?? '';
-      throw new LibraryError(message ? `${message} (${response.status})` : `The server answered ${response.status}.`, response.status);
-    }
-    if (typeof body !== 'object' || body === null) throw new LibraryError('The server did not answer with JSON.');
-    return body as Record<string, unknown>;
+  /** The answer's JSON object (an empty body is `{}`); any other answer is an `UploadError`. */
+  async #request(method: string, url: string, json: unknown, what: string, signal?: AbortSignal): Promise<Record<string, unknown>> {
+    const response = await this.#http.request({
+      method,
+      url,
+      headers: json === undefined ? { Accept: 'application/json' } : { Accept: 'application/json', 'Content-Type': 'application/json' },
+      body: json === undefined ? null : JSON.stringify(json),
+      ...(signal ? { signal } : {}),
+    });
+    if (response.status < 200 || response.status > 299) throw errorFromResponse(response, what);
+    return response.body === '' ? {} : jsonOf(response, what);
   }
 }
 
