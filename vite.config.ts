@@ -6,9 +6,10 @@
  *   @lit/task, @lit-labs/virtualizer and idb-keyval stay dependencies so an app does not
  *   ship them twice;
  * - `cdn`: `dist/cdn/asset-uploader.js`, the drop-in for one `<script type="module">` in a
- *   CMS template: `<asset-uploader>`, the engine, every adapter and lit in one minified
- *   file, with its md5 worker under `assets/` and, under `chunks/`, the virtualized list
- *   it imports (relative to itself) once a list reaches 40 rows;
+ *   CMS template: `<asset-uploader>`, the engine and lit in one minified file, with its
+ *   md5 worker under `assets/` and, under `chunks/`, what it imports (relative to itself)
+ *   when needed: each adapter, when an element first names it, and the virtualized list,
+ *   once a list reaches 40 rows;
  * - `cdn-library`: `dist/cdn/asset-library.js`, `<asset-library>` with lit, beside it (a
  *   build of its own, so each drop-in is whole: a page with only the uploader loads no
  *   library code, and one with only the library no uploader);

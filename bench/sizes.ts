@@ -54,7 +54,25 @@ function chunkWhat(name: string): string {
   if (/^virtual-rows-/.test(name)) return 'the virtualized list (@lit-labs/virtualizer and its flow layout), loaded when a list first reaches 40 rows';
   if (/^flow-/.test(name))
     return "the virtualizer's default layout as its own import names it: re-exported from the chunk above, never fetched (the element passes the layout)";
+  const adapter = /^(content-range|tus|phased|session|signed-parts|registry)-/.exec(name)?.[1];
+  if (adapter) return `the ${adapter} adapter, fetched when an uploader first names it (\`protocol="${adapter}"\`)`;
+  if (/^(http|members|location)-/.test(name)) return 'code the adapters share, fetched with the first of them';
   return 'a chunk the drop-in imports lazily';
+}
+
+/** The chunks a page that speaks `adapter` loads (the adapter's chunk and what it imports statically). */
+async function adapterChunks(dir: string, chunks: readonly string[], adapter: string): Promise<string[]> {
+  const first = chunks.find((chunk) => chunk.startsWith(`${adapter}-`));
+  if (!first) return [];
+  const wanted = new Set<string>();
+  const visit = async (chunk: string): Promise<void> => {
+    if (wanted.has(chunk)) return;
+    wanted.add(chunk);
+    const text = await readFile(join(dir, chunk), 'utf8');
+    for (const match of text.matchAll(/from\s*"\.\/([\w.-]+\.js)"/g)) if (chunks.includes(match[1]!)) await visit(match[1]!);
+  };
+  await visit(first);
+  return [...wanted];
 }
 
 const kB = (bytes: number) => (bytes / 1000).toFixed(1);
@@ -105,9 +123,17 @@ export async function sizesBench(ctx: SizesContext): Promise<string> {
   const cases: Case[] = [
     {
       name: 'drop-in, initial file',
-      what: '`dist/cdn/asset-uploader.js`: `<asset-uploader>`, the engine, every adapter, lit (the worker and the chunks below apart)',
+      what: '`dist/cdn/asset-uploader.js`: `<asset-uploader>`, the engine and lit (the adapters, the worker and the chunks below apart)',
       target: 20_000,
       file: join(cdnDir, 'asset-uploader.js'),
+    },
+    {
+      name: 'drop-in + content-range',
+      what: 'the initial file and what `protocol="content-range"` (the default) fetches before the first upload: its adapter chunk and the chunks it imports (gzipped one by one, summed)',
+      files: [
+        join(cdnDir, 'asset-uploader.js'),
+        ...(await adapterChunks(join(cdnDir, 'chunks'), chunks, 'content-range')).map((chunk) => join(cdnDir, 'chunks', chunk)),
+      ],
     },
     ...chunks.map(
       (chunk): Case => ({

@@ -3,6 +3,7 @@ import { styles } from './asset-uploader.styles.js';
 import { UploadStatus, type FileToAdd, type RejectedFile, type UploaderEventMap, type UploadSnapshot } from './engine/types.js';
 import { Uploader, type UploaderOptions } from './engine/uploader.js';
 import type { Asset } from './engine/protocol.js';
+import { loadProtocol, protocolPending } from './engine/protocol-registry.js';
 import { AnnouncerController } from './ui/announcer.js';
 import { optionsFromAttributes } from './ui/attributes.js';
 import { fileRow, type RowActions } from './ui/file-row.js';
@@ -347,6 +348,9 @@ export class AssetUploader extends LitElement {
       }
     }
     if (changed.has('required') || changed.has('name') || changed.has('i18n')) this.#form.sync();
+    // An adapter registered by a loader is fetched now, before the first file comes.
+    const protocol = this.protocol || 'content-range';
+    if (changed.has('protocol') && protocolPending(protocol)) void loadProtocol(protocol).catch(() => undefined);
   }
 
   protected override render() {

@@ -1,19 +1,17 @@
 /**
  * `asset-uploader`, the main entry (and the drop-in build `cdn/asset-uploader.js`):
- * importing it registers the built-in adapters by name and defines `<asset-uploader>`.
+ * importing it registers the built-in adapters by name, each loaded when an uploader
+ * first names it (`protocol="tus"` fetches the tus adapter alone), and defines
+ * `<asset-uploader>`.
  * `<asset-library>` has an entry of its own (`asset-uploader/library`, and
  * `cdn/asset-library.js`): a page that only uploads does not load a second element.
  * Without side effects: `asset-uploader/classes`, `asset-uploader/engine`, and each
  * adapter under `asset-uploader/protocols/<name>`.
  */
 import { AssetUploader } from './asset-uploader.js';
-import type { Protocol } from './engine/protocol.js';
-import { builtInProtocols, registerBuiltInProtocols } from './protocols/index.js';
+import { registerBuiltInLoaders } from './protocols/loaders.js';
 
-registerBuiltInProtocols();
-
-/** The built-in adapters by name. */
-export const protocols: ReadonlyMap<string, Protocol> = new Map(builtInProtocols.map((protocol) => [protocol.name, protocol]));
+registerBuiltInLoaders();
 if (!customElements.get('asset-uploader')) customElements.define('asset-uploader', AssetUploader);
 
 export { AssetUploader } from './asset-uploader.js';
@@ -41,9 +39,8 @@ export { HashPool, type Hasher, type PartDigest } from './engine/hash-pool.js';
 export { XhrHttpStack } from './engine/xhr-http-stack.js';
 export type { HttpStack, HttpRequest, HttpResponse } from './engine/http.js';
 export { parseSize, formatSize } from './engine/size.js';
-export { builtInProtocols, registerBuiltInProtocols } from './protocols/index.js';
-export { registerProtocol, protocolNamed, protocolNames } from './engine/protocol-registry.js';
-export { contentRange } from './protocols/content-range.js';
+export { registerBuiltInLoaders } from './protocols/loaders.js';
+export { registerProtocol, registerProtocolLoader, loadProtocol, protocolNamed, protocolNames } from './engine/protocol-registry.js';
 export type { Protocol, ProtocolUpload, ProtocolContext, ProtocolCapabilities, Asset, ServerProgress, PartToSend, UploadTarget } from './engine/protocol.js';
 export { dropBatches, flatFiles, MAX_DROP_DEPTH, type DropBatches } from './ui/drop.js';
 export { defaultI18n, type UploaderI18n, type UploaderI18nInput } from './ui/i18n.js';

@@ -4,7 +4,7 @@
  * `protocol`, or register adapters by name with `registerProtocol`.
  */
 export { Uploader, type UploaderOptions } from './uploader.js';
-export { registerProtocol, protocolNamed, protocolNames } from './protocol-registry.js';
+export { registerProtocol, registerProtocolLoader, loadProtocol, protocolNamed, protocolNames } from './protocol-registry.js';
 export { UploadError, UploadErrorCode, type UploadErrorInfo } from './upload-error.js';
 export {
   UploadStatus,

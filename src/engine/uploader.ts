@@ -8,8 +8,8 @@
  * uploader.addEventListener('upload-success', (e) => console.log(e.detail.asset.url));
  * uploader.add(fileInput.files);
  */
-import type { Protocol, ProtocolContext } from './protocol.js';
-import { protocolNamed, protocolNames } from './protocol-registry.js';
+import type { Protocol, ProtocolContext, ProtocolUpload } from './protocol.js';
+import { loadProtocol, protocolNamed, protocolNames, protocolPending } from './protocol-registry.js';
 import { canStream, detectSupport, type BrowserSupport } from './capabilities.js';
 import { systemClock, type Clock } from './clock.js';
 import { defaultWorkerOrigin, HashPool, workerFactoryFor, type Hasher } from './hash-pool.js';
@@ -20,7 +20,7 @@ import { duplicateKey, JobIndex } from './job-index.js';
 import { openResumeStore, type ResumeStore } from './resume-store.js';
 import { defaultRetryPolicy, validateRetryPolicy, type RetryPolicy } from './retry-policy.js';
 import { ScopedHttpStack } from './scoped-http.js';
-import type { UploadError } from './upload-error.js';
+import { UploadError, UploadErrorCode } from './upload-error.js';
 import { RejectReason, UploadStatus, type FileToAdd, type RejectedFile, type Transport, type UploaderEventMap, type UploadSnapshot } from './types.js';
 import { UploadJob, type JobEvent, type JobHost } from './upload-job.js';
 import { defaultLocks, type LockManagerLike } from './upload-lock.js';
@@ -154,6 +154,10 @@ export class Uploader extends EventTarget {
   #destroyed = false;
   /** Whether the queue ran since the last `upload-complete`. */
   #batchOpen = false;
+  /** Why the adapter registered by a loader could not be loaded, until it loads. */
+  #loadFailed: UploadError | undefined;
+  /** The queue was asked to start while the adapter loaded. */
+  #startWhenLoaded = false;
 
   constructor(options: UploaderOptions) {
     super();
@@ -175,6 +179,33 @@ export class Uploader extends EventTarget {
   setOptions(options: Partial<UploaderOptions>): void {
     const merged = { ...this.#options, ...options } as UploaderOptions & { protocol?: string | Protocol };
     this.#options = resolve(merged);
+    const { protocol } = this.#options;
+    if (awaiting.has(protocol)) this.#load(protocol);
+  }
+
+  /**
+   * An adapter registered by a loader (the drop-in's built-in ones): files added before
+   * it arrives wait in the queue, and their jobs take it when it does. A module that
+   * cannot be fetched fails those uploads with a sentence; Retry loads it again.
+   */
+  #load(placeholder: Protocol): void {
+    loadProtocol(placeholder.name).then(
+      (protocol) => {
+        this.#loadFailed = undefined;
+        if (this.#options.protocol === placeholder) this.#options = { ...this.#options, protocol: protocol! };
+        this.#pump(this.#startWhenLoaded);
+        this.#startWhenLoaded = false;
+      },
+      (cause: unknown) => {
+        this.#loadFailed = new UploadError(
+          UploadErrorCode.Network,
+          `The ${placeholder.name} adapter could not be loaded (${cause instanceof Error ? cause.message : String(cause)}).`,
+          { cause },
+        );
+        this.#pump(this.#startWhenLoaded);
+        this.#startWhenLoaded = false;
+      },
+    );
   }
 
   get options(): Readonly<Resolved> {
@@ -229,14 +260,30 @@ export class Uploader extends EventTarget {
         takenKeys.add(key);
       }
     }
-    const { protocol } = this.#options;
     const context = this.#context();
     const targets = taken.map(({ file, relativePath }) => ({ name: file.name, size: file.size, type: file.type, relativePath }));
-    // Files added together share one server session where the API works that way.
-    const batch = protocol.createBatch && targets.length > 0 ? protocol.createBatch(context, targets) : undefined;
+    // The adapter these files go by: the one named now, or, while it loads, the one that
+    // arrives (`#load`). Files added together share one server session where the API
+    // works that way; that batch is made when the first of them starts.
+    const chosen = this.#options.protocol;
+    const protocolOf = (): Protocol => (awaiting.has(chosen) && this.#options.protocol.name === chosen.name ? this.#options.protocol : chosen);
+    let batch: ReturnType<NonNullable<Protocol['createBatch']>> | undefined;
     for (const [index, { file, relativePath, key }] of taken.entries()) {
-      const create = batch ? () => batch.upload(index) : () => protocol.create(context, targets[index]!);
-      const job = new UploadJob(`upload-${++nextId}`, file, this.#host, { relativePath, protocol, context, create });
+      const create = (): ProtocolUpload => {
+        const protocol = protocolOf();
+        if (awaiting.has(protocol)) throw this.#loadFailed ?? new UploadError(UploadErrorCode.Network, `The ${protocol.name} adapter is not loaded yet.`);
+        if (!protocol.createBatch) return protocol.create(context, targets[index]!);
+        batch ??= protocol.createBatch(context, targets);
+        return batch.upload(index);
+      };
+      const job = new UploadJob(`upload-${++nextId}`, file, this.#host, {
+        relativePath,
+        get protocol() {
+          return protocolOf();
+        },
+        context,
+        create,
+      });
       this.#jobs.set(job.id, job);
       this.#index.add(job, key);
       const snapshot = job.snapshot();
@@ -268,7 +315,15 @@ export class Uploader extends EventTarget {
   /** Tries a failed upload again: it re-syncs with the server and sends only what is missing. */
   retry(id: string): void {
     const job = this.#jobs.get(id);
-    if (job?.status === UploadStatus.Error && job.requeue()) this.#pump(true);
+    if (job?.status === UploadStatus.Error && job.requeue()) {
+      // The adapter's module could not be fetched: fetch it again first.
+      const { protocol } = this.#options;
+      if (this.#loadFailed && awaiting.has(protocol)) {
+        this.#loadFailed = undefined;
+        this.#load(protocol);
+      }
+      this.#pump(true);
+    }
   }
 
   /** Cancels: stops sending, tells the server (DELETE where the API has it), forgets resume state. */
@@ -431,6 +486,13 @@ export class Uploader extends EventTarget {
   /** Starts queued jobs, oldest first, while slots are free. */
   #pump(startQueued = this.#options.autoStart): void {
     if (this.#destroyed || !startQueued) return;
+    // Nothing starts while the adapter loads, unless loading failed: then the jobs start
+    // and fail with the reason (and Retry tries the load again).
+    const { protocol } = this.#options;
+    if (awaiting.has(protocol) && !this.#loadFailed) {
+      this.#startWhenLoaded = true;
+      return;
+    }
     while (this.#slots.size < this.#options.concurrency) {
       const job = this.#index.takeQueued((queued) => !this.#running.has(queued.id));
       if (!job) return;
@@ -512,7 +574,8 @@ function resolve(options: UploaderOptions): Resolved {
   } catch {
     fail(`\`endpoint\` is not a URL: ${options.endpoint}`);
   }
-  const protocol = typeof options.protocol === 'object' ? options.protocol : protocolNamed(options.protocol ?? 'content-range');
+  const name = options.protocol ?? 'content-range';
+  const protocol = typeof name === 'object' ? name : (protocolNamed(name) ?? (protocolPending(name) ? placeholderFor(name) : undefined));
   if (!protocol) {
     const known = protocolNames();
     fail(
@@ -584,6 +647,27 @@ function resolve(options: UploaderOptions): Resolved {
     workerUrl,
     fields,
   };
+}
+
+/** Stand-ins for adapters registered by a loader, while they load: one per name. */
+const awaiting = new WeakSet<Protocol>();
+let placeholders: Map<string, Protocol> | undefined;
+
+function placeholderFor(name: string): Protocol {
+  placeholders ??= new Map();
+  let placeholder = placeholders.get(name);
+  if (!placeholder) {
+    placeholder = {
+      name,
+      capabilities: { ordered: true, partChecksum: 'none' },
+      create: () => {
+        throw new UploadError(UploadErrorCode.Network, `The ${name} adapter is not loaded yet.`);
+      },
+    };
+    awaiting.add(placeholder);
+    placeholders.set(name, placeholder);
+  }
+  return placeholder;
 }
 
 /**
