@@ -16,12 +16,14 @@ const loadable = (): Map<string, () => Promise<Protocol>> => (loaders ??= new Ma
 
 /** Makes `protocol` known by its `name` (a later registration of the same name replaces it). */
 export function registerProtocol(...protocols: Protocol[]): void {
-  for (const protocol of protocols) {
-    if (typeof protocol?.name !== 'string' || protocol.name === '' || typeof protocol.create !== 'function') {
-      throw new TypeError('registerProtocol: an adapter needs a `name` and a `create(context, target)` function.');
-    }
-    known().set(protocol.name, protocol);
+  for (const protocol of protocols) known().set(checked(protocol).name, protocol);
+}
+
+function checked(protocol: Protocol): Protocol {
+  if (typeof protocol?.name !== 'string' || protocol.name === '' || typeof protocol.create !== 'function') {
+    throw new TypeError('registerProtocol: an adapter needs a `name` and a `create(context, target)` function.');
   }
+  return protocol;
 }
 
 /**
@@ -59,7 +61,8 @@ export function loadProtocol(name: string): Promise<Protocol | undefined> {
   if (!pending) {
     pending = load().then(
       (protocol) => {
-        if (!known().has(name)) registerProtocol(protocol);
+        // Known by the name it was registered under, whatever the module calls it.
+        if (!known().has(name)) known().set(name, checked(protocol));
         return known().get(name)!;
       },
       (error: unknown) => {

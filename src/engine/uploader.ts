@@ -266,7 +266,7 @@ export class Uploader extends EventTarget {
     // arrives (`#load`). Files added together share one server session where the API
     // works that way; that batch is made when the first of them starts.
     const chosen = this.#options.protocol;
-    const protocolOf = (): Protocol => (awaiting.has(chosen) && this.#options.protocol.name === chosen.name ? this.#options.protocol : chosen);
+    const protocolOf = (): Protocol => (awaiting.has(chosen) ? (protocolNamed(chosen.name) ?? chosen) : chosen);
     let batch: ReturnType<NonNullable<Protocol['createBatch']>> | undefined;
     for (const [index, { file, relativePath, key }] of taken.entries()) {
       const create = (): ProtocolUpload => {
