@@ -14,6 +14,7 @@ import { createCors } from './core/cors.js';
 import type { ApiTokens } from './core/auth.js';
 import { createPhasedApi, isPhasedPath } from './phased/routes.js';
 import { createRegistryApi, isRegistryPath } from './registry/routes.js';
+import { registryErrorShape } from './registry/errors.js';
 import { createSessionApi, isSessionPath } from './session/routes.js';
 import { createSignedPartsApi, isSignedPartsPath } from './signed-parts/routes.js';
 import type { S3Config } from './signed-parts/s3.js';
@@ -187,7 +188,7 @@ export function createApp(options: AppOptions): App {
       else if (serveStatic) await serveStatic(req, res, pathname);
       else throw new ApiError(404, 'not_found', 'There is nothing at this address.');
     } catch (err) {
-      const shape = isSignedPartsPath(pathname) ? signedParts.errorShape(pathname) : jsonErrorShape;
+      const shape = isSignedPartsPath(pathname) ? signedParts.errorShape(pathname) : isRegistryPath(pathname) ? registryErrorShape : jsonErrorShape;
       sendApiError(req, res, toApiError(err), shape, isPhasedPath(pathname) ? phased.drainLimit : DRAIN_LIMIT);
     }
   }

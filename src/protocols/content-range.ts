@@ -21,7 +21,36 @@
  *   mismatch to re-sync from. The seed says every 4xx is a client bug; these two are the
  *   reading a real client needs to recover from a damaged or duplicated part.
  * - Fallback: `POST <location>` with `multipart/form-data`, field `file`.
- * - The id may be a number (as the seed shows) or a string; it is kept as text.
+ *
+ * Readings:
+ * - Create: the seed names `file_size` and `file_name` but no encoding; they go as JSON.
+ *   `201` is the seed's answer; `200` is taken too. `location` comes from the JSON, else
+ *   from the `Location` header.
+ * - Ids: the create types `id` as an integer, the example's last answer shows
+ *   `"id":"12345"`. Either is kept as text; a final JSON without an id gets the create's.
+ * - `RE` is the last byte sent, inclusive: the example sends 5 bytes as `0-4/9`.
+ *   "(R2=L-1)" and "(R2<L-1)" are read with R2 meaning RE.
+ * - The prose says the 204's `Range` tells "the missing data"; the example answers
+ *   `Range: 0-4` once bytes 0 to 4 are there. The example wins: `Range` is what the
+ *   server holds, always from byte 0, so `0-N` means N+1 bytes. Another start is a
+ *   protocol error.
+ * - The regexp is quoted as a string literal (`"^(\\d+)-(\\d+)$"`): it is `^(\d+)-(\d+)$`.
+ * - Status query: the protocol block says `bytes *\/L`, the prose `bytes *` and
+ *   `Content-Lenght: 0` (a typo); sent as `bytes *\/L` with an empty body and no
+ *   `Content-Type`, as the block shows. A `200` with JSON means the upload is complete.
+ * - "The original request is sent to the backend": the `200` body is the backend's; its
+ *   `id`, `url` (or `download_url`, `location`), `name`, `size` and `md5` are read when
+ *   present.
+ * - The example writes `PUT <location/>`; the location is used exactly as given.
+ * - "The method can also be POST": not used; parts always go as PUT.
+ * - Form fallback: taken when the first PUT with bytes answers `405`, `415` or `501`.
+ *   The seed's `"multipart/form-data"; boundary=----` has a stray quote; the browser
+ *   writes the header and its boundary. `200` with JSON, like a streamed upload.
+ * - Errors: 5xx and network failures are retried (by the engine), as the seed says; other
+ *   4xx stop, except `409` and `bad_digest` above. `404`/`410` mean the upload is gone: a
+ *   saved one is started afresh.
+ * - Cancel: `DELETE <location>`, best effort: its answer (the seed's `200`, empty) is
+ *   not checked.
  */
 import { errorFromResponse, jsonOf, serverErrorOf, type HttpResponse } from '../engine/http.js';
 import { UploadError, UploadErrorCode } from '../engine/upload-error.js';

@@ -16,6 +16,30 @@
  *   existing `asset_id`, so a client whose first answer was lost fetches that asset.
  * - The asset is `{id, name: file_name, size, url: link_download}`; rename is `PUT
  *   <endpoint>/<id>` `{"data": {"file_name"}}`, delete is `DELETE <endpoint>/<id>`.
+ *
+ * Readings:
+ * - Where the bytes come from: the seed says only that the object is in S3. They go
+ *   through `storage-endpoint`, and its finish answer must name `bucket` and
+ *   `object_key`. The reference signed-parts server's does; the finish answer in
+ *   seed 003 does not, so a Wunderlist server as written cannot be the storage.
+ * - Create members: the example sends workspace_id, bucket, object_key, file_name,
+ *   file_type, size and mimetype; the table also requires user_id, which the example
+ *   leaves out. The adapter sends the file's members; user_id, and workspace_id on the
+ *   flat route, come from `fields` (the "*" rule: ids the URL names are not needed).
+ * - `file_name` is the file's name with its extension ("Original filename"); the
+ *   examples' answers ("file", "meowcats") are read as sample values. `mimetype` is the
+ *   browser's type (the example's "image/mp4" for an mp4 is read as a slip), or
+ *   application/octet-stream.
+ * - Status codes, which the seed never shows: create `201` (`200` taken too), rename
+ *   `200`, delete `200` (the seed's `success` document) or `204`; a `404` on delete
+ *   means it is gone already.
+ * - Ids are the seed's strings (`ast_…`); an answer whose `data.id` is not a string is
+ *   refused.
+ * - Rename sends only `file_name` ("Original filename and display name"); the update
+ *   example's repeated members are not needed.
+ * - The seed's `POST /v1/assets/` ends with "/": the endpoint is used as given, and an
+ *   asset's URL joins it with one "/".
+ * - `409 already_registered` with `asset_id` is the reference server's, not the seed's.
  */
 import { errorFromResponse, jsonOf, type HttpResponse } from '../engine/http.js';
 import { UploadError, UploadErrorCode } from '../engine/upload-error.js';

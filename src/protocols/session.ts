@@ -16,6 +16,35 @@
  * - No resume across reloads: a signed URL and a session belong to one page's batch.
  *   The seed's URL is `…/v1/upload_sessions.json`: the session URL is derived by
  *   replacing `.json` with `/<token>.json`.
+ *
+ * Readings:
+ * - "Oauth2 Access Token": the element's `token` goes as `Authorization: Bearer` to the
+ *   endpoint's origin only; never to a signed URL.
+ * - `/POST`, `/PUT`, `/GET`: the leading slash is a typo; they are the methods.
+ * - Create: the seed shows no HTTP status, only `"response_code": 200` in the body; HTTP
+ *   `200` is expected (`201` taken too) and `response_code` is not read.
+ * - `errors` is empty in the seed, with no entry shape: entries are read as `{name,
+ *   message}` and matched to the request's files by name. A file with neither a URL nor
+ *   an error fails with a sentence of its own.
+ * - Signed URL: the seed names no method; it is `PUT`, as for S3, with the whole file and
+ *   no header of the adapter's but `Content-MD5` (the browser adds the file's type).
+ *   `200`, `201` or `204` means stored.
+ * - Commit: `PUT` with no body, as the seed shows; `200` expected. A file whose
+ *   `status_code` is 400 or more fails with its `status_message`; a file the answer does
+ *   not list goes on to polling. A `409` `session_committed` (the reference server's
+ *   answer to a second commit) means an earlier commit got through.
+ * - Status: the seed shows `transcoding` and `done`; `error` (the reference server's)
+ *   fails the file with its `status_message`; any other status is shown and polled
+ *   again (250 ms growing to 5 s; given up after an hour).
+ * - The status example's "filename1z.ip" is read as a typo for filename1.zip: entries
+ *   are matched by the names the request sent, so a server must echo them exactly. The
+ *   missing comma after `"transcoding"` is a typo too; the answer must be JSON.
+ * - Assets: the seed's ids are integers; they are kept as text. A file that produced one
+ *   asset takes its id and url; otherwise the file's id is `<session token>/<index>`
+ *   and `produced` lists them all. The seed's zip lists an asset named like the
+ *   archive beside its entry; whatever the server lists is shown.
+ * - Webhooks ("comming soon"): not used. A page cannot receive them, so the "alternate
+ *   way ... for desktop apps", polling, is the only one.
  */
 import { errorFromResponse, jsonOf, serverErrorOf } from '../engine/http.js';
 import { systemClock } from '../engine/clock.js';

@@ -24,6 +24,27 @@
  *   `SignatureDoesNotMatch` (ask for a fresh signature). A failed PUT past the part's
  *   `expires_at` counts as expired too: Ceph RGW refuses an expired URL without CORS
  *   headers, so the browser only sees a network failure.
+ *
+ * Readings:
+ * - Ids: the seed's are integers (2000); any number or string is kept as text.
+ * - md5sum: the seed gives no encoding; it is sent as the base64 of the part's MD5 (what
+ *   `Content-MD5` takes), and the same value goes in the PUT's `Content-MD5`, since a
+ *   signature made over an MD5 needs it. Without checksums, neither is sent and the PUT
+ *   carries only the seed's three headers.
+ * - `Content-Type: ""` is sent as an empty header, as the seed insists. `date` and
+ *   `authorization` go back unchanged; their format is not read. `expires_at` (ISO 8601)
+ *   is read only to call a network failure after it an expired URL.
+ * - Status codes: create `201` (as the seed shows; `200` taken too), a part `200`, finish
+ *   `200`. The store's PUT answers `200` or `204`; its `ETag`, when readable, must be the
+ *   part's MD5 in hex.
+ * - Finish sends `{"state": "finished"}` only: the table's `id` is the URL's. The seed's
+ *   example puts "200 OK" over this request body; read as a slip. The answer's
+ *   `file_name`, `file_size`, `url` and `md5` are used when present, else the file's own.
+ *   Its `400` (no parts) is a client error and is not retried.
+ * - "If an upload fails, simply create a new upload": a saved upload the server no longer
+ *   knows (`404`/`410`) is started afresh.
+ * - Part sizes: the seed gives none; S3's limits hold (5 MiB but the last, at most 10,000
+ *   parts, 5 GiB each).
  */
 import { systemClock } from '../engine/clock.js';
 import { errorFromResponse, jsonOf, type HttpResponse } from '../engine/http.js';

@@ -1,6 +1,7 @@
 /**
  * `tus`: tus 1.0.0 (https://tus.io/protocols/resumable-upload) — core, creation,
- * termination, and checksum where the server announces md5.
+ * termination, and checksum where the server announces md5. There is no seed: the spec
+ * is the document, and the readings below are where it leaves a choice.
  *
  * - `endpoint` is the creation URL (e.g. `/files/`). `OPTIONS` on it tells the server's
  *   extensions (`Tus-Extension`) and checksum algorithms (`Tus-Checksum-Algorithm`); a
@@ -21,6 +22,33 @@
  *   one PATCH (`keepsCutOffParts`). A part with `Upload-Checksum` is kept whole or not at all.
  * - Cancel: `DELETE <location>` (termination) when announced.
  * - The asset is the upload URL itself: tus has no completion body.
+ *
+ * Readings:
+ * - Version: every request but `OPTIONS` carries `Tus-Resumable: 1.0.0`. `Tus-Version`
+ *   is not read; a server without 1.0.0 answers `412`, which fails the upload.
+ * - Extensions used: creation (assumed even when `OPTIONS` does not list it: without it
+ *   there is nothing to upload to), termination and checksum, each only when announced.
+ *   Not used: creation-with-upload (the first bytes go in a PATCH like all others, so a
+ *   refused create costs no bytes), creation-defer-length (the size is always known),
+ *   expiration (`Upload-Expires` is not read; an expired upload answers `404`/`410` and
+ *   the file starts again), concatenation (parts go one after the other).
+ * - Checksum algorithm: md5 only, the engine's one hash. The spec requires servers to
+ *   offer sha1; a server that lists sha1 and not md5 gets parts without a checksum.
+ * - Metadata keys: the spec names none. `filename` and `filetype` are the ones
+ *   tus-js-client and Uppy send, so servers look for them; `filetype` is
+ *   `application/octet-stream` when the browser gives no type. The spec says only
+ *   "Base64"; values are UTF-8 before encoding.
+ * - `HEAD`: `200` or `204` both carry the offset. `403` counts as gone, beside `404` and
+ *   `410` (the spec lists all three). An `Upload-Length` that is not this file's size
+ *   means the saved upload is another file's: it counts as gone.
+ * - `PATCH`: `204` is the spec's answer; `200` with `Upload-Offset` is taken too. `423`
+ *   is not in the spec (tusd and `@tus/server` send it while another request holds the
+ *   upload) and is retried like a 5xx.
+ * - `Tus-Max-Size`, when sent, is checked before creating, so a too-large file fails
+ *   without a request.
+ * - A 0-byte file: `Upload-Length: 0` makes a complete upload; no PATCH is sent.
+ * - `Location` may be relative: it is resolved against the POST's URL and must stay on
+ *   an allowed origin (`location.ts`).
  */
 import { errorFromResponse, type HttpResponse } from '../engine/http.js';
 import { UploadError, UploadErrorCode } from '../engine/upload-error.js';

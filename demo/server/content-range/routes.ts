@@ -47,6 +47,23 @@
  *   the file as one part and lose nothing to a dropped connection.
  * - The seed does not say what the server sends back on `Location` later on;
  *   this server never moves uploads, so only the 201 carries it.
+ * - Create: the seed lists `file_size` and `file_name` without saying which
+ *   are required; both are. The 201 carries `location` in the JSON and as a
+ *   `Location` header.
+ * - `RE` is inclusive (the example's `0-4/9` is 5 bytes); "R2" in the seed's
+ *   "(R2=L-1)" is read as RE. A range ending past the file is 416.
+ * - The prose says the 204's `Range` tells "the missing data"; the example
+ *   answers `0-4` once bytes 0 to 4 are stored. The example is followed:
+ *   `Range` is what is stored.
+ * - A PUT needs no `Content-Type` (the seed's example sends none); a POST
+ *   needs `application/octet-stream` (a part) or `multipart/form-data` (the
+ *   form), since that is how the seed tells them apart; anything else is 415.
+ * - The status query's `Content-Lenght: 0` (sic): an empty body is required,
+ *   with `Content-Length: 0` or none.
+ * - `DELETE` answers the seed's 200 with an empty body; an unknown upload is
+ *   404.
+ * - The seed shows no error document: errors are `{"error": {"code",
+ *   "message"}}`, the same as the other APIs here.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';

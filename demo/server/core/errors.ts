@@ -4,9 +4,10 @@
  *
  * Why this exists: every API reports failures with a stable `code` a client can branch
  * on and a sentence a person reading the network panel understands, but each in its own
- * documented shape: Panda, phased, Lagoa and Candidio `{"error": {"code", "message"},
- * ...extra}`, Wunderlist its `{"errors": [member, message]}` beside that, and the
- * embedded object store S3's XML. Handlers throw `ApiError`; the app catches it once
+ * documented shape: Panda, phased and Lagoa `{"error": {"code", "message"}, ...extra}`,
+ * Candidio the same with `http_code` in `error` (like its `success` document),
+ * Wunderlist its `{"errors": [member, message]}` beside that, and the embedded object
+ * store S3's XML. Handlers throw `ApiError`; the app catches it once
  * (`sendApiError`) and renders it with the shape of the API the request was for, after
  * draining what is left of the body so that the client sees the answer.
  */
@@ -39,7 +40,7 @@ export class ApiError extends Error {
 /** How an API writes an error: the body and its media type. */
 export type ErrorShape = (error: ApiError) => { readonly type: string; readonly body: string };
 
-/** `{"error": {"code", "message"}, ...extra}`: every API's shape but Wunderlist's and S3's. */
+/** `{"error": {"code", "message"}, ...extra}`: every API's shape but Candidio's, Wunderlist's and S3's. */
 export const jsonErrorShape: ErrorShape = (error) => ({
   type: 'application/json; charset=utf-8',
   body: JSON.stringify({ error: { code: error.code, message: error.message }, ...error.extra }),

@@ -34,12 +34,43 @@
  * another workspace or production than the URL), `bad_query`; 415 for a body
  * that is not JSON; 422 `object_missing` and `size_mismatch` (a create checks
  * the object); 409 `already_registered` (one asset per object; the document
- * carries the existing `asset_id` beside `error`). Readings
- * picked where the seed is vague: no thumbnails or previews are made here, so
- * every `link_*` but `link_download` is null and `hasFailedJobs=true` matches
- * every asset; PUT on a nested route cannot move the asset out of it;
- * `file_type` is case-insensitive and stored in lower case; errors keep the
- * shared `{"error": {"code", "message"}}` shape.
+ * carries the existing `asset_id` beside `error`).
+ *
+ * Readings picked where the seed is vague:
+ * - Create needs `data.user_id`: the table says "yes", though the create
+ *   example leaves it out; tokens here name no user to default to, so the
+ *   example as written is 400 `missing_member`. `workspace_id` is needed
+ *   unless the URL (or the `workspace_id` query) names it. `production_id`
+ *   ("sometimes") is never needed; a production route gives it.
+ * - Members are kept as sent: the example answers `file_name` "meowcats"
+ *   and `mimetype` "video/mp4" to a request of "file.mp4" and "image/mp4",
+ *   read as sample values. `file_type` is case-insensitive and stored in
+ *   lower case.
+ * - Status codes, which the seed never shows: create 201, update 200, delete
+ *   200 with the seed's `success` document.
+ * - Errors keep the shared `{"error": {"code", "message"}}` shape with
+ *   `http_code` added inside, as in the delete's `success` document
+ *   (registry/errors.ts).
+ * - The seed's nested GET routes say "To create an asset for ..." under
+ *   "List Assets": read as listing within that workspace or production.
+ * - Scopes are query parameters named after the scope
+ *   (`?assetType=video,image&completed=true`); booleans are true, false, 1
+ *   or 0. The `scope` parameter listed for one asset has no stated meaning
+ *   and is ignored; the URL and `workspace_id` scope a single asset.
+ * - `include` works on lists too (the embeddable relationships are listed
+ *   under "List Assets").
+ * - Pages: `page` (the seed names none) from 1, `limit` 1..100, default 100
+ *   as in the example. `links` is `[]` when there is no other page, as in
+ *   the seed, else `{"previous"?, "next"?}` with URLs. `total` counts every
+ *   match and `count` this page (the example's 4 beside one asset is
+ *   shortened).
+ * - `created_at` and `updated_at` are "YYYY-MM-DD HH:MM:SS" in UTC (the seed
+ *   gives no zone).
+ * - Every example request carries `Content-Type: application/json`, GET and
+ *   DELETE too: it is ignored where there is no body.
+ * - No thumbnails or previews are made here, so every `link_*` but
+ *   `link_download` is null and `hasFailedJobs=true` matches every asset.
+ * - PUT on a nested route cannot move the asset out of it.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendJson, ApiError } from '../core/errors.js';

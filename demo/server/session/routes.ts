@@ -49,6 +49,24 @@
  *   processing also take the lock; status reads the record as it is (records
  *   are replaced atomically).
  * - The commit body, if any, is ignored.
+ * - Tokens need the `assets` scope (the seed names OAuth2 and no scopes).
+ * - Create answers HTTP 200, matching the seed's `"response_code": 200`,
+ *   which is always 200: a refused request gets the shared error document
+ *   with its own status instead.
+ * - The signed URL takes `PUT` (the seed names no method; S3's signed
+ *   uploads are PUTs). A PUT after the commit, and a second commit, answer
+ *   409 `session_committed`; an unknown session is 404.
+ * - Asset ids are 32 hex digits, not the seed's integers: `GET
+ *   /v1/assets/<id>` needs no token, so an id must not be guessable. An
+ *   asset's `url` is that download, where the seed's points at a page.
+ * - The seed's zip example lists an asset named like the archive beside the
+ *   entry it holds; here the archive itself is not an asset, only its
+ *   entries are (session/process.ts).
+ * - Names are echoed exactly as the request sent them, so a client can match
+ *   entries by name (the seed's "filename1z.ip" is read as a typo). Answers
+ *   are valid JSON (the seed's status example misses a comma).
+ * - Webhooks ("comming soon") are not implemented; the status GET is the
+ *   only way to learn that processing ended.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';

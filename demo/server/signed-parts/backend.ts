@@ -67,6 +67,14 @@ export interface PartsBackend {
   readonly objects: ObjectLookup;
 }
 
+/**
+ * An `expires_at` as the seed writes it: ISO 8601 in UTC to the second
+ * ("2014-04-30T14:44:48Z"), without the milliseconds toISOString adds.
+ */
+export function isoSeconds(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 /** The object key of a finished upload. */
 export function objectKey(id: string): string {
   return `signed-parts/${id}`;

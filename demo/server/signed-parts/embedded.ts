@@ -23,7 +23,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendDownload } from '../core/http.js';
 import { EMBEDDED_BUCKET } from '../core/object-store.js';
 import type { ObjectLookup } from '../core/object-store.js';
-import { checkParts, uploadIdOfKey } from './backend.js';
+import { checkParts, isoSeconds, uploadIdOfKey } from './backend.js';
 import type { PartsBackend } from './backend.js';
 import { authorization, loadKey, signatureMatches } from './sign.js';
 import type { LocalPartStore, PartRecord, UploadRecord } from './store.js';
@@ -142,7 +142,7 @@ export function createEmbeddedBackend(store: LocalPartStore, signingKey: string 
         url: `${origin}${path}`,
         date,
         authorization: authorization(key(), 'PUT', path, md5sum ?? '', date),
-        expires_at: new Date((seconds + ttlSeconds) * 1000).toISOString(),
+        expires_at: isoSeconds((seconds + ttlSeconds) * 1000),
       };
     },
 

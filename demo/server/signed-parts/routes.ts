@@ -33,15 +33,37 @@
  * - `GET|HEAD /files/<id>` (no bearer: the 32-hex id is the capability): the
  *   finished file, as an attachment.
  *
- * Readings picked where the seed is vague: ids are 32 hex digits, not
- * integers; `user_id` is always 1 (tokens carry no user); part_number is
- * 1..10000 and md5sum is the base64 of a 16-byte MD5 (a space in the query,
- * i.e. an unencoded "+", is read as "+"); errors carry the seed's
- * `{"errors": [member, message]}` (finishing with no parts: exactly the seed's
- * `["state", "There are no parts upload to finish it"]`) and, beside it, the
- * shared `{"error": {"code", "message"}}` that the adapter reads. A `file_size`
- * above S3's largest object (5 TiB) is refused at creation (413
- * `file_too_large`), before any multipart upload is started.
+ * Readings picked where the seed is vague:
+ * - Ids are 32 hex digits, not integers (the seed's 2000): `/files/<id>` needs
+ *   no token, so an id must not be guessable. `user_id` is always 1 (tokens
+ *   carry no user).
+ * - part_number is 1..10000 (S3's range; the seed says only that it starts
+ *   at 1). A create without part_number signs part 1.
+ * - md5sum's encoding is not given: it is the base64 of the 16-byte MD5, what
+ *   S3's Content-MD5 takes; hex is refused (400 `bad_md5sum`). A space in the
+ *   query (an unencoded "+") is read as "+".
+ * - A part signed with an md5sum must be PUT with it as `Content-MD5`: the
+ *   signature covers it, as S3's does. The seed's three headers are the whole
+ *   list only for a part signed without md5sum.
+ * - `date` is an HTTP date ("Wed, 30 Apr 2014 14:44:48 GMT"), not the seed's
+ *   "UTC +00:00" form, which is not one; the client sends it back unchanged
+ *   as `x-amz-date`, so only the store reads it. `expires_at`, at the top and in `part`, is the part's
+ *   signature's end, in ISO 8601 to the second as the seed writes it.
+ * - `authorization` is opaque to the client: `ASU1 <hex>` in the embedded
+ *   mode, S3's `AWS <key>:<signature>` in S3 mode with S3_PART_SIGNATURE=header.
+ * - Step 3's "Request body example" sits under a "200 OK" line: read as a
+ *   slip; the body is `{"state": "finished"}`, and other members (the table's
+ *   `id`, which the URL already gives) are ignored. Finishing a finished
+ *   upload answers the same 200 again, so a client whose answer was lost
+ *   can repeat it.
+ * - "Failed uploads will be automatically garbage collected": an unfinished
+ *   upload that received nothing for UPLOAD_TTL is removed by the sweep.
+ * - Errors carry the seed's `{"errors": [member, message]}` (finishing with no
+ *   parts: exactly the seed's `["state", "There are no parts upload to finish
+ *   it"]`, typo kept) and, beside it, the shared `{"error": {"code",
+ *   "message"}}` that the adapter reads.
+ * - A `file_size` above S3's largest object (5 TiB) is refused at creation
+ *   (413 `file_too_large`), before any multipart upload is started.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendJson, ApiError, type ErrorShape } from '../core/errors.js';

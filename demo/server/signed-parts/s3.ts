@@ -62,7 +62,7 @@ import {
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { contentDisposition } from '../core/http.js';
 import type { ObjectLookup } from '../core/object-store.js';
-import { checkParts, objectKey, uploadIdOfKey } from './backend.js';
+import { checkParts, isoSeconds, objectKey, uploadIdOfKey } from './backend.js';
 import type { PartsBackend, SignedPart } from './backend.js';
 import type { LocalPartStore, PartRecord, UploadRecord } from './store.js';
 import { ApiError } from '../core/errors.js';
@@ -160,7 +160,7 @@ export function createS3Backend(store: LocalPartStore, config: S3Config, ttlSeco
       url: `${config.publicEndpoint ?? config.endpoint}${path}?partNumber=${partNumber}&uploadId=${encodeURIComponent(uploadId)}`,
       date,
       authorization,
-      expires_at: new Date(signedAt + Math.min(ttlSeconds, HEADER_SIGNATURE_SECONDS) * 1000).toISOString(),
+      expires_at: isoSeconds(signedAt + Math.min(ttlSeconds, HEADER_SIGNATURE_SECONDS) * 1000),
       headers: { 'Content-Type': '', Authorization: authorization, 'x-amz-date': date, ...(md5sum === undefined ? {} : { 'Content-MD5': md5sum }) },
     };
   }
@@ -269,7 +269,7 @@ export function createS3Backend(store: LocalPartStore, config: S3Config, ttlSeco
         part_number: partNumber,
         url,
         date: signedAt.toUTCString(),
-        expires_at: new Date(signedAt.getTime() + ttlSeconds * 1000).toISOString(),
+        expires_at: isoSeconds(signedAt.getTime() + ttlSeconds * 1000),
         headers: md5sum === undefined ? {} : ({ 'Content-MD5': md5sum } as Record<string, string>),
       };
     },

@@ -5,10 +5,23 @@
  *
  * `@tus/server` does not implement the checksum extension. `/tus-md5/files` is the
  * same server behind a thin layer that does: it announces `checksum` with
- * `Tus-Checksum-Algorithm: md5`, verifies `Upload-Checksum: md5 <base64>` of each PATCH
- * before the bytes reach the store, and answers `460` on a mismatch (tus 1.0 §
- * Checksum). Verifying needs the whole part first, so those PATCH bodies are buffered,
- * up to `MAX_CHECKSUM_PART` bytes (larger ones are refused with 413).
+ * `Tus-Checksum-Algorithm: md5,sha1` (sha1 because tus 1.0 § Checksum says a server
+ * MUST support it; md5 is what the adapter sends), verifies `Upload-Checksum: <algorithm>
+ * <base64>` of each PATCH, and of a POST that carries bytes (creation-with-upload,
+ * which `@tus/server` announces), before the bytes reach the store, and answers `460`
+ * on a mismatch and `400` for another algorithm or a malformed header. Verifying needs
+ * the whole part first, so those bodies are buffered, up to `MAX_CHECKSUM_PART` bytes
+ * (larger ones are refused with 413).
+ *
+ * Readings of tus 1.0 taken here:
+ * - A POST body is read as creation-with-upload only with `Content-Type:
+ *   application/offset+octet-stream` (the extension's rule); other POSTs go through
+ *   with no body, as plain creation.
+ * - Extensions are `@tus/server`'s: creation, creation-with-upload,
+ *   creation-defer-length, termination, expiration; `/tus-md5/files` adds checksum.
+ *   Concatenation is not offered.
+ * - `423 Locked` is `@tus/server`'s answer while another request holds the upload;
+ *   it is not in tus 1.0, and clients retry it.
  *
  * What this layer does itself, before `@tus/server` sees a request (issue 9):
  * - CORS follows core/cors.ts like every other route: preflights are answered here, and
@@ -39,6 +52,8 @@ import { readTusUpload, isFinished, sendTusDownload, sendTusStatus, sweepTus, TU
 export const TUS_PATH = '/tus/files';
 export const TUS_MD5_PATH = '/tus-md5/files';
 const MAX_CHECKSUM_PART = 64 * 1024 * 1024;
+/** What `/tus-md5/files` verifies: md5 for the adapter, sha1 because tus 1.0 requires it of every checksum server. */
+const CHECKSUM_ALGORITHMS: readonly string[] = ['md5', 'sha1'];
 
 /**
  * How long a PATCH that another request wants the lock of may go on (`@tus/server`'s
@@ -193,7 +208,9 @@ function withOurCors(res: ServerResponse, corsHeaders: Record<string, string>, o
 
 async function handleWithChecksum(server: Server, req: IncomingMessage, res: ServerResponse, corsHeaders: Record<string, string>): Promise<void> {
   let body: Buffer | undefined;
-  if (req.method === 'PATCH') {
+  // PATCH, and a POST with bytes (creation-with-upload): the body is checked before it is passed on.
+  const carriesBytes = req.method === 'PATCH' || (req.method === 'POST' && isOffsetStream(req.headers['content-type']));
+  if (carriesBytes) {
     const declared = Number(req.headers['content-length'] ?? NaN);
     if (Number.isFinite(declared) && declared > MAX_CHECKSUM_PART)
       return refuse(req, res, corsHeaders, 413, `A part may be at most ${MAX_CHECKSUM_PART} bytes here.`);
@@ -206,9 +223,10 @@ async function handleWithChecksum(server: Server, req: IncomingMessage, res: Ser
     if (body === undefined) return refuse(req, res, corsHeaders, 413, `A part may be at most ${MAX_CHECKSUM_PART} bytes here.`);
     const checksum = req.headers['upload-checksum'];
     if (typeof checksum === 'string') {
-      const [algorithm, expected] = checksum.trim().split(/\s+/);
-      if (algorithm !== 'md5' || !expected) return refuse(req, res, corsHeaders, 400, 'Only Upload-Checksum md5 is supported.');
-      if (createHash('md5').update(body).digest('base64') !== expected) return refuse(req, res, corsHeaders, 460, 'Checksum mismatch.');
+      const [algorithm = '', expected, extra] = checksum.trim().split(/\s+/);
+      if (!CHECKSUM_ALGORITHMS.includes(algorithm) || !expected || extra !== undefined)
+        return refuse(req, res, corsHeaders, 400, `Upload-Checksum must be "<algorithm> <base64>", the algorithm one of ${CHECKSUM_ALGORITHMS.join(', ')}.`);
+      if (createHash(algorithm).update(body).digest('base64') !== expected) return refuse(req, res, corsHeaders, 460, 'Checksum mismatch.');
     }
   }
   const headers = new Headers();
@@ -227,11 +245,16 @@ async function handleWithChecksum(server: Server, req: IncomingMessage, res: Ser
   if (req.method === 'OPTIONS') {
     const extensions = out.get('Tus-Extension');
     out.set('Tus-Extension', extensions ? `${extensions},checksum` : 'checksum');
-    out.set('Tus-Checksum-Algorithm', 'md5');
+    out.set('Tus-Checksum-Algorithm', CHECKSUM_ALGORITHMS.join(','));
   }
   const text = Buffer.from(await response.arrayBuffer());
   res.writeHead(response.status, Object.fromEntries(out)); // CORS replaced by withOurCors
   res.end(text);
+}
+
+/** Whether a Content-Type is tus's `application/offset+octet-stream` (parameters aside). */
+function isOffsetStream(type: string | undefined): boolean {
+  return (type ?? '').split(';')[0]?.trim().toLowerCase() === 'application/offset+octet-stream';
 }
 
 /** Reads a body up to `limit` bytes; undefined when it is larger. */

@@ -301,6 +301,25 @@ describe('content-range API', () => {
       assert.equal(((await second.json()) as { md5: string }).md5, md5Hex('abcdefghi'));
     });
 
+    it("speaks the seed's example as written: no Content-Type, Content-Length and Content-Range only, then a status query and DELETE", T, async () => {
+      const { location } = await createUpload(base, 9);
+      const first = await raw(location, { method: 'PUT', headers: { 'Content-Length': 5, 'Content-Range': 'bytes 0-4/9' }, chunks: ['abcde'] });
+      assert.equal(first.status, 204);
+      assert.equal(first.headers['range'], '0-4', 'Range names the bytes held, as the example shows');
+      assert.equal(first.body.length, 0);
+      const status = await raw(location, { method: 'PUT', headers: { 'Content-Range': 'bytes */9', 'Content-Length': 0 } });
+      assert.equal(status.status, 204);
+      assert.equal(status.headers['range'], '0-4');
+      const second = await raw(location, { method: 'PUT', headers: { 'Content-Length': 4, 'Content-Range': 'bytes 5-8/9' }, chunks: ['fghi'] });
+      assert.equal(second.status, 200);
+      const video = JSON.parse(second.body.toString()) as Record<string, unknown>;
+      assert.equal(typeof video['id'], 'string');
+      assert.equal(video['md5'], md5Hex('abcdefghi'));
+      const removed = await raw(location, { method: 'DELETE' });
+      assert.equal(removed.status, 200);
+      assert.equal(removed.body.length, 0, 'Body <empty>');
+    });
+
     it('answers a status query with no Range when nothing is stored, then with the stored range', T, async () => {
       const { location } = await createUpload(base, 10);
       const empty = await statusQuery(location, 10);

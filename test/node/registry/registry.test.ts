@@ -499,6 +499,42 @@ describe('registry: changing', () => {
   });
 });
 
+describe("registry: the seed's own examples", () => {
+  it('lists, creates, shows and deletes with the requests as the seed writes them', T, async () => {
+    const { base } = await start();
+    // Every example request carries Content-Type: application/json, GET and DELETE too.
+    const seedHeaders = { 'Content-Type': 'application/json' };
+    const object = await upload(base, 64, 'file.mp4');
+    // The create example, with this server's fixture workspace: no user_id, though the table says it is required.
+    const example = {
+      workspace_id: 'wrk_acme',
+      bucket: object.bucket,
+      object_key: object.object_key,
+      file_name: 'file.mp4',
+      file_type: 'mp4',
+      size: object.size,
+      mimetype: 'image/mp4',
+    };
+    const refused = await errorOf(await send(base, 'POST', '/assets/', { data: example }), 400, 'missing_member');
+    assert.equal((refused['error'] as Json)['http_code'], 400, "errors carry the status as http_code, like the seed's success document");
+    assert.match(messageOf(refused), /data\.user_id is required/);
+    const created = await create(base, '/assets/', { ...example, user_id: 'usr_ada' });
+    assert.deepEqual([created['file_name'], created['file_type'], created['mimetype']], ['file.mp4', 'mp4', 'image/mp4'], 'kept as sent');
+
+    const listed = await json(await registry(base, '/assets?limit=100', { headers: seedHeaders }), 200);
+    const pagination = (listed['meta'] as Json)['pagination'] as Json;
+    assert.deepEqual(Object.keys(pagination), ['total', 'count', 'per_page', 'current_page', 'total_pages', 'links']);
+    assert.deepEqual(pagination, { total: 1, count: 1, per_page: 100, current_page: 1, total_pages: 1, links: [] });
+    const shown = await json(await registry(base, `/assets/${created['id']}`, { headers: seedHeaders }), 200);
+    assert.equal((shown['data'] as Json)['id'], created['id']);
+
+    const deleted = await registry(base, `/assets/${created['id']}`, { method: 'DELETE', headers: seedHeaders, token: DELETER });
+    assert.deepEqual(await json(deleted, 200), { success: { http_code: 200, message: 'Success' } });
+    const gone = await errorOf(await registry(base, `/assets/${created['id']}`, { headers: seedHeaders }), 404, 'not_found');
+    assert.equal((gone['error'] as Json)['http_code'], 404);
+  });
+});
+
 describe('registry: durability', () => {
   it('keeps assets, their order and the duplicate check across a restart', T, async () => {
     const dataDir = await apps.tempDir();

@@ -167,6 +167,38 @@ describe('signed-parts: the happy path', () => {
   });
 });
 
+describe("signed-parts: the seed's own steps", () => {
+  it('creates with the three required members, PUTs with the three headers, fetches part 2, finishes with the documented body', T, async () => {
+    const { base } = await start();
+    const first = randomBytes(5 * MIB);
+    const second = Buffer.from('the rest');
+    const created = await create(base, { content_type: 'text/plain', file_name: 'notes.txt', file_size: first.length + second.length });
+    // Step 1's answer: the members and formats the seed shows.
+    assert.deepEqual(Object.keys(created), ['id', 'user_id', 'state', 'type', 'expires_at', 'part']);
+    assert.match(created.expires_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/, 'ISO 8601 to the second, as "2014-04-30T14:44:48Z"');
+    assert.match(created.part.expires_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    assert.equal(created.part.part_number, 1, 'the part of a create without part_number is the first');
+    // "You need to set the following headers": Content-Type "", Authorization, x-amz-date; nothing else.
+    const one = await put(created.part, first);
+    assert.equal(one.status, 200, await one.text());
+    const next = await json<Upload>(await api(base, `/uploads/${created.id}/parts?part_number=2`), 200);
+    assert.deepEqual(Object.keys(next), ['id', 'user_id', 'state', 'type', 'expires_at', 'part']);
+    assert.match(next.expires_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    const two = await put(next.part, second);
+    assert.equal(two.status, 200, await two.text());
+    // Step 3's data lists `id` beside `state`; a body carrying it is taken.
+    const done = await json(
+      await api(base, `/uploads/${created.id}`, {
+        method: 'PATCH',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ id: created.id, state: 'finished' }),
+      }),
+      200,
+    );
+    assert.deepEqual([done['id'], done['user_id'], done['state'], done['type']], [created.id, 1, 'finished', 'upload']);
+  });
+});
+
 describe('signed-parts: the store verifies like S3', () => {
   it('refuses a tampered part number or path, a Content-MD5 not signed, a bad body digest and an expired date', T, async () => {
     const { base, dataDir } = await start();

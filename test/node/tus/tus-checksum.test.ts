@@ -1,0 +1,110 @@
+/**
+ * The checksum layer of `/tus-md5/files` read against tus 1.0 § Checksum: sha1 is
+ * announced and verified beside md5 (the spec makes sha1 a MUST), an unknown algorithm
+ * or a malformed header is 400, a mismatch is 460 and keeps nothing; and a POST that
+ * carries bytes (creation-with-upload, announced by `@tus/server`) keeps them and is
+ * checked the same way, as on `/tus/files`.
+ *
+ * Run: node --test --import tsx test/node/tus/tus-checksum.test.ts
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { after, describe, it } from 'node:test';
+import { harness, REQUEST_TIMEOUT_MS } from '../support.js';
+
+const T = { timeout: 15_000 };
+const apps = harness('asset-uploader-tus-checksum-', { closeGraceMs: 500 });
+after(async () => {
+  await apps.stopApps();
+  await apps.removeTempDirs();
+});
+
+const RESUMABLE = { 'Tus-Resumable': '1.0.0' };
+const STREAM = 'application/offset+octet-stream';
+const digest = (algorithm: string, data: Buffer): string => createHash(algorithm).update(data).digest('base64');
+const call = (url: string, init: RequestInit): Promise<Response> => fetch(url, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+
+async function create(base: string, store: string, length: number): Promise<string> {
+  const response = await call(`${base}/${store}/files`, { method: 'POST', headers: { ...RESUMABLE, 'Upload-Length': String(length) } });
+  assert.equal(response.status, 201, await response.text());
+  return new URL(response.headers.get('location') ?? '', base).href;
+}
+
+function patch(location: string, offset: number, body: Buffer, checksum?: string): Promise<Response> {
+  return call(location, {
+    method: 'PATCH',
+    headers: { ...RESUMABLE, 'Upload-Offset': String(offset), 'Content-Type': STREAM, ...(checksum ? { 'Upload-Checksum': checksum } : {}) },
+    body: new Uint8Array(body),
+  });
+}
+
+async function offsetOf(location: string): Promise<string | null> {
+  const head = await call(location, { method: 'HEAD', headers: RESUMABLE });
+  assert.equal(head.status, 200);
+  return head.headers.get('upload-offset');
+}
+
+describe('tus-md5 checksums', () => {
+  it('announces md5 and sha1, and verifies either on a PATCH', T, async () => {
+    const { base } = await apps.start();
+    const options = await call(`${base}/tus-md5/files`, { method: 'OPTIONS' });
+    assert.match(options.headers.get('tus-extension') ?? '', /(^|,)checksum(,|$)/);
+    assert.equal(options.headers.get('tus-checksum-algorithm'), 'md5,sha1');
+
+    const data = Buffer.from('abcdefghi');
+    const location = await create(base, 'tus-md5', data.length);
+    const wrong = await patch(location, 0, data.subarray(0, 4), `sha1 ${digest('sha1', Buffer.from('nope'))}`);
+    assert.equal(wrong.status, 460, await wrong.text());
+    assert.equal(await offsetOf(location), '0', 'a mismatched part keeps nothing');
+    const first = await patch(location, 0, data.subarray(0, 4), `sha1 ${digest('sha1', data.subarray(0, 4))}`);
+    assert.equal(first.status, 204, await first.text());
+    assert.equal(first.headers.get('upload-offset'), '4');
+    const second = await patch(location, 4, data.subarray(4), `md5 ${digest('md5', data.subarray(4))}`);
+    assert.equal(second.status, 204, await second.text());
+    assert.equal(second.headers.get('upload-offset'), '9');
+    const download = await call(location, { method: 'GET' });
+    assert.deepEqual(Buffer.from(await download.arrayBuffer()), data);
+  });
+
+  it('answers 400 for another algorithm or a malformed Upload-Checksum, keeping nothing', T, async () => {
+    const { base } = await apps.start();
+    const data = Buffer.from('abc');
+    const location = await create(base, 'tus-md5', data.length);
+    for (const checksum of [`crc32 ${digest('md5', data)}`, 'md5', `md5 ${digest('md5', data)} extra`]) {
+      const refused = await patch(location, 0, data, checksum);
+      assert.equal(refused.status, 400, checksum);
+      assert.match(await refused.text(), /md5, sha1/);
+    }
+    assert.equal(await offsetOf(location), '0');
+  });
+
+  for (const store of ['tus', 'tus-md5'] as const) {
+    it(`${store}: keeps the bytes of a creation-with-upload POST`, T, async () => {
+      const { base } = await apps.start();
+      const data = Buffer.from('abcde');
+      const checksum: Record<string, string> = store === 'tus-md5' ? { 'Upload-Checksum': `md5 ${digest('md5', data)}` } : {};
+      const created = await call(`${base}/${store}/files`, {
+        method: 'POST',
+        headers: { ...RESUMABLE, 'Upload-Length': String(data.length), 'Content-Type': STREAM, ...checksum },
+        body: new Uint8Array(data),
+      });
+      assert.equal(created.status, 201, await created.text());
+      assert.equal(created.headers.get('upload-offset'), '5');
+      const location = new URL(created.headers.get('location') ?? '', base).href;
+      assert.equal(await offsetOf(location), '5');
+      const download = await call(location, { method: 'GET' });
+      assert.deepEqual(Buffer.from(await download.arrayBuffer()), data);
+    });
+  }
+
+  it('tus-md5: refuses a creation-with-upload POST whose checksum does not match, creating nothing', T, async () => {
+    const { base } = await apps.start();
+    const refused = await call(`${base}/tus-md5/files`, {
+      method: 'POST',
+      headers: { ...RESUMABLE, 'Upload-Length': '5', 'Content-Type': STREAM, 'Upload-Checksum': `sha1 ${digest('sha1', Buffer.from('other'))}` },
+      body: 'abcde',
+    });
+    assert.equal(refused.status, 460, await refused.text());
+    assert.equal(refused.headers.get('location'), null);
+  });
+});
