@@ -61,14 +61,6 @@ export interface PartResult {
   readonly md5: Buffer;
 }
 
-/** The bytes on disk are shorter than the record says: data was lost outside this server's control. */
-export class CorruptUploadError extends Error {
-  constructor(id: string) {
-    super(`Upload ${id} has fewer stored bytes than its record acknowledges.`);
-    this.name = 'CorruptUploadError';
-  }
-}
-
 export class UploadStore {
   readonly dir: string;
   readonly #locks: KeyedLock;
@@ -132,7 +124,7 @@ export class UploadStore {
     const text = await readOrNull(this.#json(id));
     if (text === null) return null;
     const record = parseRecord(text, id);
-    await repairLength(this.#bin(id), record.offset, () => new CorruptUploadError(id));
+    await repairLength(this.#bin(id), record.offset, `Upload ${id}`);
     return record;
   }
 

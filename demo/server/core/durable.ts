@@ -87,14 +87,22 @@ export async function truncateDurably(path: string, length: number): Promise<voi
   }
 }
 
+/** The bytes on disk are shorter than the record says: data was lost outside this server's control. */
+export class CorruptBytesError extends Error {
+  constructor(what: string) {
+    super(`${what} has fewer stored bytes than its record acknowledges.`);
+    this.name = 'CorruptBytesError';
+  }
+}
+
 /**
  * Brings the bytes file at `path` back to the `length` its record
  * acknowledges: a longer file (a crash after writing, before the record) is
  * cut back and fsynced; a missing file is recreated empty when nothing was
- * acknowledged. Throws `corrupt()` when the file has fewer bytes than
- * acknowledged: data was lost outside this server's control.
+ * acknowledged. Throws `CorruptBytesError` naming `what` (`Upload 1f…`) when the file
+ * has fewer bytes than acknowledged: data was lost outside this server's control.
  */
-export async function repairLength(path: string, length: number, corrupt: () => Error): Promise<void> {
+export async function repairLength(path: string, length: number, what: string): Promise<void> {
   let actual: number;
   try {
     actual = (await stat(path)).size;
@@ -108,7 +116,7 @@ export async function repairLength(path: string, length: number, corrupt: () => 
       await handle.close();
       return;
     }
-    throw corrupt();
+    throw new CorruptBytesError(what);
   }
   if (actual > length) await truncateDurably(path, length);
 }

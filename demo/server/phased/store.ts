@@ -96,14 +96,6 @@ export interface WholeWriter extends PendingBytes {
   commit(asset: Omit<NewAsset, 'size'>): Promise<AssetRecord>;
 }
 
-/** The bytes on disk are shorter than the record says: data was lost outside this server's control. */
-export class CorruptAssetError extends Error {
-  constructor(id: string) {
-    super(`Asset ${id} has fewer stored bytes than its record acknowledges.`);
-    this.name = 'CorruptAssetError';
-  }
-}
-
 /** Bytes read at the start of a file to recognise its container. */
 const HEAD_BYTES = 12;
 
@@ -222,7 +214,7 @@ export class PhasedStore {
     if (!ID_PATTERN.test(id)) return null;
     const record = await this.#read(id);
     if (!record) return null;
-    await repairLength(this.#bin(id), record.offset, () => new CorruptAssetError(id));
+    await repairLength(this.#bin(id), record.offset, `Asset ${id}`);
     return record;
   }
 
