@@ -16,6 +16,7 @@ import { open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { ApiError } from './errors.js';
 
 export interface DurableWriteOptions {
   /**
@@ -87,10 +88,14 @@ export async function truncateDurably(path: string, length: number): Promise<voi
   }
 }
 
-/** The bytes on disk are shorter than the record says: data was lost outside this server's control. */
-export class CorruptBytesError extends Error {
+/**
+ * The bytes on disk are shorter than the record says: data was lost outside this
+ * server's control. 410: that upload cannot go on (a client starts it again, as for
+ * one the server no longer knows), and retrying the same request would not help.
+ */
+export class CorruptBytesError extends ApiError {
   constructor(what: string) {
-    super(`${what} has fewer stored bytes than its record acknowledges.`);
+    super(410, 'bytes_lost', `${what} has fewer stored bytes than its record acknowledges: they were lost on the server. Start the upload again.`);
     this.name = 'CorruptBytesError';
   }
 }

@@ -357,6 +357,19 @@ describe('content-range API', () => {
       assert.equal((await statusQuery(location, 10)).headers.get('range'), '0-3');
     });
 
+    it('answers 410 bytes_lost, and keeps answering, when acknowledged bytes vanished from disk', T, async () => {
+      const { id, location } = await createUpload(base, 8);
+      assert.equal((await putPart(location, 'abcd', 0, 8)).status, 204);
+      await writeFile(binPath(dataDir, id), 'ab'); // lost outside the server: 2 of the 4 acknowledged bytes are left
+      // The status query reads the record alone (it never waits behind a write); the next write finds the loss.
+      for (const response of [await putPart(location, 'efgh', 4, 8), await putPart(location, 'efgh', 4, 8)]) {
+        assert.equal(response.status, 410);
+        assert.equal(await errorCode(response), 'bytes_lost');
+      }
+      const fresh = await createUpload(base, 3);
+      assert.equal((await putPart(fresh.location, 'xyz', 0, 3)).status, 200, 'the server goes on');
+    });
+
     it('refuses a part whose MD5 does not match, keeping nothing of it', T, async () => {
       const { id, location } = await createUpload(base, 8);
       assert.equal((await putPart(location, 'abcd', 0, 8)).status, 204);
