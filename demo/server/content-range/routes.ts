@@ -70,7 +70,7 @@ import type { Readable } from 'node:stream';
 import busboy from 'busboy';
 import { sendJson, ApiError } from '../core/errors.js';
 import { mediaType, readBody, requestGone, requestHolder, requestOrigin, sendDownload, parseContentMd5 } from '../core/http.js';
-import { clientAddress, type OpenUploads } from '../core/limits.js';
+import { claimOrRefuse, clientAddress, type OpenUploads } from '../core/limits.js';
 import { fileNameProblem } from '../core/names.js';
 import type { PartResult, UploadRecord, UploadStore } from './store.js';
 import { ID_PATTERN } from '../core/ids.js';
@@ -143,10 +143,19 @@ export function createContentRangeApi(options: ContentRangeOptions): RouteHandle
     }
     const problem = fileNameProblem(fields.fileName);
     if (problem !== null) throw new ApiError(400, 'bad_file_name', problem);
-    const owner = clientAddress(req);
-    options.openUploads?.check(owner, size);
-    const record = await store.create(fields.fileName as string, size);
-    if (size > 0) options.openUploads?.add(openKey(record.id), owner, size);
+    // Checked and counted in one step, before the record is written: concurrent creations
+    // cannot all pass the check while the first one is still being written.
+    const owner = { kind: 'client', id: clientAddress(req) } as const;
+    if (size === 0) options.openUploads?.check(owner, 0);
+    const claim = size > 0 ? claimOrRefuse(options.openUploads, owner, size, 1) : undefined;
+    let record: Awaited<ReturnType<typeof store.create>>;
+    try {
+      record = await store.create(fields.fileName as string, size);
+    } catch (err) {
+      claim?.release();
+      throw err;
+    }
+    claim?.bind(openKey(record.id));
     const location = uploadUrl(req, record.id);
     sendJson(res, 201, { id: record.id, location }, { Location: location });
   }

@@ -46,7 +46,7 @@ import { join } from 'node:path';
 import { FileStore } from '@tus/file-store';
 import { EVENTS, Server } from '@tus/server';
 import type { CorsHeaderSet, CorsPolicy } from '../core/cors.js';
-import { clientAddress, LimitError, type OpenUploads } from '../core/limits.js';
+import { type Claim, clientAddress, LimitError, type OpenUploads } from '../core/limits.js';
 import { readTusUpload, isFinished, sendTusDownload, sendTusStatus, sweepTus, TUS_ID } from './files.js';
 
 export const TUS_PATH = '/tus/files';
@@ -132,21 +132,34 @@ export function createTusApi(options: TusOptions): TusApi {
       await readOrDownload(req, res, md5 ? checkedDir : plainDir, pathname.slice(base.length + 1), corsHeaders);
       return;
     }
-    let onCreated: ((location: string) => void) | undefined;
+    let onCreated: ((location: string, offset: number) => void) | undefined;
     if (method === 'POST' && openUploads) {
-      const owner = clientAddress(req);
-      const size = Number(req.headers['upload-length'] ?? 0);
+      const owner = { kind: 'client', id: clientAddress(req) } as const;
+      const declared = Number(req.headers['upload-length'] ?? 0);
+      const size = Number.isSafeInteger(declared) && declared > 0 ? declared : 0;
+      // Checked and counted in one step before @tus/server writes anything, so concurrent
+      // creations cannot overshoot the cap; the claim is named after the upload once it
+      // exists, and given back when the request ends without creating one.
+      let claim: Claim;
       try {
-        openUploads.check(owner, Number.isSafeInteger(size) ? size : 0);
+        claim = openUploads.claim(owner, size);
       } catch (err) {
         if (!(err instanceof LimitError)) throw err;
         writeText(req, res, err.status, { ...corsHeaders, 'Tus-Resumable': '1.0.0', 'Retry-After': String(err.retryAfter) }, `${err.message}\n`);
         return;
       }
-      onCreated = (location) => {
+      let bound = false;
+      onCreated = (location, offset) => {
         const id = location.split('/').pop() ?? '';
-        if (TUS_ID.test(id) && size > 0) openUploads.add(openKey(id), owner, size);
+        // Finished by its creating request (creation-with-upload): nothing stays open.
+        if (TUS_ID.test(id) && size > 0 && offset < size) {
+          claim.bind(openKey(id));
+          bound = true;
+        }
       };
+      res.once('close', () => {
+        if (!bound) claim.release();
+      });
     }
     withOurCors(res, corsHeaders, onCreated);
     if (!md5) return plain.handle(req, res);
@@ -180,7 +193,7 @@ async function readOrDownload(req: IncomingMessage, res: ServerResponse, dir: st
  * Makes `res` carry exactly `corsHeaders` as its CORS headers, whatever the code
  * writing it (`@tus/server`, through srvx's writeHead) puts there.
  */
-function withOurCors(res: ServerResponse, corsHeaders: Record<string, string>, onCreated?: (location: string) => void): void {
+function withOurCors(res: ServerResponse, corsHeaders: Record<string, string>, onCreated?: (location: string, offset: number) => void): void {
   const original = res.writeHead.bind(res) as (status: number, ...rest: unknown[]) => ServerResponse;
   res.writeHead = ((status: number, ...rest: unknown[]) => {
     const headersArg = rest.length > 0 && typeof rest[0] !== 'string' ? rest[0] : rest[1];
@@ -201,7 +214,10 @@ function withOurCors(res: ServerResponse, corsHeaders: Record<string, string>, o
     }
     Object.assign(headers, corsHeaders);
     const location = Object.entries(headers).find(([name]) => name.toLowerCase() === 'location')?.[1];
-    if (status === 201 && typeof location === 'string') onCreated?.(location);
+    if (status === 201 && typeof location === 'string') {
+      const offset = Object.entries(headers).find(([name]) => name.toLowerCase() === 'upload-offset')?.[1] ?? res.getHeader('upload-offset');
+      onCreated?.(location, Number(offset ?? 0));
+    }
     return reason === undefined ? original(status, headers) : original(status, reason, headers);
   }) as typeof res.writeHead;
 }

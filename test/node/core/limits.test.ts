@@ -54,6 +54,44 @@ describe('limits', () => {
     assert.equal((await createCr(base, 1)).status, 201);
   });
 
+  it(
+    'counts concurrent creations exactly: 12 at once against a cap of 3 open 3 (content-range and tus alike), and failed ones free nothing they did not take',
+    T,
+    async () => {
+      for (const [label, create] of [
+        ['content-range', (base: string) => createCr(base, 10)],
+        ['tus', (base: string) => createTus(base, 10)],
+        ['tus-md5', (base: string) => createTus(base, 10, 'tus-md5')],
+      ] as const) {
+        const { base } = await apps.start({ limits: { maxOpenPerClient: 3 } });
+        const answers = await Promise.all(Array.from({ length: 12 }, () => create(base)));
+        const statuses = answers.map((answer) => answer.status).sort();
+        await Promise.all(answers.map((answer) => answer.body?.cancel()));
+        assert.deepEqual(statuses, [201, 201, 201, 429, 429, 429, 429, 429, 429, 429, 429, 429], `${label}: ${statuses.join(' ')}`);
+        assert.equal((await create(base)).status, 429, `${label}: still full afterwards`);
+      }
+      // A refused creation (a bad Upload-Length) leaves its claim behind for no one.
+      const { base } = await apps.start({ limits: { maxOpenPerClient: 1 } });
+      const bad = await call(`${base}/tus/files`, { method: 'POST', headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': 'lots' } });
+      assert.equal(bad.status, 400);
+      await bad.body?.cancel();
+      assert.equal((await createTus(base, 10)).status, 201, 'the slot is still free');
+      // An upload finished by its creating request (creation-with-upload) frees its slot too.
+      for (const store of ['tus', 'tus-md5']) {
+        const one = await apps.start({ limits: { maxOpenPerClient: 1 } });
+        const whole = await call(`${one.base}/${store}/files`, {
+          method: 'POST',
+          headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': '5', 'Content-Type': 'application/offset+octet-stream' },
+          body: 'hello',
+        });
+        assert.equal(whole.status, 201, store);
+        assert.equal(whole.headers.get('upload-offset'), '5', store);
+        await whole.body?.cancel();
+        assert.equal((await createTus(one.base, 10, store)).status, 201, `${store}: the finished upload's slot is free`);
+      }
+    },
+  );
+
   it('refuses past the total and past the bytes reserved (507)', T, async () => {
     const total = await apps.start({ limits: { maxOpenTotal: 2 } });
     assert.equal((await createTus(total.base, 5)).status, 201);
