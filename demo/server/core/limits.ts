@@ -99,6 +99,14 @@ export class OpenUploads {
     const who = ownerOf(owner);
     const mine = this.#perOwner.get(ownerKey(who)) ?? 0;
     const cap = who.kind === 'token' ? this.#limits.maxOpenPerToken : this.#limits.maxOpenPerClient;
+    if (count > cap) {
+      // No wait can make room for it: a refusal to change the request, not to retry it.
+      throw new ApiError(
+        413,
+        'too_many_files',
+        `This request opens ${count} uploads (one per file); this server allows at most ${cap} unfinished uploads per ${who.kind === 'token' ? 'token' : 'client'}. Send fewer files at a time.`,
+      );
+    }
     if (mine + count > cap) {
       const what = who.kind === 'token' ? 'This token' : 'This client';
       const needs = count > 1 ? ` (this request needs ${count}: one per file)` : '';

@@ -110,6 +110,11 @@ describe('limits per token', () => {
     await json(await sessionCreate(base, B), 200);
     const needsTwo = await refused(await sessionCreate(base, B, 2));
     assert.match((needsTwo['error'] as { message: string }).message, /needs 2/);
+    // More files than the cap itself: no wait helps, so no Retry-After, and the sentence says what to change.
+    const tooMany = await sessionCreate(base, B, 3);
+    assert.equal(tooMany.headers.get('retry-after'), null);
+    const body = await errorOf(tooMany, 413, 'too_many_files');
+    assert.match((body['error'] as { message: string }).message, /opens 3 uploads .* at most 2 .* Send fewer files/);
 
     await json(await as(A, `${base}/session/v1/upload_sessions/${first.session_token}.json`, { method: 'PUT' }), 200);
     await json(await sessionCreate(base, A), 200);
