@@ -99,6 +99,12 @@ export interface ProtocolCapabilities {
    * the rest of the file goes as one request and a broken one resumes from the server's offset.
    */
   readonly keepsCutOffParts?: boolean;
+  /**
+   * False when an upload cannot outlive its page (the session API: a session is one
+   * drop's): no resume record, no fingerprint, and no lock, so two tabs given the same
+   * file do not wait for each other. Absent means resumable.
+   */
+  readonly resumable?: boolean;
 }
 
 /** One file's upload as the server sees it. */

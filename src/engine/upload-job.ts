@@ -402,7 +402,7 @@ export class UploadJob {
       this.#confirm(progress.offset);
       return progress;
     }
-    const store = this.#host.resume ? await this.#host.store() : undefined;
+    const store = this.#host.resume && this.#setup.protocol.capabilities.resumable !== false ? await this.#host.store() : undefined;
     this.#persistent = store?.persistent ?? false;
     this.#key = store ? await this.#fingerprint(signal) : undefined;
     if (this.#key) await this.#takeLock(this.#key, signal);

@@ -75,6 +75,8 @@ export const session: Protocol = {
     ordered: true,
     partChecksum: 'optional',
     minPartSize: 9_007_199_254_740_991 /* Number.MAX_SAFE_INTEGER, as a literal: see s3PartCapabilities */,
+    // A session is one drop's, and its signed URLs die with the page.
+    resumable: false,
   },
   create: (context, target) => new SessionBatch(context, [target]).upload(0),
   createBatch: (context, targets) => new SessionBatch(context, targets),

@@ -7,7 +7,7 @@
  */
 import { expect } from '@esm-bundle/chai';
 import type { AssetUploader } from '../../src/asset-uploader.js';
-import { clearLog, contentRangeEndpoint, requestLog, setFaults, stored } from '../support/ref-server.js';
+import { clearLog, contentRangeEndpoint, PHASED_FULL_TOKEN, requestLog, sessionEndpoint, setFaults, stored } from '../support/ref-server.js';
 import { makeFile, sha256 } from '../support/data.js';
 import { dropFiles, mount, nextEvent, rendered, row, unmountAll, until } from '../support/harness.js';
 
@@ -88,5 +88,33 @@ describe('one writer per upload across tabs (Web Locks)', () => {
     } finally {
       frame.remove();
     }
+  });
+
+  it('session uploads keep no resume state, so two elements given the same file do not wait for each other', async () => {
+    const endpoint = await sessionEndpoint();
+    const [first, second] = [await mount({ endpoint, protocol: 'session' }), await mount({ endpoint, protocol: 'session' })];
+    for (const element of [first, second]) element.token = PHASED_FULL_TOKEN;
+    await setFaults([{ method: 'PUT', path: '/session/', nth: 1, action: { type: 'throttle', bytesPerSecond: 64 * 1024 } }]);
+    const file = makeFile(3 * PART, 'same-for-both.bin', 502, 'application/octet-stream', Date.now());
+    const waited: string[] = [];
+    for (const element of [first, second]) element.addEventListener('upload-wait', (event) => waited.push((event as CustomEvent).detail.id));
+    const done = [nextEvent(first, 'upload-success', () => true, 30_000), nextEvent(second, 'upload-success', () => true, 30_000)];
+    first.addFiles([file]);
+    await until(() => first.uploads[0]?.status === 'uploading', 'the first one sending');
+    second.addFiles([file]);
+    const [a, b] = await Promise.all(done);
+    expect(waited, 'nobody waited elsewhere').to.deep.equal([]);
+    expect(a.detail.upload.persistent).to.equal(false);
+    for (const [element, event] of [
+      [first, a],
+      [second, b],
+    ] as const) {
+      await rendered(element);
+      expect(row(element, event.detail.id).getAttribute('part')).to.equal('file file-success');
+    }
+    expect(
+      (await requestLog()).filter((e) => e.method === 'POST' && e.path.includes('/upload_sessions')),
+      'two sessions',
+    ).to.have.length(2);
   });
 });
