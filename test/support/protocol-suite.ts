@@ -13,7 +13,7 @@
  */
 import { expect } from '@esm-bundle/chai';
 import { createStore, entries } from 'idb-keyval';
-import type { UploadSuccessDetail } from '../../src/engine/types.js';
+import type { UploadSuccessDetail, UploaderEventMap } from '../../src/engine/types.js';
 import type { AssetUploader } from '../../src/asset-uploader.js';
 import { clearLog, logOnceAnswered, requestLog, setFaults, type FaultAction, type FaultRule, type LogEntry } from './ref-server.js';
 import { makeFile, sha256 } from './data.js';
@@ -81,7 +81,7 @@ export interface ProtocolProfile {
   readonly resumes: boolean;
   /** Cancel on the server: the DELETE's status, and what shows the server forgot (absent: no cancel on the server). */
   readonly cancel?: { readonly status: number; forgotten(deleted: LogEntry, log: LogEntry[]): Promise<void> };
-  /** Longest wait for one upload, in ms (default 20 s). */
+  /** Longest wait for one upload, in ms (default 20 s; within the runner's 30 s a case). */
   readonly timeoutMs?: number;
 }
 
@@ -182,6 +182,19 @@ export function describeProtocol(profile: ProtocolProfile): void {
     else expect(took, 'the server took no byte twice').to.be.at.most(original.size + framing * parts.length);
   }
 
+  /** The next `type` event (a success, a retry); an upload-error instead fails at once, with the error's words. */
+  function unlessError<K extends 'upload-success' | 'upload-retry'>(element: AssetUploader, type: K): Promise<UploaderEventMap[K]> {
+    const failed = nextEvent(element, 'upload-error', () => true, timeout).then((e) => {
+      throw new Error(`upload-error instead of ${type} (${e.detail.error.code}): ${e.detail.error.message}`);
+    });
+    failed.catch(() => undefined); // settled by the race below, or after it
+    const event = Promise.race([nextEvent(element, type, () => true, timeout), failed]);
+    // A case that fails on an earlier wait never awaits this one: its rejection is not a stray error.
+    event.catch(() => undefined);
+    return event;
+  }
+  const succeeds = (element: AssetUploader) => unlessError(element, 'upload-success');
+
   /** Waits until `lead` parts are confirmed (0: until the first bytes move); the caller's fault slows the next part. */
   function midway(element: AssetUploader, lead: number) {
     return nextEvent(
@@ -204,7 +217,7 @@ export function describeProtocol(profile: ProtocolProfile): void {
       test(`uploads ${size} bytes identically: the row links to the stored file`, async () => {
         const element = await uploader({ 'no-resume': true });
         const original = file(size, `identical-${size}.bin`);
-        const success = nextEvent(element, 'upload-success', () => true, timeout);
+        const success = succeeds(element);
         await dropFiles(element, [original]);
         const { detail } = await success;
         await expectStored(detail, original);
@@ -229,7 +242,7 @@ export function describeProtocol(profile: ProtocolProfile): void {
       const small = Math.min(part, 64 * 1024) + 1;
       const files = [0, 1, 2].map((i) => file(small + i, `batch-${i}.bin`));
       const successes = recordEvents(element, ['upload-success']);
-      const complete = nextEvent(element, 'upload-complete', () => true, 3 * timeout);
+      const complete = nextEvent(element, 'upload-complete', () => true, timeout);
       await dropFiles(element, files);
       const { detail } = await complete;
       successes.stop();
@@ -256,8 +269,8 @@ export function describeProtocol(profile: ProtocolProfile): void {
       const element = await uploader({ 'no-resume': true });
       const original = file(faultSize, `server-error-${serverError}.bin`);
       await setFaults([rule(profile.partRule, midPart, { type: 'status', status: serverError })]);
-      const retry = nextEvent(element, 'upload-retry', () => true, timeout);
-      const success = nextEvent(element, 'upload-success', () => true, timeout);
+      const retry = unlessError(element, 'upload-retry');
+      const success = succeeds(element);
       await dropFiles(element, [original]);
       const retried = await retry;
       expect(retried.detail.error.code).to.equal('server_error');
@@ -300,7 +313,7 @@ export function describeProtocol(profile: ProtocolProfile): void {
       expect(again.querySelector('[part=file-error]')?.textContent, "the server's message").to.contain(message);
 
       await setFaults([]);
-      const success = nextEvent(element, 'upload-success', () => true, timeout);
+      const success = succeeds(element);
       await clickRowAction(element, detail.id, 'retry');
       const done = (await success).detail;
       retries.stop();
@@ -316,8 +329,8 @@ export function describeProtocol(profile: ProtocolProfile): void {
       // socket was reset, more than once, so the resets go on until the first retry.
       await setFaults([rule(profile.partRule, midPart, { type: 'reset' }, 1000)]);
       allowConsoleNoise(...CUT_OFF);
-      const retry = nextEvent(element, 'upload-retry', () => true, timeout);
-      const success = nextEvent(element, 'upload-success', () => true, timeout);
+      const retry = unlessError(element, 'upload-retry');
+      const success = succeeds(element);
       await dropFiles(element, [original]);
       expect((await retry).detail.error.code).to.equal('network');
       await setFaults([]);
@@ -337,7 +350,7 @@ export function describeProtocol(profile: ProtocolProfile): void {
         const original = file(faultSize, 'damaged.bin');
         await setFaults([rule(profile.partRule, midPart, { type: 'corrupt' })]);
         const retries = recordEvents(element, ['upload-retry']);
-        const success = nextEvent(element, 'upload-success', () => true, timeout);
+        const success = succeeds(element);
         await dropFiles(element, [original]);
         const { detail } = await success;
         retries.stop();
@@ -366,7 +379,7 @@ export function describeProtocol(profile: ProtocolProfile): void {
 
       await setFaults([]);
       const resumed = nextEvent(element, 'upload-resume', () => true, timeout);
-      const success = nextEvent(element, 'upload-success', () => true, timeout);
+      const success = succeeds(element);
       await clickRowAction(element, detail.id, 'resume');
       await resumed;
       const done = (await success).detail;
@@ -389,7 +402,7 @@ export function describeProtocol(profile: ProtocolProfile): void {
         await setFaults([]);
 
         const second = await uploader();
-        const success = nextEvent(second, 'upload-success', () => true, timeout);
+        const success = succeeds(second);
         // A new File with the same bytes, as a person picking the file again gives.
         await dropFiles(second, [copy(original)]);
         const { detail } = await success;

@@ -142,7 +142,6 @@ export function describeSignedParts(mode: StoreMode): void {
         expect(answer.status, 'the server no longer knows the upload').to.equal(404);
       },
     },
-    timeoutMs: 60_000,
   };
   describeProtocol(profile);
 
