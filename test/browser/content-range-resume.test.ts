@@ -1,13 +1,13 @@
 /**
- * Resume: pause/resume, an element torn down mid-upload and a new one given the same
- * file (the page-reload path: resume state in IndexedDB, offset from the server), an
- * expired saved session, and a server killed and restarted mid-upload.
+ * Resume, what is content-range's own: an expired saved session, and a server killed and
+ * restarted mid-upload. Pause/resume and an element torn down mid-upload and a new one
+ * given the same file (the page-reload path) are the shared suite's, run from
+ * content-range.test.ts.
  */
 import { expect } from '@esm-bundle/chai';
-import { createStore, entries } from 'idb-keyval';
 import { clearLog, contentRangeEndpoint, requestLog, restartServer, setFaults, stored, type LogEntry } from '../support/ref-server.js';
 import { makeFile, sha256 } from '../support/data.js';
-import { clickRowAction, dropFiles, mount, nextEvent, recordEvents, unmountAll } from '../support/harness.js';
+import { dropFiles, mount, nextEvent, unmountAll } from '../support/harness.js';
 
 const PART = 64 * 1024;
 const SIZE = 6 * PART + 4321;
@@ -27,65 +27,7 @@ const dataPuts = (log: LogEntry[]) => log.filter((e) => e.method === 'PUT' && e.
 const accepted = (log: LogEntry[]) => dataPuts(log).filter((e) => e.status === 200 || e.status === 204);
 const sum = (list: LogEntry[]) => list.reduce((total, e) => total + e.bodyBytes, 0);
 
-async function savedRecords(name: string): Promise<number> {
-  const all = await entries(createStore('asset-uploader', 'resume'));
-  return all.filter(([key]) => String(key).includes(`\n${name}\n`)).length;
-}
-
 describe('content-range: resume', () => {
-  it('pause and resume from the row buttons send only what is missing', async () => {
-    const element = await uploader({ 'no-resume': true });
-    const file = makeFile(SIZE, 'pause.bin', 31);
-    await setFaults([{ method: 'PUT', times: 1000, action: SLOW }]);
-    const confirmed = nextEvent(element, 'upload-progress', (e) => e.detail.upload.bytesConfirmed >= 2 * PART);
-    await dropFiles(element, [file]);
-    const { detail } = await confirmed;
-    const paused = nextEvent(element, 'upload-pause');
-    await clickRowAction(element, detail.id, 'pause');
-    expect((await paused).detail.upload.status).to.equal('paused');
-
-    await setFaults([]);
-    const resumed = nextEvent(element, 'upload-resume');
-    const success = nextEvent(element, 'upload-success');
-    await clickRowAction(element, detail.id, 'resume');
-    await resumed;
-    const done = await success;
-    expect((await stored(done.detail.asset.id)).sha256).to.equal(await sha256(file));
-    const log = await requestLog();
-    expect(sum(accepted(log)), 'the server took every byte once').to.equal(SIZE);
-    expect(sum(dataPuts(log)) - SIZE, 'bytes sent again').to.be.at.most(PART);
-  });
-
-  it('a new element given the same file after teardown continues from the server offset', async () => {
-    const file = makeFile(SIZE, 'teardown.bin', 32);
-    const first = await uploader();
-    await setFaults([{ method: 'PUT', times: 1000, action: SLOW }]);
-    const confirmed = nextEvent(first, 'upload-progress', (e) => e.detail.upload.bytesConfirmed >= 3 * PART);
-    await dropFiles(first, [file]);
-    const before = (await confirmed).detail.upload.bytesConfirmed;
-    expect(await savedRecords('teardown.bin'), 'resume state saved while uploading').to.equal(1);
-    first.remove(); // the page goes away mid-part
-    await setFaults([]);
-
-    const second = await uploader();
-    const success = nextEvent(second, 'upload-success');
-    const started = recordEvents(second, ['upload-start']);
-    // A new File object with the same bytes, as a person picking the file again gives.
-    await dropFiles(second, [new File([file], file.name, { type: file.type, lastModified: file.lastModified })]);
-    const { detail } = await success;
-    started.stop();
-    expect(detail.upload.resumedFrom, 'resumed, not restarted').to.be.at.least(before);
-    expect((await stored(detail.asset.id)).sha256).to.equal(await sha256(file));
-    const log = await requestLog();
-    expect(
-      log.filter((e) => e.method === 'POST'),
-      'one session, re-attached',
-    ).to.have.length(1);
-    expect(sum(accepted(log))).to.equal(SIZE);
-    expect(sum(dataPuts(log)) - SIZE, 'at most one part sent again').to.be.at.most(PART);
-    expect(await savedRecords('teardown.bin'), 'resume state removed after success').to.equal(0);
-  });
-
   it('starts afresh when the saved upload no longer exists on the server', async () => {
     const file = makeFile(SIZE, 'expired.bin', 33);
     const first = await uploader();

@@ -1,13 +1,46 @@
 /**
  * End to end: <asset-uploader> in a real browser, the reference server in a real
- * process, the Panda-style content-range API between them, bytes compared on disk.
+ * process, the Panda-style content-range API between them, bytes compared on disk. The
+ * shared cases (sizes, several files, 5xx, 4xx, reset, a damaged part, pause, resume
+ * after teardown, cancel) run from the profile below; its faults and resume paths of its
+ * own are in content-range-faults.test.ts and content-range-resume.test.ts.
  */
 import { expect } from '@esm-bundle/chai';
-import { contentRangeEndpoint, requestLog, clearLog, setFaults, stored } from '../support/ref-server.js';
-import { makeFile, sha256 } from '../support/data.js';
-import { dropFiles, mount, nextEvent, row, rendered, unmountAll, expectQuietConsole } from '../support/harness.js';
+import { contentRangeEndpoint, clearLog, setFaults, stored, storedOrNull } from '../support/ref-server.js';
+import { makeFile } from '../support/data.js';
+import { dropFiles, mount, nextEvent, unmountAll, expectQuietConsole } from '../support/harness.js';
+import { describeProtocol, type ProtocolProfile } from '../support/protocol-suite.js';
 
 const PART = 64 * 1024;
+
+const contentRangeProfile: ProtocolProfile = {
+  name: 'content-range',
+  attributes: async () => ({ endpoint: await contentRangeEndpoint(), 'chunk-size': '64KiB' }),
+  part: PART,
+  lanes: 1,
+  // A part carries a byte range (`bytes a-b/L`); a status query asks with `bytes */L`.
+  partRule: { method: 'PUT', contentRange: '-' },
+  isPart: (e) => e.method === 'PUT' && !(e.contentRange ?? '').includes('*'),
+  isCreate: (e) => e.method === 'POST' && e.path.endsWith('/upload.json'),
+  isSync: (e) => e.method === 'PUT' && (e.contentRange ?? '').includes('*'),
+  checksums: true,
+  checksumOf: (e) => e.contentMd5,
+  checksumPattern: /^[A-Za-z0-9+/]{22}==$/,
+  damagedStatus: 400,
+  stored: async (detail) => {
+    const held = await stored(detail.asset.id);
+    return { size: held.size, sha256: held.sha256, complete: held.record.complete === true };
+  },
+  resumes: true,
+  cancel: {
+    status: 200,
+    forgotten: async (deleted) => {
+      expect(await storedOrNull(deleted.path.split('/').pop()!), 'the server forgot the upload').to.equal(null);
+    },
+  },
+};
+
+describeProtocol(contentRangeProfile);
 
 afterEach(async () => {
   unmountAll();
@@ -21,42 +54,6 @@ afterEach(() => expectQuietConsole());
 async function uploader(extra: Record<string, string | boolean> = {}) {
   return mount({ endpoint: await contentRangeEndpoint(), 'chunk-size': '64KiB', multiple: true, 'no-resume': true, ...extra });
 }
-
-async function expectStoredIdentical(id: string, file: File) {
-  const onDisk = await stored(id);
-  expect(onDisk.size, 'stored size').to.equal(file.size);
-  expect(onDisk.sha256, 'stored bytes').to.equal(await sha256(file));
-  expect(onDisk.record.complete).to.equal(true);
-}
-
-describe('content-range: uploads store identical bytes', () => {
-  for (const size of [0, 1, PART - 1, PART, 3 * PART + 12_345]) {
-    it(`${size} bytes`, async () => {
-      const element = await uploader();
-      const file = makeFile(size);
-      const success = nextEvent(element, 'upload-success');
-      await dropFiles(element, [file]);
-      const { detail } = await success;
-      await expectStoredIdentical(detail.asset.id, file);
-      expect(detail.upload.status).to.equal('success');
-      expect(detail.upload.bytesUploaded).to.equal(size);
-      expect(detail.upload.checksum, 'parts carried an MD5').to.equal(true);
-
-      const puts = (await requestLog()).filter((e) => e.method === 'PUT');
-      const expectedParts = Math.max(1, Math.ceil(size / PART));
-      expect(puts.length, 'one PUT per part').to.equal(expectedParts);
-      for (const put of puts) if (size > 0) expect(put.contentMd5, 'Content-MD5 on every part').to.match(/^[A-Za-z0-9+/]{22}==$/);
-
-      // What a person sees: the row says uploaded and links to the stored file.
-      await rendered(element);
-      const line = row(element, detail.id);
-      expect(line.dataset['status']).to.equal('success');
-      expect(line.querySelector('[part=file-link]')?.getAttribute('href')).to.equal(detail.asset.url);
-      const download = await fetch(detail.asset.url!);
-      expect(await sha256(await download.blob())).to.equal(await sha256(file));
-    });
-  }
-});
 
 describe('content-range: the form value', () => {
   it('is the uploaded assets, and the form is invalid while uploads run', async () => {

@@ -12,6 +12,8 @@ export interface ProxyLogEntry {
   /** The answer's status; 0 while pending, -1 cut by a fault, -2 a side went away. */
   status: number;
   fault: string | null;
+  /** Arrival order among the requests of every proxy in the process. */
+  seq: number;
 }
 
 export interface FaultProxy {

@@ -39,6 +39,9 @@ function drained(stream) {
   });
 }
 
+/** Arrival order across every proxy of the process (the API's and the store's), so their logs merge in time. */
+let arrivals = 0;
+
 /**
  * @param {string} target
  * @param {{ kill?: () => Promise<void> }} [hooks] `kill`: SIGKILL the server and start it again (the `kill` action)
@@ -97,6 +100,7 @@ export async function startFaultProxy(target, hooks = {}) {
       bodyBytes: 0,
       status: 0,
       fault: action?.type ?? null,
+      seq: ++arrivals,
     };
     entries.push(entry);
     const path = req.url.startsWith('/moved/') ? req.url.slice('/moved'.length) : req.url;

@@ -119,11 +119,11 @@ export function refServerPlugin() {
     await rm(session.dataDir, { recursive: true, force: true });
   }
 
-  /** The log of both proxies, each entry saying who received it. */
+  /** The log of both proxies in the order the requests arrived, each entry saying who received it. */
   function logOf(s) {
     const api = s.proxy.log().map((entry) => ({ ...entry, target: entry.path.startsWith('/signed-parts/store/') ? 'store' : 'api' }));
     const store = s.storeProxy ? s.storeProxy.log().map((entry) => ({ ...entry, target: 'store' })) : [];
-    return [...api, ...store];
+    return [...api, ...store].sort((a, b) => a.seq - b.seq);
   }
 
   return {

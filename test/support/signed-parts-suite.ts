@@ -3,25 +3,17 @@
  * - embedded (test/browser/signed-parts.test.ts): the server plays the object store;
  * - s3 (test/browser/signed-parts.s3.test.ts): parts go to a real S3 (Ceph's RADOS
  *   Gateway) on another origin, by presigned URLs, and the store itself verifies them.
- * Numbered parts in parallel, each PUT with exactly the signer's headers, the store
- * verifying signature and MD5, resume by the server's part list, and the API's bearer
- * token never reaching the store.
+ * The shared cases (test/support/protocol-suite.ts: sizes, several files, 5xx, 4xx, reset,
+ * a damaged part, pause, resume by the server's part list after a teardown, cancel) run in
+ * both modes from the profile below; what is particular stays here: numbered parts in
+ * parallel, each PUT with exactly the signer's headers, the store verifying signature and
+ * MD5, expired signatures, and the API's bearer token never reaching the store.
  */
 import { expect } from '@esm-bundle/chai';
-import {
-  clearLog,
-  configureServer,
-  logOnceAnswered,
-  PHASED_FULL_TOKEN,
-  refServer,
-  requestLog,
-  s3Object,
-  setFaults,
-  signedPartsEndpoint,
-  type LogEntry,
-} from './ref-server.js';
+import { clearLog, configureServer, PHASED_FULL_TOKEN, refServer, requestLog, s3Object, setFaults, signedPartsEndpoint, type LogEntry } from './ref-server.js';
 import { makeFile, sha256 } from './data.js';
-import { clickRowAction, dropFiles, mount, nextEvent, recordEvents, unmountAll, allowConsoleNoise, expectQuietConsole } from './harness.js';
+import { dropFiles, mount, nextEvent, recordEvents, unmountAll, allowConsoleNoise, expectQuietConsole } from './harness.js';
+import { describeProtocol, type ProtocolProfile } from './protocol-suite.js';
 
 const MiB = 1024 * 1024;
 const SIZE = 3 * 5 * MiB + 1234; // four parts: 5 MiB ×3 and a tail
@@ -56,34 +48,48 @@ export function describeSignedParts(mode: StoreMode): void {
     return element;
   }
 
-  /** SHA-256 of the finished object: read from S3 itself in the s3 mode, else downloaded from the server. */
-  async function objectDigest(asset: { url?: string; raw?: unknown }): Promise<string> {
+  /** The finished object, its size and SHA-256: read from S3 itself in the s3 mode, else downloaded from the server. */
+  async function objectOf(asset: { url?: string; raw?: unknown }): Promise<{ size: number; sha256: string }> {
     if (mode === 's3') {
       const key = String((asset.raw as Record<string, unknown>)['object_key']);
       const object = await s3Object(key);
       if (object === null) throw new Error(`S3 has no object ${key}`);
-      return object.sha256;
+      return object;
     }
-    return sha256(await (await fetch(asset.url!)).blob());
+    const blob = await (await fetch(asset.url!)).blob();
+    return { size: blob.size, sha256: await sha256(blob) };
   }
+  const objectDigest = async (asset: { url?: string; raw?: unknown }) => (await objectOf(asset)).sha256;
 
-  describe(`signed-parts (${mode === 's3' ? 'real S3: Ceph RADOS Gateway' : 'embedded store'})`, () => {
-    it('sends numbered parts in parallel with exactly the signed headers; the object is identical; no bearer token reaches the store', async () => {
-      const element = await uploader({ 'no-resume': true });
-      const file = makeFile(SIZE, 'parts.bin', 111);
-      const success = nextEvent(element, 'upload-success', () => true, 60_000);
-      await dropFiles(element, [file]);
-      const { detail } = await success;
-      expect(await objectDigest(detail.asset)).to.equal(await sha256(file));
-      const log = await requestLog();
+  const profile: ProtocolProfile = {
+    name: `signed-parts (${mode === 's3' ? 'real S3' : 'embedded store'})`,
+    attributes: async () => ({ endpoint: await signedPartsEndpoint(), protocol: 'signed-parts', 'chunk-size': '5MiB', 'parallel-parts': '3' }),
+    token: PHASED_FULL_TOKEN,
+    part: 5 * MiB,
+    lanes: 3,
+    oneLane: { 'parallel-parts': '1' },
+    partRule: { target: 'store', method: 'PUT', path: partPath },
+    isPart: (e) => storePuts([e]).length === 1,
+    isCreate: (e) => e.target === 'api' && e.method === 'POST' && e.path.endsWith('/uploads'),
+    // GET <endpoint>/<id>: the parts the store holds.
+    isSync: (e) => e.target === 'api' && e.method === 'GET' && /\/uploads\/[^/?]+$/.test(e.path),
+    // Refusals come from the API (its JSON error shape carries a message), on a part's signing.
+    refusalRule: { method: 'GET', path: '/parts?' },
+    checksums: true,
+    checksumOf: (e) => e.contentMd5,
+    checksumPattern: /^[A-Za-z0-9+/]{22}==$/,
+    damagedStatus: 400,
+    stored: (detail) => objectOf(detail.asset),
+    // What the store and the API saw of every clean upload, every size.
+    wire: (log, uploads) => {
       const puts = storePuts(log);
-      expect(puts).to.have.length(4);
       expect(
         puts.every((e) => e.status === 200 && e.contentMd5 !== null),
         'every part carried its MD5 and the store took it',
       ).to.equal(true);
+      const partsOf = (size: number) => Math.max(1, Math.ceil(size / (5 * MiB)));
       if (mode === 's3') {
-        expect(detail.asset.raw).to.include({ bucket: 'asset-uploader', object_key: `signed-parts/${detail.asset.id}` });
+        for (const { detail } of uploads) expect(detail.asset.raw).to.include({ bucket: 'asset-uploader', object_key: `signed-parts/${detail.asset.id}` });
         expect(
           puts.every((e) => e.authorization === null && e.path.includes('X-Amz-Signature=')),
           'presigned: the signature is in the URL',
@@ -95,9 +101,12 @@ export function describeSignedParts(mode: StoreMode): void {
         expect(
           log.filter((e) => e.target === 'store' && e.method === 'POST' && e.path.includes('uploadId=')),
           'completed by the server',
-        ).to.have.length(1);
+        ).to.have.length(uploads.length);
       } else {
-        expect((detail.asset.raw as Record<string, unknown>)['etag'], "S3's multipart ETag: the MD5 of the parts' MD5s").to.match(/^[0-9a-f]{32}-4$/);
+        for (const { file, detail } of uploads) {
+          const etag = new RegExp(`^[0-9a-f]{32}-${partsOf(file.size)}$`);
+          expect((detail.asset.raw as Record<string, unknown>)['etag'], "S3's multipart ETag: the MD5 of the parts' MD5s").to.match(etag);
+        }
         expect(
           puts.every((e) => e.authorization?.startsWith('ASU1 ')),
           "the seed's signed headers",
@@ -111,10 +120,32 @@ export function describeSignedParts(mode: StoreMode): void {
         log
           .filter((e) => e.target === 'api' && e.method !== 'OPTIONS' && e.path.includes('/api/'))
           .every((e) => e.authorization === `Bearer ${PHASED_FULL_TOKEN}`),
+        "the API's token on every API request",
       ).to.equal(true);
-      expect(log.filter((e) => e.method === 'PATCH')).to.have.length(1);
-    });
+      expect(
+        log.filter((e) => e.method === 'PATCH').map((e) => e.status),
+        'one finish per upload',
+      ).to.deep.equal(uploads.map(() => 200));
+    },
+    resumes: true,
+    cancel: {
+      status: 204,
+      forgotten: async (deleted, log) => {
+        if (mode === 's3') {
+          const aborts = log.filter((e) => e.target === 'store' && e.method === 'DELETE' && e.path.includes('uploadId='));
+          expect(
+            aborts.map((e) => e.status),
+            'the server aborted the multipart upload in S3',
+          ).to.deep.equal([204]);
+        }
+        const answer = await fetch(`${(await refServer()).proxy}${deleted.path}`, { headers: { Authorization: `Bearer ${PHASED_FULL_TOKEN}` } });
+        expect(answer.status, 'the server no longer knows the upload').to.equal(404);
+      },
+    },
+  };
+  describeProtocol(profile);
 
+  describe(`signed-parts (${mode === 's3' ? 'real S3: Ceph RADOS Gateway' : 'embedded store'})`, () => {
     if (mode === 's3') {
       it("S3_PART_SIGNATURE=header: parts go with the seed's Authorization and x-amz-date (SigV2), and S3 takes them", async () => {
         await configureServer({ S3_PART_SIGNATURE: 'header' });
@@ -182,55 +213,6 @@ export function describeSignedParts(mode: StoreMode): void {
       ).to.have.length(4);
       const signatures = log.filter((e) => e.method === 'GET' && e.path.includes('/parts?'));
       expect(signatures.length, 'fresh signatures for the refused parts').to.equal(6);
-    });
-
-    it('resumes after teardown by the server part list, sending only missing parts', async () => {
-      const file = makeFile(SIZE, 'resume-parts.bin', 113);
-      const first = await uploader({ 'parallel-parts': '1' });
-      await setFaults([{ target: 'store', method: 'PUT', path: partPath, nth: 2, times: 100, action: { type: 'throttle', bytesPerSecond: 2 * MiB } }]);
-      const confirmed = nextEvent(first, 'upload-progress', (e) => e.detail.upload.bytesConfirmed >= 5 * MiB, 60_000);
-      await dropFiles(first, [file]);
-      await confirmed;
-      first.remove();
-      await setFaults([]);
-      await clearLog();
-      const second = await uploader();
-      const success = nextEvent(second, 'upload-success', () => true, 60_000);
-      await dropFiles(second, [new File([file], file.name, { type: file.type, lastModified: file.lastModified })]);
-      const { detail } = await success;
-      expect(detail.upload.resumedFrom).to.be.at.least(5 * MiB);
-      expect(await objectDigest(detail.asset)).to.equal(await sha256(file));
-      const log = await requestLog();
-      expect(
-        log.filter((e) => e.target === 'api' && e.method === 'POST'),
-        'no new upload',
-      ).to.have.length(0);
-      const sent = storePuts(log).length;
-      expect(sent, 'only the missing parts').to.be.at.most(3);
-      expect(sent, 'and every one of them').to.be.at.least(4 - Math.floor(detail.upload.resumedFrom / (5 * MiB)));
-    });
-
-    it('cancel abandons the upload on the server, which forgets its parts', async () => {
-      const element = await uploader({ 'no-resume': true, 'parallel-parts': '1' });
-      await setFaults([{ target: 'store', method: 'PUT', path: partPath, nth: 2, times: 100, action: { type: 'throttle', bytesPerSecond: 1 * MiB } }]);
-      const confirmed = nextEvent(element, 'upload-progress', (e) => e.detail.upload.bytesConfirmed >= 5 * MiB, 60_000);
-      await dropFiles(element, [makeFile(SIZE, 'cancelled.bin', 115)]);
-      const { detail } = await confirmed;
-      const aborted = nextEvent(element, 'upload-abort', () => true, 20_000);
-      await clickRowAction(element, detail.id, 'cancel');
-      await aborted;
-      const log = await logOnceAnswered((e) => e.target === 'api' && e.method === 'DELETE');
-      const deleted = log.filter((e) => e.target === 'api' && e.method === 'DELETE');
-      expect(deleted.map((e) => e.status)).to.deep.equal([204]);
-      if (mode === 's3') {
-        const aborts = log.filter((e) => e.target === 'store' && e.method === 'DELETE' && e.path.includes('uploadId='));
-        expect(
-          aborts.map((e) => e.status),
-          'the server aborted the multipart upload in S3',
-        ).to.deep.equal([204]);
-      }
-      const answer = await fetch(`${(await refServer()).proxy}${deleted[0]!.path}`, { headers: { Authorization: `Bearer ${PHASED_FULL_TOKEN}` } });
-      expect(answer.status, 'the server no longer knows the upload').to.equal(404);
     });
 
     if (mode === 's3') {
