@@ -50,6 +50,12 @@ export interface ProtocolContext {
   readonly fields?: Readonly<Record<string, string | number | boolean>>;
   /** Time for polling and expiry (the engine's clock); the system clock when absent. */
   readonly clock?: Clock;
+  /**
+   * What an adapter learned about this server and may reuse for the uploader's next files
+   * (tus: the `OPTIONS` answer). One map per uploader, emptied when its protocol, endpoint,
+   * headers or credential mode change; absent, nothing is reused. Never persisted.
+   */
+  readonly memo?: Map<string, unknown>;
 }
 
 export interface UploadTarget {

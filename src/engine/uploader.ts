@@ -440,7 +440,17 @@ export class Uploader extends EventTarget {
       ...(o.storageEndpoint === undefined ? {} : { storageEndpoint: o.storageEndpoint }),
       fields: o.fields,
       clock: this.#clock,
+      memo: this.#memoFor(o),
     };
+  }
+
+  #memo = { key: '', map: new Map<string, unknown>() };
+
+  /** The adapters' memo for these options: a new one when what identifies the server changes. */
+  #memoFor(o: Resolved): Map<string, unknown> {
+    const key = JSON.stringify([o.protocol.name, o.endpoint, o.headers, o.withCredentials]);
+    if (key !== this.#memo.key) this.#memo = { key, map: new Map() };
+    return this.#memo.map;
   }
 
   /** Set when the md5 worker could not run: uploads go on without part checksums. */

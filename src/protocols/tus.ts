@@ -5,7 +5,9 @@
  *
  * - `endpoint` is the creation URL (e.g. `/files/`). `OPTIONS` on it tells the server's
  *   extensions (`Tus-Extension`) and checksum algorithms (`Tus-Checksum-Algorithm`); a
- *   server or CORS setup that refuses `OPTIONS` is taken as core + creation only.
+ *   server or CORS setup that refuses `OPTIONS` is taken as core + creation only. It goes
+ *   out with the first file's `POST`, not before it (creating needs none of it), and its
+ *   answer serves the uploader's later files (`ProtocolContext.memo`).
  * - Create: `POST` with `Upload-Length` and `Upload-Metadata` (`filename`, `filetype`,
  *   values base64 of UTF-8; `relativePath`, the file's path in a dropped folder, only
  *   when it has one, under the key Uppy uses for it) -> `201` + `Location`.
@@ -44,8 +46,10 @@
  * - `PATCH`: `204` is the spec's answer; `200` with `Upload-Offset` is taken too. `423`
  *   is not in the spec (tusd and `@tus/server` send it while another request holds the
  *   upload) and is retried like a 5xx.
- * - `Tus-Max-Size`, when sent, is checked before creating, so a too-large file fails
- *   without a request.
+ * - `Tus-Max-Size`: once known, a larger file fails without a request. The first file's
+ *   `POST` goes before the answer is in: the spec has the server refuse it with `413`; a
+ *   server that creates it anyway gets a `DELETE` (with termination) and the file fails
+ *   with the same sentence.
  * - A 0-byte file: `Upload-Length: 0` makes a complete upload; no PATCH is sent.
  * - `Location` may be relative: it is resolved against the POST's URL and must stay on
  *   an allowed origin (`location.ts`).
@@ -56,6 +60,8 @@ import { resolveLocation } from './location.js';
 import type { Asset, JsonObject, PartToSend, Protocol, ProtocolContext, ProtocolUpload, ServerProgress, UploadTarget } from '../engine/protocol.js';
 
 const VERSION = '1.0.0';
+/** Where the OPTIONS answer is kept for the uploader's next files (`ProtocolContext.memo`). */
+const MEMO_KEY = 'tus:options';
 
 export const tus: Protocol = {
   name: 'tus',
@@ -89,15 +95,39 @@ class TusUpload implements ProtocolUpload {
   }
 
   async open(signal: AbortSignal, saved?: JsonObject): Promise<ServerProgress> {
-    await this.#discover(signal);
+    const known = this.#context.memo?.get(MEMO_KEY) as ServerInfo | undefined;
+    if (known) this.#server = known;
+    // Creating needs nothing the OPTIONS answer tells, so the two go at once: one round
+    // trip, not two, before the first byte. A later file reuses the answer (the memo).
+    const discovery = known ? undefined : this.#discover(signal);
     if (saved && typeof saved['location'] === 'string') {
+      await discovery;
       this.#location = this.#follow(saved['location'], this.#context.endpoint);
       return this.sync(signal);
     }
-    const { maxSize } = this.#server;
-    if (maxSize !== undefined && this.#target.size > maxSize) {
-      throw new UploadError(UploadErrorCode.ClientError, `The file is larger than the server accepts (${maxSize} bytes).`, { status: 413 });
+    this.#checkSize();
+    const created = this.#create(signal);
+    // Both settle before anything else happens (an abort rejects both).
+    const [, progress] = await Promise.all([discovery, created]);
+    if (discovery && this.#tooLarge()) {
+      // A server that announces a limit answers 413 itself; one that created the upload anyway loses it again.
+      await this.abort();
+      this.#checkSize();
     }
+    return progress;
+  }
+
+  #tooLarge(): boolean {
+    const { maxSize } = this.#server;
+    return maxSize !== undefined && this.#target.size > maxSize;
+  }
+
+  #checkSize(): void {
+    if (this.#tooLarge())
+      throw new UploadError(UploadErrorCode.ClientError, `The file is larger than the server accepts (${this.#server.maxSize} bytes).`, { status: 413 });
+  }
+
+  async #create(signal: AbortSignal): Promise<ServerProgress> {
     const response = await this.#context.http.request({
       method: 'POST',
       url: this.#context.endpoint,
@@ -186,6 +216,8 @@ class TusUpload implements ProtocolUpload {
       checksums: list('Tus-Checksum-Algorithm'),
       maxSize: max !== null && /^\d+$/.test(max) ? Number(max) : undefined,
     };
+    // Only an answer is kept: a refused or failed OPTIONS is asked again with the next file.
+    this.#context.memo?.set(MEMO_KEY, this.#server);
   }
 
   #progress(offset: number): ServerProgress {

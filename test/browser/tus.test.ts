@@ -9,7 +9,7 @@ import { expect } from '@esm-bundle/chai';
 import { clearLog, requestLog, setFaults, stored, storedOrNull, tusEndpoint, type LogEntry } from '../support/ref-server.js';
 import { makeFile, sha256 } from '../support/data.js';
 import { Uploader } from '../../src/engine/uploader.js';
-import { dropFiles, mount, nextEvent, recordEvents, unmountAll, expectQuietConsole } from '../support/harness.js';
+import { dropFiles, mount, nextEvent, recordEvents, unmountAll, until, expectQuietConsole } from '../support/harness.js';
 import { describeProtocol } from '../support/protocol-suite.js';
 
 const PART = 64 * 1024;
@@ -71,6 +71,37 @@ describe('tus against @tus/server', () => {
     const log = await requestLog();
     expect(patches(log).every((e) => /^md5 [A-Za-z0-9+/]{22}==$/.test(e.uploadChecksum ?? ''))).to.equal(true);
     expect(log.filter((e) => e.status === 460)).to.have.length(1);
+  });
+
+  it('asks OPTIONS beside the first POSTs only: 5 files, 2 at a time, 2 OPTIONS; every file stored and shown done', async () => {
+    const element = await uploader('tus-md5', { 'no-resume': true, concurrency: '2' });
+    const files = [0, 1, 2, 3, 4].map((i) => makeFile(PART + i * 1000, `memo-${i}.bin`, 200 + i));
+    const done: Array<{ id: string; assetId: string }> = [];
+    element.addEventListener('upload-success', (e) => done.push({ id: e.detail.id, assetId: e.detail.asset.id }));
+    await dropFiles(element, files);
+    await until(() => done.length === files.length, 'five uploads done');
+    const log = await requestLog();
+    const methods = (m: string) => log.filter((e) => e.method === m && !e.preflight).length;
+    expect({ options: methods('OPTIONS'), posts: methods('POST') }).to.deep.equal({ options: 2, posts: 5 });
+    // Every file checksummed, the later ones too (the reused answer announces md5).
+    expect(patches(log)).to.have.length(files.reduce((sum, f) => sum + Math.ceil(f.size / PART), 0));
+    expect(patches(log).every((e) => /^md5 /.test(e.uploadChecksum ?? ''))).to.equal(true);
+    await element.updateComplete;
+    for (const [i, { id, assetId }] of done.entries()) {
+      expect((await stored(assetId, 'tus-md5')).sha256, `file ${i}`).to.equal(await sha256(files.find((f) => f.name === element.uploads.find((u) => u.id === id)!.name)!));
+      expect(element.shadowRoot!.querySelector(`[data-id="${id}"]`)?.getAttribute('part')).to.equal('file file-success');
+    }
+
+    // Another endpoint is another server: its OPTIONS is asked, and its answer (no md5) used.
+    await clearLog();
+    element.setAttribute('endpoint', await tusEndpoint('tus'));
+    const other = makeFile(PART, 'memo-other.bin', 210);
+    const success = nextEvent(element, 'upload-success');
+    await dropFiles(element, [other]);
+    expect((await stored((await success).detail.asset.id, 'tus')).sha256).to.equal(await sha256(other));
+    const after = await requestLog();
+    expect(after.filter((e) => e.method === 'OPTIONS' && !e.preflight)).to.have.length(1);
+    expect(patches(after).map((e) => e.uploadChecksum)).to.deep.equal([null]);
   });
 
   it("keeps a dropped file's folder path as relativePath metadata; filename stays the name", async () => {

@@ -8,6 +8,8 @@ export interface ProxyLogEntry {
   authorization: string | null;
   uploadOffset: string | null;
   uploadChecksum: string | null;
+  /** A CORS preflight (OPTIONS with Access-Control-Request-Method), not the page's own OPTIONS. */
+  preflight: boolean;
   bodyBytes: number;
   /** The answer's status; 0 while pending, -1 cut by a fault, -2 a side went away. */
   status: number;

@@ -97,6 +97,7 @@ export async function startFaultProxy(target, hooks = {}) {
       authorization: req.headers['authorization'] ?? null,
       uploadOffset: req.headers['upload-offset'] ?? null,
       uploadChecksum: req.headers['upload-checksum'] ?? null,
+      preflight: req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined,
       bodyBytes: 0,
       status: 0,
       fault: action?.type ?? null,

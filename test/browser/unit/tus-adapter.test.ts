@@ -5,7 +5,7 @@
  */
 import { expect } from '@esm-bundle/chai';
 import { metadata, tus } from '../../../src/protocols/tus.js';
-import { settle, TestHttpStack } from '../../support/test-http-stack.js';
+import { type PendingRequest, settle, TestHttpStack } from '../../support/test-http-stack.js';
 
 const ENDPOINT = 'https://tus.example.test/files/';
 const LOCATION = 'https://tus.example.test/files/abc';
@@ -151,6 +151,72 @@ describe('tus adapter', () => {
     expect(del.request.headers).to.deep.equal({ 'Tus-Resumable': '1.0.0' });
     del.respond(204);
     await aborted;
+  });
+
+  it("asks OPTIONS and POSTs at once, and the uploader's next file reuses the answer", async () => {
+    const http = new TestHttpStack();
+    const context = { endpoint: ENDPOINT, http, allowedOrigins: [], memo: new Map<string, unknown>() };
+    const first = tus.create(context, { name: 'a.bin', size: 10, type: '' });
+    const opening = first.open(new AbortController().signal);
+    const discover = await http.next();
+    const create = await http.next();
+    // Both are out before either is answered: one round trip before the first PATCH.
+    expect([discover.request.method, create.request.method]).to.deep.equal(['OPTIONS', 'POST']);
+    create.respond(201, { Location: LOCATION });
+    discover.respond(204, { 'Tus-Extension': 'creation,checksum,termination', 'Tus-Checksum-Algorithm': 'md5' });
+    await opening;
+    expect(first.acceptsChecksum!()).to.equal(true);
+
+    const second = tus.create(context, { name: 'b.bin', size: 10, type: '' });
+    const reopening = second.open(new AbortController().signal);
+    const next = await http.next();
+    expect(next.request.method, 'no second OPTIONS').to.equal('POST');
+    next.respond(201, { Location: `${LOCATION}2` });
+    await reopening;
+    expect(second.acceptsChecksum!(), 'the memo carries the checksum extension').to.equal(true);
+    expect(http.requests.map((r) => r.method)).to.deep.equal(['OPTIONS', 'POST', 'POST']);
+  });
+
+  it('asks OPTIONS again with the next file when it failed or was refused', async () => {
+    const http = new TestHttpStack();
+    const context = { endpoint: ENDPOINT, http, allowedOrigins: [], memo: new Map<string, unknown>() };
+    for (const refuse of [(p: PendingRequest) => p.failNetwork(), (p: PendingRequest) => p.respond(405)]) {
+      const upload = tus.create(context, { name: 'a.bin', size: 10, type: '' });
+      const opening = upload.open(new AbortController().signal);
+      const discover = await http.next();
+      expect(discover.request.method).to.equal('OPTIONS');
+      refuse(discover);
+      (await http.next()).respond(201, { Location: LOCATION });
+      await opening;
+      expect(upload.acceptsChecksum!()).to.equal(false);
+    }
+    expect(context.memo.size).to.equal(0);
+  });
+
+  it('Tus-Max-Size: once known a larger file fails without a request; the first one is created, then deleted', async () => {
+    const http = new TestHttpStack();
+    const context = { endpoint: ENDPOINT, http, allowedOrigins: [], memo: new Map<string, unknown>() };
+    const first = tus.create(context, { name: 'big.bin', size: 100, type: '' });
+    const opening = settle(first.open(new AbortController().signal));
+    const discover = await http.next();
+    const create = await http.next();
+    discover.respond(204, { 'Tus-Extension': 'creation,termination', 'Tus-Max-Size': '50' });
+    // A server that creates it anyway (the spec has it answer 413).
+    create.respond(201, { Location: LOCATION });
+    const del = await http.next();
+    expect([del.request.method, del.request.url]).to.deep.equal(['DELETE', LOCATION]);
+    del.respond(204);
+    const { error } = await opening;
+    expect([error?.code, error?.status, error?.message]).to.deep.equal(['client_error', 413, 'The file is larger than the server accepts (50 bytes).']);
+
+    const second = tus.create(context, { name: 'big2.bin', size: 51, type: '' });
+    const refused = await settle(second.open(new AbortController().signal));
+    expect(refused.error?.message).to.equal('The file is larger than the server accepts (50 bytes).');
+    const fits = tus.create(context, { name: 'small.bin', size: 50, type: '' });
+    const fitting = fits.open(new AbortController().signal);
+    (await http.next()).respond(201, { Location: `${LOCATION}3` });
+    await fitting;
+    expect(http.requests.map((r) => r.method)).to.deep.equal(['OPTIONS', 'POST', 'DELETE', 'POST']);
   });
 
   it('a 0-byte upload is done once created', async () => {
