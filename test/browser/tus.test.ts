@@ -88,7 +88,9 @@ describe('tus against @tus/server', () => {
     expect(patches(log).every((e) => /^md5 /.test(e.uploadChecksum ?? ''))).to.equal(true);
     await element.updateComplete;
     for (const [i, { id, assetId }] of done.entries()) {
-      expect((await stored(assetId, 'tus-md5')).sha256, `file ${i}`).to.equal(await sha256(files.find((f) => f.name === element.uploads.find((u) => u.id === id)!.name)!));
+      expect((await stored(assetId, 'tus-md5')).sha256, `file ${i}`).to.equal(
+        await sha256(files.find((f) => f.name === element.uploads.find((u) => u.id === id)!.name)!),
+      );
       expect(element.shadowRoot!.querySelector(`[data-id="${id}"]`)?.getAttribute('part')).to.equal('file file-success');
     }
 
