@@ -23,6 +23,14 @@ export interface Hasher {
 
 export type WorkerFactory = () => Worker;
 
+/**
+ * A worker that has hashed this much is replaced by a fresh one. Each read leaves buffers
+ * the worker's allocator keeps after its garbage is collected, so a worker that hashed
+ * 2 GiB holds more than one that hashed 256 MiB (bench/RESULTS.md, memory); a new worker
+ * costs a few ms (its script is cached), and memory stays that of a short upload.
+ */
+export const RETIRE_AFTER = 512 * 1024 * 1024;
+
 interface Task {
   readonly request: HashRequest;
   readonly resolve: (digest: PartDigest) => void;
@@ -48,12 +56,16 @@ export class HashPool implements Hasher {
   readonly #idle: Worker[] = [];
   readonly #busy = new Map<Worker, Task>();
   readonly #queue: Task[] = [];
+  /** Bytes each worker has hashed: one that has done `#retireAfter` is replaced (RETIRE_AFTER). */
+  readonly #hashed = new WeakMap<Worker, number>();
+  readonly #retireAfter: number;
   #nextId = 1;
   #disposed = false;
 
-  constructor(options: { size?: number; workerFactory?: WorkerFactory } = {}) {
+  constructor(options: { size?: number; workerFactory?: WorkerFactory; retireAfter?: number } = {}) {
     this.#size = Math.max(1, options.size ?? 2);
     this.#factory = options.workerFactory ?? defaultWorkerFactory;
+    this.#retireAfter = options.retireAfter ?? RETIRE_AFTER;
   }
 
   digest(blob: Blob, start: number, end: number, signal: AbortSignal): Promise<PartDigest> {
@@ -124,7 +136,10 @@ export class HashPool implements Hasher {
   #settle(worker: Worker, response: HashResponse): void {
     const task = this.#busy.get(worker);
     this.#busy.delete(worker);
-    this.#idle.push(worker);
+    const hashed = (this.#hashed.get(worker) ?? 0) + (task ? task.request.end - task.request.start : 0);
+    this.#hashed.set(worker, hashed);
+    if (hashed >= this.#retireAfter) worker.terminate();
+    else this.#idle.push(worker);
     if (task && task.request.id === response.id) {
       if (response.error) {
         const { name, message } = response.error;

@@ -131,6 +131,31 @@ describe('md5 worker', () => {
     }
   });
 
+  it('replaces a worker once it has hashed retireAfter bytes, and every digest stays right', async () => {
+    const started: Worker[] = [];
+    const recycling = new HashPool({
+      size: 1,
+      retireAfter: 100_000,
+      workerFactory: () => {
+        const worker = new Worker(new URL('../../../src/engine/md5.worker.ts', import.meta.url), { type: 'module' });
+        started.push(worker);
+        return worker;
+      },
+    });
+    const file = makeFile(300_000, 'retire.bin', 7);
+    const signal = new AbortController().signal;
+    try {
+      // 60 kB parts: the first worker goes after its second part (120 kB >= 100 kB), and so on.
+      const ranges = [0, 1, 2, 3, 4].map((i) => [i * 60_000, i * 60_000 + 60_000] as const);
+      const digests = await Promise.all(ranges.map(([s, e]) => recycling.digest(file, s, e, signal)));
+      for (const [i, [s, e]] of ranges.entries())
+        expect(digests[i]!.hex, `part ${i}`).to.equal(SparkMD5.ArrayBuffer.hash(await file.slice(s, e).arrayBuffer()));
+      expect(started, 'workers started for 5 parts of 60 kB, 100 kB each').to.have.length(3);
+    } finally {
+      recycling.dispose();
+    }
+  });
+
   it('rejects with worker_failed when the worker cannot load', async () => {
     const broken = new HashPool({ workerFactory: () => new Worker(new URL('./no-such-worker.js', import.meta.url), { type: 'module' }) });
     const result = await broken.digest(new Blob(['x']), 0, 1, new AbortController().signal).catch((e: UploadError) => e);
