@@ -2,7 +2,10 @@
 /**
  * The element's upload modes: the demo page (index.html, demo/demo.ts) with the element's
  * attributes set from the query, one fresh browser context and page per run, timed in the
- * page from just before `setInputFiles` to `upload-success`, PUTs seen through resource
+ * page from the file input's `change` (seen by a capturing listener on the shadow root,
+ * before the element's own handler runs) to `upload-success`, as the raw PUT is timed from
+ * its `send()` and tus-js-client from its `start()`: the time Playwright takes to hand the
+ * file to the page is nobody's upload. PUTs are seen through resource
  * timing and the page probes (page-probes.ts). ElementSetup says how each mode is configured
  * and how its upload is verified.
  *
@@ -99,11 +102,11 @@ export async function elementRun(browser: Browser, file: BenchFile, setup: Eleme
       if (token !== undefined) (element as unknown as { token: string }).token = token;
       // The demo page's markup sets 8 MiB; without the attribute the element uses its default part size.
       element.removeAttribute('chunk-size');
-      const input = element.shadowRoot!.querySelector('input[type=file]')!;
       performance.clearResourceTimings();
       performance.setResourceTimingBufferSize(100_000);
       const marks: PageState['marks'] = { t0: 0, success: 0 };
-      input.addEventListener('change', () => (marks.change ??= performance.now()));
+      // Capture on the shadow root: this runs before the input's own listeners (the element's).
+      element.shadowRoot!.addEventListener('change', () => (marks.change ??= performance.now()), { capture: true });
       const done = new Promise<SuccessAsset>((resolve, reject) => {
         element.addEventListener('upload-success', (event) => {
           marks.success = performance.now();
@@ -206,15 +209,17 @@ export async function elementRun(browser: Browser, file: BenchFile, setup: Eleme
     if (setup.signUrl !== undefined) check(outcome.signings === xhrPuts.length, `${what}: ${outcome.signings} parts signed, ${xhrPuts.length} sent (a retry?)`);
     check((setup.hashes ?? checksum) ? md5Workers > 0 : md5Workers === 0, `${what}: ${md5Workers} md5 workers started`);
     await setup.verify(outcome.asset, what);
+    await hooks.after?.(page);
 
     const { marks } = outcome;
+    check(marks.change !== undefined && marks.change >= marks.t0, `${what}: the file input reported no change event`);
     const puts = [...outcome.puts].sort((a, b) => a.startTime - b.startTime);
     const lastEnd = Math.max(...puts.map((p) => p.responseEnd));
     return {
       mode,
-      ms: marks.success - marks.t0,
+      ms: marks.success - marks.change!,
       putMs: puts.map((p) => p.responseEnd - p.startTime),
-      beforeFirstPutMs: puts[0]!.startTime - marks.t0,
+      beforeFirstPutMs: puts[0]!.startTime - marks.change!,
       betweenPutsMs: idleBetween(puts),
       putSpanMs: lastEnd - puts[0]!.startTime,
       afterLastPutMs: marks.success - lastEnd,

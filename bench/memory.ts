@@ -10,7 +10,7 @@ import { MEMORY_RUNS, MEMORY_SIZES, MiB } from './config.js';
 import type { Common } from './context.js';
 import type { UploadRun } from './modes.js';
 import { check, log } from './processes.js';
-import { sampleWhile, type MemoryUse } from './proc-memory.js';
+import { rssOf, sampleWhile, type MemoryUse } from './proc-memory.js';
 import { machine } from './report.js';
 import { sectionTitle } from './results.js';
 import { modeRunner } from './run-mode.js';
@@ -22,6 +22,8 @@ const TARGET = 1.1;
 
 interface MemoryRun extends MemoryUse {
   readonly round: number;
+  /** The renderer's RSS after `gc()` in the page and its workers, once the upload is over. */
+  readonly afterGc: number | undefined;
   readonly size: number;
   readonly run: UploadRun;
 }
@@ -45,6 +47,7 @@ export async function memoryBench(common: Common): Promise<string> {
     for (const size of order) {
       const file = files.get(size)!;
       let sampled: MemoryUse | undefined;
+      let afterGc: number | undefined;
       const run = await modeRunner(
         browser,
         server,
@@ -57,11 +60,21 @@ export async function memoryBench(common: Common): Promise<string> {
             sampled = sampler.stop();
           };
         },
+        // What of the peak was garbage: collect in the page and in every worker, then read the RSS again.
+        after: async (page) => {
+          const collect = () => (globalThis as unknown as { gc?: () => void }).gc?.();
+          await Promise.all([page.evaluate(collect), ...page.workers().map((worker) => worker.evaluate(collect))]);
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          if (sampled) afterGc = rssOf(sampled.pid);
+        },
       });
       check(sampled !== undefined, 'memory: no /proc to sample (Linux only)');
-      runs.push({ round: round + 1, size, run, ...sampled });
+      runs.push({ round: round + 1, size, run, ...sampled, afterGc });
       log(
         `  round ${round + 1} ${sizeName(size).padEnd(8)} ${f1(mbps(size, run.ms)).padStart(7)} MB/s  page's renderer RSS ${mib(sampled.before)} -> peak ${mib(sampled.peak)} MiB (VmHWM ${mib(sampled.hwm)}); all Chromium ${mib(sampled.chromiumBefore)} -> ${mib(sampled.chromiumPeak)} MiB; ${sampled.samples} samples, ${sampled.renderers} renderer(s)`,
+      );
+      log(
+        `    renderer RSS at each tenth of the upload (MiB): ${tenths(sampled.series).map(mib).join(' ')}; after a forced GC in the page and its workers: ${afterGc === undefined ? '–' : mib(afterGc)}`,
       );
     }
   }
@@ -72,11 +85,11 @@ export async function memoryBench(common: Common): Promise<string> {
   const growth = (size: number): number => med(size, (r) => r.peak - r.before);
   const rows = sizes.map(
     (size) =>
-      `| ${sizeName(size)} | ${f1(median(of(size).map((r) => mbps(size, r.run.ms))))} | ${mib(med(size, (r) => r.before))} | ${mib(peak(size))} | ${mib(growth(size))} | ${mib(med(size, (r) => r.hwm))} | ${mib(med(size, (r) => r.chromiumPeak))} |`,
+      `| ${sizeName(size)} | ${f1(median(of(size).map((r) => mbps(size, r.run.ms))))} | ${mib(med(size, (r) => r.before))} | ${mib(peak(size))} | ${mib(growth(size))} | ${mib(med(size, (r) => r.hwm))} | ${mib(med(size, (r) => r.afterGc ?? 0))} | ${mib(med(size, (r) => r.chromiumPeak))} |`,
   );
   const table = [
-    "| file | MB/s | page's renderer RSS before (MiB) | its RSS peak (MiB) | peak − before (MiB) | its high-water mark VmHWM (MiB) | all Chromium processes, peak (MiB) |",
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    "| file | MB/s | page's renderer RSS before (MiB) | its RSS peak (MiB) | peak − before (MiB) | its high-water mark VmHWM (MiB) | its RSS after the upload and a forced GC (MiB) | all Chromium processes, peak (MiB) |",
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
   ].join('\n');
   const small = sizes[0]!;
@@ -94,7 +107,7 @@ export async function memoryBench(common: Common): Promise<string> {
   log('');
   const perRun = runs.map(
     (r) =>
-      `| ${r.round} | ${sizeName(r.size)} | ${f1(r.run.ms)} | ${mib(r.before)} | ${mib(r.peak)} | ${mib(r.hwm)} | ${mib(r.chromiumBefore)} | ${mib(r.chromiumPeak)} | ${r.samples} |`,
+      `| ${r.round} | ${sizeName(r.size)} | ${f1(r.run.ms)} | ${mib(r.before)} | ${mib(r.peak)} | ${mib(r.hwm)} | ${r.afterGc === undefined ? '–' : mib(r.afterGc)} | ${mib(r.chromiumBefore)} | ${mib(r.chromiumPeak)} | ${r.samples} | ${tenths(r.series).map(mib).join(' ')} |`,
   );
   const m = machine();
   const elapsed = (performance.now() - began) / 1000;
@@ -119,6 +132,9 @@ Written by \`npm run bench\` (bench/memory.ts; \`BENCH_ONLY=memory\` runs only t
   yet); VmHWM is the renderer process's own high-water mark, which also catches a peak between samples (and
   includes the page's load). "All Chromium processes" adds the browser, network service and GPU/utility
   processes (the network service reads the file's parts while it sends them).
+- After the upload (and its checks) the bench calls \`gc()\` in the page and in each of its workers (the browser runs with
+  \`--js-flags=--expose-gc\`), waits 500 ms and reads the renderer's RSS again: what is left is memory held, not garbage
+  waiting for a collection. A peak well above it is garbage the collector had not yet reached.
 
 ### Results
 
@@ -128,8 +144,8 @@ ${verdict}
 
 #### Every run
 
-| round | file | ms | renderer before (MiB) | renderer peak (MiB) | renderer VmHWM (MiB) | all Chromium before (MiB) | all Chromium peak (MiB) | samples |
-| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+| round | file | ms | renderer before (MiB) | renderer peak (MiB) | renderer VmHWM (MiB) | renderer after a forced GC (MiB) | all Chromium before (MiB) | all Chromium peak (MiB) | samples | renderer RSS at 0, 10 %, …, 100 % of the upload (MiB) |
+| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |
 ${perRun.join('\n')}
 
 ### Caveats
@@ -139,4 +155,10 @@ ${perRun.join('\n')}
   garbage collector runs when it likes: a peak can be garbage not yet collected.
 - Total time of this section: ${f1(elapsed)} s (writing the files included).
 `;
+}
+
+/** The series' values at 0, 10 %, …, 100 % of its length: whether memory levels off or keeps growing. */
+export function tenths(series: readonly number[]): number[] {
+  if (series.length === 0) return [];
+  return Array.from({ length: 11 }, (_, i) => series[Math.min(series.length - 1, Math.round((i / 10) * (series.length - 1)))]!);
 }

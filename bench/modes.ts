@@ -38,7 +38,7 @@ export interface UploadRun {
   readonly createMs?: number;
   /** Each PUT's duration in order (resource timing for the element, send -> load for raw). */
   readonly putMs: number[];
-  /** Element only: setInputFiles -> the first PUT starts (change event, POST, first MD5 when on). */
+  /** Element only: the input's change event -> the first PUT starts (the element's setup, the creating request, the first MD5 when on). */
   readonly beforeFirstPutMs?: number;
   /** Time with no PUT in flight between the first PUT's start and the last one's end (for PUTs one at a time: the sum of the gaps between them). */
   readonly betweenPutsMs: number;
@@ -64,6 +64,8 @@ export interface RunHooks {
   readonly prepare?: (page: Page) => Promise<void>;
   /** The upload starts now; the function returned is called once it is over (memory.ts: sampling). */
   readonly start?: () => () => void;
+  /** Element only: the upload is over and verified, the page still open (memory.ts: a forced GC). */
+  readonly after?: (page: Page) => Promise<void>;
 }
 
 export async function benchPage(browser: Browser, server: Server, file: BenchFile): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {

@@ -32,6 +32,8 @@ export interface MemoryUse {
   /** Renderer processes seen, and samples taken. */
   readonly renderers: number;
   readonly samples: number;
+  /** The renderer's VmRSS at every sample, in order, bytes: whether it levels off or keeps growing. */
+  readonly series: readonly number[];
 }
 
 function descendants(root: number): number[] {
@@ -101,7 +103,7 @@ function snapshot(): Snapshot | undefined {
 export function sampleWhile(intervalMs: number): { stop(): MemoryUse | undefined } {
   const first = snapshot();
   if (!first) return { stop: () => undefined };
-  const seen = new Map<number, { before: number; peak: number; hwm: number }>();
+  const seen = new Map<number, { before: number; peak: number; hwm: number; series: number[] }>();
   let chromiumPeak = first.chromium;
   let samples = 0;
   const take = (shot: Snapshot | undefined): void => {
@@ -113,7 +115,8 @@ export function sampleWhile(intervalMs: number): { stop(): MemoryUse | undefined
       if (known) {
         known.peak = Math.max(known.peak, rss);
         known.hwm = Math.max(known.hwm, hwm);
-      } else seen.set(pid, { before: rss, peak: rss, hwm });
+        known.series.push(rss);
+      } else seen.set(pid, { before: rss, peak: rss, hwm, series: [rss] });
     }
   };
   take(first);
@@ -124,8 +127,17 @@ export function sampleWhile(intervalMs: number): { stop(): MemoryUse | undefined
     stop() {
       clearInterval(timer);
       take(snapshot());
-      const [pid, page] = [...seen].sort((a, b) => b[1].peak - a[1].peak)[0] ?? [0, { before: 0, peak: 0, hwm: 0 }];
+      const [pid, page] = [...seen].sort((a, b) => b[1].peak - a[1].peak)[0] ?? [0, { before: 0, peak: 0, hwm: 0, series: [] }];
       return { pid, ...page, chromiumBefore: first.chromium, chromiumPeak, renderers: seen.size, samples };
     },
   };
+}
+
+/** One process's VmRSS now, bytes; undefined when it is gone. */
+export function rssOf(pid: number): number | undefined {
+  try {
+    return kib(readFileSync(`/proc/${pid}/status`, 'utf8'), 'VmRSS');
+  } catch {
+    return undefined;
+  }
 }

@@ -155,8 +155,10 @@ Written by \`npm run bench\` (bench/run.ts; \`BENCH_ONLY=throughput\` runs only 
   browser context and page load per run. \`chunk-size\` is left unset (the demo page's own \`chunk-size="8MiB"\` is
   removed before the file is given), so every element mode uses the element's default part size, what its users get:
   ${partSizes}. \`no-resume\` is set so that no IndexedDB state, resume lookup or
-  fingerprint hashing plays a part. Timed in the page from just before \`setInputFiles\` to the
-  \`upload-success\` event, so it includes creating the upload session and everything else the element does.
+  fingerprint hashing plays a part. Timed in the page from the file input's \`change\` event (a capturing listener
+  on the element's shadow root, which runs before the element's own handler) to the \`upload-success\` event, so it
+  includes creating the upload session and everything else the element does, but not the time Playwright's
+  \`setInputFiles\` takes to hand the file to the page (the raw PUT is timed from its \`send()\`, tus-js-client from its \`start()\`).
 - Element with signed-parts (the same page, timing and checks): \`?protocol=signed-parts&endpoint=${SP_ENDPOINT}&parallel-parts=${SP_PARALLEL}&no-resume=\`
   and the element's \`token\` property set to the token the bench gives the reference server (\`${SP_TOKEN}\`). MD5 is on
   (the protocol requires each part's MD5: every part's signature covers it). Per part the element asks
