@@ -93,6 +93,24 @@ export function throughputReport(data: ThroughputData): string {
         }),
       ].join('\n')
     : 'Not measured (needs Linux /proc).';
+  // What the cores allow: each mode's own CPU seconds per MB (the bench's driver and other jobs left out),
+  // so a mode that is CPU-bound has its ceiling named; a ceiling far above the rate says something else waits.
+  const ownCpuPerMb = (mode: UploadMode): number | undefined => {
+    const runs = withCpu.filter((u) => u.mode === mode);
+    if (!runs.length) return undefined;
+    return median(runs.map((u) => sum(CPU_GROUPS.filter((g) => g !== 'bench' && g !== 'outside').map((g) => u.cpu!.seconds[g])) / (file.size / MB)));
+  };
+  const ceilings = modes
+    .map((mode) => ({ mode, perMb: ownCpuPerMb(mode) }))
+    .filter((c): c is { mode: UploadMode; perMb: number } => c.perMb !== undefined && c.perMb > 0)
+    .map(({ mode, perMb }) => `| ${MODE_LABEL[mode]} | ${f1(perMb * 1000)} | ${f1(m.cores / perMb)} | ${f1(medianRate(mode))} |`);
+  const ceilingTable = ceilings.length
+    ? [
+        `| mode | CPU ms per MB (all its processes) | what ${m.cores} cores allow at that cost, MB/s | measured, MB/s |`,
+        '| --- | ---: | ---: | ---: |',
+        ...ceilings,
+      ].join('\n')
+    : '';
   const perRun = uploads.map(
     (u) => `| ${u.round} | ${MODE_LABEL[u.mode]} | ${f1(u.ms)} | ${f1(mbps(file.size, u.ms))} | ${u.cpu ? f2(u.cpu.seconds.outside) : dash} |`,
   );
@@ -275,6 +293,13 @@ server column adds up both servers (embedded, and S3 mode); the Ceph column is t
 the mon, which also run, mostly idle, during the other modes.
 
 ${cpuTable}
+
+What the cores allow: a mode's CPU seconds per MB (every process of the upload: server, Ceph, the browser's;
+not the bench's driver or other jobs), and the rate at which that cost would keep all ${m.cores} cores busy. A mode
+measured close to its ceiling is bound by the CPU of this machine, not by waiting: the page, the server and the
+hashing share the same cores.
+
+${ceilingTable}
 
 #### Every run
 
