@@ -9,7 +9,7 @@ import { expect } from '@esm-bundle/chai';
 import { clearLog, requestLog, setFaults, stored, storedOrNull, tusEndpoint, type LogEntry } from '../support/ref-server.js';
 import { makeFile, sha256 } from '../support/data.js';
 import { Uploader } from '../../src/engine/uploader.js';
-import { dropFiles, mount, nextEvent, recordEvents, unmountAll, until, expectQuietConsole } from '../support/harness.js';
+import { dropFiles, mount, nextEvent, recordEvents, rendered, unmountAll, until, expectQuietConsole } from '../support/harness.js';
 import { describeProtocol } from '../support/protocol-suite.js';
 
 const PART = 64 * 1024;
@@ -86,7 +86,7 @@ describe('tus against @tus/server', () => {
     // Every file checksummed, the later ones too (the reused answer announces md5).
     expect(patches(log)).to.have.length(files.reduce((sum, f) => sum + Math.ceil(f.size / PART), 0));
     expect(patches(log).every((e) => /^md5 /.test(e.uploadChecksum ?? ''))).to.equal(true);
-    await element.updateComplete;
+    await rendered(element);
     for (const [i, { id, assetId }] of done.entries()) {
       expect((await stored(assetId, 'tus-md5')).sha256, `file ${i}`).to.equal(
         await sha256(files.find((f) => f.name === element.uploads.find((u) => u.id === id)!.name)!),
