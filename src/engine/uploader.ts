@@ -144,6 +144,8 @@ export class Uploader extends EventTarget {
   readonly #clock: Clock;
   readonly #locks: LockManagerLike | undefined;
   readonly #http: HttpStack | undefined;
+  /** What adapters learned about the server (ProtocolContext.memo), with the options it holds for. */
+  #memo = { key: '', map: new Map<string, unknown>() };
   #hasher: Hasher | undefined;
   readonly #ownsHasher: boolean;
   #store: Promise<ResumeStore> | undefined;
@@ -443,8 +445,6 @@ export class Uploader extends EventTarget {
       memo: this.#memoFor(o),
     };
   }
-
-  #memo = { key: '', map: new Map<string, unknown>() };
 
   /** The adapters' memo for these options: a new one when what identifies the server changes. */
   #memoFor(o: Resolved): Map<string, unknown> {

@@ -293,10 +293,12 @@ export function describeRegistry(mode: StoreMode): void {
       select.value = 'audio';
       select.dispatchEvent(new Event('change'));
       const metas = () => [...list.shadowRoot!.querySelectorAll('[part=meta]')].map((node) => node.textContent!.trim());
-      // Settled too: page 2 of every type can be [b.mp3] alone, which looks the same while the filtered load is out.
+      // No load under way: a check that passes mid-load reads a page that is about to change.
+      const idle = () => list.shadowRoot!.querySelector('[part=base]')?.getAttribute('aria-busy') === 'false';
+      // Page 2 of every type can be [b.mp3] alone, which looks the same before the filtered load is out.
       await until(
         () =>
-          list.shadowRoot!.querySelector('[part=base]')?.getAttribute('aria-busy') === 'false' &&
+          idle() &&
           !/Page 2 of/.test(list.shadowRoot!.querySelector('[part=pagination]')?.textContent ?? '') &&
           names(list).includes('b.mp3') &&
           metas().every((meta) => meta.startsWith('Audio ·')),
@@ -315,11 +317,7 @@ export function describeRegistry(mode: StoreMode): void {
         },
       ]);
       list.shadowRoot!.querySelector<HTMLButtonElement>('.refresh')!.click();
-      // Settled: the filter's change above can start one more load (its page moves from 2 to 1), which
-      // fails the same way; until it has, the alert comes and goes (seen in WebKit).
-      const settledError = () =>
-        list.shadowRoot!.querySelector('[part=base]')?.getAttribute('aria-busy') === 'false' && list.shadowRoot!.querySelector('[role=alert]') !== null;
-      await until(settledError, 'the error');
+      await until(() => idle() && list.shadowRoot!.querySelector('[role=alert]') !== null, 'the error');
       expect(list.shadowRoot!.querySelector('[role=alert]')!.textContent).to.contain('The registry is down for maintenance. (503)');
       expect(await axeViolations(document.body), 'axe, in the error state').to.deep.equal([]);
       await setFaults([]);
