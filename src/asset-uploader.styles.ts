@@ -294,7 +294,8 @@ export const styles = css`
   .bar::-webkit-progress-value {
     background: var(--asset-uploader-progress-color);
     border-radius: 999px;
-    transition: inline-size 200ms linear;
+    /* No transition: an animated inline-size is a style, layout and paint on every frame of an upload;
+       the bar moves with each progress event instead, up to 20 times a second. */
   }
   .bar::-moz-progress-bar {
     background: var(--asset-uploader-progress-color);
@@ -532,8 +533,7 @@ export const styles = css`
   }
 
   @media (prefers-reduced-motion: reduce) {
-    .drop-zone,
-    .bar::-webkit-progress-value {
+    .drop-area {
       transition: none;
     }
   }
