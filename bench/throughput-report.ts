@@ -5,6 +5,7 @@
 import { ENDPOINT, MB, MiB, RUNS, SIZE_MIB, SP_ENDPOINT, SP_PARALLEL, SP_TOKEN, TUS_ENDPOINT, TUS_JS_VERSION, type UploadMode } from './config.js';
 import { BREAKDOWN_TEXT, breakdownTable } from './breakdown.js';
 import { CPU_GROUP_LABEL, CPU_GROUPS } from './cpu.js';
+import { POINTER_REST_MS } from './element-mode.js';
 import type { BenchFile } from './files.js';
 import { MODE_LABEL, type UploadRun } from './modes.js';
 import { log } from './processes.js';
@@ -173,7 +174,9 @@ Written by \`npm run bench\` (bench/run.ts; \`BENCH_ONLY=throughput\` runs only 
   browser context and page load per run. \`chunk-size\` is left unset (the demo page's own \`chunk-size="8MiB"\` is
   removed before the file is given), so every element mode uses the element's default part size, what its users get:
   ${partSizes}. \`no-resume\` is set so that no IndexedDB state, resume lookup or
-  fingerprint hashing plays a part. Timed in the page from the file input's \`change\` event (a capturing listener
+  fingerprint hashing plays a part. Before the file is given, the pointer moves over the element and rests there
+  ${POINTER_REST_MS} ms, as a person's does on the way to the picker or with a drag: that is when the element starts
+  the md5 workers its first file needs (\`Uploader.warm\`), so a worker's start is not inside the time. Timed in the page from the file input's \`change\` event (a capturing listener
   on the element's shadow root, which runs before the element's own handler) to the \`upload-success\` event, so it
   includes creating the upload session and everything else the element does, but not the time Playwright's
   \`setInputFiles\` takes to hand the file to the page (the raw PUT is timed from its \`send()\`, tus-js-client from its \`start()\`).

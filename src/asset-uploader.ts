@@ -238,6 +238,11 @@ export class AssetUploader extends LitElement {
     this.renderRoot.querySelector<HTMLInputElement>('input[type=file]')?.click();
   }
 
+  /** @internal Files may be on their way: starts the md5 workers they will need (see GestureHost). */
+  warm(): void {
+    this.#ensureUploader()?.warm();
+  }
+
   /** Starts queued uploads (with `no-auto-start`). */
   start(): void {
     this.uploader?.start();

@@ -157,6 +157,12 @@ export interface Protocol {
   readonly name: string;
   readonly capabilities: ProtocolCapabilities;
   create(context: ProtocolContext, target: UploadTarget): ProtocolUpload;
+  /**
+   * Before any upload of this uploader is open: whether the server is known to want part
+   * MD5s. Absent: as `capabilities.partChecksum` says. tus knows only once an `OPTIONS`
+   * answer is in the memo. The engine starts its md5 workers ahead of time only then.
+   */
+  wantsChecksum?(context: ProtocolContext): boolean;
   /** Present when files added together share one server session; then the engine uses it instead of `create`. */
   createBatch?(context: ProtocolContext, targets: readonly UploadTarget[]): ProtocolBatch;
   /** Renames an uploaded asset, where the API can; resolves with the asset as the server now has it. */

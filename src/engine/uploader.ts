@@ -160,6 +160,8 @@ export class Uploader extends EventTarget {
   #loadFailed: UploadError | undefined;
   /** The queue was asked to start while the adapter loaded. */
   #startWhenLoaded = false;
+  /** `warm` was asked for while the adapter loaded. */
+  #warmWhenLoaded = false;
 
   constructor(options: UploaderOptions) {
     super();
@@ -195,6 +197,9 @@ export class Uploader extends EventTarget {
       (protocol) => {
         this.#loadFailed = undefined;
         if (this.#options.protocol === placeholder) this.#options = { ...this.#options, protocol: protocol! };
+        const warm = this.#warmWhenLoaded;
+        this.#warmWhenLoaded = false;
+        if (warm) this.warm();
         this.#pump(this.#startWhenLoaded);
         this.#startWhenLoaded = false;
       },
@@ -292,6 +297,7 @@ export class Uploader extends EventTarget {
       added.push(snapshot);
       this.#emit('upload-add', { id: job.id, upload: snapshot });
     }
+    if (added.length > 0) this.warm();
     if (this.#options.autoStart) this.#pump();
     return added;
   }
@@ -299,6 +305,28 @@ export class Uploader extends EventTarget {
   /** Starts queued uploads (needed with `autoStart: false`). */
   start(): void {
     this.#pump(true);
+  }
+
+  /**
+   * Starts the md5 workers before the first file, where that file would need them: part
+   * checksums the server is known to want, or the fingerprint of a resumable upload.
+   * Otherwise a worker's start sits between the file and its first byte (its script
+   * fetched over the network, spark-md5 compiled). The element calls this when a
+   * pointer, the focus or a drag comes to it, and `add` does; calling it again is free.
+   */
+  warm(): void {
+    const o = this.#options;
+    const { protocol } = o;
+    if (this.#destroyed || this.transport !== 'put') return;
+    // The adapter is still loading (the drop-in's): warm when it arrives.
+    if (awaiting.has(protocol)) {
+      this.#warmWhenLoaded = true;
+      return;
+    }
+    const checksums = o.checksum && protocol.capabilities.partChecksum !== 'none' && (protocol.wantsChecksum?.(this.#context()) ?? true);
+    const fingerprint = o.resume && protocol.capabilities.resumable !== false;
+    // A fingerprint is one small digest: one worker does.
+    if (checksums || fingerprint) this.#hasherOrUndefined()?.warm?.(checksums ? undefined : 1);
   }
 
   pause(id: string): void {

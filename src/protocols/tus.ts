@@ -67,7 +67,15 @@ export const tus: Protocol = {
   name: 'tus',
   capabilities: { ordered: true, partChecksum: 'optional', keepsCutOffParts: true },
   create: (context, target) => new TusUpload(context, target),
+  wantsChecksum: (context) => {
+    const known = context.memo?.get(MEMO_KEY) as ServerInfo | undefined;
+    return known !== undefined && takesMd5(known);
+  },
 };
+
+function takesMd5(server: ServerInfo): boolean {
+  return server.extensions.has('checksum') && server.checksums.has('md5');
+}
 
 interface ServerInfo {
   readonly extensions: ReadonlySet<string>;
@@ -91,7 +99,7 @@ class TusUpload implements ProtocolUpload {
   }
 
   acceptsChecksum(): boolean {
-    return this.#server.extensions.has('checksum') && this.#server.checksums.has('md5');
+    return takesMd5(this.#server);
   }
 
   async open(signal: AbortSignal, saved?: JsonObject): Promise<ServerProgress> {

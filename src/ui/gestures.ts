@@ -34,7 +34,17 @@ export interface GestureHost extends ReactiveControllerHost, HTMLElement {
   /** A folder walk left out folders nested too deep, or entries it could not read. */
   tooDeep(folders: number, unreadable: number): void;
   openPicker(): void;
+  /** Files may be on their way (a pointer, the focus or a drag came in): get ready for them. */
+  warm(): void;
 }
+
+/**
+ * What comes before a person's files: the pointer over the element (the picker is a
+ * click away), the focus in it (the keyboard's way to the picker, or a paste), a drag
+ * entering it. Each starts what the first file needs (the md5 workers) while the person
+ * is still choosing.
+ */
+const COMING = ['pointerenter', 'focusin', 'dragenter'] as const;
 
 export class GestureController implements ReactiveController {
   readonly #host: GestureHost;
@@ -55,11 +65,13 @@ export class GestureController implements ReactiveController {
 
   hostConnected(): void {
     this.#host.addEventListener('click', this.#onHostClick);
+    for (const type of COMING) this.#host.addEventListener(type, this.#onComing);
     this.#listenForPaste();
   }
 
   hostDisconnected(): void {
     this.#host.removeEventListener('click', this.#onHostClick);
+    for (const type of COMING) this.#host.removeEventListener(type, this.#onComing);
     this.#listening?.removeEventListener('paste', this.#onPaste as EventListener);
     this.#listening = undefined;
   }
@@ -77,6 +89,10 @@ export class GestureController implements ReactiveController {
     target.addEventListener('paste', this.#onPaste as EventListener);
     this.#listening = target;
   }
+
+  readonly #onComing = (): void => {
+    if (!this.#host.effectivelyDisabled) this.#host.warm();
+  };
 
   readonly onDragEnter = (event: DragEvent): void => {
     if (!this.#wants(event)) return;

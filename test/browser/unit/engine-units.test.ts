@@ -156,6 +156,62 @@ describe('md5 worker', () => {
     }
   });
 
+  it('warm starts its workers before any digest, and the digests then use them', async () => {
+    const started: Worker[] = [];
+    const warmed = new HashPool({
+      size: 2,
+      workerFactory: () => {
+        const worker = new Worker(new URL('../../../src/engine/md5.worker.ts', import.meta.url), { type: 'module' });
+        started.push(worker);
+        return worker;
+      },
+    });
+    try {
+      warmed.warm(1);
+      expect(started, 'warm(1)').to.have.length(1);
+      warmed.warm();
+      warmed.warm();
+      expect(started, 'warm() up to the pool size, once').to.have.length(2);
+      const file = makeFile(200_000, 'warm.bin', 8);
+      const signal = new AbortController().signal;
+      const ranges = [0, 1, 2, 3].map((i) => [i * 50_000, i * 50_000 + 50_000] as const);
+      const digests = await Promise.all(ranges.map(([s, e]) => warmed.digest(file, s, e, signal)));
+      for (const [i, [s, e]] of ranges.entries())
+        expect(digests[i]!.hex, `part ${i}`).to.equal(SparkMD5.ArrayBuffer.hash(await file.slice(s, e).arrayBuffer()));
+      expect(started, 'no worker beyond the warmed ones').to.have.length(2);
+    } finally {
+      warmed.dispose();
+    }
+    warmed.warm();
+    expect(started, 'a disposed pool starts nothing').to.have.length(2);
+  });
+
+  it('a warmed worker that cannot load fails the first digest with worker_failed, whenever its error comes', async () => {
+    const broken = new HashPool({ workerFactory: () => new Worker(new URL('./no-such-worker.js', import.meta.url), { type: 'module' }) });
+    broken.warm();
+    // Its load error arrives while it is idle: the digest must not be handed to it and hang.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const late = await broken.digest(new Blob(['x']), 0, 1, new AbortController().signal).catch((e: UploadError) => e);
+    broken.warm();
+    // Or before it: the digest goes to the warmed worker, whose error fails it.
+    const early = await broken.digest(new Blob(['x']), 0, 1, new AbortController().signal).catch((e: UploadError) => e);
+    broken.dispose();
+    expect((late as UploadError).code).to.equal('worker_failed');
+    expect((early as UploadError).code).to.equal('worker_failed');
+  });
+
+  it('warm with a factory that throws starts nothing, and the digest says why', async () => {
+    const throwing = new HashPool({
+      workerFactory: () => {
+        throw new Error('blocked by CSP');
+      },
+    });
+    throwing.warm();
+    const result = await throwing.digest(new Blob(['x']), 0, 1, new AbortController().signal).catch((e: UploadError) => e);
+    throwing.dispose();
+    expect((result as UploadError).code).to.equal('worker_failed');
+  });
+
   it('rejects with worker_failed when the worker cannot load', async () => {
     const broken = new HashPool({ workerFactory: () => new Worker(new URL('./no-such-worker.js', import.meta.url), { type: 'module' }) });
     const result = await broken.digest(new Blob(['x']), 0, 1, new AbortController().signal).catch((e: UploadError) => e);
