@@ -17,6 +17,8 @@ export interface RawPutResult {
   /** The session-creating POST before it (not part of sendToLoadMs). */
   readonly createMs: number;
   readonly status: number;
+  /** `upload.onprogress` events seen (0 without the listener). */
+  readonly progressEvents: number;
   readonly asset: { id?: string; size?: number; md5?: string };
 }
 
@@ -55,7 +57,8 @@ export interface HashResult {
 }
 
 export interface BenchApi {
-  rawPut(endpoint: string): Promise<RawPutResult>;
+  /** `progress`: with an `upload.onprogress` listener, as every uploader with a progress bar has. */
+  rawPut(endpoint: string, progress?: boolean): Promise<RawPutResult>;
   rawParts(endpoint: string, partSize: number): Promise<RawPartsResult>;
   /** `chunkSize` null: tus-js-client's default (Infinity, one PATCH). */
   tusJs(endpoint: string, chunkSize: number | null): Promise<TusJsResult>;
@@ -93,27 +96,40 @@ async function createUpload(endpoint: string, file: File): Promise<{ location: s
   return { location, createMs: performance.now() - t0 };
 }
 
-/** One XHR PUT; resolves with its send -> load time and the answer. */
-function put(location: string, body: Blob, headers: Record<string, string>): Promise<{ ms: number; status: number; text: string }> {
+/** One XHR PUT; resolves with its send -> load time and the answer. `progress`: an `upload.onprogress` listener counts its events. */
+function put(
+  location: string,
+  body: Blob,
+  headers: Record<string, string>,
+  progress = false,
+): Promise<{ ms: number; status: number; text: string; progressEvents: number }> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('PUT', location, true);
     for (const [name, value] of Object.entries(headers)) xhr.setRequestHeader(name, value);
     let sentAt = 0;
-    xhr.onload = () => resolve({ ms: performance.now() - sentAt, status: xhr.status, text: xhr.responseText });
+    let progressEvents = 0;
+    if (progress) xhr.upload.onprogress = () => progressEvents++;
+    xhr.onload = () => resolve({ ms: performance.now() - sentAt, status: xhr.status, text: xhr.responseText, progressEvents });
     xhr.onerror = () => reject(new Error('PUT: network error'));
     sentAt = performance.now();
     xhr.send(body);
   });
 }
 
-async function rawPut(endpoint: string): Promise<RawPutResult> {
+async function rawPut(endpoint: string, progress = false): Promise<RawPutResult> {
   const file = pickedFile();
   const { location, createMs } = await createUpload(endpoint, file);
   // No Content-Range: the server takes the whole file in this one body.
-  const answer = await put(location, file, { 'Content-Type': 'application/octet-stream' });
+  const answer = await put(location, file, { 'Content-Type': 'application/octet-stream' }, progress);
   if (answer.status !== 200) throw new Error(`raw PUT answered ${answer.status}: ${answer.text.slice(0, 300)}`);
-  return { sendToLoadMs: answer.ms, createMs, status: answer.status, asset: JSON.parse(answer.text) as RawPutResult['asset'] };
+  return {
+    sendToLoadMs: answer.ms,
+    createMs,
+    status: answer.status,
+    progressEvents: answer.progressEvents,
+    asset: JSON.parse(answer.text) as RawPutResult['asset'],
+  };
 }
 
 /** The same file as consecutive Content-Range PUTs of `partSize`, one at a time, without the element. */

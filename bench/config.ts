@@ -91,7 +91,7 @@ function waysEnv(): ViewWay[] {
 }
 
 /** The throughput part's upload modes, in their order in the tables. */
-export const UPLOAD_MODES = ['raw', 'parts', 'off', 'on', 'sp-embedded', 'sp-s3', 'tus-js-8m', 'tus-js', 'tus-el'] as const;
+export const UPLOAD_MODES = ['raw', 'raw-progress', 'parts', 'off', 'on', 'sp-embedded', 'sp-s3', 'tus-js-8m', 'tus-js', 'tus-el'] as const;
 export type UploadMode = (typeof UPLOAD_MODES)[number];
 
 /** BENCH_MODES: which upload modes run (all when unset); `raw` must be one, as every ratio is to it. */

@@ -17,6 +17,9 @@ import { sectionTitle } from './results.js';
 import { modeRunner } from './run-mode.js';
 import { f1, f2, mbps, median } from './stats.js';
 
+/** The element's modes: the ones the bar is for. */
+const ELEMENT_MODES: ReadonlySet<UploadMode> = new Set<UploadMode>(['off', 'on', 'sp-embedded', 'sp-s3', 'tus-el']);
+
 /** The issue's bar for every protocol on this profile, printed next to the ratios, not asserted. */
 const TARGET = 0.97;
 
@@ -76,7 +79,11 @@ export async function latencyBench(common: Common): Promise<string> {
   log('');
   log(summary);
   log('');
-  const below = modes.filter((mode) => mode !== 'raw' && rateOf(mode) / raw < TARGET);
+  // The bar is the element's, on every protocol; the baselines and tus-js-client are beside it.
+  const below = modes.filter((mode) => ELEMENT_MODES.has(mode) && rateOf(mode) / raw < TARGET);
+  const withListener = modes.includes('raw-progress') ? rateOf('raw-progress') : undefined;
+  const toListener =
+    withListener === undefined ? [] : modes.filter((mode) => ELEMENT_MODES.has(mode)).map((mode) => `${mode} ${f2(rateOf(mode) / withListener)}`);
   const m = machine();
   const wire = uploadBps / MB;
   const perRun = uploads.map((u) => `| ${u.round} | ${MODE_LABEL[u.mode]} | ${f1(u.ms)} | ${f1(mbps(file.size, u.ms))} |`);
@@ -102,7 +109,13 @@ Written by \`npm run bench\` (bench/latency.ts; \`BENCH_ONLY=latency\` runs only
 ### Results
 
 The issue's bar on this profile: every protocol ≥ ${f2(TARGET)} × the raw PUT (not asserted here).
-${below.length ? `Below it in this run: ${below.map((mode) => `${mode} (${f2(rateOf(mode) / raw)})`).join(', ')}.` : 'Every mode ran at or above it.'}
+${below.length ? `Below it in this run: ${below.map((mode) => `${mode} (${f2(rateOf(mode) / raw)})`).join(', ')}.` : 'Every element mode ran at or above it.'}
+${
+  withListener === undefined
+    ? ''
+    : `The raw PUT with an \`upload.onprogress\` listener (what any uploader with a progress bar sends) ran at ${f2(withListener / raw)} × the
+raw PUT without one; against it, the element's modes: ${toListener.join(', ')}.`
+}
 
 ${summary}
 

@@ -17,6 +17,7 @@ import { verifyAndDelete, verifyAndDeleteTus } from './verify.js';
 
 export const MODE_LABEL: Record<UploadMode, string> = {
   raw: 'raw XHR PUT, whole file',
+  'raw-progress': 'raw XHR PUT, whole file, progress listener',
   parts: 'raw XHR PUTs, 8 MiB parts, no element',
   off: 'element, MD5 off (no-checksum)',
   on: 'element, MD5 on',
@@ -76,7 +77,13 @@ export async function benchPage(browser: Browser, server: Server, file: BenchFil
   return opened;
 }
 
-export async function rawRun(browser: Browser, server: Server, file: BenchFile, mode: 'raw' | 'parts', hooks: RunHooks = {}): Promise<UploadRun> {
+export async function rawRun(
+  browser: Browser,
+  server: Server,
+  file: BenchFile,
+  mode: 'raw' | 'raw-progress' | 'parts',
+  hooks: RunHooks = {},
+): Promise<UploadRun> {
   const { context, page, problems } = await benchPage(browser, server, file);
   try {
     await hooks.prepare?.(page);
@@ -84,13 +91,15 @@ export async function rawRun(browser: Browser, server: Server, file: BenchFile, 
     const cpu = cpuMeter();
     let run: UploadRun;
     let asset: RawPutResult['asset'];
-    if (mode === 'raw') {
+    if (mode === 'raw' || mode === 'raw-progress') {
+      const progress = mode === 'raw-progress';
       const result: RawPutResult = await withTimeout(
-        page.evaluate((endpoint) => window.assetUploaderBench.rawPut(endpoint), ENDPOINT),
+        page.evaluate(([endpoint, listen]) => window.assetUploaderBench.rawPut(endpoint, listen), [ENDPOINT, progress] as const),
         opTimeout(file.size),
-        'raw PUT',
+        MODE_LABEL[mode],
       );
       stop?.();
+      check(progress ? result.progressEvents > 0 : result.progressEvents === 0, `${MODE_LABEL[mode]}: ${result.progressEvents} upload progress events`);
       run = { mode, ms: result.sendToLoadMs, createMs: result.createMs, putMs: [result.sendToLoadMs], betweenPutsMs: 0, cpu: cpu() };
       asset = result.asset;
     } else {

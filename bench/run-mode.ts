@@ -64,7 +64,7 @@ export function modeRunner(
     },
   };
   const runMode = (mode: UploadMode, hooks: RunHooks = {}): Promise<UploadRun> => {
-    if (mode === 'raw' || mode === 'parts') return rawRun(browser, server, file, mode, hooks);
+    if (mode === 'raw' || mode === 'raw-progress' || mode === 'parts') return rawRun(browser, server, file, mode, hooks);
     if (mode === 'tus-js-8m') return tusJsRun(browser, server, file, mode, PART_SIZE, hooks);
     if (mode === 'tus-js') return tusJsRun(browser, server, file, mode, null, hooks);
     const setup = setups[mode];

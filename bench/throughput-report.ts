@@ -166,6 +166,8 @@ Written by \`npm run bench\` (bench/run.ts; \`BENCH_ONLY=throughput\` runs only 
 - Raw XHR PUT (the baseline): \`POST ${ENDPOINT}\`, then one \`XMLHttpRequest\` \`PUT\` of the whole \`File\`
   without \`Content-Range\`, \`Content-Type: application/octet-stream\`; timed from \`send()\` to \`load\`
   (the POST, median ${f1(median(runsOf('raw').map((u) => u.createMs ?? 0)))} ms, is not included).
+- Raw XHR PUT with a progress listener: the same PUT with an \`xhr.upload.onprogress\` listener (counting its
+  events, checked to be more than 0), as every uploader with a progress bar sends it; the plain raw PUT has none.
 - Raw XHR PUTs in 8 MiB parts (a second baseline, not asked for by the issue): the same, but as
   consecutive \`Content-Range\` PUTs of 8 MiB slices, one at a time, without the element; timed from the first
   \`send()\` to the last \`load\`. It separates what parts cost on this server from what the element adds.
@@ -268,7 +270,10 @@ The issue's bars, as ratios of medians: element with MD5 off / raw PUT = ${ratio
 its creating POST, which the element's includes: with it, ${modes.includes('off') && modes.includes('raw') ? f2(medianRate('off') / median(runsOf('raw').map((u) => mbps(file.size, u.ms + (u.createMs ?? 0))))) : dash});
 element with tus / tus-js-client's fastest configuration = ${modes.includes('tus-el') && (modes.includes('tus-js') || modes.includes('tus-js-8m')) ? f2(medianRate('tus-el') / Math.max(...(['tus-js', 'tus-js-8m'] as const).filter((m) => modes.includes(m)).map(medianRate))) : dash} (≥ 0.95).
 
-Ratios of medians: parts without the element / raw PUT = ${ratio('parts', 'raw')};
+Ratios of medians: raw PUT with a progress listener / raw PUT = ${ratio('raw-progress', 'raw')};
+element with MD5 off / raw PUT with a progress listener = ${ratio('off', 'raw-progress')};
+element with tus / raw PUT with a progress listener = ${ratio('tus-el', 'raw-progress')};
+parts without the element / raw PUT = ${ratio('parts', 'raw')};
 element with MD5 off / parts without the element = ${ratio('off', 'parts')};
 element with MD5 on / MD5 off = ${ratio('on', 'off')};
 element with MD5 on / md5 worker alone = ${modes.includes('on') ? f2(medianRate('on') / median(workerRates.md5)) : dash}.
