@@ -14,9 +14,7 @@ import { machine } from './report.js';
 import { sectionTitle } from './results.js';
 import { modeRunner } from './run-mode.js';
 import { f1, mbps, median } from './stats.js';
-
-/** What the longtask entry type counts: tasks of 50 ms or more. */
-const LONG_MS = 50;
+import { LONG_MS, taskTracing } from './task-trace.js';
 
 export async function longTasksBench(common: Common): Promise<string> {
   const began = performance.now();
@@ -43,6 +41,16 @@ export async function longTasksBench(common: Common): Promise<string> {
       `  round ${round + 1} ${f1(mbps(file.size, run.ms)).padStart(7)} MB/s  ${tasks.length} long task(s)${tasks.length ? `, longest ${f1(Math.max(...tasks.map((t) => t.duration)))} ms` : ''}`,
     );
   }
+
+  // One more upload, traced, not counted above (tracing slows the page): what each long task ran, and for how much CPU.
+  const tracing = taskTracing(browser);
+  const tracedRun = await runMode('on', tracing.hooks);
+  const traced = tracing.result();
+  const tracedCpu = traced.long.reduce((a, t) => a + t.cpuMs, 0);
+  const tracedWall = traced.long.reduce((a, t) => a + t.wallMs, 0);
+  log(
+    `  traced   ${f1(mbps(file.size, tracedRun.ms)).padStart(7)} MB/s  ${traced.long.length} long task(s): ${f1(tracedWall)} ms wall, ${f1(tracedCpu)} ms on the CPU`,
+  );
 
   const longOf = (run: UploadRun) => (run.longTasks ?? []).filter((t) => t.duration >= LONG_MS);
   const longest = (run: UploadRun): number => Math.max(0, ...longOf(run).map((t) => t.duration));
@@ -84,6 +92,29 @@ ${summary}
 | upload | MB/s | ms | long tasks | longest (ms) | all long tasks (ms) | the first ones (duration, when: s after the file was given) |
 | ---: | ---: | ---: | ---: | ---: | ---: | --- |
 ${perRun.join('\n')}
+
+#### What the long tasks ran, and for how long they had a core
+
+One more upload of the same file, not counted above, with Chromium's tracing on (categories \`toplevel\`,
+\`devtools.timeline\`, \`v8\`; bench/task-trace.ts): for every main-thread task from the change event to
+\`upload-success\`, its wall time and the CPU time the page's main thread really ran in it (the trace's thread time).
+Tracing makes the page slower, so this upload shows where time goes, not how many long tasks an untraced one has.
+
+In the traced upload (${f1(mbps(file.size, tracedRun.ms))} MB/s, ${f1(traced.spanMs / 1000)} s) the main thread ran ${traced.tasks} tasks: ${f1(traced.wallMs)} ms of wall time,
+${f1(traced.cpuMs)} ms of it on the CPU (${f1((100 * traced.cpuMs) / Math.max(1, traced.wallMs))} %). ${traced.long.length} of them took ${LONG_MS} ms or more: ${f1(tracedWall)} ms of wall time, ${f1(tracedCpu)} ms on the CPU.
+${
+  traced.long.length
+    ? `
+| task | ms after the change event | wall (ms) | CPU (ms) | waiting for a core or a lock (ms) |
+| --- | ---: | ---: | ---: | ---: |
+${traced.long.map((t) => `| ${t.what} | ${f1(t.atMs)} | ${f1(t.wallMs)} | ${f1(t.cpuMs)} | ${f1(t.wallMs - t.cpuMs)} |`).join('\n')}
+`
+    : ''
+}
+A long task whose CPU time is a small part of its wall time did little work and waited: the thread was ready to
+run while the ${m.cores} cores ran the reference server, the md5 workers and the browser's network and blob-reading
+processes (the throughput section's CPU table). Such a task is long because this machine's cores are all busy
+during the upload, not because of the work in it.
 
 ### Caveats
 

@@ -23,6 +23,7 @@ import { ScopedHttpStack } from './scoped-http.js';
 import { UploadError, UploadErrorCode } from './upload-error.js';
 import { RejectReason, UploadStatus, type FileToAdd, type RejectedFile, type Transport, type UploaderEventMap, type UploadSnapshot } from './types.js';
 import { UploadJob, type JobEvent, type JobHost } from './upload-job.js';
+import { nextTask } from './next-task.js';
 import { defaultLocks, type LockManagerLike } from './upload-lock.js';
 import { XhrHttpStack } from './xhr-http-stack.js';
 
@@ -162,6 +163,8 @@ export class Uploader extends EventTarget {
   #startWhenLoaded = false;
   /** `warm` was asked for while the adapter loaded. */
   #warmWhenLoaded = false;
+  /** A `#pumpSoon` is waiting for its task. */
+  #pumpQueued = false;
 
   constructor(options: UploaderOptions) {
     super();
@@ -297,8 +300,10 @@ export class Uploader extends EventTarget {
       added.push(snapshot);
       this.#emit('upload-add', { id: job.id, upload: snapshot });
     }
-    if (added.length > 0) this.warm();
-    if (this.#options.autoStart) this.#pump();
+    if (added.length > 0) {
+      this.warm();
+      if (this.#options.autoStart) this.#pumpSoon();
+    }
     return added;
   }
 
@@ -519,6 +524,20 @@ export class Uploader extends EventTarget {
     if (this.#jobs.get(job.id) !== job) return;
     this.#jobs.delete(job.id);
     this.#index.remove(job);
+  }
+
+  /**
+   * Starts what `add` queued, in a task of its own: the task that takes the files (a
+   * change or drop handler) renders their rows and the uploads' first requests go out in
+   * the next one, so neither is long on a busy machine. Adds in the same task share it.
+   */
+  #pumpSoon(): void {
+    if (this.#pumpQueued) return;
+    this.#pumpQueued = true;
+    void nextTask().then(() => {
+      this.#pumpQueued = false;
+      this.#pump();
+    });
   }
 
   /** Starts queued jobs, oldest first, while slots are free. */

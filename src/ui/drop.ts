@@ -17,7 +17,7 @@
  *   if (drop.skippedTooDeep > 0) warn(`${drop.skippedTooDeep} folder(s) were nested too deep to open.`);
  * });
  */
-import { nextTask } from './next-task.js';
+import { nextTask } from '../engine/next-task.js';
 import { normalizeRelativePath } from '../engine/relative-path.js';
 import type { FileToAdd } from '../engine/types.js';
 

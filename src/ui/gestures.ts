@@ -10,7 +10,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { FileToAdd } from '../engine/types.js';
 import { DROP_BATCH_SIZE, dropBatches } from './drop.js';
-import { nextTask } from './next-task.js';
+import { nextTask } from '../engine/next-task.js';
 
 /** Files per piece when a gesture brings many (the folder walk's batch size): well under a long task. */
 const SLICE = DROP_BATCH_SIZE;

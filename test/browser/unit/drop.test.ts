@@ -6,7 +6,7 @@
  * keep the API's shape; the Files in them are real.
  */
 import { expect } from '@esm-bundle/chai';
-import { nextTask } from '../../../src/ui/next-task.js';
+import { nextTask } from '../../../src/engine/next-task.js';
 import { dropBatches, flatFiles, MAX_DROP_DEPTH } from '../../../src/ui/drop.js';
 import { Uploader } from '../../../src/engine/uploader.js';
 import { MemoryResumeStore } from '../../../src/engine/resume-store.js';

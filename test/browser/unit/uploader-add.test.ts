@@ -12,6 +12,7 @@ import type { Protocol, ProtocolUpload, UploadTarget } from '../../../src/engine
 import { MemoryResumeStore } from '../../../src/engine/resume-store.js';
 import { UploadError, UploadErrorCode } from '../../../src/engine/upload-error.js';
 import { UploadJob } from '../../../src/engine/upload-job.js';
+import { nextTask } from '../../../src/engine/next-task.js';
 import { makeFile } from '../../support/data.js';
 import { nextEvent, recordEvents } from '../../support/harness.js';
 
@@ -391,6 +392,50 @@ describe('many files', () => {
     expect(created).to.have.length(N - 10);
     // A pump that walks the queue from the top at every slot handover reads ~N²/2 times.
     expect(runReads, 'job status reads while running').to.be.below(30 * N);
+    uploader.destroy();
+  });
+});
+
+describe('starting', () => {
+  it('starts what add() queued in the next task, once for every add of that task, and runs more files than slots to the end', async () => {
+    const { uploader, created } = uploaderWith({ concurrency: 2 });
+    const record = recordEvents(uploader, ['upload-add', 'upload-start', 'upload-success']);
+    const complete = nextEvent(uploader, 'upload-complete');
+    const first = uploader.add([makeFile(1000, 'a.bin')]);
+    const rest = uploader.add([makeFile(2000, 'b.bin'), makeFile(3000, 'c.bin')]);
+    // The task that took the files (a change or drop handler) does no more than add them.
+    expect([...first, ...rest].map((u) => u.status)).to.deep.equal(['queued', 'queued', 'queued']);
+    expect(record.events.map((e) => e.type)).to.deep.equal(['upload-add', 'upload-add', 'upload-add']);
+    expect(created, 'no upload created in the adding task').to.have.length(0);
+    await nextTask();
+    const { detail } = await complete;
+    record.stop();
+    expect(detail.successful.map((u) => u.name)).to.deep.equal(['a.bin', 'b.bin', 'c.bin']);
+    expect(created.map((t) => t.name)).to.deep.equal(['a.bin', 'b.bin', 'c.bin']);
+    expect(record.events.filter((e) => e.type === 'upload-start')).to.have.length(3);
+    uploader.destroy();
+  });
+
+  it('starts nothing when destroyed in the task that added, and does not throw later', async () => {
+    const { uploader, created } = uploaderWith();
+    const record = recordEvents(uploader, ['upload-start', 'upload-error']);
+    uploader.add([makeFile(1000, 'a.bin')]);
+    uploader.destroy();
+    await nextTask();
+    await nextTask();
+    expect(created).to.have.length(0);
+    expect(record.events).to.have.length(0);
+  });
+
+  it('with autoStart false, add() starts nothing, in this task or the next; start() does', async () => {
+    const { uploader, created } = uploaderWith({ autoStart: false });
+    uploader.add([makeFile(1000, 'a.bin')]);
+    await nextTask();
+    await nextTask();
+    expect(created).to.have.length(0);
+    const complete = nextEvent(uploader, 'upload-complete');
+    uploader.start();
+    expect((await complete).detail.successful.map((u) => u.name)).to.deep.equal(['a.bin']);
     uploader.destroy();
   });
 });
