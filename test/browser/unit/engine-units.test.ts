@@ -121,6 +121,31 @@ describe('md5 worker', () => {
     expect(digest.timing?.hashMs).to.be.a('number').and.to.be.above(0);
   });
 
+  it('hashes part after part on one worker right, whatever their sizes against its 4 MiB reads (its buffers are reused)', async () => {
+    const single = new HashPool({ size: 1 });
+    const MiB = 1024 * 1024;
+    const file = makeFile(22 * MiB, 'reuse.bin', 8);
+    const signal = new AbortController().signal;
+    try {
+      // Exactly two reads, one byte over a read, one byte, nothing, a short one, then 8 MiB - 1 at an odd offset.
+      const ranges = [
+        [0, 8 * MiB],
+        [8 * MiB, 12 * MiB + 1],
+        [12 * MiB + 1, 12 * MiB + 2],
+        [5, 5],
+        [3, 1003],
+        [13 * MiB + 7, 21 * MiB + 6],
+      ] as const;
+      for (const [i, [s, e]] of ranges.entries()) {
+        const digest = await single.digest(file, s, e, signal);
+        expect(digest.hex, `part ${i} (${s}-${e})`).to.equal(SparkMD5.ArrayBuffer.hash(await file.slice(s, e).arrayBuffer()));
+        expect(digest.part.size).to.equal(e - s);
+      }
+    } finally {
+      single.dispose();
+    }
+  });
+
   it('runs parts in parallel and keeps each answer with its request', async () => {
     const file = makeFile(256 * 1024, 'par.bin', 6);
     const signal = new AbortController().signal;
