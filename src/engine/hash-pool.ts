@@ -35,6 +35,17 @@ export type WorkerFactory = () => Worker;
  */
 export const RETIRE_AFTER = 512 * 1024 * 1024;
 
+/**
+ * How long a worker may take over a part of `bytes` before it counts as stuck: a minute,
+ * plus a second for every MB (a 64 MiB part: 2 minutes, where this machine's worker takes
+ * one). A worker that never answers (a read that never ends, a worker killed without an
+ * error event) would otherwise hold its upload forever; now it fails like a worker that
+ * cannot run, and the upload goes on without MD5, saying so.
+ */
+export function stallLimitMs(bytes: number): number {
+  return 60_000 + Math.ceil(bytes / 1_000_000) * 1000;
+}
+
 interface Task {
   readonly request: HashRequest;
   readonly resolve: (digest: PartDigest) => void;
@@ -63,13 +74,17 @@ export class HashPool implements Hasher {
   /** Bytes each worker has hashed: one that has done `#retireAfter` is replaced (RETIRE_AFTER). */
   readonly #hashed = new WeakMap<Worker, number>();
   readonly #retireAfter: number;
+  readonly #stallLimit: (bytes: number) => number;
+  /** The bound on each busy worker's answer (`stallLimitMs`). */
+  readonly #stallTimers = new Map<Worker, ReturnType<typeof setTimeout>>();
   #nextId = 1;
   #disposed = false;
 
-  constructor(options: { size?: number; workerFactory?: WorkerFactory; retireAfter?: number } = {}) {
+  constructor(options: { size?: number; workerFactory?: WorkerFactory; retireAfter?: number; stallLimit?: (bytes: number) => number } = {}) {
     this.#size = Math.max(1, options.size ?? 2);
     this.#factory = options.workerFactory ?? defaultWorkerFactory;
     this.#retireAfter = options.retireAfter ?? RETIRE_AFTER;
+    this.#stallLimit = options.stallLimit ?? stallLimitMs;
   }
 
   digest(blob: Blob, start: number, end: number, signal: AbortSignal): Promise<PartDigest> {
@@ -121,6 +136,8 @@ export class HashPool implements Hasher {
     this.#disposed = true;
     for (const worker of [...this.#idle, ...this.#busy.keys()]) worker.terminate();
     for (const task of [...this.#queue, ...this.#busy.values()]) task.reject(new UploadError(UploadErrorCode.Aborted, 'The hash pool was closed.'));
+    for (const timer of this.#stallTimers.values()) clearTimeout(timer);
+    this.#stallTimers.clear();
     this.#idle.length = 0;
     this.#busy.clear();
     this.#queue.length = 0;
@@ -132,6 +149,15 @@ export class HashPool implements Hasher {
       if (!worker) return;
       const task = this.#queue.shift()!;
       this.#busy.set(worker, task);
+      const { start, end } = task.request;
+      const limit = this.#stallLimit(end - start);
+      this.#stallTimers.set(
+        worker,
+        setTimeout(() => {
+          const seconds = Math.round(limit / 1000);
+          this.#fail(worker, new UploadError(UploadErrorCode.WorkerFailed, `The checksum worker stopped answering (no answer for a part in ${seconds} s).`));
+        }, limit),
+      );
       worker.postMessage(task.request);
     }
   }
@@ -159,6 +185,7 @@ export class HashPool implements Hasher {
   }
 
   #settle(worker: Worker, response: HashResponse): void {
+    this.#stopTimer(worker);
     const task = this.#busy.get(worker);
     this.#busy.delete(worker);
     const hashed = (this.#hashed.get(worker) ?? 0) + (task ? task.request.end - task.request.start : 0);
@@ -181,7 +208,13 @@ export class HashPool implements Hasher {
     this.#pump();
   }
 
+  #stopTimer(worker: Worker): void {
+    clearTimeout(this.#stallTimers.get(worker));
+    this.#stallTimers.delete(worker);
+  }
+
   #fail(worker: Worker, error: UploadError): void {
+    this.#stopTimer(worker);
     worker.terminate();
     // A worker started ahead (warm) can fail while idle: it must not be handed a task.
     const idle = this.#idle.indexOf(worker);

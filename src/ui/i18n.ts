@@ -176,7 +176,7 @@ export const defaultI18n: UploaderI18n = {
   notices: {
     resumeOff: 'Resume after a reload is off in this browser (no usable IndexedDB): an interrupted upload continues only while this page stays open.',
     formOnly: 'This browser sends each file in one piece; an interrupted upload starts over.',
-    checksumOff: 'The checksum worker could not start ({message}), so parts are sent without an MD5 check.',
+    checksumOff: 'Parts are sent without an MD5 check: {message}',
     checksumWorkerOrigin:
       "Parts are sent without an MD5 check: the checksum worker is on {origin}, another site than this page, and browsers start workers only from the page's own site. Serve a copy of the worker from this site and set the uploader's worker-url to it.",
     misconfigured: 'The uploader is not configured: {message}',

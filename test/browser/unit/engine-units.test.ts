@@ -1,13 +1,13 @@
 /** Pure engine pieces: retry policy, sizes, restrictions, credential scoping, the md5 worker. */
 import { expect } from '@esm-bundle/chai';
 import SparkMD5 from 'spark-md5';
-import { HashPool } from '../../../src/engine/hash-pool.js';
+import { HashPool, stallLimitMs } from '../../../src/engine/hash-pool.js';
 import { accepts, checkFile } from '../../../src/engine/restrictions.js';
 import { decideRetry, defaultRetryPolicy } from '../../../src/engine/retry-policy.js';
 import { parseRetryAfter } from '../../../src/engine/http.js';
 import { ScopedHttpStack } from '../../../src/engine/scoped-http.js';
 import { parseSize } from '../../../src/engine/size.js';
-import { UploadError } from '../../../src/engine/upload-error.js';
+import { UploadError, UploadErrorCode } from '../../../src/engine/upload-error.js';
 import { TestHttpStack } from '../../support/test-http-stack.js';
 import { makeFile } from '../../support/data.js';
 
@@ -235,6 +235,50 @@ describe('md5 worker', () => {
     const result = await throwing.digest(new Blob(['x']), 0, 1, new AbortController().signal).catch((e: UploadError) => e);
     throwing.dispose();
     expect((result as UploadError).code).to.equal('worker_failed');
+  });
+
+  it('a worker that never answers fails its part with worker_failed once the stall bound passes, and the next part gets a new worker', async () => {
+    const started: string[] = [];
+    const limits: number[] = [];
+    let silent = true;
+    const stalling = new HashPool({
+      size: 1,
+      stallLimit: (bytes) => {
+        limits.push(bytes);
+        return 500;
+      },
+      workerFactory: () => {
+        const url = silent ? new URL('../../support/silent.worker.js', import.meta.url) : new URL('../../../src/engine/md5.worker.ts', import.meta.url);
+        started.push(silent ? 'silent' : 'md5');
+        return new Worker(url, { type: 'module' });
+      },
+    });
+    const file = makeFile(50_000, 'stall.bin', 9);
+    const signal = new AbortController().signal;
+    try {
+      const stuck = stalling.digest(file, 0, 20_000, signal);
+      const queued = stalling.digest(file, 20_000, 50_000, signal);
+      const [first, second] = await Promise.allSettled([stuck, queued]);
+      for (const outcome of [first, second]) {
+        expect(outcome.status).to.equal('rejected');
+        const error = (outcome as PromiseRejectedResult).reason as UploadError;
+        expect(error.code).to.equal(UploadErrorCode.WorkerFailed);
+        expect(error.message).to.equal('The checksum worker stopped answering (no answer for a part in 1 s).');
+      }
+      expect(limits, 'the bound is asked for with the part size').to.deep.equal([20_000]);
+      silent = false;
+      const digest = await stalling.digest(file, 0, 20_000, signal);
+      expect(digest.hex).to.equal(SparkMD5.ArrayBuffer.hash(await file.slice(0, 20_000).arrayBuffer()));
+      expect(started).to.deep.equal(['silent', 'md5']);
+    } finally {
+      stalling.dispose();
+    }
+  });
+
+  it('bounds a part by a minute plus a second a MB', () => {
+    expect(stallLimitMs(0)).to.equal(60_000);
+    expect(stallLimitMs(1)).to.equal(61_000);
+    expect(stallLimitMs(64 * 1024 * 1024)).to.equal(60_000 + 68_000);
   });
 
   it('rejects with worker_failed when the worker cannot load', async () => {
