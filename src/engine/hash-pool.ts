@@ -37,8 +37,8 @@ export const RETIRE_AFTER = 512 * 1024 * 1024;
 
 /**
  * How long a worker may take over a part of `bytes` before it counts as stuck: a minute,
- * plus a second for every MB (a 64 MiB part: 2 minutes, where this machine's worker takes
- * one). A worker that never answers (a read that never ends, a worker killed without an
+ * plus a second for every MB (a 32 MiB part: 94 s, where the worker here takes about half a
+ * second). A worker that never answers (a read that never ends, a worker killed without an
  * error event) would otherwise hold its upload forever; now it fails like a worker that
  * cannot run, and the upload goes on without MD5, saying so.
  */
