@@ -423,7 +423,9 @@ export function describeProtocol(profile: ProtocolProfile): void {
       test('cancel stops sending and deletes the upload on the server', async () => {
         const element = await uploader({ 'no-resume': true, ...profile.oneLane });
         await setFaults([rule(profile.partRule, midPart, slow(part / 2), 1000)]);
-        const moving = midway(element, midPart - 1);
+        // Part midPart's bytes on the wire, not only the part before it confirmed: cancelled at that
+        // boundary, the next part's request could still reach the server after the DELETE.
+        const moving = nextEvent(element, 'upload-progress', (e) => e.detail.upload.bytesUploaded > (midPart - 1) * part, timeout);
         const aborted = nextEvent(element, 'upload-abort', () => true, timeout);
         await dropFiles(element, [file(faultSize, 'cancelled.bin')]);
         const { detail } = await moving;
