@@ -72,7 +72,7 @@ export function breakdownTable(modes: readonly UploadMode[], runsOf: (mode: Uplo
 
 /** What the table's columns are, for RESULTS.md. */
 export const BREAKDOWN_TEXT = `Read and hash are the md5 workers' own times (each digest carries how long the worker spent
-reading the part's slices with \`Blob.arrayBuffer()\` and hashing them with spark-md5, src/engine/md5.worker.ts),
+reading the part (1 MiB reads of \`Blob.stream()\`) and hashing it with spark-md5, src/engine/md5.worker.ts),
 summed over the parts: they run ahead of the part being sent and overlap the sending, and with several workers
 the sums can exceed the wall-clock time. Send is each part request's \`sendStart\` -> \`sendEnd\` in Chromium's
 load timing (CDP \`Network\` events: headers and body handed to the socket), wait is \`sendEnd\` -> the end

@@ -92,7 +92,7 @@ Written by \`npm run bench\` (bench/pool.ts; \`BENCH_ONLY=pool\` runs only this 
 - ${m.cpu}, ${m.cores} logical cores; the page's \`navigator.hardwareConcurrency\` is ${cores}, so N = ${max} (at least 2).
   Chromium ${browser.version()}, the bench page built from ${source}.
 - The element's own \`HashPool\` (src/engine/hash-pool.ts) with 1..${max} md5 workers (src/engine/md5.worker.ts: each part read
-  in 4 MiB \`Blob.slice().arrayBuffer()\` reads and hashed with spark-md5), on the bench page, a fresh page per run.
+  1 MiB at a time into one kept buffer by a BYOB reader of \`Blob.stream()\` and hashed with spark-md5), on the bench page, a fresh page per run.
   One file of ${file.size / MiB} MiB (${file.size} bytes) of random bytes on disk, cut into ${PART_SIZE / MiB} MiB parts; as many parts
   in flight as there are workers, the next given as one finishes. Every worker is started (a 1-byte digest) before timing.
   Each part's digest is compared with the MD5 Node computed when it wrote the file.

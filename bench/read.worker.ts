@@ -1,7 +1,8 @@
 /**
  * Bench-only worker. Two jobs that split the md5 worker's time into its parts:
  * - `read`: cut the file into parts and read each in sub-slices of `readSize` with
- *   `Blob.arrayBuffer()`, exactly as src/engine/md5.worker.ts does, without hashing;
+ *   `Blob.arrayBuffer()`, as src/engine/md5.worker.ts does where `Blob.stream()` is no byte
+ *   stream (WebKit), without hashing;
  * - `compute`: spark-md5 over one in-memory buffer of `readSize` bytes, `bytes` in all,
  *   so no file reading is involved.
  */

@@ -4,7 +4,7 @@
  * keyboard-only use.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -164,6 +164,37 @@ describe('demo page', () => {
     const patches = demo.proxy.log().filter((e) => e.method === 'PATCH');
     assert.equal(patches.length, 3);
     assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  it('says so when the file changed on disk after it was picked, and sends none of it', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${demo.proxy.origin}/?chunk-size=1MiB`);
+    await page.evaluate(() => document.querySelector('asset-uploader')!.setAttribute('no-auto-start', ''));
+    const file = await fileOnDisk(files, 'edited.bin', 3 * MiB + 5);
+    demo.proxy.clearLog();
+    await page.locator('asset-uploader input[type=file]').setInputFiles(file.path);
+    await until(
+      () => state(page),
+      (s) => s.uploads[0]?.status === 'queued',
+      'the picked file queued',
+    );
+    // Edited after it was picked: the browser refuses to read the File's bytes from now on.
+    await appendFile(file.path, 'one more line');
+    await page.locator('asset-uploader [part~=start-button]').click();
+    const failed = await until(
+      () => state(page),
+      (s) => s.uploads[0]?.status === 'error',
+      'the upload failed',
+    );
+    assert.equal(failed.uploads.length, 1);
+    const shown = (await page.locator('asset-uploader [part=file-error]').textContent()) ?? '';
+    assert.match(shown, /could not be read\. It may have been changed or moved since you picked it/);
+    assert.equal(
+      dataPuts(demo.proxy.log()).reduce((sum, e) => sum + e.bodyBytes, 0),
+      0,
+      'no byte of the edited file reached the server',
+    );
     await page.close();
   });
 

@@ -121,19 +121,22 @@ describe('md5 worker', () => {
     expect(digest.timing?.hashMs).to.be.a('number').and.to.be.above(0);
   });
 
-  it('hashes part after part on one worker right, whatever their sizes against its 4 MiB reads (its buffers are reused)', async () => {
+  it('hashes part after part on one worker right, whatever their sizes against its 1 MiB reads and 64 KiB appends (its buffer is kept)', async () => {
     const single = new HashPool({ size: 1 });
     const MiB = 1024 * 1024;
     const file = makeFile(22 * MiB, 'reuse.bin', 8);
     const signal = new AbortController().signal;
     try {
-      // Exactly two reads, one byte over a read, one byte, nothing, a short one, then 8 MiB - 1 at an odd offset.
+      // Exactly two reads, one byte over a read, one byte, nothing, a short one, one byte over
+      // an append, one byte short of a read at an odd offset, then 8 MiB - 1 at an odd offset.
       const ranges = [
-        [0, 8 * MiB],
-        [8 * MiB, 12 * MiB + 1],
-        [12 * MiB + 1, 12 * MiB + 2],
+        [0, 2 * MiB],
+        [2 * MiB, 3 * MiB + 1],
+        [3 * MiB + 1, 3 * MiB + 2],
         [5, 5],
         [3, 1003],
+        [7, 7 + 64 * 1024 + 1],
+        [11, 11 + MiB - 1],
         [13 * MiB + 7, 21 * MiB + 6],
       ] as const;
       for (const [i, [s, e]] of ranges.entries()) {
