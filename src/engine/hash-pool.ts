@@ -27,11 +27,13 @@ export type WorkerFactory = () => Worker;
 
 /**
  * A worker that has hashed this much is replaced by a fresh one. A worker keeps memory
- * from its reads even after its garbage is collected: measured after a forced GC, the
- * page held 47 MiB more after a 2 GiB upload than after a 256 MiB one with the same
- * workers, and nothing more with workers replaced (bench/RESULTS.md, memory). Not much
- * sooner: a fresh worker hashes slowly until spark-md5 is compiled again, and replacing
- * every 128 MiB cost about a quarter of the MD5 rate.
+ * from its reads even after its garbage is collected. Measured with the kept read buffer
+ * (md5.worker.ts), 3 rounds each, after a forced GC: the page held 9 MiB more after a 2 GiB
+ * upload than after a 256 MiB one with one worker throughout (peak 186 MiB, ratio 1.08),
+ * and nothing more with workers replaced (peak 183 MiB, 1.06; bench/RESULTS.md, memory);
+ * with the old 4 MiB slice reads the difference was 47 MiB. Not much sooner: a fresh
+ * worker hashes slowly until spark-md5 is compiled again, and replacing every 128 MiB cost
+ * about a quarter of the MD5 rate.
  */
 export const RETIRE_AFTER = 512 * 1024 * 1024;
 
