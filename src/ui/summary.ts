@@ -23,6 +23,12 @@ export interface Summary {
   readonly paused: number;
   /** Success or cancelled: what "Clear finished" takes away. */
   readonly finished: number;
+  /**
+   * Bytes still to send by the uploads this tab is sending (preparing, uploading, retrying),
+   * and by the queued ones: the time left counts these and no paused, failed or other tab's upload.
+   */
+  readonly bytesLeftRunning: number;
+  readonly bytesLeftQueued: number;
 }
 
 export function summarize(uploads: readonly UploadSnapshot[]): Summary {
@@ -35,6 +41,8 @@ export function summarize(uploads: readonly UploadSnapshot[]): Summary {
   let running = 0;
   let paused = 0;
   let aborted = 0;
+  let bytesLeftRunning = 0;
+  let bytesLeftQueued = 0;
   for (const u of uploads) {
     if (u.status === UploadStatus.Aborted) {
       aborted++;
@@ -46,7 +54,13 @@ export function summarize(uploads: readonly UploadSnapshot[]): Summary {
     if (u.status === UploadStatus.Success) done++;
     else if (u.status === UploadStatus.Error) failed++;
     else if (u.status === UploadStatus.Paused) paused++;
-    else if (u.status === UploadStatus.Queued) queued++;
+    else if (u.status === UploadStatus.Queued) {
+      queued++;
+      bytesLeftQueued += u.size - u.bytesUploaded;
+    }
+    if (u.status === UploadStatus.Preparing || u.status === UploadStatus.Uploading || u.status === UploadStatus.Retrying) {
+      bytesLeftRunning += u.size - u.bytesUploaded;
+    }
     if (activeStatuses.has(u.status) && u.status !== UploadStatus.Queued) running++;
   }
   return {
@@ -61,6 +75,8 @@ export function summarize(uploads: readonly UploadSnapshot[]): Summary {
     running,
     paused,
     finished: done + aborted,
+    bytesLeftRunning,
+    bytesLeftQueued,
   };
 }
 
@@ -85,7 +101,8 @@ export function summaryBar(
   const pieces = [fill(t.progressOf, { done: formatBytes(s.bytesUploaded, locale), total: formatBytes(s.bytes, locale) })];
   if (s.running > 0 && s.bytesPerSecond > 0) {
     pieces.push(formatSpeed(s.bytesPerSecond, locale));
-    const left = secondsLeft(s.bytes - s.bytesUploaded, s.bytesPerSecond);
+    // Queued files go by themselves only with auto-start; without it they wait for Start.
+    const left = secondsLeft(s.bytesLeftRunning + (options.autoStart ? s.bytesLeftQueued : 0), s.bytesPerSecond);
     if (left !== undefined) pieces.push(fill(t.eta, { time: formatDuration(left, locale) }));
   }
   const button = (part: string, text: string, handler: () => void, name: Parameters<typeof icon>[0], extra = '') =>

@@ -4,7 +4,7 @@
  * the form value.
  */
 import { expect } from '@esm-bundle/chai';
-import { LitElement } from 'lit';
+import { LitElement, render } from 'lit';
 import { AnnouncerController } from '../../../src/ui/announcer.js';
 import { FormValueController } from '../../../src/ui/form-value.js';
 import { PreviewController } from '../../../src/ui/previews.js';
@@ -12,7 +12,7 @@ import { formatBytes, formatDuration, formatPercent, formatSpeed, plural, second
 import { fileKind } from '../../../src/ui/icons.js';
 import { defaultI18n, mergeI18n } from '../../../src/ui/i18n.js';
 import { defaultOf, litProperties, propertyTable, restoreDefaults } from '../../../src/ui/properties.js';
-import { summarize } from '../../../src/ui/summary.js';
+import { summarize, summaryBar } from '../../../src/ui/summary.js';
 import type { UploadSnapshot } from '../../../src/engine/types.js';
 
 describe('format', () => {
@@ -127,7 +127,24 @@ describe('summary', () => {
       running: 1,
       paused: 1,
       finished: 2,
+      bytesLeftRunning: 150,
+      bytesLeftQueued: 40,
     });
+  });
+
+  it("the time left counts the bytes that are moving: no paused or failed file's, queued ones only with auto-start", () => {
+    // 8 MB to go at 1 MB/s (8 s), a paused file with 3 MB to go, a failed one with 5 MB, a queued one of 2 MB.
+    const uploads = [snap('uploading', 9e6, 1e6, 1e6), snap('paused', 3e6, 0), snap('error', 5e6, 0), snap('queued', 2e6, 0)];
+    const none = () => {};
+    const actions = { start: none, pauseAll: none, resumeAll: none, cancelAll: none, retryFailed: none, clearFinished: none };
+    const shown = (autoStart: boolean) => {
+      const host = document.createElement('div');
+      render(summaryBar(summarize(uploads), defaultI18n, 'en', actions, { autoStart }), host);
+      return host.querySelector('[part=summary-bytes]')!.textContent!;
+    };
+    expect(shown(true)).to.contain(`${formatDuration(10, 'en')} left`);
+    expect(shown(false)).to.contain(`${formatDuration(8, 'en')} left`);
+    expect(shown(true)).to.contain('1 MB of 19 MB', 'the total still counts every file not cancelled');
   });
 });
 
