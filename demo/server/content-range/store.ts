@@ -209,22 +209,21 @@ export class UploadStore {
   }
 
   /**
-   * Removes every unfinished upload whose record was last written more than `ttlMs`
-   * ago (abandoned: nothing acknowledged for that long); resolves with their ids.
+   * Removes every unfinished upload nothing has been written to for more than `ttlMs`
+   * (abandoned: neither its record nor its bytes touched for that long); resolves with
+   * their ids.
    */
   async sweep(ttlMs: number, onRemoved: (id: string) => void = () => {}, now = Date.now()): Promise<string[]> {
     const removed: string[] = [];
     for (const entry of await readdir(this.dir).catch(() => [] as string[])) {
       const id = entry.endsWith('.json') ? entry.slice(0, -5) : '';
-      if (!ID_PATTERN.test(id)) continue;
-      const modified = await stat(this.#json(id)).then(
-        (s) => s.mtimeMs,
-        () => undefined,
-      );
-      if (modified === undefined || now - modified <= ttlMs) continue;
+      if (!ID_PATTERN.test(id) || !(await this.idleFor(id, ttlMs, now))) continue;
+      // Under the lock: a part that was streaming meanwhile has been acknowledged, and
+      // its commit wrote the record again.
       const gone = await this.withLock(id, async () => {
         const record = await this.peek(id);
-        if (record === null || record.complete || !(await this.remove(id))) return false;
+        if (record === null || record.complete || !(await this.idleFor(id, ttlMs, now))) return false;
+        if (!(await this.remove(id))) return false;
         // In the same step as the removal: whoever sees the files gone finds the slot free.
         onRemoved(id);
         return true;
@@ -232,6 +231,22 @@ export class UploadStore {
       if (gone) removed.push(id);
     }
     return removed;
+  }
+
+  /**
+   * Whether nothing has touched upload `id` for more than `ttlMs` at `now`: neither its
+   * record (written at creation and at each acknowledged part) nor its bytes (written
+   * while a part streams in, cut back when one fails). False when it has no record.
+   */
+  async idleFor(id: string, ttlMs: number, now = Date.now()): Promise<boolean> {
+    const modified = async (path: string): Promise<number | undefined> =>
+      stat(path).then(
+        (found) => found.mtimeMs,
+        () => undefined,
+      );
+    const record = await modified(this.#json(id));
+    if (record === undefined) return false;
+    return now - Math.max(record, (await modified(this.#bin(id))) ?? 0) > ttlMs;
   }
 
   /** Removes an upload; false when it did not exist. */

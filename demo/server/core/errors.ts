@@ -88,7 +88,12 @@ export function sendApiError(
   res.end(body);
 }
 
-function discardBody(req: IncomingMessage, headers: Record<string, string>, drainLimit: number): void {
+/**
+ * Reads what is left of a request body and throws it away, so that the answer written
+ * beside it reaches the client; past `drainLimit` bytes the connection is dropped
+ * instead. Adds `Connection: close` to `headers` when the body may be longer than that.
+ */
+export function discardBody(req: IncomingMessage, headers: Record<string, string>, drainLimit: number): void {
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (!(declared <= drainLimit)) headers['Connection'] = 'close';
   let seen = 0;

@@ -306,7 +306,8 @@ export function createPhasedApi(options: PhasedOptions): PhasedApi {
     if (phase === 'transfer') {
       throw new ApiError(415, 'unsupported_media_type', 'A transfer is sent as multipart/form-data with a "file_chunk" file part.');
     }
-    await store.withLock(id, async () => finish(req, res, await loadOr404(id)));
+    // Past a transfer whose client went silent, as a transfer gets (KeyedLock).
+    await store.withLock(id, async () => finish(req, res, await loadOr404(id)), requestHolder(req));
   }
 
   async function phaseForm(req: IncomingMessage, res: ServerResponse, record: AssetRecord, scopes: ReadonlySet<string>): Promise<void> {
@@ -452,28 +453,38 @@ export function createPhasedApi(options: PhasedOptions): PhasedApi {
     }
     const label = 'label' in body ? parseLabel(body['label']) : undefined;
     const name = 'name' in body ? parseName(body['name'], 'name') : undefined;
-    await store.withLock(id, async () => {
-      const record = await loadOr404(id);
-      let next = record;
-      if ((label !== undefined && label !== record.label) || (name !== undefined && name !== record.name)) {
-        next = { ...record, label: label ?? record.label, name: name ?? record.name, updated_at: new Date().toISOString() };
-        await store.save(next);
-        emit('asset.changed', originOf(req), next);
-      }
-      sendJson(res, 200, assetJson(originOf(req), next));
-    });
+    await store.withLock(
+      id,
+      async () => {
+        const record = await loadOr404(id);
+        let next = record;
+        if ((label !== undefined && label !== record.label) || (name !== undefined && name !== record.name)) {
+          next = { ...record, label: label ?? record.label, name: name ?? record.name, updated_at: new Date().toISOString() };
+          await store.save(next);
+          emit('asset.changed', originOf(req), next);
+        }
+        sendJson(res, 200, assetJson(originOf(req), next));
+      },
+      // Past a transfer whose client went silent, as a transfer gets (KeyedLock).
+      requestHolder(req),
+    );
   }
 
   async function remove(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
-    await store.withLock(id, async () => {
-      const record = await loadOr404(id);
-      if (!(await store.remove(id))) throw notFound();
-      options.openUploads?.release(openKey(id));
-      res.statusCode = 204;
-      res.setHeader('Cache-Control', 'no-store');
-      res.end();
-      emit('asset.deleted', originOf(req), record);
-    });
+    await store.withLock(
+      id,
+      async () => {
+        const record = await loadOr404(id);
+        if (!(await store.remove(id))) throw notFound();
+        options.openUploads?.release(openKey(id));
+        res.statusCode = 204;
+        res.setHeader('Cache-Control', 'no-store');
+        res.end();
+        emit('asset.deleted', originOf(req), record);
+      },
+      // Past a transfer whose client went silent, as a transfer gets (KeyedLock).
+      requestHolder(req),
+    );
   }
 
   async function download(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {

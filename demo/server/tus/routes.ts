@@ -46,6 +46,8 @@ import { join } from 'node:path';
 import { FileStore } from '@tus/file-store';
 import { EVENTS, Server } from '@tus/server';
 import type { CorsHeaderSet, CorsPolicy } from '../core/cors.js';
+import { DRAIN_LIMIT, discardBody } from '../core/errors.js';
+import { readBody, requestOrigin } from '../core/http.js';
 import { type Claim, clientAddress, LimitError, type OpenUploads } from '../core/limits.js';
 import { readTusUpload, isFinished, sendTusDownload, sendTusStatus, sweepTus, TUS_ID } from './files.js';
 
@@ -230,13 +232,16 @@ async function handleWithChecksum(server: Server, req: IncomingMessage, res: Ser
     const declared = Number(req.headers['content-length'] ?? NaN);
     if (Number.isFinite(declared) && declared > MAX_CHECKSUM_PART)
       return refuse(req, res, corsHeaders, 413, `A part may be at most ${MAX_CHECKSUM_PART} bytes here.`);
+    // Past the limit the request is paused, not destroyed, so that the 413 reaches the
+    // client (a chunked body has no length to refuse it by); refuse drains the rest.
+    const tooLarge = new Error('too large');
     try {
-      body = await readBody(req, MAX_CHECKSUM_PART);
-    } catch {
+      body = await readBody(req, MAX_CHECKSUM_PART, { tooLarge: () => tooLarge, incomplete: () => new Error('incomplete') });
+    } catch (err) {
+      if (err === tooLarge) return refuse(req, res, corsHeaders, 413, `A part may be at most ${MAX_CHECKSUM_PART} bytes here.`);
       res.destroy(); // the client went away mid-body: there is no one to answer
       return;
     }
-    if (body === undefined) return refuse(req, res, corsHeaders, 413, `A part may be at most ${MAX_CHECKSUM_PART} bytes here.`);
     const checksum = req.headers['upload-checksum'];
     if (typeof checksum === 'string') {
       const [algorithm = '', expected, extra] = checksum.trim().split(/\s+/);
@@ -250,7 +255,9 @@ async function handleWithChecksum(server: Server, req: IncomingMessage, res: Ser
     if (value === undefined) continue;
     headers.set(name, Array.isArray(value) ? value.join(', ') : value);
   }
-  const request = new Request(`http://${req.headers.host ?? '127.0.0.1'}${req.url ?? '/'}`, {
+  // From a validated origin: a Host that is none (`[zz`, `a b`, `x@y`) is no URL. The
+  // Location is still named from the Host header, by @tus/server, as on /tus/files.
+  const request = new Request(`${requestOrigin(req)}${targetPath(req.url)}`, {
     method: req.method ?? 'GET',
     headers,
     // A Buffer is a valid body for Node's fetch Request; the DOM lib typings disagree.
@@ -273,26 +280,25 @@ function isOffsetStream(type: string | undefined): boolean {
   return (type ?? '').split(';')[0]?.trim().toLowerCase() === 'application/offset+octet-stream';
 }
 
-/** Reads a body up to `limit` bytes; undefined when it is larger. */
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+/**
+ * The path and query of a request target, also of an absolute-form one (app.ts has
+ * checked that it parses).
+ */
+function targetPath(target: string | undefined): string {
+  if (target === undefined || target.startsWith('/')) return target ?? '/';
+  const url = new URL(target);
+  return `${url.pathname}${url.search}`;
 }
 
 function refuse(req: IncomingMessage, res: ServerResponse, corsHeaders: Record<string, string>, status: number, message: string): void {
   writeText(req, res, status, { ...corsHeaders, 'Tus-Resumable': '1.0.0' }, message);
 }
 
-/** A plain-text tus answer (HEAD gets no body); an unread request body is drained first, as core/errors.ts does. */
+/** A plain-text tus answer (HEAD gets no body); an unread request body is drained, up to DRAIN_LIMIT, as core/errors.ts does. */
 function writeText(req: IncomingMessage, res: ServerResponse, status: number, headers: Record<string, string>, message: string): void {
   const body = req.method === 'HEAD' ? '' : message;
-  res.writeHead(status, { ...headers, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': String(Buffer.byteLength(body)) });
+  const all: Record<string, string> = { ...headers, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': String(Buffer.byteLength(body)) };
+  if (!req.complete) discardBody(req, all, DRAIN_LIMIT);
+  res.writeHead(status, all);
   res.end(body);
-  req.resume();
 }

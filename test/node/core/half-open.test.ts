@@ -180,6 +180,52 @@ describe('a half-open connection mid-upload', () => {
     assert.equal(finish.status, 200, await finish.text());
   });
 
+  // DELETE, a rename (PUT) and a JSON finish once waited behind a silent transfer for
+  // the whole idle timeout (120 s): only transfers released a silent holder.
+  for (const what of ['DELETE', 'rename (PUT)', 'finish (JSON)'] as const) {
+    it(`phased: a ${what} gets past a silent transfer`, T, async () => {
+      const { base } = await apps.start({ phasedChunkSize: 64 * 1024 });
+      const auth = { Authorization: `Bearer ${TOKEN}` };
+      const data = randomBytes(100 * 1024);
+      const started = await phasedStart(base, data.length, 'a.bin');
+      const { boundary, fields, length: whole } = transferForm(started.end_offset);
+      const silent = await silentAfter(
+        base,
+        rawHead('POST', `/phased/assets/${started.id}/multipart`, {
+          ...auth,
+          'Content-Type': `multipart/form-data; boundary=${boundary}`,
+          'Content-Length': String(whole),
+        }),
+        Buffer.concat([Buffer.from(fields), data.subarray(0, 1000)]),
+      );
+      const asset = `${base}/phased/assets/${started.id}`;
+      // A round trip that takes no lock: by its answer the server has read the silent
+      // transfer's head, sent before it, and that transfer holds the lock.
+      assert.equal((await call(asset, { headers: auth })).status, 200);
+      if (what === 'DELETE') {
+        const removed = await call(asset, { method: 'DELETE', headers: auth });
+        assert.equal(removed.status, 204, await removed.text());
+        assert.equal((await call(asset, { headers: auth })).status, 404);
+      } else if (what === 'rename (PUT)') {
+        const renamed = await call(asset, { method: 'PUT', headers: { ...auth, 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'b.bin' }) });
+        const text = await renamed.text();
+        assert.equal(renamed.status, 200, text);
+        assert.equal((JSON.parse(text) as { name: string }).name, 'b.bin');
+      } else {
+        // The silent transfer's part is dropped when it is let go: nothing is stored yet.
+        const finish = await call(`${asset}/multipart`, {
+          method: 'POST',
+          headers: { ...auth, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ upload_phase: 'finish' }),
+        });
+        const text = await finish.text();
+        assert.equal(finish.status, 409, text);
+        assert.equal((JSON.parse(text) as { error: { code: string } }).error.code, 'incomplete');
+      }
+      await within(silent.closed, 'the silent connection being closed');
+    });
+  }
+
   // A write that gave up while it waited behind the silent one (a client's stall timeout)
   // once got the lock after its 'close' had passed unheard: it waited for a body that
   // never came and held the upload for good; every later write stalled behind it.

@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { harness, REQUEST_TIMEOUT_MS } from '../support.js';
@@ -118,6 +119,54 @@ describe('limits', () => {
     }
     assert.deepEqual(await leftIn('tus'), []);
     assert.deepEqual((await leftIn('content-range')).sort(), [`${done.id}.bin`, `${done.id}.json`]);
+  });
+
+  // The sweep found the upload stale, then waited for its lock behind a part that had
+  // been quiet for longer than the TTL; the part then arrived and was acknowledged (204
+  // with Range), and the sweep removed the upload at once, acknowledged bytes and all.
+  it('content-range: does not sweep an upload whose part was acknowledged while the sweep waited for it', T, async () => {
+    const ttl = 1_000;
+    const { base } = await apps.start({ uploadTtlMs: ttl, sweepIntervalMs: 100 });
+    const data = Buffer.alloc(1_000, 0x61);
+    const part = 500;
+    const created = (await (await createCr(base, data.length)).json()) as { location: string };
+    const path = new URL(created.location).pathname;
+    // Head and the first bytes, then quiet past the TTL (the sweep queues behind the part), then the rest.
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(new URL(base).port), '127.0.0.1');
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new Error('the part was not answered within 5 s of its last byte'));
+      }, ttl + 500 + REQUEST_TIMEOUT_MS);
+      let text = '';
+      socket.on('data', (bytes) => {
+        text += bytes.toString('latin1');
+      });
+      socket.on('error', reject);
+      socket.on('close', () => {
+        clearTimeout(timer);
+        resolve(text);
+      });
+      socket.write(
+        `PUT ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Range: bytes 0-${part - 1}/${data.length}\r\nContent-Length: ${part}\r\nConnection: close\r\n\r\n`,
+      );
+      socket.write(data.subarray(0, 10));
+      setTimeout(() => socket.write(data.subarray(10, part)), ttl + 500);
+    });
+    assert.match(answer, /^HTTP\/1\.1 204 /);
+    assert.match(answer, /\r\nRange: 0-499\r\n/i);
+    // Acknowledged less than a TTL ago: still there, and it goes on from where it was.
+    const status = await call(created.location, { method: 'PUT', headers: { 'Content-Range': `bytes */${data.length}` } });
+    assert.equal(status.status, 204, await status.text());
+    assert.equal(status.headers.get('range'), `0-${part - 1}`);
+    const last = await call(created.location, {
+      method: 'PUT',
+      headers: { 'Content-Range': `bytes ${part}-${data.length - 1}/${data.length}` },
+      body: new Uint8Array(data.subarray(part)),
+    });
+    const asset = (await last.json()) as { url: string };
+    assert.equal(last.status, 200);
+    assert.deepEqual(Buffer.from(await (await call(asset.url)).arrayBuffer()), data);
   });
 
   it('keeps the header time limit at 20 s or less and request bodies without a total limit', T, async () => {

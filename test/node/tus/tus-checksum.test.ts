@@ -9,8 +9,37 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { connect } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { harness, REQUEST_TIMEOUT_MS } from '../support.js';
+
+/** Sends `head` and then `body` chunks on one raw connection; resolves with the status line the server answered, or '' when it closed without one. */
+function raw(base: string, head: string, body: (write: (chunk: Buffer) => boolean) => void): Promise<string> {
+  const url = new URL(base);
+  return new Promise<string>((resolve, reject) => {
+    const socket = connect(Number(url.port), url.hostname);
+    let text = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error('no answer within 5 s'));
+    }, REQUEST_TIMEOUT_MS);
+    socket.on('data', (bytes) => {
+      text += bytes.toString('latin1');
+      if (text.includes('\r\n')) {
+        clearTimeout(timer);
+        socket.destroy();
+        resolve(text.slice(0, text.indexOf('\r\n')));
+      }
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(text.split('\r\n')[0] ?? '');
+    });
+    socket.write(head);
+    body((chunk) => socket.write(chunk));
+  });
+}
 
 const T = { timeout: 15_000 };
 const apps = harness('asset-uploader-tus-checksum-', { closeGraceMs: 500 });
@@ -106,5 +135,43 @@ describe('tus-md5 checksums', () => {
     });
     assert.equal(refused.status, 460, await refused.text());
     assert.equal(refused.headers.get('location'), null);
+  });
+
+  // A Host header that is no URL's host (credentials, a space, a bracket left open) made
+  // the checksum layer's own fetch Request throw: 500, and the part was never stored.
+  for (const host of ['x@y', 'a b', '[zz', '127.0.0.1:99999']) {
+    it(`tus-md5: a PATCH with Host "${host}" is stored, not answered 500`, T, async () => {
+      const { base } = await apps.start();
+      const data = Buffer.from('abcd');
+      const location = await create(base, 'tus-md5', data.length);
+      const path = new URL(location).pathname;
+      const status = await raw(
+        base,
+        `PATCH ${path} HTTP/1.1\r\nHost: ${host}\r\nTus-Resumable: 1.0.0\r\nUpload-Offset: 0\r\nContent-Type: ${STREAM}\r\nUpload-Checksum: md5 ${digest('md5', data)}\r\nContent-Length: ${data.length}\r\nConnection: close\r\n\r\n`,
+        (write) => write(data),
+      );
+      assert.match(status, /^HTTP\/1\.1 204 /);
+      assert.equal(await offsetOf(location), '4');
+    });
+  }
+
+  // A chunked body has no Content-Length to refuse it by: the limit is found while
+  // reading, and the answer must still reach the client before the connection closes.
+  it('tus-md5: a chunked PATCH longer than a part may be is answered 413, keeping nothing', { timeout: 60_000 }, async () => {
+    const { base } = await apps.start();
+    const length = 65 * 1024 * 1024;
+    const location = await create(base, 'tus-md5', length);
+    const path = new URL(location).pathname;
+    const chunk = Buffer.alloc(1024 * 1024, 0x61);
+    const status = await raw(
+      base,
+      `PATCH ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nTus-Resumable: 1.0.0\r\nUpload-Offset: 0\r\nContent-Type: ${STREAM}\r\nTransfer-Encoding: chunked\r\n\r\n`,
+      (write) => {
+        for (let i = 0; i < 65; i++) write(Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]));
+        write(Buffer.from('0\r\n\r\n'));
+      },
+    );
+    assert.match(status, /^HTTP\/1\.1 413 /);
+    assert.equal(await offsetOf(location), '0');
   });
 });
