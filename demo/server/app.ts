@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { createContentRangeApi, isContentRangePath, openKey as contentRangeKey } from './content-range/routes.js';
 import { OpenUploads, type UploadLimits } from './core/limits.js';
 import { createCors } from './core/cors.js';
-import type { ApiTokens } from './core/auth.js';
+import { acceptsPublishedToken, type ApiTokens } from './core/auth.js';
 import { createPhasedApi, isPhasedPath } from './phased/routes.js';
 import { createRegistryApi, isRegistryPath } from './registry/routes.js';
 import { registryErrorShape } from './registry/errors.js';
@@ -33,7 +33,11 @@ export interface AppOptions {
   readonly publicDir?: string | undefined;
   /** Largest file_size accepted, in bytes; unlimited when absent. */
   readonly maxFileSize?: number | undefined;
-  /** Origins allowed by CORS; any origin when absent or empty. */
+  /**
+   * Origins granted CORS with credentials; `*` grants any origin without credentials. When
+   * absent or empty: any origin without credentials, unless apiTokens holds a published token
+   * (`demo-token`), when only the server's own origin gets CORS (core/cors.ts).
+   */
   readonly corsOrigins?: readonly string[] | undefined;
   /** Fixed origin for the URLs handed out; default: the request's Host header. */
   readonly publicOrigin?: string | undefined;
@@ -129,7 +133,8 @@ export function createApp(options: AppOptions): App {
   // When one init fails, the others go on writing to DATA_DIR: close() waits for them.
   const initsSettled = Promise.allSettled(inits);
 
-  const cors = createCors(options.corsOrigins ?? []);
+  // Any origin only when no published token is accepted, or with `*` (core/cors.ts).
+  const cors = createCors(options.corsOrigins ?? [], { publishedToken: acceptsPublishedToken(options.apiTokens) });
   const api = createContentRangeApi({
     store,
     openUploads,

@@ -5,7 +5,8 @@
  *
  * Environment: PORT (default 8787, 0 for any free port), DATA_DIR (default
  * ./.data), MAX_FILE_SIZE (bytes, default unlimited), CORS_ORIGINS
- * (comma-separated, default any origin), PUBLIC_DIR (serve these static
+ * (comma-separated, `*` for any origin; default any origin, but only the
+ * server's own while it accepts the published demo-token), PUBLIC_DIR (serve these static
  * files), API_TOKENS (bearer tokens of the /phased, /session, /signed-parts
  * and /registry APIs, "tok=scope,scope;tok2=scope"; required without
  * `--demo`, where the server refuses to start without it; with `--demo` it

@@ -28,6 +28,18 @@ export const DEFAULT_API_TOKENS = 'demo-token=assets,assets_publish,assets_delet
 
 export type ApiTokens = ReadonlyMap<string, ReadonlySet<string>>;
 
+/** The tokens of DEFAULT_API_TOKENS: anyone may hold them, wherever a server accepts them. */
+const PUBLISHED_TOKENS: ReadonlySet<string> = new Set(DEFAULT_API_TOKENS.split(';').map((entry) => entry.slice(0, entry.indexOf('='))));
+
+/**
+ * True when `tokens` holds a published token (`demo-token`), as the demo's default or
+ * listed in API_TOKENS: every web page can then send it, so core/cors.ts must not grant
+ * an unlisted origin anything.
+ */
+export function acceptsPublishedToken(tokens: ApiTokens | undefined): boolean {
+  return tokens !== undefined && [...tokens.keys()].some((token) => PUBLISHED_TOKENS.has(token));
+}
+
 // RFC 6750 b64token characters, without "=" (it separates a token from its scopes here).
 const TOKEN = /^[A-Za-z0-9\-._~+/]+$/;
 

@@ -11,10 +11,18 @@
  *   `Access-Control-Allow-Credentials: true` (so `with-credentials` pages can
  *   send cookies), and every other origin, `null` included, gets no CORS
  *   headers at all, which makes the browser refuse the response.
+ * - The server's own origin (the one its Host header names) is always echoed,
+ *   never with credentials: its own pages need no CORS, so this grants nothing.
  * - Without an allow-list, any origin but `null` is echoed, never with
- *   credentials: the APIs take bearer tokens, which a page must hold to send,
- *   so reading an answer across origins grants nothing; a cookie, which every
- *   page's requests carry, must never be honoured for an origin nobody listed.
+ *   credentials, but only when the server accepts no published token: the APIs
+ *   then take bearer tokens that a page must hold to send, so reading an answer
+ *   across origins grants nothing; a cookie, which every page's requests carry,
+ *   must never be honoured for an origin nobody listed.
+ * - When the server accepts a published token (`demo-token`, core/auth.ts), every
+ *   page holds it: any website the developer visits could list and delete the
+ *   uploads on 127.0.0.1. Then only the own origin and listed origins get CORS.
+ * - `*` in the list is the explicit opt-in to any origin (never with
+ *   credentials), published token or not.
  * - `null` (sandboxed frames, `file:` pages, some redirects) is never allowed:
  *   any page can make its requests say `null`.
  */
@@ -43,7 +51,7 @@ export interface CorsPolicy {
   isPreflight(req: IncomingMessage): boolean;
 }
 
-/** Parses the CORS_ORIGINS form: comma-separated origins, blanks ignored. Empty means "no allow-list". */
+/** Parses the CORS_ORIGINS form: comma-separated origins (`*`: any origin), blanks ignored. Empty means "no allow-list". */
 export function parseOriginList(value: string | undefined): string[] {
   if (!value) return [];
   return value
@@ -52,14 +60,27 @@ export function parseOriginList(value: string | undefined): string[] {
     .filter((origin) => origin.length > 0);
 }
 
-export function createCors(allowedOrigins: readonly string[] = []): CorsPolicy {
-  const allowList = new Set(allowedOrigins);
+/** In CORS_ORIGINS: any origin but `null` is echoed, never with credentials (an explicit opt-in). */
+export const ANY_ORIGIN = '*';
+
+export interface CorsOptions {
+  /**
+   * The server accepts a published token (core/auth.ts acceptsPublishedToken): without
+   * `*` in the list, only its own origin and the listed ones get CORS.
+   */
+  readonly publishedToken?: boolean | undefined;
+}
+
+export function createCors(allowedOrigins: readonly string[] = [], options: CorsOptions = {}): CorsPolicy {
+  const allowList = new Set(allowedOrigins.filter((origin) => origin !== ANY_ORIGIN));
+  const anyOrigin = allowedOrigins.includes(ANY_ORIGIN) || (allowList.size === 0 && options.publishedToken !== true);
   /** undefined: no CORS headers; otherwise whether credentials are allowed too. */
   const grant = (req: IncomingMessage): { origin: string; credentials: boolean } | undefined => {
     const origin = req.headers.origin;
     if (typeof origin !== 'string' || origin.length === 0 || origin === 'null') return undefined;
-    if (allowList.size === 0) return { origin, credentials: false };
-    return allowList.has(origin) ? { origin, credentials: true } : undefined;
+    if (allowList.has(origin)) return { origin, credentials: true };
+    if (anyOrigin || isOwnOrigin(origin, req.headers.host)) return { origin, credentials: false };
+    return undefined;
   };
 
   const headersFor = (req: IncomingMessage, set: CorsHeaderSet = DEFAULT_SET): Record<string, string> => {
@@ -92,4 +113,16 @@ export function createCors(allowedOrigins: readonly string[] = []): CorsPolicy {
       return true;
     },
   };
+}
+
+/** True when `origin` is http(s) on the host and port the request was sent to: a page of this server. */
+function isOwnOrigin(origin: string, host: string | undefined): boolean {
+  if (host === undefined || host === '') return false;
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return false;
+  }
+  return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === origin && url.host === host.toLowerCase();
 }

@@ -1,12 +1,15 @@
 /**
  * The CORS rule (core/cors.ts) on every route family, tus included (issue 9, defects 7
  * and 8): listed origins get CORS with credentials; unlisted ones and `null` get no
- * CORS headers; without a list, any origin is echoed but never with credentials.
+ * CORS headers; without a list, any origin is echoed but never with credentials, unless
+ * the server accepts a published token (`demo-token`): then only its own origin and listed
+ * ones get CORS, and `*` in the list is the explicit opt-in to any origin.
  *
  * Run: node --test --import tsx test/node/core/cors.test.ts
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import { DEFAULT_API_TOKENS, parseApiTokens } from '../../../demo/server/core/auth.js';
 import { harness, REQUEST_TIMEOUT_MS } from '../support.js';
 import { TOKEN, TOKENS, tusFile } from '../support-uploads.js';
 
@@ -116,5 +119,75 @@ describe('CORS without CORS_ORIGINS', () => {
     const pre = await preflight(`${base}/content-range/videos/upload.json`, 'http://anyone.example');
     assert.equal(pre.headers.get('access-control-allow-origin'), 'http://anyone.example');
     assert.equal(pre.headers.get('access-control-allow-credentials'), null);
+  });
+});
+
+describe('CORS when the server accepts the published demo-token', () => {
+  const PUBLISHED = parseApiTokens(DEFAULT_API_TOKENS);
+  const EVIL = 'https://evil.example';
+  const demoAuth = { Authorization: 'Bearer demo-token' };
+
+  it('gives a foreign origin no CORS headers on any route, nor on the preflight of a DELETE with authorization', T, async () => {
+    const { base } = await apps.start({ apiTokens: PUBLISHED });
+    const tusUrl = await tusFile(base, 'tus', 'a.bin', Buffer.from('a'));
+    const list = await ask(`${base}/phased/assets`, 'GET', EVIL, demoAuth);
+    assert.equal(list.status, 200, 'the token is accepted');
+    assertNoCors(list, 'GET /phased/assets from a foreign origin');
+    await list.body?.cancel();
+    for (const path of [
+      '/phased/assets',
+      '/phased/assets/0123456789abcdef0123456789abcdef',
+      new URL(tusUrl).pathname,
+      '/registry/v1/workspaces/wrk_acme/assets',
+    ]) {
+      const response = await preflight(`${base}${path}`, EVIL, 'DELETE', 'authorization');
+      assertNoCors(response, `preflight DELETE ${path}`);
+      await response.body?.cancel();
+    }
+    for (const [label, url, method, headers] of routes(base, tusUrl)) {
+      const response = await ask(url, method, EVIL, { ...headers, ...(headers['Authorization'] ? demoAuth : {}) });
+      assertNoCors(response, `${label} from a foreign origin`);
+      await response.body?.cancel();
+    }
+  });
+
+  it('still answers its own origin, without credentials', T, async () => {
+    const { base } = await apps.start({ apiTokens: PUBLISHED });
+    const list = await ask(`${base}/phased/assets`, 'GET', base, demoAuth);
+    assert.equal(list.status, 200);
+    assert.equal(list.headers.get('access-control-allow-origin'), base);
+    assert.equal(list.headers.get('access-control-allow-credentials'), null);
+    await list.body?.cancel();
+    const pre = await preflight(`${base}/phased/assets/0123456789abcdef0123456789abcdef`, base, 'DELETE', 'authorization');
+    assert.equal(pre.headers.get('access-control-allow-origin'), base);
+    assert.match(pre.headers.get('access-control-allow-methods') ?? '', /DELETE/);
+  });
+
+  it('answers an origin listed in CORS_ORIGINS, with credentials, and still not a foreign one', T, async () => {
+    const { base } = await apps.start({ apiTokens: PUBLISHED, corsOrigins: [GOOD] });
+    const list = await ask(`${base}/phased/assets`, 'GET', GOOD, demoAuth);
+    assert.equal(list.headers.get('access-control-allow-origin'), GOOD);
+    assert.equal(list.headers.get('access-control-allow-credentials'), 'true');
+    await list.body?.cancel();
+    const pre = await preflight(`${base}/phased/assets/0123456789abcdef0123456789abcdef`, GOOD, 'DELETE', 'authorization');
+    assert.equal(pre.headers.get('access-control-allow-origin'), GOOD);
+    assert.match(pre.headers.get('access-control-allow-headers') ?? '', /Authorization/);
+    const evil = await ask(`${base}/phased/assets`, 'GET', EVIL, demoAuth);
+    assertNoCors(evil, 'GET /phased/assets from an unlisted origin');
+    await evil.body?.cancel();
+  });
+
+  it('grants any origin, never with credentials, only with the explicit "*"', T, async () => {
+    const { base } = await apps.start({ apiTokens: PUBLISHED, corsOrigins: ['*', GOOD] });
+    const evil = await ask(`${base}/phased/assets`, 'GET', EVIL, demoAuth);
+    assert.equal(evil.headers.get('access-control-allow-origin'), EVIL);
+    assert.equal(evil.headers.get('access-control-allow-credentials'), null);
+    await evil.body?.cancel();
+    const good = await ask(`${base}/phased/assets`, 'GET', GOOD, demoAuth);
+    assert.equal(good.headers.get('access-control-allow-credentials'), 'true');
+    await good.body?.cancel();
+    const nul = await ask(`${base}/phased/assets`, 'GET', 'null', demoAuth);
+    assertNoCors(nul, 'null with "*"');
+    await nul.body?.cancel();
   });
 });
