@@ -269,9 +269,11 @@ export class AssetUploader extends LitElement {
     if (!uploader?.get(id)) return;
     const failed = uploader.get(id)?.status === UploadStatus.Error;
     // A failed upload still has its server session and resume record: cancel drops both.
-    const removing = failed ? uploader.cancel(id).then(() => uploader.remove(id)) : uploader.remove(id);
+    // Either way the row goes now; the server is told in the background.
+    const cancelling = failed ? uploader.cancel(id) : undefined;
+    const removing = uploader.remove(id);
     this.requestUpdate();
-    await removing;
+    await Promise.all([cancelling, removing]);
     this.#afterListChange();
   }
   /** Pauses every running or waiting upload. */
@@ -363,7 +365,7 @@ export class AssetUploader extends LitElement {
     const locale = this.#locale();
     const uploads = this.uploads;
     const summary = summarize(uploads);
-    const showSummary = uploads.length >= 2 || (this.noAutoStart && summary.queued > 0);
+    const showSummary = uploads.length >= 2 || summary.held > 0;
     const disabled = this.effectivelyDisabled;
     const row = (u: UploadSnapshot) =>
       fileRow(u, { i18n: t, actions: this.#rowActions, locale, state: this.#rows.state(u.id), preview: this.#previews.get(u.id) });
@@ -393,7 +395,7 @@ export class AssetUploader extends LitElement {
       <input type="file" hidden tabindex="-1" aria-hidden="true" ?multiple=${this.multiple} accept=${this.accept || nothing} @change=${this.#gestures.onPicked} />
       ${this._notice ? html`<p part="notice" class="notice" role="status">${this._notice}</p>` : nothing}
       ${rejectionList(this._rejections, t, locale, this.#dismissRejections)}
-      ${showSummary ? summaryBar(summary, t, locale, this.#summaryActions, { autoStart: !this.noAutoStart }) : nothing}
+      ${showSummary ? summaryBar(summary, t, locale, this.#summaryActions) : nothing}
       ${
         uploads.length
           ? html`<div class="scroller">

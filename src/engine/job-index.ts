@@ -88,12 +88,13 @@ export class JobIndex {
       entry.counted = counted;
       this.#counted += counted ? 1 : -1;
     }
-    const active = activeStatuses.has(status);
+    // A held job (waiting for `start()`) is neither in the queue nor part of a running batch.
+    const active = activeStatuses.has(status) && !job.held;
     if (active !== entry.active) {
       entry.active = active;
       this.#active += active ? 1 : -1;
     }
-    if (status === UploadStatus.Queued && !entry.inQueue) this.#push(entry);
+    if (status === UploadStatus.Queued && !job.held && !entry.inQueue) this.#push(entry);
   }
 
   remove(job: UploadJob): void {

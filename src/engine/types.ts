@@ -63,6 +63,8 @@ export interface UploadSnapshot {
   readonly size: number;
   readonly type: string;
   readonly status: UploadStatus;
+  /** Queued and waiting for `start()` (added with `autoStart: false`), not only for a free slot. */
+  readonly held: boolean;
   /** Bytes the server confirmed plus bytes of the part in flight. */
   readonly bytesUploaded: number;
   /** Bytes the server confirmed. */

@@ -28,6 +28,8 @@ export interface JobSetup {
   readonly context: ProtocolContext;
   /** Makes this file's adapter (alone, or as one file of a batch). */
   create(): ProtocolUpload;
+  /** Added with `autoStart: false`: it waits for `start()` (`release`), not only for a slot. */
+  readonly held?: boolean;
 }
 
 /** What a job needs from the engine around it. */
@@ -85,6 +87,7 @@ export class UploadJob {
   readonly #host: JobHost;
   readonly #setup: JobSetup;
   #status: UploadStatus = UploadStatus.Queued;
+  #held: boolean;
   #confirmed = 0;
   #inFlight = 0;
   #bytesPerSecond = 0;
@@ -112,10 +115,23 @@ export class UploadJob {
     this.file = file;
     this.#host = host;
     this.#setup = setup;
+    this.#held = setup.held === true;
   }
 
   get status(): UploadStatus {
     return this.#status;
+  }
+
+  /** Queued and waiting for `start()` (added with `autoStart: false`); a free slot does not start it. */
+  get held(): boolean {
+    return this.#held;
+  }
+
+  /** `start()` (or a resume or retry) let it go: from now on a free slot starts it. */
+  release(): void {
+    if (!this.#held) return;
+    this.#held = false;
+    this.#touch();
   }
 
   get relativePath(): string {
@@ -134,6 +150,7 @@ export class UploadJob {
       size,
       type: this.file.type,
       status: this.#status,
+      held: this.#held,
       bytesUploaded,
       bytesConfirmed: this.#confirmed,
       bytesPerSecond: this.#bytesPerSecond,

@@ -185,9 +185,12 @@ export class Uploader extends EventTarget {
    */
   setOptions(options: Partial<UploaderOptions>): void {
     const merged = { ...this.#options, ...options } as UploaderOptions & { protocol?: string | Protocol };
+    const wasAutoStart = this.#options?.autoStart;
     this.#options = resolve(merged);
     const { protocol } = this.#options;
     if (awaiting.has(protocol)) this.#load(protocol);
+    // Auto-start turned on: what was waiting for `start()` goes now.
+    if (wasAutoStart === false && this.#options.autoStart) this.start();
   }
 
   /**
@@ -203,7 +206,7 @@ export class Uploader extends EventTarget {
         const warm = this.#warmWhenLoaded;
         this.#warmWhenLoaded = false;
         if (warm) this.warm();
-        this.#pump(this.#startWhenLoaded);
+        if (this.#startWhenLoaded) this.#pump();
         this.#startWhenLoaded = false;
       },
       (cause: unknown) => {
@@ -212,7 +215,7 @@ export class Uploader extends EventTarget {
           `The ${placeholder.name} adapter could not be loaded (${cause instanceof Error ? cause.message : String(cause)}).`,
           { cause },
         );
-        this.#pump(this.#startWhenLoaded);
+        if (this.#startWhenLoaded) this.#pump();
         this.#startWhenLoaded = false;
       },
     );
@@ -288,6 +291,7 @@ export class Uploader extends EventTarget {
       };
       const job = new UploadJob(`upload-${++nextId}`, file, this.#host, {
         relativePath,
+        held: !this.#options.autoStart,
         get protocol() {
           return protocolOf();
         },
@@ -307,9 +311,13 @@ export class Uploader extends EventTarget {
     return added;
   }
 
-  /** Starts queued uploads (needed with `autoStart: false`). */
+  /**
+   * Starts queued uploads (needed with `autoStart: false`): every file added so far goes
+   * as slots come free; files added later wait for the next `start()`.
+   */
   start(): void {
-    this.#pump(true);
+    for (const job of this.#jobs.values()) job.release();
+    this.#pump();
   }
 
   /**
@@ -342,8 +350,9 @@ export class Uploader extends EventTarget {
   resume(id: string): void {
     const job = this.#jobs.get(id);
     if (job?.status === UploadStatus.Paused && job.requeue()) {
+      job.release();
       this.#emit('upload-resume', { id, upload: job.snapshot() });
-      this.#pump(true);
+      this.#pump();
     }
   }
 
@@ -357,7 +366,8 @@ export class Uploader extends EventTarget {
         this.#loadFailed = undefined;
         this.#load(protocol);
       }
-      this.#pump(true);
+      job.release();
+      this.#pump();
     }
   }
 
@@ -372,12 +382,17 @@ export class Uploader extends EventTarget {
     this.#maybeComplete();
   }
 
-  /** Removes a finished (or cancelled) upload from the list; cancels it first if it is still going. */
+  /**
+   * Removes an upload from the list at once; one still going is cancelled, and the promise
+   * settles when the cancel has told the server (a slow DELETE keeps no row on screen).
+   */
   async remove(id: string): Promise<void> {
     const job = this.#jobs.get(id);
     if (!job) return;
-    if (job.status !== UploadStatus.Success && job.status !== UploadStatus.Aborted && job.status !== UploadStatus.Error) await this.cancel(id);
+    const going = job.status !== UploadStatus.Success && job.status !== UploadStatus.Aborted && job.status !== UploadStatus.Error;
+    const cancelling = going ? this.cancel(id) : undefined;
     this.#forget(job);
+    await cancelling;
   }
 
   /** Renames an uploaded asset on the server (where the protocol can); fires `asset-rename`. */
@@ -540,9 +555,9 @@ export class Uploader extends EventTarget {
     });
   }
 
-  /** Starts queued jobs, oldest first, while slots are free. */
-  #pump(startQueued = this.#options.autoStart): void {
-    if (this.#destroyed || !startQueued) return;
+  /** Starts queued jobs (none held for `start()`), oldest first, while slots are free. */
+  #pump(): void {
+    if (this.#destroyed) return;
     // Nothing starts while the adapter loads, unless loading failed: then the jobs start
     // and fail with the reason (and Retry tries the load again).
     const { protocol } = this.#options;
@@ -569,7 +584,7 @@ export class Uploader extends EventTarget {
     this.#slots.add(slot);
     this.#running.add(job.id);
     const release = (): void => {
-      if (this.#slots.delete(slot)) this.#pump(true);
+      if (this.#slots.delete(slot)) this.#pump();
     };
     try {
       await job.run(release);
@@ -580,7 +595,7 @@ export class Uploader extends EventTarget {
       // was passed over then, so it goes back in line now.
       this.#index.update(job);
     }
-    this.#pump(true);
+    this.#pump();
     this.#maybeComplete();
   }
 

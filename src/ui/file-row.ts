@@ -98,26 +98,48 @@ function thumbnail(upload: UploadSnapshot, { preview, i18n }: RowContext): Templ
 /**
  * The name with the ellipsis in the middle: the start shrinks, the last characters (the
  * extension) stay. A folder path comes first, dimmed, and shrinks before the name does.
+ *
+ * A name with any right-to-left character is shown whole, with the ellipsis at its end:
+ * cut in two, each part would be laid out in its own bidi paragraph and a mixed name's
+ * words could come out in an order the whole name never has.
  */
 function nameText(relativePath: string, name: string): TemplateResult {
   const slash = relativePath.lastIndexOf('/');
   const folder = slash > 0 ? relativePath.slice(0, slash + 1) : '';
-  const [start, end] = splitTail(displayName(name), 8);
+  const shown = displayName(name);
+  const [start, end] = RIGHT_TO_LEFT.test(shown) ? [shown, ''] : splitTail(shown, 8);
   // The exact name (bidi controls and all) stays in the tooltip; the screen shows it made safe.
   return html`${folder ? html`<bdi part="file-path" class="path" dir="auto">${displayName(folder)}</bdi>` : nothing}<span part="file-name" class="name" title=${relativePath || name}
-      ><bdi dir="auto" class="name-bdi"><span class="name-start">${start}</span><span class="name-end">${end}</span></bdi></span
+      ><bdi dir="auto" class="name-bdi"><span class="name-start">${start}</span>${end ? html`<span class="name-end">${end}</span>` : nothing}</bdi></span
     >`;
 }
+
+/**
+ * Letters of the right-to-left scripts (Hebrew, Arabic, Syriac, Thaana, N'Ko and their
+ * neighbours, the presentation forms, and the historic and Adlam blocks beyond the BMP).
+ */
+const RIGHT_TO_LEFT = /[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFE\u{10800}-\u{10FFF}\u{1E800}-\u{1EFFF}]/u;
 
 /** Made once: rows render every frame while bytes move. */
 let segmenter: Intl.Segmenter | undefined;
 
-/** Splits off the last `count` user-perceived characters (a grapheme is never cut in two). */
+/**
+ * Splits off about the last `count` user-perceived characters (a grapheme is never cut in
+ * two). The two parts are flex items, and a flex item's leading and trailing spaces
+ * collapse away, so the cut moves (towards the start, keeping more of the end) to lie
+ * between two characters that are not white space; with no such place near, the name
+ * stays whole.
+ */
 function splitTail(text: string, count: number): [string, string] {
   if (typeof Intl.Segmenter === 'function') segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
   const graphemes = segmenter ? Array.from(segmenter.segment(text), (s) => s.segment) : Array.from(text);
   if (graphemes.length <= count * 2) return [text, ''];
-  return [graphemes.slice(0, -count).join(''), graphemes.slice(-count).join('')];
+  const blank = (g: string | undefined) => g === undefined || /^\s+$/u.test(g);
+  let cut = graphemes.length - count;
+  const lowest = graphemes.length - count * 2;
+  while (cut > lowest && (blank(graphemes[cut - 1]) || blank(graphemes[cut]))) cut--;
+  if (blank(graphemes[cut - 1]) || blank(graphemes[cut])) return [text, ''];
+  return [graphemes.slice(0, cut).join(''), graphemes.slice(cut).join('')];
 }
 
 function statusLine(upload: UploadSnapshot, { i18n: t, locale }: RowContext, name: string): TemplateResult {

@@ -19,16 +19,18 @@ export interface Summary {
   /** Not finished: queued, running, paused. */
   readonly remaining: number;
   readonly queued: number;
+  /** Queued files waiting for Upload (`no-auto-start`), not only for a free slot. */
+  readonly held: number;
   readonly running: number;
   readonly paused: number;
   /** Success or cancelled: what "Clear finished" takes away. */
   readonly finished: number;
   /**
-   * Bytes still to send by the uploads this tab is sending (preparing, uploading, retrying),
-   * and by the queued ones: the time left counts these and no paused, failed or other tab's upload.
+   * Bytes still to send by the uploads this tab is sending (preparing, uploading, retrying)
+   * or will send as slots come free: the time left counts these, and no paused, failed,
+   * held or other tab's upload.
    */
-  readonly bytesLeftRunning: number;
-  readonly bytesLeftQueued: number;
+  readonly bytesLeft: number;
 }
 
 export function summarize(uploads: readonly UploadSnapshot[]): Summary {
@@ -41,8 +43,8 @@ export function summarize(uploads: readonly UploadSnapshot[]): Summary {
   let running = 0;
   let paused = 0;
   let aborted = 0;
-  let bytesLeftRunning = 0;
-  let bytesLeftQueued = 0;
+  let held = 0;
+  let bytesLeft = 0;
   for (const u of uploads) {
     if (u.status === UploadStatus.Aborted) {
       aborted++;
@@ -56,10 +58,15 @@ export function summarize(uploads: readonly UploadSnapshot[]): Summary {
     else if (u.status === UploadStatus.Paused) paused++;
     else if (u.status === UploadStatus.Queued) {
       queued++;
-      bytesLeftQueued += u.size - u.bytesUploaded;
+      if (u.held) held++;
     }
-    if (u.status === UploadStatus.Preparing || u.status === UploadStatus.Uploading || u.status === UploadStatus.Retrying) {
-      bytesLeftRunning += u.size - u.bytesUploaded;
+    if (
+      (u.status === UploadStatus.Queued && !u.held) ||
+      u.status === UploadStatus.Preparing ||
+      u.status === UploadStatus.Uploading ||
+      u.status === UploadStatus.Retrying
+    ) {
+      bytesLeft += u.size - u.bytesUploaded;
     }
     if (activeStatuses.has(u.status) && u.status !== UploadStatus.Queued) running++;
   }
@@ -72,11 +79,11 @@ export function summarize(uploads: readonly UploadSnapshot[]): Summary {
     failed,
     remaining: queued + running + paused,
     queued,
+    held,
     running,
     paused,
     finished: done + aborted,
-    bytesLeftRunning,
-    bytesLeftQueued,
+    bytesLeft,
   };
 }
 
@@ -89,27 +96,20 @@ export interface SummaryActions {
   clearFinished(): void;
 }
 
-export function summaryBar(
-  s: Summary,
-  t: UploaderI18n,
-  locale: string | undefined,
-  actions: SummaryActions,
-  options: { readonly autoStart: boolean },
-): TemplateResult {
+export function summaryBar(s: Summary, t: UploaderI18n, locale: string | undefined, actions: SummaryActions): TemplateResult {
   const count = (text: PluralText, n: number) => fillCount(text, n, locale);
   const counts = [count(t.summary.done, s.done), ...(s.failed ? [count(t.summary.failed, s.failed)] : []), count(t.summary.remaining, s.remaining)];
   const pieces = [fill(t.progressOf, { done: formatBytes(s.bytesUploaded, locale), total: formatBytes(s.bytes, locale) })];
   if (s.running > 0 && s.bytesPerSecond > 0) {
     pieces.push(formatSpeed(s.bytesPerSecond, locale));
-    // Queued files go by themselves only with auto-start; without it they wait for Start.
-    const left = secondsLeft(s.bytesLeftRunning + (options.autoStart ? s.bytesLeftQueued : 0), s.bytesPerSecond);
+    const left = secondsLeft(s.bytesLeft, s.bytesPerSecond);
     if (left !== undefined) pieces.push(fill(t.eta, { time: formatDuration(left, locale) }));
   }
   const button = (part: string, text: string, handler: () => void, name: Parameters<typeof icon>[0], extra = '') =>
     html`<button type="button" class="action text-button ${extra}" part="action ${part}" @click=${handler}>${icon(name)}<span>${text}</span></button>`;
   // Pause all and Resume all share one position, so focus stays on the button when it flips.
   const toggle =
-    s.running > 0 || (s.queued > 0 && options.autoStart)
+    s.running > 0 || s.queued > s.held
       ? button('pause-all-button', t.summary.pauseAll, actions.pauseAll, 'pause')
       : s.paused > 0
         ? button('resume-all-button', t.summary.resumeAll, actions.resumeAll, 'resume')
@@ -121,7 +121,7 @@ export function summaryBar(
     </div>
     <progress part="total-progress" class="bar total" max=${Math.max(1, s.bytes)} .value=${s.bytesUploaded} aria-label=${t.summary.totalProgressLabel}></progress>
     <div class="summary-actions">
-      ${!options.autoStart && s.queued > 0 ? button('start-button', count(t.summary.start, s.queued), actions.start, 'upload', 'primary') : nothing}
+      ${s.held > 0 ? button('start-button', count(t.summary.start, s.held), actions.start, 'upload', 'primary') : nothing}
       ${toggle}
       ${s.failed > 0 ? button('retry-all-button', t.summary.retryFailed, actions.retryFailed, 'retry') : nothing}
       ${s.remaining > 0 ? button('cancel-all-button', t.summary.cancelAll, actions.cancelAll, 'cancel') : nothing}

@@ -7,7 +7,7 @@
 import { expect } from '@esm-bundle/chai';
 import { sendKeys } from '@web/test-runner-commands';
 import type { AssetUploader } from '../../src/asset-uploader.js';
-import { clearLog, contentRangeEndpoint, setFaults, stored } from '../support/ref-server.js';
+import { clearLog, contentRangeEndpoint, logOnceAnswered, setFaults, stored } from '../support/ref-server.js';
 import { makeFile, sha256 } from '../support/data.js';
 import { clickRowAction, dropZone, mount, nextEvent, rendered, row, unmountAll, until, virtualized } from '../support/harness.js';
 
@@ -76,6 +76,33 @@ describe('view: the defects an outside tester found', () => {
     await clickRowAction(element, detail.id, 'remove');
     await until(() => rows(element).length === 0, 'the failed row to go');
     expect(element.uploads).to.have.length(0);
+  });
+
+  it('Remove and form.reset() take rows off at once while the server is slow to answer the DELETE', async () => {
+    const form = document.createElement('form');
+    document.body.append(form);
+    const element = await uploader({ concurrency: '2' }, form);
+    const slowDelete = { method: 'DELETE', times: 10, action: { type: 'delay', ms: 3000 } } as const;
+    await setFaults([{ method: 'PUT', times: 1, action: { type: 'status', status: 400, body: '{"error":{"code":"no","message":"refused"}}' } }, slowDelete]);
+    const error = nextEvent(element, 'upload-error');
+    element.addFiles([makeFile(1000, 'failed.bin', 63)]);
+    const { detail } = await error;
+    await setFaults([{ method: 'PUT', times: 10_000, action: { type: 'throttle', bytesPerSecond: 16 * 1024 } }, slowDelete]);
+    element.addFiles([makeFile(256 * 1024, 'a.bin', 64), makeFile(256 * 1024, 'b.bin', 65), makeFile(256 * 1024, 'c.bin', 66)]);
+    await until(() => element.uploads.filter((u) => u.status === 'uploading').length === 2, 'two uploads sending');
+    await clickRowAction(element, detail.id, 'remove');
+    await rendered(element);
+    expect(rows(element).map((r) => part(r, 'file-name')!.textContent)).to.deep.equal(
+      ['a.bin', 'b.bin', 'c.bin'],
+      'the failed row went before its DELETE was answered',
+    );
+    form.reset();
+    await rendered(element);
+    expect(rows(element), 'reset empties the list before the DELETEs are answered').to.have.length(0);
+    expect(element.uploads).to.have.length(0);
+    // The server is still told: its DELETEs are sent, and answered once the delay is over.
+    const log = await logOnceAnswered((entry) => entry.method === 'DELETE');
+    expect(log.filter((entry) => entry.method === 'DELETE').length).to.be.greaterThan(0);
   });
 
   it('a fieldset disabled and then enabled again leaves the element enabled', async () => {
@@ -172,6 +199,69 @@ describe('view: the defects an outside tester found', () => {
     const focused = shadow(element).activeElement as HTMLElement;
     expect(focused.closest('[part~=file]')!.getAttribute('data-id')).to.equal(second!.id);
     expect(focused.getAttribute('part')).to.contain('remove-button');
+  });
+
+  it('a summary-bar button that goes away when pressed hands focus on, never to <body>', async () => {
+    const element = await uploader({ concurrency: '2' });
+    await slow();
+    element.addFiles([makeFile(200 * 1024, 'c1.bin', 70), makeFile(200 * 1024, 'c2.bin', 71), makeFile(200 * 1024, 'c3.bin', 72)]);
+    await until(() => element.uploads.some((u) => u.bytesUploaded > 0), 'bytes moving');
+    await rendered(element);
+    part(shadow(element), 'cancel-all-button')!.focus();
+    await sendKeys({ press: 'Enter' });
+    await until(() => element.uploads.every((u) => u.status === 'aborted'), 'all cancelled');
+    await rendered(element);
+    expect(part(shadow(element), 'cancel-all-button')).to.equal(null);
+    const afterCancel = shadow(element).activeElement as HTMLElement | null;
+    expect(afterCancel, 'focus stays in the element').to.not.equal(null);
+    expect(afterCancel!.closest('[part~=summary]'), 'on a control of the summary bar').to.not.equal(null);
+    expect(document.activeElement).to.equal(element);
+    // Clear finished takes every row and itself away: focus goes to the drop zone.
+    part(shadow(element), 'clear-button')!.focus();
+    await sendKeys({ press: 'Enter' });
+    await until(() => rows(element).length === 0, 'the list to clear');
+    await rendered(element);
+    expect((shadow(element).activeElement as HTMLElement | null)?.getAttribute('part')).to.contain('drop-zone');
+    expect(document.activeElement).to.equal(element);
+  });
+
+  it('after Remove by keyboard in a virtualized list, focus goes to the next row', async () => {
+    const element = await uploader();
+    const complete = nextEvent(element, 'upload-complete');
+    const added = element.addFiles(Array.from({ length: 45 }, (_, i) => new File(['x'], `v-${i}.bin`, { lastModified: i })));
+    await complete;
+    await virtualized(element);
+    await rendered(element);
+    await until(() => rows(element).some((r) => r.dataset['id'] === added[0]!.id), 'the first row to render');
+    part(row(element, added[0]!.id), 'remove-button')!.focus();
+    await sendKeys({ press: 'Enter' });
+    await until(() => !rows(element).some((r) => r.dataset['id'] === added[0]!.id), 'the row to go');
+    await until(() => !!(shadow(element).activeElement as HTMLElement | null)?.closest('[part~=file]'), 'focus on a row');
+    const focused = shadow(element).activeElement as HTMLElement;
+    expect(focused.closest('[part~=file]')!.getAttribute('data-id')).to.equal(added[1]!.id);
+    expect(focused.getAttribute('part')).to.contain('remove-button');
+  });
+
+  it('a cut name keeps its spaces, and a name with right-to-left letters is not cut', async () => {
+    const box = document.createElement('div');
+    box.style.width = '390px';
+    document.body.append(box);
+    const element = await uploader({ 'no-auto-start': true }, box);
+    const spaced = 'quarterly report for the board of ACME Ltd.pdf';
+    const mixed = 'דוח רבעוני עבור הדירקטוריון של ACME final.pdf';
+    element.addFiles([makeFile(10, spaced, 73), makeFile(10, mixed, 74)]);
+    await rendered(element);
+    const [first, second] = rows(element);
+    const start = first!.querySelector('.name-start')!.textContent!;
+    const end = first!.querySelector('.name-end')!.textContent!;
+    expect(start + end).to.equal(spaced);
+    // Each half is a flex item, whose edge spaces collapse: the cut must not lie at a space.
+    expect(start, 'the start does not end in a space').to.match(/\S$/u);
+    expect(end, 'the end does not start with a space').to.match(/^\S/u);
+    expect(end).to.match(/\.pdf$/);
+    expect(second!.querySelector('.name-end'), 'a right-to-left name is shown whole').to.equal(null);
+    expect(part(second!, 'file-name')!.textContent).to.equal(mixed);
+    box.remove();
   });
 
   it('a file name stays on one line at 390 px and ellipsizes in the middle', async () => {
@@ -380,6 +470,37 @@ describe('view: rows, previews and the summary bar', () => {
     const success = nextEvent(element, 'upload-success');
     start.click();
     await success;
+    await rendered(element);
+    expect(part(shadow(element), 'start-button')).to.equal(null);
+  });
+
+  it('no-auto-start: files added after Upload wait for the next Upload, with more files than slots', async () => {
+    const element = await uploader({ 'no-auto-start': true, concurrency: '1' });
+    const first = makeFile(64 * 1024, 'first.bin', 60);
+    element.addFiles([first]);
+    await rendered(element);
+    part(shadow(element), 'start-button')!.click();
+    // Added while the first one holds the only slot: a free slot must not start them.
+    const later = [makeFile(1000, 'later-1.bin', 61), makeFile(2000, 'later-2.bin', 62)];
+    element.addFiles(later);
+    const complete = nextEvent(element, 'upload-complete');
+    expect((await complete).detail.successful.map((u) => u.name)).to.deep.equal(['first.bin']);
+    await rendered(element);
+    expect(element.uploads.map((u) => [u.name, u.status, u.held])).to.deep.equal([
+      ['first.bin', 'success', false],
+      ['later-1.bin', 'queued', true],
+      ['later-2.bin', 'queued', true],
+    ]);
+    const start = part(shadow(element), 'start-button')!;
+    expect(start.textContent!.trim()).to.equal('Upload 2 files');
+    expect(part(shadow(element), 'summary-counts')!.textContent).to.contain('1 done · 2 remaining');
+    const again = nextEvent(element, 'upload-complete');
+    start.click();
+    expect((await again).detail.successful.map((u) => u.name)).to.have.members(['first.bin', 'later-1.bin', 'later-2.bin']);
+    for (const file of [first, ...later]) {
+      const upload = element.uploads.find((u) => u.name === file.name)!;
+      expect((await stored(upload.asset!.id)).sha256).to.equal(await sha256(file));
+    }
     await rendered(element);
     expect(part(shadow(element), 'start-button')).to.equal(null);
   });

@@ -104,8 +104,8 @@ describe('properties table', () => {
 });
 
 describe('summary', () => {
-  const snap = (status: UploadSnapshot['status'], size: number, bytesUploaded: number, bytesPerSecond = 0) =>
-    ({ status, size, bytesUploaded, bytesPerSecond }) as UploadSnapshot;
+  const snap = (status: UploadSnapshot['status'], size: number, bytesUploaded: number, bytesPerSecond = 0, held = false) =>
+    ({ status, size, bytesUploaded, bytesPerSecond, held }) as UploadSnapshot;
   it('counts and totals in one pass; cancelled files leave the totals', () => {
     const s = summarize([
       snap('success', 100, 100),
@@ -124,27 +124,32 @@ describe('summary', () => {
       failed: 1,
       remaining: 3,
       queued: 1,
+      held: 0,
       running: 1,
       paused: 1,
       finished: 2,
-      bytesLeftRunning: 150,
-      bytesLeftQueued: 40,
+      bytesLeft: 190,
     });
   });
 
-  it("the time left counts the bytes that are moving: no paused or failed file's, queued ones only with auto-start", () => {
+  it("the time left counts the bytes that are moving: no paused, failed or held file's", () => {
     // 8 MB to go at 1 MB/s (8 s), a paused file with 3 MB to go, a failed one with 5 MB, a queued one of 2 MB.
-    const uploads = [snap('uploading', 9e6, 1e6, 1e6), snap('paused', 3e6, 0), snap('error', 5e6, 0), snap('queued', 2e6, 0)];
+    const moving = [snap('uploading', 9e6, 1e6, 1e6), snap('paused', 3e6, 0), snap('error', 5e6, 0)];
     const none = () => {};
     const actions = { start: none, pauseAll: none, resumeAll: none, cancelAll: none, retryFailed: none, clearFinished: none };
-    const shown = (autoStart: boolean) => {
+    const bar = (uploads: UploadSnapshot[]) => {
       const host = document.createElement('div');
-      render(summaryBar(summarize(uploads), defaultI18n, 'en', actions, { autoStart }), host);
-      return host.querySelector('[part=summary-bytes]')!.textContent!;
+      render(summaryBar(summarize(uploads), defaultI18n, 'en', actions), host);
+      return host;
     };
-    expect(shown(true)).to.contain(`${formatDuration(10, 'en')} left`);
-    expect(shown(false)).to.contain(`${formatDuration(8, 'en')} left`);
-    expect(shown(true)).to.contain('1 MB of 19 MB', 'the total still counts every file not cancelled');
+    const queued = bar([...moving, snap('queued', 2e6, 0)]);
+    expect(queued.querySelector('[part=summary-bytes]')!.textContent).to.contain(`${formatDuration(10, 'en')} left`);
+    expect(queued.querySelector('[part=summary-bytes]')!.textContent).to.contain('1 MB of 19 MB', 'the total still counts every file not cancelled');
+    expect(queued.querySelector('[part~=start-button]'), 'nothing waits for Upload').to.equal(null);
+    // Held for Upload (no-auto-start): not in the time left, and the Upload button counts it alone.
+    const held = bar([...moving, snap('queued', 2e6, 0, 0, true), snap('queued', 1e6, 0)]);
+    expect(held.querySelector('[part=summary-bytes]')!.textContent).to.contain(`${formatDuration(9, 'en')} left`);
+    expect(held.querySelector('[part~=start-button]')!.textContent!.trim()).to.equal('Upload 1 file');
   });
 });
 

@@ -134,10 +134,13 @@ describe('limits', () => {
     // Head and the first bytes, then quiet past the TTL (the sweep queues behind the part), then the rest.
     const answer = await new Promise<string>((resolve, reject) => {
       const socket = connect(Number(new URL(base).port), '127.0.0.1');
-      const timer = setTimeout(() => {
-        socket.destroy();
-        reject(new Error('the part was not answered within 5 s of its last byte'));
-      }, ttl + 500 + REQUEST_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => {
+          socket.destroy();
+          reject(new Error('the part was not answered within 5 s of its last byte'));
+        },
+        ttl + 500 + REQUEST_TIMEOUT_MS,
+      );
       let text = '';
       socket.on('data', (bytes) => {
         text += bytes.toString('latin1');
