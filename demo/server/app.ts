@@ -33,6 +33,8 @@ export interface AppOptions {
   readonly publicDir?: string | undefined;
   /** Largest file_size accepted, in bytes; unlimited when absent. */
   readonly maxFileSize?: number | undefined;
+  /** Bytes `/tus-md5/files` may hold at once while it checks parts (tus/routes.ts; default 256 MiB). */
+  readonly tusChecksumBufferBytes?: number | undefined;
   /**
    * Origins granted CORS with credentials; `*` grants any origin without credentials. When
    * absent or empty: any origin without credentials, unless apiTokens holds a published token
@@ -141,7 +143,14 @@ export function createApp(options: AppOptions): App {
     maxFileSize: options.maxFileSize,
     publicOrigin: options.publicOrigin,
   });
-  const tusApi = createTusApi({ dataDir: options.dataDir, maxFileSize: options.maxFileSize, cors, openUploads });
+  const tusApi = createTusApi({
+    dataDir: options.dataDir,
+    maxFileSize: options.maxFileSize,
+    cors,
+    openUploads,
+    publicOrigin: options.publicOrigin,
+    checksumBufferBytes: options.tusChecksumBufferBytes,
+  });
 
   // The sweeper: abandoned unfinished uploads of every API lose their records and bytes
   // (each API's sweep also stops counting what it removed). One API's failure (S3

@@ -217,10 +217,13 @@ export interface LockHolder {
   gone?(): boolean;
 }
 
-/** The request gave up while it waited for the lock: it is not run. */
-export class HolderGoneError extends Error {
+/**
+ * The request gave up while it waited for the lock: it is not run. An ApiError (408), so
+ * that it is answered (to no one) like any refusal, not logged as a server failure.
+ */
+export class HolderGoneError extends ApiError {
   constructor() {
-    super('The client went away while the request waited for the upload.');
+    super(408, 'client_gone', 'The client went away while the request waited for the upload.');
     this.name = 'HolderGoneError';
   }
 }

@@ -67,14 +67,20 @@ export function mediaType(req: IncomingMessage): string {
   return (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
 }
 
+/** `scheme://host` when `host` (a Host header) is a host and port that a URL can hold; else undefined. */
+export function hostOrigin(scheme: 'http' | 'https', host: string | null | undefined): string | undefined {
+  if (!host || !/^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::\d{1,5})?$/.test(host)) return undefined;
+  return URL.canParse(`${scheme}://${host}`) ? `${scheme}://${host}` : undefined;
+}
+
 /**
  * The origin the client addressed, from the Host header; the socket's address when Host is
  * unusable (not a host and port, or one a URL cannot hold: port 99999, `[:::]`).
  */
 export function requestOrigin(req: IncomingMessage): string {
   const scheme = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
-  const host = req.headers.host;
-  if (host && /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::\d{1,5})?$/.test(host) && URL.canParse(`${scheme}://${host}`)) return `${scheme}://${host}`;
+  const named = hostOrigin(scheme, req.headers.host);
+  if (named !== undefined) return named;
   const address = req.socket.localAddress ?? '127.0.0.1';
   const shown = address.includes(':') ? `[${address}]` : address;
   return `${scheme}://${shown}:${req.socket.localPort ?? 80}`;

@@ -72,9 +72,16 @@ export function createEmbeddedBackend(store: LocalPartStore, signingKey: string 
     const record = await store.get(id);
     if (record?.state !== 'new') throw noSuchUpload();
 
-    const limit = Math.min(MAX_PART_SIZE, record.file_size);
+    // The parts together hold at most file_size (what the upload reserved): a part may
+    // take what the other parts leave, as far as anyone can tell before its bytes come.
+    const othersHold = (parts: readonly PartRecord[]): number => parts.reduce((sum, p) => (p.part_number === partNumber ? sum : sum + p.size), 0);
+    const limit = Math.min(MAX_PART_SIZE, record.file_size - othersHold(record.parts));
     const tooLarge = (): ApiError =>
-      new ApiError(400, 'EntityTooLarge', `Your proposed upload exceeds the maximum allowed size (${limit} bytes for a part of this upload).`);
+      new ApiError(
+        400,
+        'EntityTooLarge',
+        `Your proposed upload exceeds the maximum allowed size (${limit} bytes for this part: the upload's parts together hold at most its file_size, ${record.file_size}).`,
+      );
     if (Number(req.headers['content-length'] ?? NaN) > limit) throw tooLarge();
 
     const received = await store.receive(id, partNumber, req, limit, {
@@ -90,6 +97,8 @@ export function createEmbeddedBackend(store: LocalPartStore, signingKey: string 
       await store.withLock(id, async () => {
         const current = await store.get(id);
         if (current?.state !== 'new') throw noSuchUpload();
+        // Parts that came in meanwhile count too.
+        if (othersHold(current.parts) + part.size > current.file_size) throw tooLarge();
         await received.keep();
         const parts = [...current.parts.filter((p) => p.part_number !== partNumber), part].sort((a, b) => a.part_number - b.part_number);
         await store.save({ ...current, parts });

@@ -11,7 +11,10 @@
  * which `@tus/server` announces), before the bytes reach the store, and answers `460`
  * on a mismatch and `400` for another algorithm or a malformed header. Verifying needs
  * the whole part first, so those bodies are buffered, up to `MAX_CHECKSUM_PART` bytes
- * (larger ones are refused with 413).
+ * (larger ones are refused with 413). So that buffering cannot be made to eat the
+ * server's memory, a body is read only for an upload that exists (404 first), and all
+ * bodies being checked at once hold at most `checksumBufferBytes` (256 MiB by default);
+ * past that a part is answered 503 with Retry-After, which clients retry.
  *
  * Readings of tus 1.0 taken here:
  * - A POST body is read as creation-with-upload only with `Content-Type:
@@ -47,7 +50,7 @@ import { FileStore } from '@tus/file-store';
 import { EVENTS, Server } from '@tus/server';
 import type { CorsHeaderSet, CorsPolicy } from '../core/cors.js';
 import { DRAIN_LIMIT, discardBody } from '../core/errors.js';
-import { readBody, requestOrigin } from '../core/http.js';
+import { hostOrigin, readBody, requestOrigin } from '../core/http.js';
 import { type Claim, clientAddress, LimitError, type OpenUploads } from '../core/limits.js';
 import { readTusUpload, isFinished, sendTusDownload, sendTusStatus, sweepTus, TUS_ID } from './files.js';
 
@@ -79,7 +82,14 @@ export interface TusOptions {
   readonly cors: CorsPolicy;
   /** Open uploads, counted per client address (core/limits.ts); unlimited when absent. */
   readonly openUploads?: OpenUploads | undefined;
+  /** Fixed origin for the Location of new uploads; default: the request's Host header, when it is a host. */
+  readonly publicOrigin?: string | undefined;
+  /** Bytes `/tus-md5/files` may hold in memory at once, across requests, while it checks parts (default 256 MiB). */
+  readonly checksumBufferBytes?: number | undefined;
 }
+
+/** The default of TusOptions.checksumBufferBytes: four parts of the largest size. */
+const CHECKSUM_BUFFER_BYTES = 4 * 64 * 1024 * 1024;
 
 export interface TusApi {
   handle(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void>;
@@ -102,6 +112,11 @@ export function createTusApi(options: TusOptions): TusApi {
     allowedOrigins: () => false,
     lockDrainTimeout: LOCK_DRAIN_MS,
     namingFunction: () => randomBytes(16).toString('hex'),
+    // @tus/server names the Location from the raw Host header: without one it was
+    // `http://null/...`, with a bad one no URL at all. Such a Location is a path instead,
+    // which clients resolve against the URL they posted to.
+    generateUrl: (_req: Request, { proto, host, path, id }: { proto: string; host: string | null; path: string; id: string }) =>
+      `${options.publicOrigin ?? hostOrigin(proto === 'https' ? 'https' : 'http', host) ?? ''}${path}/${id}`,
   };
   const plainDir = join(options.dataDir, 'tus');
   const checkedDir = join(options.dataDir, 'tus-md5');
@@ -119,6 +134,8 @@ export function createTusApi(options: TusOptions): TusApi {
     server.on(EVENTS.POST_FINISH, (_req: unknown, _res: unknown, upload: { id: string }) => openUploads?.release(openKey(upload.id)));
     server.on(EVENTS.POST_TERMINATE, (_req: unknown, _res: unknown, id: string) => openUploads?.release(openKey(id)));
   }
+
+  const buffer = { free: options.checksumBufferBytes ?? CHECKSUM_BUFFER_BYTES };
 
   const handle = async (req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> => {
     const md5 = !(pathname === TUS_PATH || pathname.startsWith(`${TUS_PATH}/`));
@@ -151,10 +168,12 @@ export function createTusApi(options: TusOptions): TusApi {
         return;
       }
       let bound = false;
+      // A deferred length (creation-defer-length) is open until a later PATCH declares it.
+      const deferred = req.headers['upload-defer-length'] !== undefined && req.headers['upload-length'] === undefined;
       onCreated = (location, offset) => {
         const id = location.split('/').pop() ?? '';
         // Finished by its creating request (creation-with-upload): nothing stays open.
-        if (TUS_ID.test(id) && size > 0 && offset < size) {
+        if (TUS_ID.test(id) && (deferred || (size > 0 && offset < size))) {
           claim.bind(openKey(id));
           bound = true;
         }
@@ -165,7 +184,7 @@ export function createTusApi(options: TusOptions): TusApi {
     }
     withOurCors(res, corsHeaders, onCreated);
     if (!md5) return plain.handle(req, res);
-    return handleWithChecksum(checked, req, res, corsHeaders);
+    return handleWithChecksum(checked, checkedDir, buffer, req, res, corsHeaders);
   };
 
   return {
@@ -224,19 +243,43 @@ function withOurCors(res: ServerResponse, corsHeaders: Record<string, string>, o
   }) as typeof res.writeHead;
 }
 
-async function handleWithChecksum(server: Server, req: IncomingMessage, res: ServerResponse, corsHeaders: Record<string, string>): Promise<void> {
-  let body: Buffer | undefined;
+/**
+ * `/tus-md5/files`: a body that carries bytes is read whole and checked before
+ * `@tus/server` gets it. `buffer.free` is what all such bodies may still take; a request
+ * takes its declared length (the largest part when it declares none) before reading, and
+ * gives it back when it is answered.
+ */
+async function handleWithChecksum(
+  server: Server,
+  dir: string,
+  buffer: { free: number },
+  req: IncomingMessage,
+  res: ServerResponse,
+  corsHeaders: Record<string, string>,
+): Promise<void> {
   // PATCH, and a POST with bytes (creation-with-upload): the body is checked before it is passed on.
   const carriesBytes = req.method === 'PATCH' || (req.method === 'POST' && isOffsetStream(req.headers['content-type']));
-  if (carriesBytes) {
-    const declared = Number(req.headers['content-length'] ?? NaN);
-    if (Number.isFinite(declared) && declared > MAX_CHECKSUM_PART)
-      return refuse(req, res, corsHeaders, 413, `A part may be at most ${MAX_CHECKSUM_PART} bytes here.`);
+  if (!carriesBytes) return passOn(server, req, res, undefined);
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  if (Number.isFinite(declared) && declared > MAX_CHECKSUM_PART)
+    return refuse(req, res, corsHeaders, 413, `A part may be at most ${MAX_CHECKSUM_PART} bytes here.`);
+  if (req.method === 'PATCH') {
+    const id = new URL(targetPath(req.url), 'http://x').pathname.slice(TUS_MD5_PATH.length + 1);
+    if (!TUS_ID.test(id) || (await readTusUpload(dir, id)) === null) return refuse(req, res, corsHeaders, 404, 'There is no upload at this address.');
+  }
+  const taken = Number.isFinite(declared) ? declared : MAX_CHECKSUM_PART;
+  if (taken > buffer.free) {
+    const busy = { ...corsHeaders, 'Tus-Resumable': '1.0.0', 'Retry-After': '1' };
+    return writeText(req, res, 503, busy, 'The server is checking other parts; send this one again in a moment.');
+  }
+  buffer.free -= taken;
+  try {
+    let body: Buffer;
     // Past the limit the request is paused, not destroyed, so that the 413 reaches the
     // client (a chunked body has no length to refuse it by); refuse drains the rest.
     const tooLarge = new Error('too large');
     try {
-      body = await readBody(req, MAX_CHECKSUM_PART, { tooLarge: () => tooLarge, incomplete: () => new Error('incomplete') });
+      body = await readBody(req, Math.min(taken, MAX_CHECKSUM_PART), { tooLarge: () => tooLarge, incomplete: () => new Error('incomplete') });
     } catch (err) {
       if (err === tooLarge) return refuse(req, res, corsHeaders, 413, `A part may be at most ${MAX_CHECKSUM_PART} bytes here.`);
       res.destroy(); // the client went away mid-body: there is no one to answer
@@ -249,7 +292,14 @@ async function handleWithChecksum(server: Server, req: IncomingMessage, res: Ser
         return refuse(req, res, corsHeaders, 400, `Upload-Checksum must be "<algorithm> <base64>", the algorithm one of ${CHECKSUM_ALGORITHMS.join(', ')}.`);
       if (createHash(algorithm).update(body).digest('base64') !== expected) return refuse(req, res, corsHeaders, 460, 'Checksum mismatch.');
     }
+    await passOn(server, req, res, body);
+  } finally {
+    buffer.free += taken;
   }
+}
+
+/** Hands a request, and the body already read, to `@tus/server`, and writes its answer. */
+async function passOn(server: Server, req: IncomingMessage, res: ServerResponse, body: Buffer | undefined): Promise<void> {
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
     if (value === undefined) continue;

@@ -74,6 +74,25 @@ async function phasedStart(base: string, size: number, name: string): Promise<{ 
   return (await response.json()) as { id: string; end_offset: number };
 }
 
+/** A phased upload of 100 KiB whose first transfer sent its fields and 1000 bytes, then went silent. */
+async function phasedSilentTransfer() {
+  const { base } = await apps.start({ phasedChunkSize: 64 * 1024 });
+  const auth = { Authorization: `Bearer ${TOKEN}` };
+  const data = randomBytes(100 * 1024);
+  const started = await phasedStart(base, data.length, 'a.bin');
+  const { boundary, fields, length: whole } = transferForm(started.end_offset);
+  const silent = await silentAfter(
+    base,
+    rawHead('POST', `/phased/assets/${started.id}/multipart`, {
+      ...auth,
+      'Content-Type': `multipart/form-data; boundary=${boundary}`,
+      'Content-Length': String(whole),
+    }),
+    Buffer.concat([Buffer.from(fields), data.subarray(0, 1000)]),
+  );
+  return { base, auth, data, started, silent };
+}
+
 /** The start of a phased transfer form, up to the file part's bytes, and the whole form's length for `bytes` of them. */
 function transferForm(bytes: number): { boundary: string; fields: string; length: number } {
   const boundary = 'xXxBoundaryxXx';
@@ -142,20 +161,7 @@ describe('a half-open connection mid-upload', () => {
   }
 
   it('phased: the asset answers at once and the next transfer releases the silent one', T, async () => {
-    const { base } = await apps.start({ phasedChunkSize: 64 * 1024 });
-    const auth = { Authorization: `Bearer ${TOKEN}` };
-    const data = randomBytes(100 * 1024);
-    const started = await phasedStart(base, data.length, 'a.bin');
-    const { boundary, fields, length: whole } = transferForm(started.end_offset);
-    const silent = await silentAfter(
-      base,
-      rawHead('POST', `/phased/assets/${started.id}/multipart`, {
-        ...auth,
-        'Content-Type': `multipart/form-data; boundary=${boundary}`,
-        'Content-Length': String(whole),
-      }),
-      Buffer.concat([Buffer.from(fields), data.subarray(0, 1000)]),
-    );
+    const { base, auth, data, started, silent } = await phasedSilentTransfer();
     const asset = await call(`${base}/phased/assets/${started.id}`, { headers: auth });
     assert.equal(asset.status, 200);
     assert.equal(((await asset.json()) as { status: string }).status, 'uploading');
@@ -184,20 +190,7 @@ describe('a half-open connection mid-upload', () => {
   // the whole idle timeout (120 s): only transfers released a silent holder.
   for (const what of ['DELETE', 'rename (PUT)', 'finish (JSON)'] as const) {
     it(`phased: a ${what} gets past a silent transfer`, T, async () => {
-      const { base } = await apps.start({ phasedChunkSize: 64 * 1024 });
-      const auth = { Authorization: `Bearer ${TOKEN}` };
-      const data = randomBytes(100 * 1024);
-      const started = await phasedStart(base, data.length, 'a.bin');
-      const { boundary, fields, length: whole } = transferForm(started.end_offset);
-      const silent = await silentAfter(
-        base,
-        rawHead('POST', `/phased/assets/${started.id}/multipart`, {
-          ...auth,
-          'Content-Type': `multipart/form-data; boundary=${boundary}`,
-          'Content-Length': String(whole),
-        }),
-        Buffer.concat([Buffer.from(fields), data.subarray(0, 1000)]),
-      );
+      const { base, auth, started, silent } = await phasedSilentTransfer();
       const asset = `${base}/phased/assets/${started.id}`;
       // A round trip that takes no lock: by its answer the server has read the silent
       // transfer's head, sent before it, and that transfer holds the lock.

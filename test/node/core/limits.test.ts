@@ -93,6 +93,30 @@ describe('limits', () => {
     },
   );
 
+  // An upload of deferred length (creation-defer-length) declares no size: it was never
+  // counted, so one client could open any number of them.
+  it('tus: counts uploads of deferred length as open until their length is declared and their bytes are in', T, async () => {
+    for (const store of ['tus', 'tus-md5']) {
+      const { base } = await apps.start({ limits: { maxOpenPerClient: 2 } });
+      const deferred = () => call(`${base}/${store}/files`, { method: 'POST', headers: { 'Tus-Resumable': '1.0.0', 'Upload-Defer-Length': '1' } });
+      const first = await deferred();
+      assert.equal(first.status, 201, store);
+      assert.equal((await deferred()).status, 201, store);
+      const refused = await deferred();
+      assert.equal(refused.status, 429, `${store}: the third is refused`);
+      await refused.body?.cancel();
+      // Declaring the length with the last bytes finishes the first: its slot is free again.
+      const location = new URL(first.headers.get('location') ?? '', base).href;
+      const done = await call(location, {
+        method: 'PATCH',
+        headers: { 'Tus-Resumable': '1.0.0', 'Upload-Offset': '0', 'Upload-Length': '2', 'Content-Type': 'application/offset+octet-stream' },
+        body: 'hi',
+      });
+      assert.equal(done.status, 204, `${store}: ${await done.text()}`);
+      assert.equal((await deferred()).status, 201, `${store}: the finished upload's slot is free`);
+    }
+  });
+
   it('refuses past the total and past the bytes reserved (507)', T, async () => {
     const total = await apps.start({ limits: { maxOpenTotal: 2 } });
     assert.equal((await createTus(total.base, 5)).status, 201);

@@ -280,6 +280,40 @@ describe('signed-parts: creating', () => {
 });
 
 describe('signed-parts: finishing', () => {
+  // Each part was limited to file_size alone, so 10,000 parts could store 10,000 times
+  // what the upload reserved.
+  it('keeps at most file_size bytes in all parts: a part past what the others leave is refused and not kept', T, async () => {
+    const { base } = await start();
+    const data = randomBytes(1000);
+    const upload = await create(base, { content_type: 'text/plain', file_name: 'd.txt', file_size: data.length });
+    assert.equal((await put(upload.part, data.subarray(0, 600))).status, 200);
+    const second = await partOf(base, upload.id, 2);
+    await s3Error(await put(second, data.subarray(0, 401)), 400, 'EntityTooLarge');
+    // A chunked body has no length to refuse by: refused once its bytes pass the limit.
+    const chunked = await fetch(second.url, {
+      method: 'PUT',
+      headers: { 'Content-Type': '', Authorization: second.authorization, 'x-amz-date': second.date },
+      body: new ReadableStream({
+        start(controller) {
+          controller.enqueue(new Uint8Array(data.subarray(0, 401)));
+          controller.close();
+        },
+      }),
+      duplex: 'half',
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    } as RequestInit);
+    await s3Error(chunked, 400, 'EntityTooLarge');
+    assert.deepEqual(
+      (await listing(base, upload.id)).parts.map((p) => [p.part_number, p.size]),
+      [[1, 600]],
+    );
+    // Part 1 sent again, larger: the others (none) leave it the whole file_size.
+    assert.equal((await put(upload.part, data.subarray(0, 1000))).status, 200);
+    await s3Error(await put(second, data.subarray(0, 1)), 400, 'EntityTooLarge');
+    const done = await finish(base, upload.id);
+    assert.equal(done.status, 200, await done.text());
+  });
+
   it('refuses no parts, a small middle part and a missing part', T, async () => {
     const { base } = await start();
     const a = await create(base, { content_type: 'text/plain', file_name: 'a.txt', file_size: 10 });

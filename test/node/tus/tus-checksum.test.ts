@@ -13,7 +13,7 @@ import { connect } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { harness, REQUEST_TIMEOUT_MS } from '../support.js';
 
-/** Sends `head` and then `body` chunks on one raw connection; resolves with the status line the server answered, or '' when it closed without one. */
+/** Sends `head` and then `body` chunks on one raw connection; resolves with the head the server answered (status line first), or '' when it closed without one. */
 function raw(base: string, head: string, body: (write: (chunk: Buffer) => boolean) => void): Promise<string> {
   const url = new URL(base);
   return new Promise<string>((resolve, reject) => {
@@ -25,16 +25,16 @@ function raw(base: string, head: string, body: (write: (chunk: Buffer) => boolea
     }, REQUEST_TIMEOUT_MS);
     socket.on('data', (bytes) => {
       text += bytes.toString('latin1');
-      if (text.includes('\r\n')) {
+      if (text.includes('\r\n\r\n')) {
         clearTimeout(timer);
         socket.destroy();
-        resolve(text.slice(0, text.indexOf('\r\n')));
+        resolve(text.slice(0, text.indexOf('\r\n\r\n')));
       }
     });
     socket.on('error', () => {});
     socket.on('close', () => {
       clearTimeout(timer);
-      resolve(text.split('\r\n')[0] ?? '');
+      resolve(text.split('\r\n\r\n')[0] ?? '');
     });
     socket.write(head);
     body((chunk) => socket.write(chunk));
@@ -174,4 +174,86 @@ describe('tus-md5 checksums', () => {
     assert.match(status, /^HTTP\/1\.1 413 /);
     assert.equal(await offsetOf(location), '0');
   });
+
+  // Every part is read whole before it is checked: bodies for uploads that do not exist,
+  // or more of them at once than the server can hold, could eat its memory.
+  it('tus-md5: a PATCH for an upload that does not exist is answered 404 before its body is read', T, async () => {
+    const { base } = await apps.start();
+    const status = await raw(
+      base,
+      `PATCH /tus-md5/files/${'0'.repeat(32)} HTTP/1.1\r\nHost: 127.0.0.1\r\nTus-Resumable: 1.0.0\r\nUpload-Offset: 0\r\nContent-Type: ${STREAM}\r\nContent-Length: ${60 * 1024 * 1024}\r\n\r\n`,
+      () => {},
+    );
+    assert.match(status, /^HTTP\/1\.1 404 /);
+  });
+
+  it('tus-md5: parts being checked at once hold at most checksumBufferBytes; past that 503 with Retry-After, then the retry is stored', T, async () => {
+    const { base } = await apps.start({ tusChecksumBufferBytes: 1000 });
+    const a = Buffer.alloc(800, 0x61);
+    const b = Buffer.alloc(500, 0x62);
+    const first = await create(base, 'tus-md5', a.length);
+    const second = await create(base, 'tus-md5', b.length);
+    // The first part's head and some bytes, the rest held back: it holds 800 of the 1000 bytes.
+    const url = new URL(base);
+    const socket = connect(Number(url.port), url.hostname);
+    let answer = '';
+    const answered = new Promise<void>((resolve) => {
+      socket.on('data', (bytes) => {
+        answer += bytes.toString('latin1');
+        resolve();
+      });
+      socket.on('close', () => resolve());
+    });
+    socket.on('error', () => {});
+    socket.write(
+      `PATCH ${new URL(first).pathname} HTTP/1.1\r\nHost: 127.0.0.1\r\nTus-Resumable: 1.0.0\r\nUpload-Offset: 0\r\nContent-Type: ${STREAM}\r\nUpload-Checksum: md5 ${digest('md5', a)}\r\nContent-Length: ${a.length}\r\nConnection: close\r\n\r\n`,
+    );
+    socket.write(a.subarray(0, 100));
+    // Bounded: probes of 300 bytes, each to an upload of its own, until one is refused: the
+    // server has then taken the first part's 800.
+    let probe = 0;
+    for (; probe < 100; probe++) {
+      const bytes = Buffer.alloc(300, 0x63);
+      const answer = await patch(await create(base, 'tus-md5', bytes.length), 0, bytes, `md5 ${digest('md5', bytes)}`);
+      await answer.text();
+      if (answer.status === 503) break;
+      assert.equal(answer.status, 204, 'a probe while the first part is not yet read is stored');
+    }
+    assert.ok(probe < 100, 'the first part was taken within 100 probes');
+    const busy = await patch(second, 0, b, `md5 ${digest('md5', b)}`);
+    assert.equal(busy.status, 503, await busy.text());
+    assert.equal(busy.headers.get('retry-after'), '1');
+    assert.equal(await offsetOf(second), '0');
+    socket.write(a.subarray(100));
+    await answered;
+    socket.destroy();
+    assert.match(answer, /^HTTP\/1\.1 204 /);
+    const retried = await patch(second, 0, b, `md5 ${digest('md5', b)}`);
+    assert.equal(retried.status, 204, await retried.text());
+    assert.equal(await offsetOf(first), '800');
+    assert.equal(await offsetOf(second), '500');
+  });
+
+  // @tus/server wrote the Location from the raw Host header: `http://null/...` without one.
+  for (const store of ['tus', 'tus-md5']) {
+    it(`${store}: without a usable Host the Location is a path, never http://null`, T, async () => {
+      const { base } = await apps.start();
+      for (const host of ['', 'Host: x@y\r\n', 'Host: 127.0.0.1:99999\r\n']) {
+        const answer = await raw(
+          base,
+          `POST /${store}/files HTTP/1.0\r\n${host}Tus-Resumable: 1.0.0\r\nUpload-Length: 3\r\nContent-Length: 0\r\n\r\n`,
+          () => {},
+        );
+        assert.match(answer, /^HTTP\/1\.1 201 /, answer);
+        const location = /\r\nlocation: ([^\r]*)/i.exec(answer)?.[1] ?? '';
+        assert.match(location, new RegExp(`^/${store}/files/[0-9a-f]{32}$`), `${JSON.stringify(host)}: ${location}`);
+        const stored = await patch(new URL(location, base).href, 0, Buffer.from('abc'));
+        assert.equal(stored.status, 204, await stored.text());
+      }
+      // With a Host, as before: absolute, on the origin the client addressed.
+      const created = await call(`${base}/${store}/files`, { method: 'POST', headers: { ...RESUMABLE, 'Upload-Length': '3' } });
+      assert.equal(created.status, 201);
+      assert.match(created.headers.get('location') ?? '', new RegExp(`^${base}/${store}/files/[0-9a-f]{32}$`));
+    });
+  }
 });
