@@ -4,6 +4,7 @@ import { formatBytes } from './ui/format.js';
 import { UploadError } from './engine/upload-error.js';
 import { LibraryApi, type LibraryAsset, type LibraryPage } from './library/library-api.js';
 import { styles } from './asset-library.styles.js';
+import { AnnouncerController } from './ui/announcer.js';
 import { fillIsolated, isolated } from './ui/bidi.js';
 import { fill } from './ui/i18n.js';
 import { safeHref } from './ui/safe-url.js';
@@ -128,7 +129,6 @@ export class AssetLibrary extends LitElement {
     _confirming: { state: true },
     _busy: { state: true },
     _actionError: { state: true },
-    _announcement: { state: true },
   };
 
   declare endpoint: string;
@@ -143,13 +143,14 @@ export class AssetLibrary extends LitElement {
   declare _confirming: string | undefined;
   declare _busy: string | undefined;
   declare _actionError: string;
-  declare _announcement: string;
 
   #texts: LibraryI18n = defaultLibraryI18n;
   #lastPage: LibraryPage | undefined;
   #focusAfterRender: string | undefined;
   #actions = new AbortController();
 
+  /** Renames and deletions, spoken once each (ui/announcer.ts, as the uploader's). */
+  readonly #announcer = new AnnouncerController(this);
   readonly #list = new Task(this, {
     task: async ([endpoint, token, withCredentials, page, limit, assetType], { signal }) => {
       if (!endpoint) return initialState;
@@ -186,7 +187,6 @@ export class AssetLibrary extends LitElement {
     this._confirming = undefined;
     this._busy = undefined;
     this._actionError = '';
-    this._announcement = '';
   }
 
   /** Loads the current page again. */
@@ -239,7 +239,7 @@ export class AssetLibrary extends LitElement {
         </label>
         <button type="button" part="button refresh" class="refresh" @click=${() => void this.refresh()}>${t.refresh}</button>
       </div>
-      <div class="visually-hidden" role="status" aria-live="polite">${this._announcement}</div>
+      ${this.#announcer.region()}
       ${this.endpoint ? nothing : html`<p part="status" class="status">${t.notConfigured}</p>`}
       ${
         failed
@@ -378,7 +378,7 @@ export class AssetLibrary extends LitElement {
     try {
       const renamed = await this.#api().rename(asset, name, this.#actions.signal);
       this._renaming = undefined;
-      this._announcement = fill(this.#texts.renamed, { name: renamed.name });
+      this.#announcer.announce(fill(this.#texts.renamed, { name: renamed.name }));
       this.#focusAfterRender = `[data-id="${cssId(asset.id)}"] .rename-button`;
       this.#emit('library-rename', renamed);
       await this.refresh();
@@ -398,7 +398,7 @@ export class AssetLibrary extends LitElement {
     try {
       await this.#api().remove(asset, this.#actions.signal);
       this._confirming = undefined;
-      this._announcement = fill(this.#texts.deleted, { name: asset.name });
+      this.#announcer.announce(fill(this.#texts.deleted, { name: asset.name }));
       // The focus goes to the next asset (or the previous one), else to the filter.
       this.#focusAfterRender = neighbour ? `[data-id="${cssId(neighbour.id)}"] .rename-button` : '[part="filter"]';
       this.#emit('library-delete', asset);

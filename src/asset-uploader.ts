@@ -405,7 +405,7 @@ export class AssetUploader extends LitElement {
           </div>`
           : nothing
       }
-      <div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">${this.#announcer.text}</div>
+      ${this.#announcer.region()}
     </div>`;
   }
 

@@ -105,6 +105,8 @@ export function summaryBar(s: Summary, t: UploaderI18n, locale: string | undefin
     const left = secondsLeft(s.bytesLeft, s.bytesPerSecond);
     if (left !== undefined) pieces.push(fill(t.eta, { time: formatDuration(left, locale) }));
   }
+  // By bytes; when every file is empty (0 bytes, nothing to count by), by files done.
+  const [whole, done] = s.bytes > 0 ? [s.bytes, s.bytesUploaded] : [s.done + s.failed + s.remaining, s.done];
   const button = (part: string, text: string, handler: () => void, name: Parameters<typeof icon>[0], extra = '') =>
     html`<button type="button" class="action text-button ${extra}" part="action ${part}" @click=${handler}>${icon(name)}<span>${text}</span></button>`;
   // Pause all and Resume all share one position, so focus stays on the button when it flips.
@@ -119,7 +121,7 @@ export function summaryBar(s: Summary, t: UploaderI18n, locale: string | undefin
       <bdi part="summary-counts">${counts.join(' · ')}</bdi>
       <bdi part="summary-bytes">${pieces.join(' · ')}</bdi>
     </div>
-    <progress part="total-progress" class="bar total" max=${Math.max(1, s.bytes)} .value=${s.bytesUploaded} aria-label=${t.summary.totalProgressLabel}></progress>
+    <progress part="total-progress" class="bar total" max=${Math.max(1, whole)} .value=${done} aria-label=${t.summary.totalProgressLabel}></progress>
     <div class="summary-actions">
       ${s.held > 0 ? button('start-button', count(t.summary.start, s.held), actions.start, 'upload', 'primary') : nothing}
       ${toggle}

@@ -595,6 +595,19 @@ describe('view: announcements, i18n and RTL', () => {
     expect(all).not.to.match(/%/);
   });
 
+  it('says the same outcome again when it happens again, soon after', async () => {
+    const element = await uploader({ 'max-file-size': '100KB' });
+    const heard = listen(element);
+    const big = makeFile(200 * 1024, 'big.bin', 34);
+    const said = () => heard.filter((t) => t.includes('big.bin is too large')).length;
+    element.addFiles([big]);
+    await until(() => said() === 1, 'the first refusal');
+    // The same words in the live region: a screen reader hears them only if the region changes.
+    element.addFiles([big]);
+    await until(() => said() === 2, 'the second refusal, spoken again');
+    expect(liveRegion(element).textContent!.trim()).to.equal('1 file not added: big.bin is too large (205 kB; the limit is 100 kB).');
+  });
+
   it('every text comes from i18n, with plural forms and numbers in the element’s language', async () => {
     const box = document.createElement('div');
     box.lang = 'de';

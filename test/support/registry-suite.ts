@@ -191,7 +191,10 @@ export function describeRegistry(mode: StoreMode): void {
       await renamed;
       await until(() => names(list).includes('cover art.png'), 'the new name in the list');
       await until(() => shadowFocus(list)?.classList.contains('rename-button') === true, 'the focus back on Rename');
-      expect(list.shadowRoot!.querySelector('[role=status]')!.textContent).to.contain('Renamed to cover art.png');
+      await until(
+        () => list.shadowRoot!.querySelector('[role=status]')!.textContent!.includes('Renamed to cover art.png'),
+        'the announcement: Renamed to cover art.png',
+      );
       const stored = await (
         await fetch(`${await registryEndpoint()}/${detail.asset.id}`, { headers: { Authorization: `Bearer ${PHASED_FULL_TOKEN}` } })
       ).json();
@@ -214,7 +217,10 @@ export function describeRegistry(mode: StoreMode): void {
       await sendKeys({ press: 'Enter' });
       await deleted;
       await until(() => !names(list).includes('cover art.png'), 'the asset gone from the list');
-      expect(list.shadowRoot!.querySelector('[role=status]')!.textContent).to.contain('Deleted cover art.png');
+      await until(
+        () => list.shadowRoot!.querySelector('[role=status]')!.textContent!.includes('Deleted cover art.png'),
+        'the announcement: Deleted cover art.png',
+      );
       const gone = await fetch(`${await registryEndpoint()}/${detail.asset.id}`, { headers: { Authorization: `Bearer ${PHASED_FULL_TOKEN}` } });
       expect(gone.status, 'the registry forgot it').to.equal(404);
       if (mode === 's3')

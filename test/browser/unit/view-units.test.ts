@@ -151,6 +151,20 @@ describe('summary', () => {
     expect(held.querySelector('[part=summary-bytes]')!.textContent).to.contain(`${formatDuration(9, 'en')} left`);
     expect(held.querySelector('[part~=start-button]')!.textContent!.trim()).to.equal('Upload 1 file');
   });
+
+  it('the total bar moves for files of 0 bytes too: by files done when there are no bytes to count', () => {
+    const none = () => {};
+    const actions = { start: none, pauseAll: none, resumeAll: none, cancelAll: none, retryFailed: none, clearFinished: none };
+    const total = (uploads: UploadSnapshot[]) => {
+      const host = document.createElement('div');
+      render(summaryBar(summarize(uploads), defaultI18n, 'en', actions), host);
+      const bar = host.querySelector<HTMLProgressElement>('[part~=total-progress]')!;
+      return bar.value / bar.max;
+    };
+    expect(total([snap('success', 0, 0), snap('queued', 0, 0), snap('aborted', 0, 0)])).to.equal(0.5);
+    expect(total([snap('success', 0, 0), snap('success', 0, 0)])).to.equal(1);
+    expect(total([snap('success', 0, 0), snap('uploading', 10, 5)]), 'by bytes when there are some').to.equal(0.5);
+  });
 });
 
 describe('file kinds', () => {
