@@ -375,6 +375,9 @@ export class AssetLibrary extends LitElement {
       return;
     }
     this._busy = asset.id;
+    // The last failure goes while this one is tried: the same words failing again are a
+    // new alert, which a screen reader speaks (the same text left in place is not).
+    this._actionError = '';
     try {
       const renamed = await this.#api().rename(asset, name, this.#actions.signal);
       this._renaming = undefined;
@@ -395,6 +398,7 @@ export class AssetLibrary extends LitElement {
     const shown = this.#lastPage?.assets ?? [];
     const index = shown.findIndex((item) => item.id === asset.id);
     const neighbour = shown[index + 1] ?? shown[index - 1];
+    this._actionError = '';
     try {
       await this.#api().remove(asset, this.#actions.signal);
       this._confirming = undefined;

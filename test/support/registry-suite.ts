@@ -335,6 +335,7 @@ export function describeRegistry(mode: StoreMode): void {
         {
           method: 'DELETE',
           path: '/registry/',
+          times: 2,
           action: { type: 'status', status: 403, body: '{"error":{"code":"insufficient_scope","message":"This token may not delete assets."}}' },
         },
       ]);
@@ -344,6 +345,14 @@ export function describeRegistry(mode: StoreMode): void {
       await until(() => list.shadowRoot!.querySelector('.confirm-delete') !== null, 'the confirmation');
       list.shadowRoot!.querySelector<HTMLButtonElement>('.confirm-delete')!.click();
       await until(() => list.shadowRoot!.querySelector('[role=alert]')?.textContent?.includes('This token may not delete assets.') === true, 'the refusal');
+      expect(list.shadowRoot!.querySelector(`[data-id="${id}"]`), 'the asset is still listed').to.not.equal(null);
+      // Refused again, in the same words: a new alert (the same text left in place is not spoken again).
+      const firstAlert = list.shadowRoot!.querySelector('[role=alert]');
+      list.shadowRoot!.querySelector<HTMLButtonElement>('.confirm-delete')!.click();
+      await until(() => {
+        const alert = list.shadowRoot!.querySelector('[role=alert]');
+        return alert !== null && alert !== firstAlert && alert.textContent!.includes('This token may not delete assets.');
+      }, 'the second refusal, as a new alert');
       expect(list.shadowRoot!.querySelector(`[data-id="${id}"]`), 'the asset is still listed').to.not.equal(null);
     });
   });
