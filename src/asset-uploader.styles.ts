@@ -144,7 +144,8 @@ export const styles = css`
     outline: 2px dashed var(--asset-uploader-accent);
     outline-offset: 2px;
   }
-  .drop-area.disabled {
+  /* The button fades; its hint stays readable (WCAG contrast holds for text that is not a control). */
+  .drop-area.disabled .drop-zone {
     opacity: 0.6;
   }
   .drop-area.disabled,
@@ -205,8 +206,12 @@ export const styles = css`
     cursor: pointer;
     white-space: nowrap;
   }
-  .action:hover {
+  .action:hover:not(:disabled) {
     background: color-mix(in srgb, currentColor 10%, transparent);
+  }
+  .action:disabled {
+    opacity: 0.6;
+    cursor: not-allowed;
   }
   .icon-button {
     inline-size: 2rem;

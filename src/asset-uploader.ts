@@ -332,6 +332,8 @@ export class AssetUploader extends LitElement {
   formResetCallback(): void {
     for (const upload of this.uploads) void this.removeUpload(upload.id);
     this._rejections = [];
+    // The rows are gone now (their server uploads are cancelled in the background): so is the value, at once, as for native fields.
+    this.#form.syncNow();
   }
 
   /** The browser's word on whether the field is disabled: its own attribute or a disabled fieldset. Never written back to `disabled`. */
@@ -368,7 +370,7 @@ export class AssetUploader extends LitElement {
     const showSummary = uploads.length >= 2 || summary.held > 0;
     const disabled = this.effectivelyDisabled;
     const row = (u: UploadSnapshot) =>
-      fileRow(u, { i18n: t, actions: this.#rowActions, locale, state: this.#rows.state(u.id), preview: this.#previews.get(u.id) });
+      fileRow(u, { i18n: t, actions: this.#rowActions, locale, state: this.#rows.state(u.id), preview: this.#previews.get(u.id), disabled });
     return html`<div
       part="base"
       class="base ${uploads.length ? 'has-files' : ''} ${this.#gestures.dragging ? 'dragover' : ''}"
@@ -395,7 +397,7 @@ export class AssetUploader extends LitElement {
       <input type="file" hidden tabindex="-1" aria-hidden="true" ?multiple=${this.multiple} accept=${this.accept || nothing} @change=${this.#gestures.onPicked} />
       ${this._notice ? html`<p part="notice" class="notice" role="status">${this._notice}</p>` : nothing}
       ${rejectionList(this._rejections, t, locale, this.#dismissRejections)}
-      ${showSummary ? summaryBar(summary, t, locale, this.#summaryActions) : nothing}
+      ${showSummary ? summaryBar(summary, t, locale, this.#summaryActions, disabled) : nothing}
       ${
         uploads.length
           ? html`<div class="scroller">

@@ -41,6 +41,8 @@ export interface RowContext {
   readonly state?: RowState | undefined;
   /** A decoded thumbnail, for image files whose preview is ready. */
   readonly preview?: ImageBitmap | undefined;
+  /** The element is disabled: its buttons are too, as a disabled fieldset's are (links stay). */
+  readonly disabled?: boolean | undefined;
 }
 
 const RUNNING: ReadonlySet<UploadStatus> = new Set([
@@ -52,14 +54,14 @@ const RUNNING: ReadonlySet<UploadStatus> = new Set([
 ]);
 
 export function fileRow(upload: UploadSnapshot, context: RowContext): TemplateResult {
-  const { i18n: t, actions, state = {} } = context;
+  const { i18n: t, actions, state = {}, disabled = false } = context;
   const { id, status } = upload;
   // After a rename the server's name is the one to show.
   const name = upload.asset?.name ?? upload.name;
   const label = upload.relativePath || name;
   const finished = status === UploadStatus.Success || status === UploadStatus.Aborted;
   const button = (action: IconName, text: string, handler: () => void, part: string) =>
-    html`<button type="button" class="action icon-button" part="action ${part}" aria-label=${fill(t.actionLabel, { action: text, name: label })} title=${text} @click=${handler}>${icon(action)}</button>`;
+    html`<button type="button" class="action icon-button" part="action ${part}" aria-label=${fill(t.actionLabel, { action: text, name: label })} title=${text} ?disabled=${disabled} @click=${handler}>${icon(action)}</button>`;
   let primary: TemplateResult | typeof nothing = nothing;
   if (RUNNING.has(status)) primary = button('pause', t.pause, () => actions.pause(id), 'pause-button');
   else if (status === UploadStatus.Paused) primary = button('resume', t.resume, () => actions.resume(id), 'resume-button');
@@ -80,8 +82,8 @@ export function fileRow(upload: UploadSnapshot, context: RowContext): TemplateRe
       ${last}
     </span>
     <progress part="progress" class="bar" max="100" .value=${Math.floor(upload.progress * 100)} aria-label=${fill(t.progressLabel, { name: label })}></progress>
-    ${state.editing === 'rename' ? renameForm(id, name, t, actions) : nothing}
-    ${state.editing === 'delete' ? deleteConfirm(id, name, t, actions) : nothing}
+    ${state.editing === 'rename' ? renameForm(id, name, t, actions, disabled) : nothing}
+    ${state.editing === 'delete' ? deleteConfirm(id, name, t, actions, disabled) : nothing}
     ${state.note ? html`<span part="file-error" class="note" role="alert">${state.note}</span>` : nothing}
     ${produced(upload, t, name)}
   </li>`;
@@ -188,7 +190,7 @@ function produced(upload: UploadSnapshot, t: UploaderI18n, name: string): Templa
   </ul>`;
 }
 
-function renameForm(id: string, name: string, i18n: UploaderI18n, actions: RowActions): TemplateResult {
+function renameForm(id: string, name: string, i18n: UploaderI18n, actions: RowActions, disabled: boolean): TemplateResult {
   const submit = (event: SubmitEvent) => {
     event.preventDefault();
     const input = (event.currentTarget as HTMLFormElement).elements.namedItem('name') as HTMLInputElement;
@@ -198,21 +200,21 @@ function renameForm(id: string, name: string, i18n: UploaderI18n, actions: RowAc
     if (event.key === 'Escape') actions.edit(id, undefined);
   };
   return html`<form part="rename-form" class="editor" @submit=${submit} @keydown=${keydown}>
-    <label class="editor-label">${fillIsolated(i18n.renameLabel, { name })} <input part="rename-input" name="name" required .value=${name} /></label>
+    <label class="editor-label">${fillIsolated(i18n.renameLabel, { name })} <input part="rename-input" name="name" required ?disabled=${disabled} .value=${name} /></label>
     <span class="editor-buttons">
-      <button type="submit" class="action text-button" part="action save-button">${i18n.save}</button>
-      <button type="button" class="action text-button" part="action keep-button" @click=${() => actions.edit(id, undefined)}>${i18n.cancel}</button>
+      <button type="submit" class="action text-button" part="action save-button" ?disabled=${disabled}>${i18n.save}</button>
+      <button type="button" class="action text-button" part="action keep-button" ?disabled=${disabled} @click=${() => actions.edit(id, undefined)}>${i18n.cancel}</button>
     </span>
   </form>`;
 }
 
-function deleteConfirm(id: string, name: string, i18n: UploaderI18n, actions: RowActions): TemplateResult {
+function deleteConfirm(id: string, name: string, i18n: UploaderI18n, actions: RowActions, disabled: boolean): TemplateResult {
   const question = fill(i18n.deleteConfirm, { name: displayName(name) });
   return html`<div part="delete-confirm" class="editor" role="group" aria-label=${question}>
     <span class="editor-label">${fillIsolated(i18n.deleteConfirm, { name })}</span>
     <span class="editor-buttons">
-      <button type="button" class="action text-button danger" part="action confirm-delete-button" @click=${() => actions.delete(id)}>${i18n.deleteAsset}</button>
-      <button type="button" class="action text-button" part="action keep-button" @click=${() => actions.edit(id, undefined)}>${i18n.keep}</button>
+      <button type="button" class="action text-button danger" part="action confirm-delete-button" ?disabled=${disabled} @click=${() => actions.delete(id)}>${i18n.deleteAsset}</button>
+      <button type="button" class="action text-button" part="action keep-button" ?disabled=${disabled} @click=${() => actions.edit(id, undefined)}>${i18n.keep}</button>
     </span>
   </div>`;
 }

@@ -16,7 +16,10 @@ export interface FormValueHost extends ReactiveControllerHost, HTMLElement {
 }
 
 export interface FormTexts {
+  readonly held: string;
   readonly busy: string;
+  readonly paused: string;
+  readonly failed: string;
   readonly required: string;
 }
 
@@ -61,15 +64,34 @@ export class FormValueController implements ReactiveController {
     } else {
       this.#internals.setFormValue(null);
     }
-    const texts = this.#texts();
-    const busy = uploads.some((u) => activeStatuses.has(u.status) || u.status === UploadStatus.Paused);
-    if (busy) this.#internals.setValidity({ customError: true }, texts.busy, this.#anchor());
-    else if (this.#host.required && entries.length === 0) this.#internals.setValidity({ valueMissing: true }, texts.required, this.#anchor());
+    const problem = this.#problem(uploads);
+    if (problem) this.#internals.setValidity({ customError: true }, problem, this.#anchor());
+    else if (this.#host.required && entries.length === 0) this.#internals.setValidity({ valueMissing: true }, this.#texts().required, this.#anchor());
     else this.#internals.setValidity({});
     const serialised = JSON.stringify(entries);
     if (serialised !== this.#serialised) {
       this.#serialised = serialised;
       this.#host.dispatchEvent(new Event('change', { bubbles: true }));
     }
+  }
+
+  /**
+   * Why the value is not yet what the person picked, in the words of what they can do
+   * about it, most urgent first; '' when nothing stands in the way. A failed file blocks
+   * too: submitting without it would lose it without a word.
+   */
+  #problem(uploads: readonly UploadSnapshot[]): string {
+    let held = false;
+    let running = false;
+    let paused = false;
+    let failed = false;
+    for (const u of uploads) {
+      if (u.status === UploadStatus.Queued && u.held) held = true;
+      else if (activeStatuses.has(u.status)) running = true;
+      else if (u.status === UploadStatus.Paused) paused = true;
+      else if (u.status === UploadStatus.Error) failed = true;
+    }
+    const texts = this.#texts();
+    return held ? texts.held : running ? texts.busy : paused ? texts.paused : failed ? texts.failed : '';
   }
 }

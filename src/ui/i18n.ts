@@ -64,7 +64,11 @@ export interface UploaderI18n {
   rejections: Record<RejectReason, PluralText>;
   /** What the rejections list shows past its first entries. */
   moreRejections: PluralText;
-  validation: { busy: string; required: string };
+  /**
+   * Why the field is invalid, most urgent first: files wait for Upload (`held`), uploads
+   * run (`busy`), uploads are paused (`paused`), one failed (`failed`), none when `required`.
+   */
+  validation: { held: string; busy: string; paused: string; failed: string; required: string };
   notices: {
     resumeOff: string;
     formOnly: string;
@@ -172,7 +176,13 @@ export const defaultI18n: UploaderI18n = {
     disabled: '{name} was not added: the uploader is disabled.',
   },
   moreRejections: { one: 'and {count} more file', other: 'and {count} more files' },
-  validation: { busy: 'Wait until the uploads finish.', required: 'Please upload a file.' },
+  validation: {
+    held: 'Press Upload to send the files first.',
+    busy: 'Wait until the uploads finish.',
+    paused: 'Resume the paused uploads, or remove them.',
+    failed: 'A file could not be uploaded: retry it or remove it.',
+    required: 'Please upload a file.',
+  },
   notices: {
     resumeOff: 'Resume after a reload is off in this browser (no usable IndexedDB): an interrupted upload continues only while this page stays open.',
     formOnly: 'This browser sends each file in one piece; an interrupted upload starts over.',

@@ -39,7 +39,7 @@ export const propertyDocs = {
   parallelParts: { doc: "Parts of one file sent at the same time, where the API's parts are independent (`signed-parts`).", shownDefault: '3' },
   noAutoStart: { doc: 'Queue files and wait for `start()` or the Upload button.' },
   disabled: {
-    doc: 'Take no files (reflected). A disabled `<fieldset>` around the element disables it too, without touching this attribute, so re-enabling the fieldset enables the element again.',
+    doc: 'Take no files, and disable every button of the rows and the summary bar, as a disabled fieldset does its controls; uploads already going go on (reflected). A disabled `<fieldset>` around the element disables it too, without touching this attribute, so re-enabling the fieldset enables the element again.',
   },
   transport: {
     doc: '`auto`: streaming parts where possible; `put`: always; `form`: one `multipart/form-data` POST per file.',

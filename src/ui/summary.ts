@@ -96,7 +96,8 @@ export interface SummaryActions {
   clearFinished(): void;
 }
 
-export function summaryBar(s: Summary, t: UploaderI18n, locale: string | undefined, actions: SummaryActions): TemplateResult {
+/** `disabled`: the element is; so are the bar's buttons, as a disabled fieldset's are. */
+export function summaryBar(s: Summary, t: UploaderI18n, locale: string | undefined, actions: SummaryActions, disabled = false): TemplateResult {
   const count = (text: PluralText, n: number) => fillCount(text, n, locale);
   const counts = [count(t.summary.done, s.done), ...(s.failed ? [count(t.summary.failed, s.failed)] : []), count(t.summary.remaining, s.remaining)];
   const pieces = [fill(t.progressOf, { done: formatBytes(s.bytesUploaded, locale), total: formatBytes(s.bytes, locale) })];
@@ -108,7 +109,7 @@ export function summaryBar(s: Summary, t: UploaderI18n, locale: string | undefin
   // By bytes; when every file is empty (0 bytes, nothing to count by), by files done.
   const [whole, done] = s.bytes > 0 ? [s.bytes, s.bytesUploaded] : [s.done + s.failed + s.remaining, s.done];
   const button = (part: string, text: string, handler: () => void, name: Parameters<typeof icon>[0], extra = '') =>
-    html`<button type="button" class="action text-button ${extra}" part="action ${part}" @click=${handler}>${icon(name)}<span>${text}</span></button>`;
+    html`<button type="button" class="action text-button ${extra}" part="action ${part}" ?disabled=${disabled} @click=${handler}>${icon(name)}<span>${text}</span></button>`;
   // Pause all and Resume all share one position, so focus stays on the button when it flips.
   const toggle =
     s.running > 0 || s.queued > s.held

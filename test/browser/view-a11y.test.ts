@@ -66,6 +66,10 @@ async function everyState(): Promise<HTMLElement> {
   };
   await field('empty');
   (await field('queued', { 'no-auto-start': true })).addFiles([makeFile(10, 'queued.bin', 1)]);
+  // Disabled with rows: their buttons and the summary bar's are disabled too.
+  const disabled = await field('disabled', { 'no-auto-start': true });
+  disabled.addFiles([makeFile(10, 'disabled-1.bin', 10), makeFile(10, 'disabled-2.bin', 11)]);
+  disabled.disabled = true;
   const rejected = await field('rejected', { 'max-file-size': '1KB' });
   rejected.addFiles([makeFile(5000, 'too-big.bin', 2)]);
 
@@ -128,6 +132,7 @@ describe('view: axe in every state', () => {
     expect(main.querySelector('#state-busy')!.shadowRoot!.querySelector('[part~=summary]')).not.to.equal(null);
     expect(main.querySelector('#state-rename')!.shadowRoot!.querySelector('[part~=rename-form]')).not.to.equal(null);
     expect(main.querySelector('#state-rejected')!.shadowRoot!.querySelector('[part~=rejection]')).not.to.equal(null);
+    expect(main.querySelector('#state-disabled')!.shadowRoot!.querySelector('[part~=start-button]')!.hasAttribute('disabled')).to.equal(true);
     const virtualized = main.querySelector('#state-virtualized')!.shadowRoot!.querySelectorAll('[part~=file]').length;
     expect(virtualized).to.be.within(1, 59);
     for (const name of ['light', 'dark'] as const) {

@@ -129,6 +129,36 @@ describe('view: the defects an outside tester found', () => {
     form.remove();
   });
 
+  it('a disabled fieldset disables every button of the rows and the summary bar too; uploads go on; enabled again, they work', async () => {
+    const form = document.createElement('form');
+    const fieldset = document.createElement('fieldset');
+    form.append(fieldset);
+    document.body.append(form);
+    const element = await uploader({ concurrency: '2' }, fieldset);
+    await slow();
+    element.addFiles([makeFile(100 * 1024, 'd1.bin', 75), makeFile(100 * 1024, 'd2.bin', 76), makeFile(100 * 1024, 'd3.bin', 77)]);
+    await until(() => element.uploads.some((u) => u.bytesUploaded > 0), 'bytes moving');
+    fieldset.disabled = true;
+    await rendered(element);
+    const buttons = () => Array.from(shadow(element).querySelectorAll<HTMLButtonElement>('[part~=file] button, [part~=summary] button'));
+    expect(buttons().length, 'rows and the summary bar have buttons').to.be.above(4);
+    expect(
+      buttons()
+        .filter((b) => !b.disabled)
+        .map((b) => b.getAttribute('part')),
+    ).to.deep.equal([]);
+    // A click on a disabled button does nothing: the uploads go on.
+    part(shadow(element), 'cancel-all-button')!.click();
+    await setFaults([]);
+    await until(() => element.uploads.every((u) => u.status === 'success'), 'every upload finished while disabled', 30_000);
+    fieldset.disabled = false;
+    await rendered(element);
+    expect(buttons().filter((b) => b.disabled)).to.deep.equal([]);
+    part(shadow(element), 'clear-button')!.click();
+    await until(() => rows(element).length === 0, 'Clear finished works again');
+    form.remove();
+  });
+
   it('the disabled attribute still disables, and removing it enables', async () => {
     const element = await uploader({ disabled: true });
     expect((dropZone(element) as HTMLButtonElement).disabled).to.equal(true);
@@ -615,7 +645,7 @@ describe('view: announcements, i18n and RTL', () => {
     const element = await uploader({ 'no-auto-start': true, 'max-file-size': '1.5MB' }, box);
     element.i18n = {
       listLabel: 'Hochgeladene Dateien',
-      validation: { busy: 'Bitte warten.' },
+      validation: { held: 'Bitte erst „Hochladen“ drücken.' },
       status: { queued: 'Wartet' },
       summary: { remaining: { one: '{count} offen', other: '{count} offen' } },
       announce: { added: { one: 'Eine Datei hinzugefügt.', other: '{count} Dateien hinzugefügt.' } },
@@ -627,7 +657,7 @@ describe('view: announcements, i18n and RTL', () => {
     expect(heard[0]).to.equal('2 Dateien hinzugefügt.');
     await rendered(element);
     expect(part(shadow(element), 'file-list')!.getAttribute('aria-label')).to.equal('Hochgeladene Dateien');
-    expect(element.validationMessage).to.equal('Bitte warten.');
+    expect(element.validationMessage).to.equal('Bitte erst „Hochladen“ drücken.');
     expect(part(rows(element)[0]!, 'file-size')!.textContent).to.equal('1,5 MB');
     expect(part(rows(element)[0]!, 'file-status')!.textContent).to.equal('Wartet');
     expect(part(shadow(element), 'hint')!.textContent).to.contain('1,5 MB');

@@ -275,7 +275,7 @@ class FormHost extends LitElement {
   readonly form = new FormValueController(
     this,
     this.internals,
-    () => ({ busy: 'Wait.', required: 'Upload one.' }),
+    () => ({ held: 'Press Upload.', busy: 'Wait.', paused: 'Resume.', failed: 'Retry or remove.', required: 'Upload one.' }),
     () => undefined,
   );
 }
@@ -315,5 +315,24 @@ describe('form value', () => {
     expect(host.internals.validity.valid).to.equal(true);
     expect(changes).to.equal(1);
     form.remove();
+  });
+
+  it('says what stands in the way, most urgent first: held files, running, paused, failed', () => {
+    const host = document.createElement('form-host') as FormHost;
+    document.body.append(host);
+    const done = { status: 'success', asset: { id: 'a1', url: 'https://x.test/a1', raw: {} } } as unknown as UploadSnapshot;
+    const said = (...statuses: (UploadSnapshot['status'] | 'held')[]) => {
+      host.uploads = [done, ...statuses.map((s) => (s === 'held' ? { status: 'queued', held: true } : { status: s, held: false }) as UploadSnapshot)];
+      host.form.syncNow();
+      return host.internals.validationMessage;
+    };
+    expect(said('error', 'paused', 'uploading', 'held')).to.equal('Press Upload.');
+    expect(said('error', 'paused', 'queued')).to.equal('Wait.');
+    expect(said('error', 'paused')).to.equal('Resume.');
+    // A failed file would be left out of what is submitted without a word.
+    expect(said('error')).to.equal('Retry or remove.');
+    expect(said('aborted')).to.equal('');
+    expect(host.internals.validity.valid).to.equal(true);
+    host.remove();
   });
 });
