@@ -64,6 +64,14 @@ export const styles = css`
   input {
     font: inherit;
   }
+  /* Busy (the server is answering): still focusable, so the keyboard is not dropped. */
+  button[aria-disabled='true'] {
+    opacity: 0.6;
+    cursor: progress;
+  }
+  input[readonly] {
+    opacity: 0.8;
+  }
   button:focus-visible,
   select:focus-visible,
   input:focus-visible,

@@ -1,12 +1,13 @@
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { initialState, Task, TaskStatus } from '@lit/task';
-import { formatBytes } from './ui/format.js';
+import { repeat } from 'lit/directives/repeat.js';
+import { formatBytes, plural } from './ui/format.js';
 import { UploadError } from './engine/upload-error.js';
 import { LibraryApi, type LibraryAsset, type LibraryPage } from './library/library-api.js';
 import { styles } from './asset-library.styles.js';
 import { AnnouncerController } from './ui/announcer.js';
 import { fillIsolated, isolated } from './ui/bidi.js';
-import { fill } from './ui/i18n.js';
+import { fill, type PluralText } from './ui/i18n.js';
 import { safeHref } from './ui/safe-url.js';
 
 /** Every text `<asset-library>` shows; `library.i18n = {…}` overrides some of them. */
@@ -30,10 +31,11 @@ export interface LibraryI18n {
   previous: string;
   next: string;
   pageOf: string;
-  count: string;
+  /** `{total}` is the number of assets (plural forms chosen for it). */
+  count: PluralText;
   renamed: string;
   deleted: string;
-  loaded: string;
+  loaded: PluralText;
   loadFailed: string;
   actionFailed: string;
   notConfigured: string;
@@ -59,10 +61,10 @@ export const defaultLibraryI18n: LibraryI18n = {
   previous: 'Previous page',
   next: 'Next page',
   pageOf: 'Page {page} of {pages}',
-  count: '{total} assets',
+  count: { one: '{total} asset', other: '{total} assets' },
   renamed: 'Renamed to {name}.',
   deleted: 'Deleted {name}.',
-  loaded: 'Page {page} of {pages}, {total} assets.',
+  loaded: { one: 'Page {page} of {pages}, {total} asset.', other: 'Page {page} of {pages}, {total} assets.' },
   loadFailed: 'The assets could not be loaded: {message}',
   actionFailed: 'That did not work: {message}',
   notConfigured: 'Set the endpoint attribute to an assets collection URL.',
@@ -147,6 +149,10 @@ export class AssetLibrary extends LitElement {
   #texts: LibraryI18n = defaultLibraryI18n;
   #lastPage: LibraryPage | undefined;
   #focusAfterRender: string | undefined;
+  /** The page button a person pressed, until its page is shown (it may be disabled there). */
+  #pagingFocus: '.previous' | '.next' | undefined;
+  /** The load under way was asked for by the person (a page, the filter, Refresh): its outcome is announced. */
+  #announceLoad = false;
   #actions = new AbortController();
 
   /** Renames and deletions, spoken once each (ui/announcer.ts, as the uploader's). */
@@ -160,6 +166,11 @@ export class AssetLibrary extends LitElement {
         this._page = result.totalPages;
       }
       return result;
+    },
+    onComplete: (result) => this.#loaded(result),
+    onError: () => {
+      // The failure is an alert of its own.
+      this.#announceLoad = false;
     },
     // Runs again whenever one of these changes (after willUpdate, which resets the page on a new filter).
     args: () =>
@@ -213,6 +224,7 @@ export class AssetLibrary extends LitElement {
   }
 
   protected override updated(): void {
+    this.#keepPagingFocus();
     if (this.#focusAfterRender === undefined) return;
     const target = this.renderRoot.querySelector<HTMLElement>(this.#focusAfterRender);
     if (!target) return;
@@ -237,7 +249,7 @@ export class AssetLibrary extends LitElement {
             ${ASSET_TYPES.map((type) => html`<option value=${type} ?selected=${this.assetType === type}>${t.types[type]}</option>`)}
           </select>
         </label>
-        <button type="button" part="button refresh" class="refresh" @click=${() => void this.refresh()}>${t.refresh}</button>
+        <button type="button" part="button refresh" class="refresh" @click=${this.#onRefresh}>${t.refresh}</button>
       </div>
       ${this.#announcer.region()}
       ${this.endpoint ? nothing : html`<p part="status" class="status">${t.notConfigured}</p>`}
@@ -245,27 +257,35 @@ export class AssetLibrary extends LitElement {
         failed
           ? html`<div part="status" class="status error" role="alert">
             <span>${fill(t.loadFailed, { message: errorMessage(this.#list.error) })}</span>
-            <button type="button" part="button" class="retry" @click=${() => void this.refresh()}>${t.retry}</button>
+            <button type="button" part="button" class="retry" @click=${this.#onRefresh}>${t.retry}</button>
           </div>`
           : nothing
       }
       ${this._actionError ? html`<p part="status" class="status error" role="alert">${this._actionError}</p>` : nothing}
       ${pending && current === undefined ? html`<p part="status" class="status loading">${t.loading}</p>` : nothing}
-      ${current ? this.#renderPage(current) : nothing}
+      ${current ? this.#renderPage(current, pending) : nothing}
     </section>`;
   }
 
-  #renderPage(page: LibraryPage) {
+  #renderPage(page: LibraryPage, pending: boolean) {
     const t = this.#texts;
     if (page.assets.length === 0) {
+      // A page emptied here (its last asset deleted) says nothing until the new list says what there is.
+      if (pending) return html`<p part="status" class="status loading">${t.loading}</p>`;
       return html`<p part="status" class="status empty">${this.assetType ? t.emptyFiltered : t.empty}</p>`;
     }
+    // Keyed by id: when the list changes (an upload above, a delete), each asset keeps its
+    // row, so an open rename keeps what is typed and a focused button keeps the focus.
     return html`<ul part="list" class="list">
-        ${page.assets.map((asset) => this.#renderAsset(asset))}
+        ${repeat(
+          page.assets,
+          (asset) => asset.id,
+          (asset) => this.#renderAsset(asset),
+        )}
       </ul>
       <nav part="pagination" class="pagination" aria-label=${fill(t.pageOf, { page: page.page, pages: page.totalPages })}>
         <button type="button" part="button" class="previous" ?disabled=${page.page <= 1} @click=${() => this.#goTo(page.page - 1, '.previous')}>${t.previous}</button>
-        <span>${fill(t.pageOf, { page: page.page, pages: page.totalPages })} · ${fill(t.count, { total: page.total })}</span>
+        <span>${fill(t.pageOf, { page: page.page, pages: page.totalPages })} · ${this.#totalText(t.count, page, {})}</span>
         <button type="button" part="button" class="next" ?disabled=${page.page >= page.totalPages} @click=${() => this.#goTo(page.page + 1, '.next')}>${t.next}</button>
       </nav>`;
   }
@@ -280,16 +300,16 @@ export class AssetLibrary extends LitElement {
       body = html`<form class="rename" @submit=${(event: Event) => this.#submitRename(event, asset)} @keydown=${(event: KeyboardEvent) => this.#escape(event, asset)}>
         <label>
           <span class="visually-hidden">${fill(t.renameLabel, { name: asset.name })}</span>
-          <input part="input" name="name" .value=${asset.name} required maxlength="255" autocomplete="off" ?disabled=${busy} @keydown=${this.#arm} />
+          <input part="input" name="name" .value=${asset.name} required maxlength="255" autocomplete="off" ?readonly=${busy} aria-busy=${busy ? 'true' : nothing} @keydown=${this.#arm} />
         </label>
-        <button type="submit" part="button" ?disabled=${busy} @click=${(event: MouseEvent) => event.detail > 0 && this.#arm()}>${t.save}</button>
-        <button type="button" part="button" class="cancel" ?disabled=${busy} @click=${() => this.#stopRenaming(asset)}>${t.cancel}</button>
+        <button type="submit" part="button" aria-disabled=${busy ? 'true' : nothing} @click=${(event: MouseEvent) => event.detail > 0 && this.#arm()}>${t.save}</button>
+        <button type="button" part="button" class="cancel" aria-disabled=${busy ? 'true' : nothing} @click=${() => busy || this.#stopRenaming(asset)}>${t.cancel}</button>
       </form>`;
     } else if (this._confirming === asset.id) {
       body = html`<div class="confirm" role="group" aria-labelledby="confirm-${key}" @keydown=${(event: KeyboardEvent) => this.#escape(event, asset)}>
         <span id="confirm-${key}">${fillIsolated(t.deleteConfirm, { name: asset.name })}</span>
-        <button type="button" part="button" class="keep" ?disabled=${busy} @click=${() => this.#stopConfirming(asset)}>${t.keep}</button>
-        <button type="button" part="button" class="confirm-delete" ?disabled=${busy} @click=${() => void this.#delete(asset)}>${t.delete}</button>
+        <button type="button" part="button" class="keep" aria-disabled=${busy ? 'true' : nothing} @click=${() => busy || this.#stopConfirming(asset)}>${t.keep}</button>
+        <button type="button" part="button" class="confirm-delete" aria-disabled=${busy ? 'true' : nothing} @click=${() => void this.#delete(asset)}>${t.delete}</button>
       </div>`;
     } else {
       body = html`<span part="actions" class="actions">
@@ -299,9 +319,19 @@ export class AssetLibrary extends LitElement {
     }
     return html`<li part="item" class="item" data-id=${key}>
       ${href ? html`<a part="name" class="name" href=${href} download=${asset.name} rel="noopener" title=${asset.name}>${isolated(asset.name)}</a>` : html`<span part="name" class="name" title=${asset.name}>${isolated(asset.name)}</span>`}
-      <span part="meta" class="meta">${this.#texts.types[asset.type as keyof LibraryI18n['types']] ?? asset.type} · ${formatBytes(asset.size, this.closest('[lang]')?.getAttribute('lang') || undefined)}${asset.createdAt ? html` · <time>${asset.createdAt}</time>` : nothing}</span>
+      <span part="meta" class="meta">${this.#texts.types[asset.type as keyof LibraryI18n['types']] ?? asset.type} · ${formatBytes(asset.size, this.#locale())}${asset.createdAt ? html` · <time datetime=${asset.createdAt}>${formatDate(asset.createdAt, this.#locale())}</time>` : nothing}</span>
       ${body}
     </li>`;
+  }
+
+  /** The page's language where the element is (`lang` on it or an ancestor). */
+  #locale(): string | undefined {
+    return this.closest('[lang]')?.getAttribute('lang') || undefined;
+  }
+
+  /** `text` in its plural form for the page's total, `{total}` the number. */
+  #totalText(text: PluralText, page: LibraryPage, values: Record<string, number>): string {
+    return fill(plural(text, page.total, this.#locale()), { ...values, total: page.total });
   }
 
   #limit(): number {
@@ -314,12 +344,46 @@ export class AssetLibrary extends LitElement {
   }
 
   #onFilter(event: Event): void {
+    this.#announceLoad = true;
     this.assetType = (event.target as HTMLSelectElement).value;
   }
 
-  #goTo(page: number, focus: string): void {
+  readonly #onRefresh = (): void => {
+    this.#announceLoad = true;
+    void this.refresh();
+  };
+
+  #goTo(page: number, focus: '.previous' | '.next'): void {
+    this.#announceLoad = true;
     this._page = page;
     this.#focusAfterRender = focus;
+    this.#pagingFocus = focus;
+  }
+
+  /** A load finished: say what a person who asked for it now sees (the list itself is not a live region). */
+  #loaded(page: LibraryPage): void {
+    // A page past the end is followed by the new last page (see the task): that one is spoken.
+    if (!this.#announceLoad || (page.assets.length === 0 && page.page > page.totalPages)) return;
+    this.#announceLoad = false;
+    const t = this.#texts;
+    this.#announcer.announce(
+      page.assets.length === 0 ? (this.assetType ? t.emptyFiltered : t.empty) : this.#totalText(t.loaded, page, { page: page.page, pages: page.totalPages }),
+    );
+  }
+
+  /**
+   * Once the page a person turned to is shown, the button they pressed may be disabled
+   * there (Next on the last page), which drops the focus to the page's body: it goes to
+   * the other page button instead.
+   */
+  #keepPagingFocus(): void {
+    if (this.#pagingFocus === undefined || this.#list.status === TaskStatus.PENDING) return;
+    const pressed = this.renderRoot.querySelector<HTMLButtonElement>(this.#pagingFocus);
+    const other = this.renderRoot.querySelector<HTMLButtonElement>(this.#pagingFocus === '.next' ? '.previous' : '.next');
+    this.#pagingFocus = undefined;
+    const active = (this.renderRoot as ShadowRoot).activeElement;
+    const lost = active === null ? document.activeElement === null || document.activeElement === document.body : active === pressed;
+    if (pressed?.disabled && lost && other && !other.disabled) other.focus();
   }
 
   /**
@@ -362,12 +426,16 @@ export class AssetLibrary extends LitElement {
   #escape(event: KeyboardEvent, asset: LibraryAsset): void {
     if (event.key !== 'Escape') return;
     event.preventDefault();
+    // What is being saved or deleted is shown until the server answers.
+    if (this._busy === asset.id) return;
     if (this._renaming === asset.id) this.#stopRenaming(asset);
     else this.#stopConfirming(asset);
   }
 
   async #submitRename(event: Event, asset: LibraryAsset): Promise<void> {
     event.preventDefault();
+    // One action at a time: a second Enter or click while the server answers sends nothing.
+    if (this._busy !== undefined) return;
     const input = (event.target as HTMLFormElement).querySelector('input');
     const name = input?.value.trim() ?? '';
     if (!name || name === asset.name) {
@@ -394,6 +462,8 @@ export class AssetLibrary extends LitElement {
   }
 
   async #delete(asset: LibraryAsset): Promise<void> {
+    // One action at a time: a second click (a double-click) while the server answers sends nothing.
+    if (this._busy !== undefined) return;
     this._busy = asset.id;
     const shown = this.#lastPage?.assets ?? [];
     const index = shown.findIndex((item) => item.id === asset.id);
@@ -402,11 +472,15 @@ export class AssetLibrary extends LitElement {
     try {
       await this.#api().remove(asset, this.#actions.signal);
       this._confirming = undefined;
+      const reloading = this.refresh();
+      // It is gone: not shown (with live buttons) while the new list comes.
+      const page = this.#lastPage;
+      if (page) this.#lastPage = { ...page, assets: page.assets.filter((item) => item.id !== asset.id), total: Math.max(0, page.total - 1) };
       this.#announcer.announce(fill(this.#texts.deleted, { name: asset.name }));
       // The focus goes to the next asset (or the previous one), else to the filter.
       this.#focusAfterRender = neighbour ? `[data-id="${cssId(neighbour.id)}"] .rename-button` : '[part="filter"]';
       this.#emit('library-delete', asset);
-      await this.refresh();
+      await reloading;
     } catch (error) {
       this._actionError = fill(this.#texts.actionFailed, { message: errorMessage(error) });
       this.#focusAfterRender = `[data-id="${cssId(asset.id)}"] .keep`;
@@ -436,6 +510,19 @@ function mergeTexts(input: Partial<LibraryI18n>): LibraryI18n {
 function errorMessage(error: unknown): string {
   if (error instanceof UploadError && error.serverMessage) return `${error.serverMessage} (${error.status})`;
   return error instanceof Error ? error.message : String(error);
+}
+
+/** A server's date as a person reads it in `locale` (date and time); what cannot be read as a date is shown as sent. */
+function formatDate(value: string, locale: string | undefined): string {
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) return value;
+  const options: Intl.DateTimeFormatOptions = { dateStyle: 'medium', timeStyle: 'short' };
+  try {
+    return new Intl.DateTimeFormat(locale, options).format(date);
+  } catch {
+    // An unknown language tag in `lang`: the browser's own locale.
+    return new Intl.DateTimeFormat(undefined, options).format(date);
+  }
 }
 
 function sameUrl(a: string | undefined, b: string): boolean {

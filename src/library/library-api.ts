@@ -67,7 +67,7 @@ export class LibraryApi {
     const pagination = ((body['meta'] as Record<string, unknown> | undefined)?.['pagination'] ?? {}) as Record<string, unknown>;
     const number = (value: unknown, fallback: number) => (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : fallback);
     return {
-      assets: data.filter((item): item is Record<string, unknown> => typeof item === 'object' && item !== null && typeof item['id'] === 'string').map(assetOf),
+      assets: assetsOf(data),
       page: number(pagination['current_page'], query.page),
       totalPages: Math.max(1, number(pagination['total_pages'], 1)),
       total: number(pagination['total'], data.length),
@@ -107,6 +107,20 @@ export class LibraryApi {
     if (response.status < 200 || response.status > 299) throw errorFromResponse(response, what);
     return response.body === '' ? {} : jsonOf(response, what);
   }
+}
+
+/** The members that are assets (an object with a string id), each id once (the list is keyed by it). */
+function assetsOf(data: readonly unknown[]): LibraryAsset[] {
+  const seen = new Set<string>();
+  const assets: LibraryAsset[] = [];
+  for (const item of data) {
+    if (typeof item !== 'object' || item === null || typeof (item as Record<string, unknown>)['id'] !== 'string') continue;
+    const asset = assetOf(item as Record<string, unknown>);
+    if (seen.has(asset.id)) continue;
+    seen.add(asset.id);
+    assets.push(asset);
+  }
+  return assets;
 }
 
 function assetOf(data: Record<string, unknown>): LibraryAsset {
