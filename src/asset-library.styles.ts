@@ -53,6 +53,12 @@ export const styles = css`
     overflow-wrap: anywhere;
     font-weight: 600;
   }
+  /* The page's text colour, underlined: the browser's link blue is unreadable on a dark page that declares no color-scheme. */
+  a.name {
+    color: inherit;
+    text-decoration: underline;
+    text-underline-offset: 0.15em;
+  }
   .meta {
     color: color-mix(in srgb, currentColor 72%, transparent);
   }

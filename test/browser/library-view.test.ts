@@ -449,4 +449,30 @@ describe('<asset-library>: odd server answers', () => {
     expect(dated!.textContent, 'not the machine form').to.not.contain('T09:10');
     expect(odd!.textContent, 'a date it cannot read is shown as sent').to.equal('last Tuesday');
   });
+
+  // The name link had the browser's own link blue: on a dark page that declares no
+  // color-scheme (a dark background by CSS alone) it was unreadable (about 2:1).
+  it('names its links in the page text colour, underlined, so they read on a dark page that declares no color-scheme', async () => {
+    const data = [{ id: 'ast_link', file_name: 'linked.txt', size: 1, link_download: 'https://files.test/linked.txt' }];
+    await setFaults([
+      {
+        method: 'GET',
+        path: '/registry/',
+        times: 100,
+        action: { type: 'status', status: 200, body: JSON.stringify({ data, meta: { pagination: { total: 1, current_page: 1, total_pages: 1 } } }) },
+      },
+    ]);
+    const box = document.createElement('div');
+    box.style.cssText = 'background: #111; color: #eee; padding: 1rem';
+    main().append(box);
+    const list = await library();
+    box.append(list);
+    await until(() => idle(list) && names(list).length === 1, 'the list');
+    const link = root(list).querySelector<HTMLAnchorElement>('a[part=name]')!;
+    expect(link.href).to.equal('https://files.test/linked.txt');
+    const style = getComputedStyle(link);
+    expect(style.color).to.equal('rgb(238, 238, 238)');
+    expect(style.textDecorationLine).to.contain('underline');
+    box.remove();
+  });
 });
