@@ -101,6 +101,8 @@ export class UploadJob {
   #asset: Asset | undefined;
   #upload: ProtocolUpload | undefined;
   #opened = false;
+  /** The part size of the saved upload re-attached to: numbered parts must be cut as they were. */
+  #savedPartSize: number | undefined;
   #key: string | undefined;
   #createdAt: number | undefined;
   #controller: AbortController | undefined;
@@ -382,7 +384,8 @@ export class UploadJob {
     const upload = this.#upload!;
     const { capabilities } = this.#setup.protocol;
     // Numbered parts keep one size for the whole upload: a resumed one must cut the same ranges.
-    const plan = planParts(this.file.size, this.#host.chunkSize ?? START_PART_SIZE, capabilities);
+    // After a reload the page may set another part size (or none): the saved upload's wins.
+    const plan = planParts(this.file.size, this.#savedPartSize ?? this.#host.chunkSize ?? START_PART_SIZE, capabilities);
     await sendIndependentParts({
       plan,
       lanes: this.#host.parallelParts,
@@ -415,7 +418,15 @@ export class UploadJob {
   async #attach(signal: AbortSignal, fresh: () => void = () => {}): Promise<ServerProgress> {
     if (this.#opened) {
       if (this.#key) await this.#takeLock(this.#key, signal);
-      const progress = await this.#retrying(signal, () => this.#upload!.sync(signal));
+      let progress: ServerProgress;
+      try {
+        progress = await this.#retrying(signal, () => this.#upload!.sync(signal));
+      } catch (thrown) {
+        // Gone on the server while paused or failed (expired, swept): start afresh, as after a reload.
+        if (toUploadError(thrown).code !== UploadErrorCode.SessionExpired) throw thrown;
+        progress = await this.#openAfresh(signal);
+        this.#resumedFrom = 0;
+      }
       this.#confirm(progress.offset);
       return progress;
     }
@@ -424,6 +435,7 @@ export class UploadJob {
     this.#key = store ? await this.#fingerprint(signal) : undefined;
     if (this.#key) await this.#takeLock(this.#key, signal);
     const saved = store && this.#key ? await this.#recall(store, this.#key) : undefined;
+    this.#savedPartSize = saved && Number.isSafeInteger(saved.partSize) && saved.partSize > 0 ? saved.partSize : undefined;
     this.#upload = this.#adapter();
     if (!saved) fresh();
     let progress: ServerProgress;
@@ -433,14 +445,21 @@ export class UploadJob {
       const error = toUploadError(thrown);
       if (!saved || (error.code !== UploadErrorCode.SessionExpired && error.status !== 403)) throw thrown;
       // The saved upload is gone on the server (expired, cleaned up): start afresh.
-      await this.#forget();
-      this.#upload = this.#setup.create();
-      progress = await this.#retrying(signal, () => this.#upload!.open(signal));
+      progress = await this.#openAfresh(signal);
     }
     this.#opened = true;
     this.#resumedFrom = progress.offset;
     this.#confirm(progress.offset);
     return progress;
+  }
+
+  /** The server no longer knows the upload: forget its record and create a new one. */
+  async #openAfresh(signal: AbortSignal): Promise<ServerProgress> {
+    await this.#forget();
+    this.#savedPartSize = undefined;
+    this.#createdAt = undefined;
+    this.#upload = this.#setup.create();
+    return this.#retrying(signal, () => this.#upload!.open(signal));
   }
 
   /**
