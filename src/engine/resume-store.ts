@@ -80,16 +80,25 @@ export class IdbResumeStore implements ResumeStore {
  * IndexedDB if it opens, memory otherwise. Opening is probed once, because
  * `indexedDB` can exist and still refuse (Firefox private windows used to).
  */
-export async function openResumeStore(): Promise<ResumeStore> {
+export async function openResumeStore(now = Date.now()): Promise<ResumeStore> {
   if (typeof indexedDB === 'undefined' || indexedDB === null) return new MemoryResumeStore();
   const store = new IdbResumeStore();
   try {
     await store.get('probe');
-    return store;
   } catch {
     return new MemoryResumeStore();
   }
+  // Records of files never picked again (abandoned, changed on disk) would stay for good:
+  // the ones untouched for a week go, in the background (the first upload does not wait).
+  store.prune(RECORD_MAX_AGE_MS, now).catch(() => {});
+  return store;
 }
+
+/**
+ * How long a resume record lives without being written: a week, longer than servers keep
+ * an unfinished upload (the reference server a day, tusd and S3 lifecycle rules days).
+ */
+export const RECORD_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
 
 function isRecord(value: unknown): value is ResumeRecord {
   if (!value || typeof value !== 'object') return false;

@@ -1,6 +1,13 @@
 /** One contract, run against every resume store. */
 import { expect } from '@esm-bundle/chai';
-import { IdbResumeStore, MemoryResumeStore, type ResumeRecord, type ResumeStore } from '../../../src/engine/resume-store.js';
+import {
+  IdbResumeStore,
+  MemoryResumeStore,
+  openResumeStore,
+  RECORD_MAX_AGE_MS,
+  type ResumeRecord,
+  type ResumeStore,
+} from '../../../src/engine/resume-store.js';
 
 const record = (updatedAt: number): ResumeRecord => ({
   version: 1,
@@ -47,3 +54,19 @@ for (const [name, make] of stores) {
     });
   });
 }
+
+describe('openResumeStore', () => {
+  // Nothing ever pruned: records of files never picked again stayed in IndexedDB for good.
+  it('drops, in the background, the records of the default store untouched for more than a week', async () => {
+    const store = new IdbResumeStore();
+    const now = Date.now();
+    await store.set('prune-stale', record(now - RECORD_MAX_AGE_MS - 1000));
+    await store.set('prune-recent', record(now - 1000));
+    const opened = await openResumeStore(now);
+    expect(opened.persistent).to.equal(true);
+    for (let i = 0; i < 200 && (await store.get('prune-stale')) !== undefined; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await store.get('prune-stale'), 'the stale record is gone').to.equal(undefined);
+    expect(await store.get('prune-recent')).to.deep.equal(record(now - 1000));
+    await store.remove('prune-recent');
+  });
+});
