@@ -16,6 +16,8 @@ const output = document.querySelector<HTMLOutputElement>('#form-value')!;
 
 // One element, re-pointed at the API picked in the selector (`?protocol=tus&endpoint=/tus/files` too).
 const picker = document.querySelector<HTMLSelectElement>('#protocol')!;
+// What the picked API is and what to try with it (the option's data-about), under the picker.
+const about = document.querySelector<HTMLParagraphElement>('#protocol-about')!;
 // The registry's list uses the same documented demo token.
 document.querySelector<AssetLibrary>('#library')!.token = 'demo-token';
 function usePicked(): void {
@@ -32,6 +34,7 @@ function usePicked(): void {
   }
   // The reference server's documented demo token (API_TOKENS); a real page gets its token from its own backend.
   uploader.token = option.dataset['token'] ?? '';
+  about.textContent = option.dataset['about'] ?? '';
 }
 picker.addEventListener('change', usePicked);
 
@@ -94,6 +97,11 @@ for (const type of shown) {
   });
 }
 
+// A refused submit (the browser checks the fields before any submit event) says why here
+// too, as the browser's bubble goes away, rather than leave what an earlier submit said.
+uploader.addEventListener('invalid', () => {
+  output.textContent = `Not submitted: ${uploader.validationMessage}`;
+});
 form.addEventListener('submit', (event) => {
   event.preventDefault();
   if (!form.reportValidity()) return;

@@ -530,10 +530,20 @@ export const styles = css`
       inline-size: 1.75rem;
       block-size: 1.75rem;
     }
-    /* The speed goes first when the status line is short of room; time left says more. */
-    [part='file-speed'],
-    [part='file-resumed'] {
+    /* The speed goes first when the status line is short of room; time left says more.
+       The whole piece goes, so its ' · ' goes with it. */
+    .piece:has(> [part='file-speed']),
+    .piece:has(> [part='file-resumed']) {
       display: none;
+    }
+    /* A finished row's line wraps between pieces rather than cutting its Open link off
+       (beside Rename, Delete and Remove there is little room). */
+    [data-status='success'] .meta {
+      white-space: normal;
+    }
+    [data-status='success'] .piece {
+      display: inline-block;
+      white-space: pre;
     }
   }
 

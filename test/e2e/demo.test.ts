@@ -30,7 +30,7 @@ after(async () => {
 });
 
 interface Seen {
-  uploads: Array<{ id: string; status: string; bytesConfirmed: number; resumedFrom: number; asset?: { id: string; url?: string } }>;
+  uploads: Array<{ id: string; status: string; bytesConfirmed: number; bytesPerSecond: number; resumedFrom: number; asset?: { id: string; url?: string } }>;
 }
 
 const state = (page: Page) =>
@@ -195,6 +195,98 @@ describe('demo page', () => {
       0,
       'no byte of the edited file reached the server',
     );
+    await page.close();
+  });
+
+  it('says under the API picker what each API is and what to try with it', async () => {
+    const page = await browser.newPage();
+    const problems = await watch(page);
+    await page.goto(`${demo.proxy.origin}/`);
+    const about = page.locator('#protocol-about');
+    assert.equal(await page.locator('#protocol').getAttribute('aria-describedby'), 'protocol-about');
+    const count = await page.locator('#protocol option').count();
+    const seen = new Set<string>();
+    for (let index = 0; index < count; index++) {
+      await page.selectOption('#protocol', { index });
+      const text = ((await about.textContent()) ?? '').trim();
+      assert.match(text, /Try/, `option ${index} says what to try: ${text}`);
+      assert.ok(!seen.has(text), `option ${index} has a description of its own`);
+      seen.add(text);
+    }
+    // Picked by the query string too.
+    await page.goto(`${demo.proxy.origin}/?protocol=registry`);
+    assert.match((await about.textContent()) ?? '', /Registered assets/);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  it('at phone width: no dangling separator for the hidden speed, the Open link whole, the event log within the page', async () => {
+    // 360 px: a small phone; the row's line is short of room there in any font.
+    const page = await browser.newPage({ viewport: { width: 360, height: 900 } });
+    const problems = await watch(page);
+    demo.proxy.setRules([{ method: 'PUT', path: '/signed-parts/store/', times: 10_000, action: { type: 'throttle', bytesPerSecond: 512 * 1024 } }]);
+    await page.goto(`${demo.proxy.origin}/?protocol=registry`);
+    const file = await fileOnDisk(files, 'phone.bin', 3 * MiB);
+    await page.locator('asset-uploader input[type=file]').setInputFiles(file.path);
+    await until(
+      () => state(page),
+      (s) => s.uploads[0]?.status === 'uploading' && s.uploads[0].bytesPerSecond > 0,
+      'uploading with a speed',
+    );
+    // Every piece of the status line that is shown (with its ' · ' before it) shows something.
+    const empty = await page.evaluate(() =>
+      [...document.querySelector('asset-uploader')!.shadowRoot!.querySelectorAll<HTMLElement>('[part=file-meta] .piece')]
+        .filter((piece) => getComputedStyle(piece).display !== 'none' && piece.firstElementChild!.getBoundingClientRect().width === 0)
+        .map((piece) => piece.firstElementChild!.getAttribute('part')),
+    );
+    assert.deepEqual(empty, [], 'a separator without its piece');
+    demo.proxy.setRules([]);
+    await until(
+      () => state(page),
+      (s) => s.uploads[0]?.status === 'success',
+      'registered',
+    );
+    // Beside Rename, Delete and Remove, the finished row's line (its Open link last) is not cut off.
+    const meta = await page.evaluate(() => {
+      const line = document.querySelector('asset-uploader')!.shadowRoot!.querySelector('[part=file-meta]')!;
+      return { scroll: line.scrollWidth, client: line.clientWidth, link: !!line.querySelector('[part=file-link]') };
+    });
+    assert.ok(meta.link && meta.scroll <= meta.client, `the status line is cut off: ${JSON.stringify(meta)}`);
+    await page.locator('#event-log li', { hasText: 'upload-success' }).waitFor({ timeout: 10_000 });
+    const log = await page.locator('#event-log').evaluate((ol) => ({ scroll: ol.scrollWidth, client: ol.clientWidth }));
+    assert.ok(log.scroll <= log.client, `the event log overflows sideways: ${JSON.stringify(log)}`);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  it('the form value: refused while uploading, and says so, then the uploaded URLs', async () => {
+    const page = await browser.newPage();
+    const problems = await watch(page);
+    await page.goto(`${demo.proxy.origin}/`);
+    const submit = page.getByRole('button', { name: 'Submit the form' });
+    const output = page.locator('#form-value');
+    await submit.click();
+    assert.equal(await output.textContent(), 'No file uploaded yet.');
+    demo.proxy.setRules([{ method: 'PUT', times: 10_000, action: { type: 'throttle', bytesPerSecond: 256 * 1024 } }]);
+    const file = await fileOnDisk(files, 'form.bin', 2 * MiB);
+    await page.locator('asset-uploader input[type=file]').setInputFiles(file.path);
+    await until(
+      () => state(page),
+      (s) => s.uploads[0]?.status === 'uploading',
+      'uploading',
+    );
+    await submit.click();
+    // Not the earlier "No file uploaded yet.", which would be stale.
+    assert.equal(await output.textContent(), 'Not submitted: Wait until the uploads finish.');
+    demo.proxy.setRules([]);
+    const done = await until(
+      () => state(page),
+      (s) => s.uploads[0]?.status === 'success',
+      'uploaded',
+    );
+    await submit.click();
+    assert.equal(await output.textContent(), `assets = ${done.uploads[0]!.asset!.url}`);
+    assert.deepEqual(problems, []);
     await page.close();
   });
 
