@@ -227,9 +227,18 @@ export class UploadJob {
     this.#controller?.abort();
     this.#inFlight = 0;
     this.#set(UploadStatus.Aborted);
-    this.#upload?.dispose?.('cancel');
+    // A file that never started still has a place in its batch (a session commits once
+    // every file of its drop is sent or given up): its adapter is told too, and does
+    // nothing where nothing was opened.
+    let upload = this.#upload;
     try {
-      await this.#upload?.abort();
+      upload ??= this.#adapter();
+    } catch {
+      // No adapter (its protocol failed to load): there is no one to tell.
+    }
+    upload?.dispose?.('cancel');
+    try {
+      await upload?.abort();
       await this.#forget();
     } finally {
       this.#letGo();

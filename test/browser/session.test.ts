@@ -195,4 +195,31 @@ describe('session', () => {
     expect((await stored(done.detail.asset.produced![0]!.id, 'session-assets')).sha256).to.equal(await sha256(quick));
     expect(element.uploads.find((u) => u.name === 'slow.bin')!.status).to.equal('aborted');
   });
+
+  // A file cancelled (or removed) before it started had no adapter to tell: the session
+  // waited for it, and the rest of the drop stayed 'Processing on the server' for good.
+  for (const how of ['cancelled', 'removed'] as const) {
+    it(`a file ${how} while it waits for a slot leaves the session; the others finish, with more files than slots`, async () => {
+      const element = await uploader({ concurrency: '1' });
+      const files = [makeFile(100_000, 'first.bin', 106), makeFile(1000, 'second.txt', 107, 'text/plain'), makeFile(1000, 'third.txt', 108, 'text/plain')];
+      await setFaults([{ method: 'PUT', path: '/blobs/', nth: 1, times: 1, action: { type: 'throttle', bytesPerSecond: 32 * 1024 } }]);
+      const complete = nextEvent(element, 'upload-complete', () => true, 30_000);
+      const started = nextEvent(element, 'upload-progress', (e) => e.detail.upload.name === 'first.bin' && e.detail.upload.bytesUploaded > 0);
+      await dropFiles(element, files);
+      await started;
+      const waiting = element.uploads.find((u) => u.name === 'third.txt')!;
+      expect(waiting.status).to.equal('queued');
+      if (how === 'cancelled') await element.cancelUpload(waiting.id);
+      else await element.removeUpload(waiting.id);
+      const { detail } = await complete;
+      expect(detail.successful.map((u) => u.name).sort()).to.deep.equal(['first.bin', 'second.txt']);
+      await rendered(element);
+      const statuses = Array.from(element.shadowRoot!.querySelectorAll<HTMLElement>('[part~=file]'), (row) => row.dataset['status']);
+      expect(statuses).to.deep.equal(how === 'cancelled' ? ['success', 'success', 'aborted'] : ['success', 'success']);
+      for (const upload of detail.successful) {
+        const file = files.find((f) => f.name === upload.name)!;
+        expect((await stored(upload.asset!.produced![0]!.id, 'session-assets')).sha256).to.equal(await sha256(file));
+      }
+    });
+  }
 });
