@@ -12,26 +12,7 @@ import type { AssetLibrary } from '../../src/asset-library.js';
 import { clearLog, PHASED_FULL_TOKEN, registryEndpoint, requestLog, setFaults, signedPartsEndpoint } from '../support/ref-server.js';
 import { makeFile } from '../support/data.js';
 import { dropFiles, mount, nextEvent, unmountAll, until } from '../support/harness.js';
-
-/** The page's main landmark, which holds the elements. */
-function main(): HTMLElement {
-  let node = document.querySelector('main');
-  if (!node) {
-    node = document.createElement('main');
-    document.body.append(node);
-  }
-  return node;
-}
-
-async function library(attributes: Record<string, string> = {}): Promise<AssetLibrary> {
-  const element = document.createElement('asset-library');
-  element.setAttribute('endpoint', await registryEndpoint());
-  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
-  element.token = PHASED_FULL_TOKEN;
-  main().append(element);
-  await element.updateComplete;
-  return element;
-}
+import { library, main } from '../support/library.js';
 
 async function uploader(extra: Record<string, string> = {}) {
   const element = await mount(

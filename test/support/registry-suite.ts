@@ -12,6 +12,7 @@ import type { AssetLibrary } from '../../src/asset-library.js';
 import { clearLog, PHASED_FULL_TOKEN, registryEndpoint, requestLog, s3Object, setFaults, signedPartsEndpoint } from './ref-server.js';
 import { makeFile, sha256 } from './data.js';
 import { dropFiles, mount, nextEvent, rendered, unmountAll, until, expectQuietConsole } from './harness.js';
+import { library, main } from './library.js';
 import type { StoreMode } from './signed-parts-suite.js';
 
 const MiB = 1024 * 1024;
@@ -19,26 +20,6 @@ const MiB = 1024 * 1024;
 async function axeViolations(element: Element): Promise<string[]> {
   const results = await axe.run(element, { resultTypes: ['violations'] });
   return results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
-
-/** The page's main landmark, which holds both elements (axe wants every content in a landmark). */
-function main(): HTMLElement {
-  let node = document.querySelector('main');
-  if (!node) {
-    node = document.createElement('main');
-    document.body.append(node);
-  }
-  return node;
-}
-
-async function library(attributes: Record<string, string> = {}): Promise<AssetLibrary> {
-  const element = document.createElement('asset-library');
-  element.setAttribute('endpoint', await registryEndpoint());
-  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
-  element.token = PHASED_FULL_TOKEN;
-  main().append(element);
-  await element.updateComplete;
-  return element;
 }
 
 const names = (element: AssetLibrary) => [...element.shadowRoot!.querySelectorAll('[part=name]')].map((node) => node.textContent!.trim());
