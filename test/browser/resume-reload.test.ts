@@ -34,6 +34,7 @@ import {
 } from '../support/ref-server.js';
 import { makeFile, sha256 } from '../support/data.js';
 import { allowConsoleNoise, clickRowAction, dropFiles, expectQuietConsole, mount, nextEvent, rendered, row, unmountAll, until } from '../support/harness.js';
+import { test } from '../support/protocol-suite.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -185,23 +186,9 @@ async function expectStored(profile: Profile, detail: UploadSuccessDetail, file:
   expect(held.sha256, 'stored bytes identical').to.equal(await sha256(file));
 }
 
-/** On failure, what went over the wire, for whoever reads it. */
+/** A case whose console must stay quiet and whose failure shows what went over the wire (the shared suite's). */
 function audit(title: string, body: () => Promise<void>, timeout = 60_000): void {
-  it(title, async function () {
-    this.timeout(timeout);
-    try {
-      await body();
-    } catch (error) {
-      await expectQuietConsole().catch(() => undefined);
-      const log = await requestLog().catch(() => []);
-      const trace = log.map(
-        (r) => `${r.target} ${r.method} ${r.path.slice(0, 90)} ${r.contentRange ?? ''} ${r.bodyBytes}B -> ${r.status}${r.fault ? ` (${r.fault})` : ''}`,
-      );
-      if (error instanceof Error) error.message += `\nrequests:\n${trace.join('\n')}`;
-      throw error;
-    }
-    await expectQuietConsole();
-  });
+  test(title, body, timeout);
 }
 
 /**

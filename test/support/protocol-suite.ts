@@ -93,8 +93,9 @@ const accepted = (list: LogEntry[]) => list.filter((e) => e.status >= 200 && e.s
  * case that caused it, and the next cases still run); when it fails, the error gets what
  * went over the wire, for whoever reads the failure.
  */
-function test(title: string, body: () => Promise<void>): void {
-  it(title, async () => {
+export function test(title: string, body: () => Promise<void>, timeoutMs?: number): void {
+  it(title, async function () {
+    if (timeoutMs !== undefined) this.timeout(timeoutMs);
     try {
       await body();
     } catch (error) {

@@ -184,7 +184,7 @@ export function createTusApi(options: TusOptions): TusApi {
     }
     withOurCors(res, corsHeaders, onCreated);
     if (!md5) return plain.handle(req, res);
-    return handleWithChecksum(checked, checkedDir, buffer, req, res, corsHeaders);
+    return handleWithChecksum(checked, checkedDir, buffer, req, res, corsHeaders, pathname);
   };
 
   return {
@@ -256,6 +256,7 @@ async function handleWithChecksum(
   req: IncomingMessage,
   res: ServerResponse,
   corsHeaders: Record<string, string>,
+  pathname: string,
 ): Promise<void> {
   // PATCH, and a POST with bytes (creation-with-upload): the body is checked before it is passed on.
   const carriesBytes = req.method === 'PATCH' || (req.method === 'POST' && isOffsetStream(req.headers['content-type']));
@@ -264,7 +265,7 @@ async function handleWithChecksum(
   if (Number.isFinite(declared) && declared > MAX_CHECKSUM_PART)
     return refuse(req, res, corsHeaders, 413, `A part may be at most ${MAX_CHECKSUM_PART} bytes here.`);
   if (req.method === 'PATCH') {
-    const id = new URL(targetPath(req.url), 'http://x').pathname.slice(TUS_MD5_PATH.length + 1);
+    const id = pathname.slice(TUS_MD5_PATH.length + 1);
     if (!TUS_ID.test(id) || (await readTusUpload(dir, id)) === null) return refuse(req, res, corsHeaders, 404, 'There is no upload at this address.');
   }
   const taken = Number.isFinite(declared) ? declared : MAX_CHECKSUM_PART;
